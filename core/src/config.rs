@@ -1,0 +1,325 @@
+//! Typed configuration: a TOML file, then `ESTAFETTE_SECTION__KEY` environment
+//! overrides, then validation. Every error names the key and the reason.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use estafette_mail::{MailServer, Security};
+use serde::Deserialize;
+use thiserror::Error;
+
+/// Prefix of environment overrides: `ESTAFETTE_DATABASE__URL=…` sets `database.url`.
+pub const ENV_PREFIX: &str = "ESTAFETTE_";
+/// Environment variables with the prefix that are not overrides.
+const ENV_NOT_OVERRIDES: &[&str] = &["ESTAFETTE_CONFIG", "ESTAFETTE_LOG"];
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{origin}: {reason}")]
+    Syntax { origin: String, reason: String },
+    #[error("{key}: {reason}")]
+    Invalid { key: String, reason: String },
+}
+
+fn invalid(key: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key: key.to_owned(), reason: reason.into() }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub imap: MailServer,
+    pub smtp: MailServer,
+    pub auth: AuthConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// Where the built site (`pkg/` with the WASM bundle and CSS) is.
+    pub site_root: PathBuf,
+    /// Directory for the SQLite database and temporary files.
+    pub data_dir: PathBuf,
+    /// Set when Estafette is served over HTTPS: cookies get `Secure` and `__Host-`.
+    pub tls: bool,
+    /// `human` or `json`.
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`; empty means
+    /// `sqlite://<data_dir>/estafette.db`.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PasswordSource {
+    /// Estafette's argon2id hashes are the passwords (Dovecot reads them too).
+    Database,
+    /// The IMAP server checks passwords; Estafette keeps only the account row.
+    Imap,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    pub password_source: PasswordSource,
+    /// Sign out after this many minutes without a request.
+    pub session_idle_minutes: u64,
+    /// Sign out this many hours after sign-in, active or not.
+    pub session_absolute_hours: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            imap: MailServer { host: "127.0.0.1".into(), port: 143, security: Security::Starttls },
+            smtp: MailServer { host: "127.0.0.1".into(), port: 587, security: Security::Starttls },
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".into(),
+            site_root: PathBuf::from("target/site"),
+            data_dir: PathBuf::from("data"),
+            tls: false,
+            log_format: LogFormat::Human,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig { url: String::new(), max_connections: 10 }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            password_source: PasswordSource::Database,
+            session_idle_minutes: 60,
+            session_absolute_hours: 12,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `path` (when given), applies the environment, validates.
+    pub fn load(
+        path: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let (mut table, origin) = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| ConfigError::Read {
+                    path: p.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                let table = text.parse::<toml::Table>().map_err(|e| ConfigError::Syntax {
+                    origin: p.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                (table, p.display().to_string())
+            }
+            None => (toml::Table::new(), "defaults".to_owned()),
+        };
+        apply_env(&mut table, env)?;
+        let config: Config = serde_path_to_error::deserialize(toml::Value::Table(table))
+            .map_err(|e| {
+                let key = e.path().to_string();
+                let reason = e.inner().message().to_owned();
+                if key == "." {
+                    ConfigError::Syntax { origin, reason }
+                } else {
+                    ConfigError::Invalid { key, reason }
+                }
+            })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.listen_addr()?;
+        if !self.database.url.is_empty() {
+            estafette_store::Backend::from_url(&self.database.url)
+                .map_err(|e| invalid("database.url", e.to_string()))?;
+        }
+        if self.database.max_connections == 0 {
+            return Err(invalid("database.max_connections", "must be at least 1"));
+        }
+        for (key, server) in [("imap", &self.imap), ("smtp", &self.smtp)] {
+            if server.host.trim().is_empty() {
+                return Err(invalid(&format!("{key}.host"), "must not be empty"));
+            }
+            if server.port == 0 {
+                return Err(invalid(&format!("{key}.port"), "must be between 1 and 65535"));
+            }
+            server
+                .check_security()
+                .map_err(|e| invalid(&format!("{key}.security"), e.to_string()))?;
+        }
+        if self.auth.session_idle_minutes == 0 {
+            return Err(invalid("auth.session_idle_minutes", "must be at least 1"));
+        }
+        if self.auth.session_absolute_hours == 0 {
+            return Err(invalid("auth.session_absolute_hours", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.server.listen.parse().map_err(|_| {
+            invalid("server.listen", format!("`{}` is not an address:port such as 127.0.0.1:8080", self.server.listen))
+        })
+    }
+
+    /// The database URL, defaulting to a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!("sqlite://{}", self.server.data_dir.join("estafette.db").display())
+        } else {
+            self.database.url.clone()
+        }
+    }
+}
+
+/// `ESTAFETTE_AUTH__SESSION_IDLE_MINUTES=30` → `auth.session_idle_minutes = 30`.
+/// Values that parse as TOML (numbers, booleans) keep their type; others are strings.
+fn apply_env(
+    table: &mut toml::Table,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<(), ConfigError> {
+    for (name, value) in env {
+        let Some(path) = name.strip_prefix(ENV_PREFIX) else { continue };
+        if ENV_NOT_OVERRIDES.contains(&name.as_str()) {
+            continue;
+        }
+        let keys: Vec<String> = path.split("__").map(str::to_lowercase).collect();
+        if keys.len() != 2 || keys.iter().any(String::is_empty) {
+            return Err(invalid(
+                &name,
+                "environment overrides are named ESTAFETTE_SECTION__KEY (two underscores)",
+            ));
+        }
+        let parsed = format!("v = {value}")
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(value.clone()));
+        let section = table
+            .entry(keys[0].clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        match section {
+            toml::Value::Table(t) => {
+                t.insert(keys[1].clone(), parsed);
+            }
+            _ => return Err(invalid(&keys[0], "must be a section")),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_str(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().map_err(|e| invalid("test", e.to_string()))?;
+        let path = dir.path().join("estafette.toml");
+        std::fs::write(&path, text).map_err(|e| invalid("test", e.to_string()))?;
+        Config::load(
+            Some(&path),
+            env.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+    }
+
+    #[test]
+    fn defaults_are_valid_and_safe() {
+        let c = Config::load(None, []).map_err(|e| e.to_string());
+        let c = c.as_ref().map_err(Clone::clone);
+        assert!(c.is_ok(), "{c:?}");
+        if let Ok(c) = c {
+            assert_eq!(c.server.listen, "127.0.0.1:8080");
+            assert_eq!(c.imap.security, Security::Starttls);
+            assert!(c.database_url().starts_with("sqlite://"));
+        }
+    }
+
+    #[test]
+    fn a_typo_names_the_key() {
+        let err = load_str("[database]\nulr = \"sqlite://x.db\"\n", &[]).err().map(|e| e.to_string());
+        let err = err.unwrap_or_default();
+        assert!(err.contains("database.ulr"), "{err}");
+        assert!(err.contains("unknown field"), "{err}");
+        let err = load_str("[databse]\n", &[]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("databse"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_reason() {
+        let cases = [
+            ("[imap]\nport = \"many\"\n", "imap.port"),
+            ("[imap]\nsecurity = \"sometimes\"\n", "imap.security"),
+            ("[imap]\nhost = \"mail.example.org\"\nsecurity = \"plain\"\n", "imap.security"),
+            ("[server]\nlisten = \"everywhere\"\n", "server.listen"),
+            ("[database]\nurl = \"mysql://x/y\"\n", "database.url"),
+            ("[auth]\nsession_idle_minutes = 0\n", "auth.session_idle_minutes"),
+            ("[auth]\npassword_source = \"ldap\"\n", "auth.password_source"),
+        ];
+        for (text, key) in cases {
+            let err = load_str(text, &[]).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.starts_with(key), "{text:?} gave {err:?}");
+        }
+        let err = load_str("[server\n", &[]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("estafette.toml"), "{err}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let c = load_str(
+            "[imap]\nport = 143\n",
+            &[
+                ("ESTAFETTE_IMAP__PORT", "1143"),
+                ("ESTAFETTE_IMAP__SECURITY", "plain"),
+                ("ESTAFETTE_DATABASE__URL", "postgres://u:p@127.0.0.1/e"),
+                ("ESTAFETTE_CONFIG", "ignored.toml"),
+                ("PATH", "/bin"),
+            ],
+        );
+        let c = c.map_err(|e| e.to_string());
+        assert!(c.is_ok(), "{c:?}");
+        if let Ok(c) = c {
+            assert_eq!(c.imap.port, 1143);
+            assert_eq!(c.imap.security, Security::Plain);
+            assert_eq!(c.database_url(), "postgres://u:p@127.0.0.1/e");
+        }
+        let err = load_str("", &[("ESTAFETTE_IMAP__PROT", "1")]).err().map(|e| e.to_string());
+        assert!(err.unwrap_or_default().contains("imap.prot"));
+        let err = load_str("", &[("ESTAFETTE_PORT", "1")]).err().map(|e| e.to_string());
+        assert!(err.unwrap_or_default().contains("ESTAFETTE_PORT"));
+    }
+}

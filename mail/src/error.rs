@@ -1,0 +1,31 @@
+use thiserror::Error;
+
+/// What the mail path reports; the UI tells "unreachable" apart from "rejected".
+#[derive(Debug, Error)]
+pub enum MailError {
+    #[error("the mail server {0} cannot be reached: {1}")]
+    Unreachable(String, #[source] std::io::Error),
+    #[error("secure connection to {0} failed: {1}")]
+    Tls(String, String),
+    #[error("the mail server refused the user name or password")]
+    Rejected,
+    #[error("plain-text connections are only allowed to loopback, not to {0}")]
+    PlainNotLoopback(String),
+    #[error("the mail server answered unexpectedly: {0}")]
+    Protocol(String),
+    #[error("the mail server refused the message: {0}")]
+    Refused(String),
+}
+
+impl From<async_imap::error::Error> for MailError {
+    fn from(e: async_imap::error::Error) -> Self {
+        match e {
+            async_imap::error::Error::Io(io) => MailError::Unreachable("IMAP".into(), io),
+            async_imap::error::Error::ConnectionLost => MailError::Unreachable(
+                "IMAP".into(),
+                std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "connection lost"),
+            ),
+            other => MailError::Protocol(other.to_string()),
+        }
+    }
+}

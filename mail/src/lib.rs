@@ -1,0 +1,11 @@
+//! The mail path: IMAP sessions and SMTP submission as the signed-in user.
+//! Knows nothing of HTTP, Leptos or the database.
+
+mod error;
+pub mod imap;
+mod server;
+pub mod smtp;
+mod tls;
+
+pub use error::MailError;
+pub use server::{MailServer, Security};
