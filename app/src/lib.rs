@@ -1,1 +1,77 @@
+//! Estafette's pages, components and server functions. Server functions are
+//! thin: they extract who is asking, call `estafette_core`, map the result.
 
+pub mod api;
+mod components;
+pub mod error;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use pages::{login::SignInPage, mail::MailPage, not_found::NotFound};
+
+/// The HTML document around the application (rendered on the server only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
+    // Marks the document once the WASM bundle has taken over (tests wait on it).
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="estafette" href="/pkg/estafette.css"/>
+        <Title formatter=|page: String| if page.is_empty() { "Estafette".to_owned() } else { format!("{page} · Estafette") }/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=SignInPage/>
+                <Route path=path!("/") view=MailPage/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The page's Content-Security-Policy: only our own files, and the inline
+/// hydration script by its per-response nonce.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    use http::header::{HeaderValue, CONTENT_SECURITY_POLICY};
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(CONTENT_SECURITY_POLICY, value);
+    }
+}

@@ -32,8 +32,8 @@ fn invalid(key: &str, reason: impl Into<String>) -> ConfigError {
 pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
-    pub imap: MailServer,
-    pub smtp: MailServer,
+    pub imap: MailEndpoint,
+    pub smtp: MailEndpoint,
     pub auth: AuthConfig,
 }
 
@@ -50,6 +50,34 @@ pub struct ServerConfig {
     pub tls: bool,
     /// `human` or `json`.
     pub log_format: LogFormat,
+}
+
+/// An IMAP or SMTP server. Without a port, the protocol's own is used
+/// (IMAP 143 or 993 with `tls`; submission 587 or 465 with `tls`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailEndpoint {
+    pub host: String,
+    pub port: Option<u16>,
+    /// `tls`, `starttls`, or `plain` (loopback only).
+    pub security: Security,
+}
+
+impl Default for MailEndpoint {
+    fn default() -> Self {
+        MailEndpoint { host: "127.0.0.1".into(), port: None, security: Security::Starttls }
+    }
+}
+
+impl MailEndpoint {
+    fn server(&self, plain_port: u16, tls_port: u16) -> MailServer {
+        let default_port = if self.security == Security::Tls { tls_port } else { plain_port };
+        MailServer {
+            host: self.host.clone(),
+            port: self.port.unwrap_or(default_port),
+            security: self.security,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -92,8 +120,8 @@ impl Default for Config {
         Config {
             server: ServerConfig::default(),
             database: DatabaseConfig::default(),
-            imap: MailServer { host: "127.0.0.1".into(), port: 143, security: Security::Starttls },
-            smtp: MailServer { host: "127.0.0.1".into(), port: 587, security: Security::Starttls },
+            imap: MailEndpoint::default(),
+            smtp: MailEndpoint::default(),
             auth: AuthConfig::default(),
         }
     }
@@ -171,7 +199,7 @@ impl Config {
         if self.database.max_connections == 0 {
             return Err(invalid("database.max_connections", "must be at least 1"));
         }
-        for (key, server) in [("imap", &self.imap), ("smtp", &self.smtp)] {
+        for (key, server) in [("imap", self.imap_server()), ("smtp", self.smtp_server())] {
             if server.host.trim().is_empty() {
                 return Err(invalid(&format!("{key}.host"), "must not be empty"));
             }
@@ -189,6 +217,14 @@ impl Config {
             return Err(invalid("auth.session_absolute_hours", "must be at least 1"));
         }
         Ok(())
+    }
+
+    pub fn imap_server(&self) -> MailServer {
+        self.imap.server(143, 993)
+    }
+
+    pub fn smtp_server(&self) -> MailServer {
+        self.smtp.server(587, 465)
     }
 
     pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
@@ -264,6 +300,8 @@ mod tests {
         assert!(c.is_ok(), "{c:?}");
         if let Ok(c) = c {
             assert_eq!(c.server.listen, "127.0.0.1:8080");
+            assert_eq!(c.imap_server().port, 143);
+            assert_eq!(c.smtp_server().port, 587);
             assert_eq!(c.imap.security, Security::Starttls);
             assert!(c.database_url().starts_with("sqlite://"));
         }
@@ -313,7 +351,8 @@ mod tests {
         let c = c.map_err(|e| e.to_string());
         assert!(c.is_ok(), "{c:?}");
         if let Ok(c) = c {
-            assert_eq!(c.imap.port, 1143);
+            assert_eq!(c.imap_server().port, 1143);
+            assert_eq!(c.smtp_server().port, 587);
             assert_eq!(c.imap.security, Security::Plain);
             assert_eq!(c.database_url(), "postgres://u:p@127.0.0.1/e");
         }

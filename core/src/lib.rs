@@ -1,6 +1,19 @@
 //! Estafette's domain logic, free of HTTP and Leptos: configuration, sign-in,
 //! sessions and account administration over the store, auth and mail crates.
 
+pub mod accounts;
 pub mod config;
+pub mod cookie;
+mod error;
+pub mod mailbox;
+mod password_policy;
+mod reading;
+mod services;
+mod sessions;
+mod signin;
+pub mod visitor;
 
 pub use config::{Config, ConfigError};
+pub use error::CoreError;
+pub use services::{ClientInfo, Services};
+pub use signin::SignedInToken;

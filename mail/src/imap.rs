@@ -62,3 +62,25 @@ async fn greeting<T: Stream>(client: &mut Client<T>, server: &MailServer) -> Res
         .map(|_| ())
         .ok_or_else(|| MailError::Protocol(format!("{} sent no greeting", server.address())))
 }
+
+/// An IMAP quoted string for a user-supplied name or search term. CR, LF and
+/// NUL cannot be quoted and are refused instead of passed on.
+pub fn quote(value: &str) -> Result<String, MailError> {
+    if value.contains(['\r', '\n', '\0']) {
+        return Err(MailError::Protocol("line breaks are not allowed here".into()));
+    }
+    Ok(format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\"")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_hostile_names() {
+        assert_eq!(quote("INBOX").ok().as_deref(), Some("\"INBOX\""));
+        assert_eq!(quote("a\"b\\c").ok().as_deref(), Some("\"a\\\"b\\\\c\""));
+        assert!(quote("x\r\nA1 DELETE INBOX").is_err());
+        assert!(quote("x\0").is_err());
+    }
+}

@@ -2,6 +2,7 @@
 //! Knows nothing of HTTP, Leptos or the database.
 
 mod error;
+pub mod folders;
 pub mod imap;
 mod server;
 pub mod smtp;

@@ -14,7 +14,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::AnyPool;
 
-pub use accounts::{Account, AccountState, NewAccount, Role};
+pub use accounts::{normalise_email, Account, AccountState, NewAccount, Role};
 pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use error::StoreError;
 pub use sessions::{NewSession, SessionRow, SessionStage};

@@ -1,0 +1,56 @@
+//! The errors a user can see, sent over the wire from server functions.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum AppError {
+    #[error("Wrong email or password.")]
+    WrongCredentials,
+    #[error("This account is disabled. Ask your administrator.")]
+    Disabled,
+    #[error("Please sign in.")]
+    NotSignedIn,
+    #[error("You are not allowed to do this.")]
+    Forbidden,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("The mail server cannot be reached right now. Try again in a moment.")]
+    MailUnreachable,
+    #[error("Something went wrong on the server. It has been logged.")]
+    Internal,
+    #[error("The server could not be reached ({0}). Nothing was lost; try again.")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<estafette_core::CoreError> for AppError {
+    fn from(e: estafette_core::CoreError) -> Self {
+        use estafette_core::CoreError as C;
+        match e {
+            C::WrongCredentials => AppError::WrongCredentials,
+            C::Disabled => AppError::Disabled,
+            C::NotSignedIn => AppError::NotSignedIn,
+            C::Forbidden => AppError::Forbidden,
+            C::Invalid(m) => AppError::Invalid(m),
+            C::MailUnreachable(detail) => {
+                tracing::warn!(%detail, "mail server unreachable");
+                AppError::MailUnreachable
+            }
+            other => {
+                tracing::error!(error = %other, "request failed");
+                AppError::Internal
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+pub mod login;
+pub mod mail;
+pub mod not_found;

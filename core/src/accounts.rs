@@ -1,0 +1,204 @@
+//! Account administration, shared by the CLI and the admin area. Every change
+//! is written to the audit log with who made it.
+
+use estafette_auth::hash_password;
+use estafette_store::{Account, AccountState, NewAccount, NewAuditEntry, Role};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{password_policy, CoreError, Services};
+
+/// Who asks for a change: an admin's address, or the command line.
+#[derive(Debug, Clone, Copy)]
+pub enum Actor<'a> {
+    Cli,
+    Admin { email: &'a str, client_address: Option<&'a str> },
+}
+
+impl Actor<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Actor::Cli => "cli",
+            Actor::Admin { email, .. } => email,
+        }
+    }
+
+    fn address(&self) -> Option<&str> {
+        match self {
+            Actor::Cli => None,
+            Actor::Admin { client_address, .. } => *client_address,
+        }
+    }
+}
+
+/// A plausible address: one `@`, something on each side, no spaces or controls.
+pub fn validate_email(email: &str) -> Result<String, CoreError> {
+    let email = estafette_store::normalise_email(email);
+    let ok = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && email.len() <= 254
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:\\[]".contains(c))
+        }
+        None => false,
+    };
+    if ok {
+        Ok(email)
+    } else {
+        Err(CoreError::Invalid(format!("`{email}` is not an email address")))
+    }
+}
+
+impl Services {
+    async fn audit(&self, actor: Actor<'_>, action: &str, target: &str, detail: Option<&str>) {
+        let entry = NewAuditEntry {
+            actor: Some(actor.name()),
+            action,
+            target: Some(target),
+            client_address: actor.address(),
+            detail,
+        };
+        if let Err(e) = self.store.audit(entry).await {
+            tracing::error!(error = %e, action, "could not write the audit log");
+        }
+    }
+
+    async fn existing(&self, email: &str) -> Result<Account, CoreError> {
+        self.store
+            .account_by_email(email)
+            .await?
+            .ok_or_else(|| CoreError::Invalid(format!("there is no account {}", estafette_store::normalise_email(email))))
+    }
+
+    /// Creates an account. A password set by an admin is temporary: the user
+    /// chooses a new one at the next sign-in. The CLI sets a lasting one.
+    pub async fn create_account(
+        &self,
+        actor: Actor<'_>,
+        email: &str,
+        password: Option<&SecretString>,
+        role: Role,
+    ) -> Result<Account, CoreError> {
+        let email = validate_email(email)?;
+        let password_hash = match password {
+            Some(p) => {
+                password_policy::check(p.expose_secret(), &email)?;
+                Some(hash_password(p).await.map_err(|e| CoreError::Internal(e.to_string()))?)
+            }
+            None => None,
+        };
+        let account = self
+            .store
+            .create_account(NewAccount {
+                email: email.clone(),
+                password_hash,
+                role,
+                must_change_password: matches!(actor, Actor::Admin { .. }) && password.is_some(),
+            })
+            .await
+            .map_err(|e| match e {
+                estafette_store::StoreError::Duplicate(_) => {
+                    CoreError::Invalid(format!("an account {email} already exists"))
+                }
+                other => other.into(),
+            })?;
+        self.audit(actor, "account_created", &email, Some(role.as_str())).await;
+        Ok(account)
+    }
+
+    /// Sets a new password and signs the account out everywhere.
+    pub async fn set_password(
+        &self,
+        actor: Actor<'_>,
+        email: &str,
+        password: &SecretString,
+    ) -> Result<(), CoreError> {
+        let account = self.existing(email).await?;
+        password_policy::check(password.expose_secret(), &account.email)?;
+        let phc = hash_password(password).await.map_err(|e| CoreError::Internal(e.to_string()))?;
+        let temporary = matches!(actor, Actor::Admin { .. });
+        self.store.set_password_hash(&account.email, &phc, temporary).await?;
+        self.end_sessions(account.id).await?;
+        self.audit(actor, "password_reset", &account.email, None).await;
+        Ok(())
+    }
+
+    /// Disabling ends the account's sessions at once.
+    pub async fn set_state(&self, actor: Actor<'_>, email: &str, state: AccountState) -> Result<(), CoreError> {
+        let account = self.existing(email).await?;
+        if state == AccountState::Disabled && account.role == Role::Admin {
+            self.keep_an_admin(&account).await?;
+        }
+        self.store.set_account_state(&account.email, state).await?;
+        if state == AccountState::Disabled {
+            self.end_sessions(account.id).await?;
+        }
+        let action = match state {
+            AccountState::Active => "account_enabled",
+            AccountState::Disabled => "account_disabled",
+        };
+        self.audit(actor, action, &account.email, None).await;
+        Ok(())
+    }
+
+    pub async fn delete_account(&self, actor: Actor<'_>, email: &str) -> Result<(), CoreError> {
+        let account = self.existing(email).await?;
+        if account.role == Role::Admin {
+            self.keep_an_admin(&account).await?;
+        }
+        self.end_sessions(account.id).await?;
+        self.store.delete_account(&account.email).await?;
+        self.audit(actor, "account_deleted", &account.email, None).await;
+        Ok(())
+    }
+
+    pub async fn set_role(&self, actor: Actor<'_>, email: &str, role: Role) -> Result<(), CoreError> {
+        let account = self.existing(email).await?;
+        if role == Role::User && account.role == Role::Admin {
+            self.keep_an_admin(&account).await?;
+        }
+        self.store.set_account_role(&account.email, role).await?;
+        self.audit(actor, "role_changed", &account.email, Some(role.as_str())).await;
+        Ok(())
+    }
+
+    pub async fn reset_two_factor(&self, actor: Actor<'_>, email: &str) -> Result<(), CoreError> {
+        let account = self.existing(email).await?;
+        self.store.reset_totp(&account.email).await?;
+        self.audit(actor, "two_factor_reset", &account.email, None).await;
+        Ok(())
+    }
+
+    /// Refuses to remove the last active admin.
+    async fn keep_an_admin(&self, account: &Account) -> Result<(), CoreError> {
+        if account.state == AccountState::Active && self.store.count_admins().await? <= 1 {
+            return Err(CoreError::Invalid(format!(
+                "{} is the last active admin; make another admin first",
+                account.email
+            )));
+        }
+        Ok(())
+    }
+
+    async fn end_sessions(&self, account_id: i64) -> Result<(), CoreError> {
+        for s in self.store.sessions_of(account_id).await? {
+            self.mail.close(&s.id_hash).await;
+        }
+        self.store.delete_sessions_of(account_id).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validates_addresses() {
+        assert_eq!(validate_email(" Alice@Example.TEST ").ok().as_deref(), Some("alice@example.test"));
+        for bad in ["", "alice", "@example.test", "alice@", "a b@c.d", "a@b@c", "a\r\n@b.c", "<a@b.c>"] {
+            assert!(validate_email(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! Reading mail over the session's IMAP connection. A dropped connection is
+//! re-opened once, transparently; a second failure is reported.
+
+use estafette_mail::folders::{self, Folder};
+use estafette_mail::imap::ImapSession;
+use estafette_mail::MailError;
+use futures::future::BoxFuture;
+
+use crate::visitor::{Session, SignedIn};
+use crate::{CoreError, Services};
+
+impl Services {
+    /// Runs `op` on the session's IMAP connection, logging in again once if
+    /// the connection turns out to be gone.
+    pub async fn with_imap<T>(
+        &self,
+        session: &Session,
+        mut op: impl for<'a> FnMut(&'a mut ImapSession) -> BoxFuture<'a, Result<T, MailError>> + Send,
+    ) -> Result<T, CoreError> {
+        let mut conn = self.mail.connection(session).await?;
+        match op(conn.imap()?).await {
+            Err(MailError::Unreachable(..)) => {
+                tracing::info!("IMAP connection dropped; logging in again");
+                conn.discard();
+                drop(conn);
+                let mut conn = self.mail.connection(session).await?;
+                let result = op(conn.imap()?).await;
+                if result.is_err() {
+                    conn.discard();
+                }
+                Ok(result?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    pub async fn folders(&self, who: &SignedIn) -> Result<Vec<Folder>, CoreError> {
+        self.with_imap(&who.0, |imap| Box::pin(folders::list(imap))).await
+    }
+}

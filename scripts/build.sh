@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds Estafette: the browser bundle into target/site/pkg (WASM through
+# wasm-bindgen and binaryen's wasm-opt, plain CSS) and the server binary.
+#   scripts/build.sh [release|debug]     (release by default)
+# Plain cargo + wasm-bindgen instead of cargo-leptos: nothing to download,
+# one tool fewer to build, and the same output.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+mode=${1:-release}
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+site=$root/target/site
+mkdir -p "$site/pkg"
+
+cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name estafette \
+  "$target_dir/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+"$root/end2end/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$site/pkg/estafette_bg.wasm" -o "$site/pkg/estafette_bg.wasm"
+cp style/main.css "$site/pkg/estafette.css"
+
+if [ "$mode" = release ]; then
+  cargo build -p estafette --release
+  echo "$target_dir/release/estafette"
+else
+  cargo build -p estafette
+  echo "$target_dir/debug/estafette"
+fi

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what Estafette's build, demo and tests need, skipping what is there:
+# Debian packages, the wasm32 target, wasm-bindgen-cli (the exact version of the
+# wasm-bindgen crate in Cargo.lock), cargo-audit, and the npm packages of
+# end2end/ (Playwright's core, axe-core, and binaryen's wasm-opt).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+say() { echo "setup: $*" >&2; }
+
+apt_packages=(dovecot-imapd dovecot-lmtpd dovecot-sqlite postfix postgresql sqlite3 chromium
+  pkg-config build-essential ca-certificates)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  # Postfix and Dovecot are run by scripts/devmail.sh with private configurations;
+  # the system services are not started.
+  echo "postfix postfix/main_mailer_type select No configuration" | $sudo_cmd debconf-set-selections
+  $sudo_cmd apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+command -v cargo >/dev/null || { say "Rust is missing: install it with rustup first"; exit 1; }
+rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
+  || { say "adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }
+
+wbg_version=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg_version" ]; then
+  say "installing wasm-bindgen-cli $wbg_version (several minutes, once)"
+  cargo install wasm-bindgen-cli --version "$wbg_version"
+fi
+command -v cargo-audit >/dev/null || { say "installing cargo-audit (several minutes, once)"; cargo install cargo-audit --locked; }
+
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  say "installing npm packages of end2end/"
+  (cd end2end && npm ci --no-audit --no-fund >&2)
+fi

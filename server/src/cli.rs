@@ -1,0 +1,64 @@
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Estafette: a self-hosted webmail.
+#[derive(Debug, Parser)]
+#[command(name = "estafette", version, about)]
+pub struct Cli {
+    /// Configuration file (TOML). `ESTAFETTE_SECTION__KEY` variables override it.
+    #[arg(short, long, env = "ESTAFETTE_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Check the configuration and explain what is wrong.
+    CheckConfig,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account (the first admin is made this way).
+    Add {
+        email: String,
+        /// Make the account an admin.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from standard input instead of asking for it.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account and end its sessions.
+    Disable { email: String },
+    /// Enable a disabled account.
+    Enable { email: String },
+    /// Delete an account.
+    Delete { email: String },
+    /// Set a new password (ends the account's sessions).
+    Passwd {
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Turn two-factor sign-in off for an account.
+    #[command(name = "reset-2fa")]
+    Reset2fa { email: String },
+    /// Make an account admin (`true`) or a plain user (`false`).
+    SetAdmin {
+        email: String,
+        #[arg(action = clap::ArgAction::Set)]
+        admin: bool,
+    },
+}

@@ -1,0 +1,72 @@
+//! The HTTP application: routes, then middleware. Handlers are thin.
+
+mod guard;
+mod health;
+mod security;
+mod session;
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use axum::routing::get;
+use axum::{middleware, Router};
+use estafette_core::Services;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Everything handlers reach through `State`.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Arc<Services>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let services = state.services.clone();
+    let context = move || {
+        provide_context(services.clone());
+        leptos::nonce::provide_nonce();
+    };
+    let routes = generate_route_list(app::App);
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = state.leptos_options.clone();
+            move || app::shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            context,
+            app::shell,
+        ))
+        // Inner to outer: the page guard needs the visitor the session layer resolved.
+        .layer(middleware::from_fn(guard::pages_need_sign_in))
+        .layer(middleware::from_fn_with_state(state.clone(), session::resolve_visitor));
+
+    let request_id = http::HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .merge(pages)
+        .with_state(state)
+        // Each `.layer` wraps the ones before it: read bottom-up, a request is
+        // given an id, traced, compressed, refused if it is a cross-site
+        // write, and its response gets the security headers.
+        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn(security::same_origin_writes))
+        .layer(CompressionLayer::new())
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |req: &http::Request<axum::body::Body>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), id)
+            },
+        ))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}

@@ -1,0 +1,83 @@
+//! Building and running the application. `Application::build` binds the
+//! listener first, so tests can ask for port 0 and read the real port.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use estafette_core::{Config, Services};
+use estafette_store::{redact_url, Store};
+use leptos::config::LeptosOptions;
+use tokio::net::TcpListener;
+
+use crate::http::{router, AppState};
+use crate::ServerError;
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+/// Opens the database and applies pending migrations; a failure stops here.
+pub async fn open_store(config: &Config) -> Result<Store, ServerError> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.server.data_dir)?;
+    }
+    let store = Store::connect(&url, config.database.max_connections).await?;
+    store.migrate().await?;
+    tracing::info!(database = %redact_url(&url), "database ready");
+    Ok(store)
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, ServerError> {
+        let addr = config.listen_addr()?;
+        let store = open_store(&config).await?;
+        let leptos_options = LeptosOptions::builder()
+            .output_name("estafette")
+            .site_root(config.server.site_root.display().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .build();
+        let services = Services::new(Arc::new(config), store);
+        let listener = TcpListener::bind(addr).await?;
+        Ok(Application { listener, state: AppState { leptos_options, services } })
+    }
+
+    pub fn local_addr(&self) -> Result<SocketAddr, ServerError> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    pub fn services(&self) -> Arc<Services> {
+        self.state.services.clone()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run(self) -> Result<(), ServerError> {
+        tracing::info!(address = %self.local_addr()?, "Estafette is serving");
+        let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
