@@ -19,6 +19,7 @@ wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name estaf
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$site/pkg/estafette_bg.wasm" -o "$site/pkg/estafette_bg.wasm"
 cp style/main.css "$site/pkg/estafette.css"
+cp style/favicon.svg "$site/pkg/favicon.svg"
 
 if [ "$mode" = release ]; then
   cargo build -p estafette --release

@@ -1,0 +1,42 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, newPage, waitHydrated, signIn, adminEmail, adminPassword } from '../lib/browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('the sign-in page renders on the server and hydrates', async () => {
+  const { page, errors, context } = await newPage(browser);
+  const response = await page.goto('/login');
+  assert.equal(response.status(), 200);
+  const html = await response.text();
+  assert.match(html, /<label for="email">Email<\/label>/, 'the form is in the server-rendered HTML');
+  await waitHydrated(page);
+  assert.equal(await page.getByRole('button', { name: 'Sign in' }).isVisible(), true);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a wrong password is refused with a clear message', async () => {
+  const { page, context } = await newPage(browser);
+  await signIn(page, adminEmail, 'not the password at all');
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /Wrong email or password/);
+  assert.match(page.url(), /\/login$/);
+  await context.close();
+});
+
+test('signing in reaches the mailbox of the dev Dovecot', async () => {
+  const { page, errors, context } = await newPage(browser);
+  await signIn(page, adminEmail, adminPassword);
+  await page.waitForURL((u) => u.pathname === '/');
+  const inbox = page.locator('.folder[data-role="inbox"]');
+  await inbox.waitFor();
+  assert.match(await inbox.innerText(), /INBOX/);
+  for (const role of ['drafts', 'sent', 'junk', 'trash', 'archive']) {
+    assert.equal(await page.locator(`.folder[data-role="${role}"]`).count(), 1, `${role} folder listed`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The demo, in one command: installs what is missing, builds Estafette, starts
+# the development mail server, seeds alice's mailbox with 2,000 messages,
+# creates the demo accounts (printing their passwords) and serves Estafette on
+# http://127.0.0.1:8080 until Ctrl-C.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+scripts/setup.sh
+bin=$(scripts/build.sh release | tail -n 1)
+cargo build -p estafette-mailgen --release
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+
+export ESTAFETTE_CONFIG=$root/dev/estafette.toml
+mkdir -p data
+"$bin" migrate
+DEVMAIL_DB=$root/data/estafette.db scripts/devmail.sh start
+
+# Demo accounts: alice (admin, the seeded mailbox) and bob (a user). New random
+# passwords on every run, so that a demo never ships a known password.
+new_password() { echo "demo-$(tr -dc 'a-z0-9' </dev/urandom | head -c 16)"; }
+declare -A passwords
+for who in alice bob; do
+  email=$who@example.test
+  pw=$(new_password)
+  if "$bin" user list | grep -q "^$email "; then
+    echo "$pw" | "$bin" user passwd "$email" --password-stdin >/dev/null
+  else
+    flag=""; [ "$who" = alice ] && flag="--admin"
+    echo "$pw" | "$bin" user add "$email" $flag --password-stdin >/dev/null
+  fi
+  passwords[$who]=$pw
+done
+
+maildir=$root/data/devmail/mail/example.test/alice/Maildir
+if [ -z "$(ls -A "$maildir/cur" 2>/dev/null)" ]; then
+  "$target_dir/release/estafette-mailgen" --maildir "$maildir" --count 2000 --owner alice@example.test
+  chown -R mail:mail "$root/data/devmail/mail"
+fi
+
+cat <<MSG
+
+  Estafette is starting on http://127.0.0.1:8080
+    admin: alice@example.test  password: ${passwords[alice]}   (2,000 messages)
+    user:  bob@example.test    password: ${passwords[bob]}
+  Dev mail server: IMAP 127.0.0.1:1143, SMTP 127.0.0.1:1587 (scripts/devmail.sh stop)
+
+MSG
+exec "$bin" serve
