@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Estafette: the browser bundle into target/site/pkg (WASM through
 # wasm-bindgen and binaryen's wasm-opt, plain CSS) and the server binary.
-#   scripts/build.sh [release|debug]     (release by default)
+#   scripts/build.sh [release|site]   release: the site and the release binary
+#                                     (prints its path); site: the site only
 # Plain cargo + wasm-bindgen instead of cargo-leptos: nothing to download,
 # one tool fewer to build, and the same output.
 set -euo pipefail
@@ -24,7 +25,4 @@ cp style/favicon.svg "$site/pkg/favicon.svg"
 if [ "$mode" = release ]; then
   cargo build -p estafette --release
   echo "$target_dir/release/estafette"
-else
-  cargo build -p estafette
-  echo "$target_dir/debug/estafette"
 fi

@@ -18,7 +18,7 @@ DEVMAIL_DB=$root/data/estafette.db scripts/devmail.sh start
 
 # Demo accounts: alice (admin, the seeded mailbox) and bob (a user). New random
 # passwords on every run, so that a demo never ships a known password.
-new_password() { echo "demo-$(tr -dc 'a-z0-9' </dev/urandom | head -c 16)"; }
+new_password() { echo "demo-$(head -c 300 /dev/urandom | tr -dc 'a-z0-9' | cut -c1-16)"; }
 declare -A passwords
 for who in alice bob; do
   email=$who@example.test

@@ -34,8 +34,36 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
+impl AppError {
+    /// The HTTP status of a server function that failed with this error.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode as S;
+        match self {
+            AppError::WrongCredentials | AppError::NotSignedIn => S::UNAUTHORIZED,
+            AppError::Disabled | AppError::Forbidden => S::FORBIDDEN,
+            AppError::Invalid(_) => S::UNPROCESSABLE_ENTITY,
+            AppError::MailUnreachable => S::BAD_GATEWAY,
+            AppError::Internal | AppError::Transport(_) => S::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// The one mapping from the domain's errors to what users see, and to the
+/// response's status.
+#[cfg(feature = "ssr")]
 impl From<estafette_core::CoreError> for AppError {
     fn from(e: estafette_core::CoreError) -> Self {
+        let error = Self::from_core(e);
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(error.status());
+        }
+        error
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    fn from_core(e: estafette_core::CoreError) -> Self {
         use estafette_core::CoreError as C;
         match e {
             C::WrongCredentials => AppError::WrongCredentials,

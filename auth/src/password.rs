@@ -75,7 +75,13 @@ mod tests {
         let phc = hash_password(&pw).await.unwrap_or_default();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(verify_password(Some(&phc), &pw).await);
-        assert!(!verify_password(Some(&phc), &SecretString::from("correct horse battery stapl")).await);
+        assert!(
+            !verify_password(
+                Some(&phc),
+                &SecretString::from("correct horse battery stapl")
+            )
+            .await
+        );
         assert!(!verify_password(None, &pw).await);
         assert!(!verify_password(Some("not a hash"), &pw).await);
     }

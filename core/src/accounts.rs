@@ -11,7 +11,10 @@ use crate::{password_policy, CoreError, Services};
 #[derive(Debug, Clone, Copy)]
 pub enum Actor<'a> {
     Cli,
-    Admin { email: &'a str, client_address: Option<&'a str> },
+    Admin {
+        email: &'a str,
+        client_address: Option<&'a str>,
+    },
 }
 
 impl Actor<'_> {
@@ -39,14 +42,18 @@ pub fn validate_email(email: &str) -> Result<String, CoreError> {
                 && !domain.is_empty()
                 && !domain.contains('@')
                 && email.len() <= 254
-                && !email.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:\\[]".contains(c))
+                && !email
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:\\[]".contains(c))
         }
         None => false,
     };
     if ok {
         Ok(email)
     } else {
-        Err(CoreError::Invalid(format!("`{email}` is not an email address")))
+        Err(CoreError::Invalid(format!(
+            "`{email}` is not an email address"
+        )))
     }
 }
 
@@ -65,10 +72,12 @@ impl Services {
     }
 
     async fn existing(&self, email: &str) -> Result<Account, CoreError> {
-        self.store
-            .account_by_email(email)
-            .await?
-            .ok_or_else(|| CoreError::Invalid(format!("there is no account {}", estafette_store::normalise_email(email))))
+        self.store.account_by_email(email).await?.ok_or_else(|| {
+            CoreError::Invalid(format!(
+                "there is no account {}",
+                estafette_store::normalise_email(email)
+            ))
+        })
     }
 
     /// Creates an account. A password set by an admin is temporary: the user
@@ -84,7 +93,11 @@ impl Services {
         let password_hash = match password {
             Some(p) => {
                 password_policy::check(p.expose_secret(), &email)?;
-                Some(hash_password(p).await.map_err(|e| CoreError::Internal(e.to_string()))?)
+                Some(
+                    hash_password(p)
+                        .await
+                        .map_err(|e| CoreError::Internal(e.to_string()))?,
+                )
             }
             None => None,
         };
@@ -103,7 +116,8 @@ impl Services {
                 }
                 other => other.into(),
             })?;
-        self.audit(actor, "account_created", &email, Some(role.as_str())).await;
+        self.audit(actor, "account_created", &email, Some(role.as_str()))
+            .await;
         Ok(account)
     }
 
@@ -116,16 +130,26 @@ impl Services {
     ) -> Result<(), CoreError> {
         let account = self.existing(email).await?;
         password_policy::check(password.expose_secret(), &account.email)?;
-        let phc = hash_password(password).await.map_err(|e| CoreError::Internal(e.to_string()))?;
+        let phc = hash_password(password)
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
         let temporary = matches!(actor, Actor::Admin { .. });
-        self.store.set_password_hash(&account.email, &phc, temporary).await?;
+        self.store
+            .set_password_hash(&account.email, &phc, temporary)
+            .await?;
         self.end_sessions(account.id).await?;
-        self.audit(actor, "password_reset", &account.email, None).await;
+        self.audit(actor, "password_reset", &account.email, None)
+            .await;
         Ok(())
     }
 
     /// Disabling ends the account's sessions at once.
-    pub async fn set_state(&self, actor: Actor<'_>, email: &str, state: AccountState) -> Result<(), CoreError> {
+    pub async fn set_state(
+        &self,
+        actor: Actor<'_>,
+        email: &str,
+        state: AccountState,
+    ) -> Result<(), CoreError> {
         let account = self.existing(email).await?;
         if state == AccountState::Disabled && account.role == Role::Admin {
             self.keep_an_admin(&account).await?;
@@ -149,24 +173,32 @@ impl Services {
         }
         self.end_sessions(account.id).await?;
         self.store.delete_account(&account.email).await?;
-        self.audit(actor, "account_deleted", &account.email, None).await;
+        self.audit(actor, "account_deleted", &account.email, None)
+            .await;
         Ok(())
     }
 
-    pub async fn set_role(&self, actor: Actor<'_>, email: &str, role: Role) -> Result<(), CoreError> {
+    pub async fn set_role(
+        &self,
+        actor: Actor<'_>,
+        email: &str,
+        role: Role,
+    ) -> Result<(), CoreError> {
         let account = self.existing(email).await?;
         if role == Role::User && account.role == Role::Admin {
             self.keep_an_admin(&account).await?;
         }
         self.store.set_account_role(&account.email, role).await?;
-        self.audit(actor, "role_changed", &account.email, Some(role.as_str())).await;
+        self.audit(actor, "role_changed", &account.email, Some(role.as_str()))
+            .await;
         Ok(())
     }
 
     pub async fn reset_two_factor(&self, actor: Actor<'_>, email: &str) -> Result<(), CoreError> {
         let account = self.existing(email).await?;
         self.store.reset_totp(&account.email).await?;
-        self.audit(actor, "two_factor_reset", &account.email, None).await;
+        self.audit(actor, "two_factor_reset", &account.email, None)
+            .await;
         Ok(())
     }
 
@@ -196,8 +228,20 @@ mod tests {
 
     #[test]
     fn validates_addresses() {
-        assert_eq!(validate_email(" Alice@Example.TEST ").ok().as_deref(), Some("alice@example.test"));
-        for bad in ["", "alice", "@example.test", "alice@", "a b@c.d", "a@b@c", "a\r\n@b.c", "<a@b.c>"] {
+        assert_eq!(
+            validate_email(" Alice@Example.TEST ").ok().as_deref(),
+            Some("alice@example.test")
+        );
+        for bad in [
+            "",
+            "alice",
+            "@example.test",
+            "alice@",
+            "a b@c.d",
+            "a@b@c",
+            "a\r\n@b.c",
+            "<a@b.c>",
+        ] {
             assert!(validate_email(bad).is_err(), "{bad:?}");
         }
     }

@@ -12,6 +12,8 @@ use thiserror::Error;
 pub const ENV_PREFIX: &str = "ESTAFETTE_";
 /// Environment variables with the prefix that are not overrides.
 const ENV_NOT_OVERRIDES: &[&str] = &["ESTAFETTE_CONFIG", "ESTAFETTE_LOG"];
+/// Reserved for the test suite's own settings.
+const ENV_TEST_PREFIX: &str = "ESTAFETTE_TEST_";
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -24,10 +26,13 @@ pub enum ConfigError {
 }
 
 fn invalid(key: &str, reason: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { key: key.to_owned(), reason: reason.into() }
+    ConfigError::Invalid {
+        key: key.to_owned(),
+        reason: reason.into(),
+    }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub server: ServerConfig,
@@ -65,13 +70,21 @@ pub struct MailEndpoint {
 
 impl Default for MailEndpoint {
     fn default() -> Self {
-        MailEndpoint { host: "127.0.0.1".into(), port: None, security: Security::Starttls }
+        MailEndpoint {
+            host: "127.0.0.1".into(),
+            port: None,
+            security: Security::Starttls,
+        }
     }
 }
 
 impl MailEndpoint {
     fn server(&self, plain_port: u16, tls_port: u16) -> MailServer {
-        let default_port = if self.security == Security::Tls { tls_port } else { plain_port };
+        let default_port = if self.security == Security::Tls {
+            tls_port
+        } else {
+            plain_port
+        };
         MailServer {
             host: self.host.clone(),
             port: self.port.unwrap_or(default_port),
@@ -115,18 +128,6 @@ pub struct AuthConfig {
     pub session_absolute_hours: u64,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            server: ServerConfig::default(),
-            database: DatabaseConfig::default(),
-            imap: MailEndpoint::default(),
-            smtp: MailEndpoint::default(),
-            auth: AuthConfig::default(),
-        }
-    }
-}
-
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
@@ -141,7 +142,10 @@ impl Default for ServerConfig {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        DatabaseConfig { url: String::new(), max_connections: 10 }
+        DatabaseConfig {
+            url: String::new(),
+            max_connections: 10,
+        }
     }
 }
 
@@ -167,17 +171,19 @@ impl Config {
                     path: p.display().to_string(),
                     reason: e.to_string(),
                 })?;
-                let table = text.parse::<toml::Table>().map_err(|e| ConfigError::Syntax {
-                    origin: p.display().to_string(),
-                    reason: e.to_string(),
-                })?;
+                let table = text
+                    .parse::<toml::Table>()
+                    .map_err(|e| ConfigError::Syntax {
+                        origin: p.display().to_string(),
+                        reason: e.to_string(),
+                    })?;
                 (table, p.display().to_string())
             }
             None => (toml::Table::new(), "defaults".to_owned()),
         };
         apply_env(&mut table, env)?;
-        let config: Config = serde_path_to_error::deserialize(toml::Value::Table(table))
-            .map_err(|e| {
+        let config: Config =
+            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
                 let key = e.path().to_string();
                 let reason = e.inner().message().to_owned();
                 if key == "." {
@@ -204,7 +210,10 @@ impl Config {
                 return Err(invalid(&format!("{key}.host"), "must not be empty"));
             }
             if server.port == 0 {
-                return Err(invalid(&format!("{key}.port"), "must be between 1 and 65535"));
+                return Err(invalid(
+                    &format!("{key}.port"),
+                    "must be between 1 and 65535",
+                ));
             }
             server
                 .check_security()
@@ -229,14 +238,23 @@ impl Config {
 
     pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
         self.server.listen.parse().map_err(|_| {
-            invalid("server.listen", format!("`{}` is not an address:port such as 127.0.0.1:8080", self.server.listen))
+            invalid(
+                "server.listen",
+                format!(
+                    "`{}` is not an address:port such as 127.0.0.1:8080",
+                    self.server.listen
+                ),
+            )
         })
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {
-            format!("sqlite://{}", self.server.data_dir.join("estafette.db").display())
+            format!(
+                "sqlite://{}",
+                self.server.data_dir.join("estafette.db").display()
+            )
         } else {
             self.database.url.clone()
         }
@@ -250,8 +268,10 @@ fn apply_env(
     env: impl IntoIterator<Item = (String, String)>,
 ) -> Result<(), ConfigError> {
     for (name, value) in env {
-        let Some(path) = name.strip_prefix(ENV_PREFIX) else { continue };
-        if ENV_NOT_OVERRIDES.contains(&name.as_str()) {
+        let Some(path) = name.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
+        if ENV_NOT_OVERRIDES.contains(&name.as_str()) || name.starts_with(ENV_TEST_PREFIX) {
             continue;
         }
         let keys: Vec<String> = path.split("__").map(str::to_lowercase).collect();
@@ -309,11 +329,16 @@ mod tests {
 
     #[test]
     fn a_typo_names_the_key() {
-        let err = load_str("[database]\nulr = \"sqlite://x.db\"\n", &[]).err().map(|e| e.to_string());
+        let err = load_str("[database]\nulr = \"sqlite://x.db\"\n", &[])
+            .err()
+            .map(|e| e.to_string());
         let err = err.unwrap_or_default();
         assert!(err.contains("database.ulr"), "{err}");
         assert!(err.contains("unknown field"), "{err}");
-        let err = load_str("[databse]\n", &[]).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = load_str("[databse]\n", &[])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("databse"), "{err}");
     }
 
@@ -322,17 +347,32 @@ mod tests {
         let cases = [
             ("[imap]\nport = \"many\"\n", "imap.port"),
             ("[imap]\nsecurity = \"sometimes\"\n", "imap.security"),
-            ("[imap]\nhost = \"mail.example.org\"\nsecurity = \"plain\"\n", "imap.security"),
+            (
+                "[imap]\nhost = \"mail.example.org\"\nsecurity = \"plain\"\n",
+                "imap.security",
+            ),
             ("[server]\nlisten = \"everywhere\"\n", "server.listen"),
             ("[database]\nurl = \"mysql://x/y\"\n", "database.url"),
-            ("[auth]\nsession_idle_minutes = 0\n", "auth.session_idle_minutes"),
-            ("[auth]\npassword_source = \"ldap\"\n", "auth.password_source"),
+            (
+                "[auth]\nsession_idle_minutes = 0\n",
+                "auth.session_idle_minutes",
+            ),
+            (
+                "[auth]\npassword_source = \"ldap\"\n",
+                "auth.password_source",
+            ),
         ];
         for (text, key) in cases {
-            let err = load_str(text, &[]).err().map(|e| e.to_string()).unwrap_or_default();
+            let err = load_str(text, &[])
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             assert!(err.starts_with(key), "{text:?} gave {err:?}");
         }
-        let err = load_str("[server\n", &[]).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = load_str("[server\n", &[])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("estafette.toml"), "{err}");
     }
 
@@ -356,9 +396,13 @@ mod tests {
             assert_eq!(c.imap.security, Security::Plain);
             assert_eq!(c.database_url(), "postgres://u:p@127.0.0.1/e");
         }
-        let err = load_str("", &[("ESTAFETTE_IMAP__PROT", "1")]).err().map(|e| e.to_string());
+        let err = load_str("", &[("ESTAFETTE_IMAP__PROT", "1")])
+            .err()
+            .map(|e| e.to_string());
         assert!(err.unwrap_or_default().contains("imap.prot"));
-        let err = load_str("", &[("ESTAFETTE_PORT", "1")]).err().map(|e| e.to_string());
+        let err = load_str("", &[("ESTAFETTE_PORT", "1")])
+            .err()
+            .map(|e| e.to_string());
         assert!(err.unwrap_or_default().contains("ESTAFETTE_PORT"));
     }
 }

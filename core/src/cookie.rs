@@ -12,17 +12,23 @@ pub fn name(tls: bool) -> &'static str {
 /// `Set-Cookie` value carrying `value` (a session token).
 pub fn set(value: &str, tls: bool) -> String {
     let secure = if tls { "; Secure" } else { "" };
-    format!("{}={value}; Path=/; HttpOnly; SameSite=Lax{secure}", name(tls))
+    format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax{secure}",
+        name(tls)
+    )
 }
 
 /// `Set-Cookie` value that removes the cookie.
 pub fn clear(tls: bool) -> String {
     let secure = if tls { "; Secure" } else { "" };
-    format!("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}", name(tls))
+    format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}",
+        name(tls)
+    )
 }
 
 /// The session cookie's value in a `Cookie` request header.
-pub fn find<'a>(header: &'a str, tls: bool) -> Option<&'a str> {
+pub fn find(header: &str, tls: bool) -> Option<&str> {
     let wanted = name(tls);
     header.split(';').find_map(|pair| {
         let (k, v) = pair.trim().split_once('=')?;
@@ -36,9 +42,15 @@ mod tests {
 
     #[test]
     fn cookies_are_http_only_and_host_bound_over_tls() {
-        assert_eq!(set("abc", false), "estafette=abc; Path=/; HttpOnly; SameSite=Lax");
+        assert_eq!(
+            set("abc", false),
+            "estafette=abc; Path=/; HttpOnly; SameSite=Lax"
+        );
         let tls = set("abc", true);
-        assert!(tls.starts_with("__Host-estafette=abc;") && tls.ends_with("; Secure"), "{tls}");
+        assert!(
+            tls.starts_with("__Host-estafette=abc;") && tls.ends_with("; Secure"),
+            "{tls}"
+        );
         assert!(clear(false).contains("Max-Age=0"));
         assert_eq!(find("a=1; estafette=tok; b=2", false), Some("tok"));
         assert_eq!(find("xestafette=tok", false), None);

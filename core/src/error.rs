@@ -33,7 +33,9 @@ pub enum CoreError {
 impl From<MailError> for CoreError {
     fn from(e: MailError) -> Self {
         match e {
-            MailError::Unreachable(..) | MailError::Tls(..) => CoreError::MailUnreachable(e.to_string()),
+            MailError::Unreachable(..) | MailError::Tls(..) => {
+                CoreError::MailUnreachable(e.to_string())
+            }
             other => CoreError::Mail(other),
         }
     }

@@ -41,7 +41,11 @@ impl MailConnection {
 
 impl MailSessions {
     pub fn new(server: MailServer) -> Self {
-        MailSessions { server, slots: Mutex::new(HashMap::new()), logins: AtomicU64::new(0) }
+        MailSessions {
+            server,
+            slots: Mutex::new(HashMap::new()),
+            logins: AtomicU64::new(0),
+        }
     }
 
     /// IMAP logins made since start (a metric, and how tests count them).
@@ -62,7 +66,10 @@ impl MailSessions {
                 .sealed_password
                 .as_deref()
                 .ok_or(CoreError::NotSignedIn)?;
-            let password = session.token.unseal(sealed).map_err(|_| CoreError::NotSignedIn)?;
+            let password = session
+                .token
+                .unseal(sealed)
+                .map_err(|_| CoreError::NotSignedIn)?;
             *guard = Some(self.login(&session.account.email, &password).await?);
         }
         Ok(MailConnection { guard })

@@ -35,6 +35,7 @@ impl Services {
     }
 
     pub async fn folders(&self, who: &SignedIn) -> Result<Vec<Folder>, CoreError> {
-        self.with_imap(&who.0, |imap| Box::pin(folders::list(imap))).await
+        self.with_imap(&who.0, |imap| Box::pin(folders::list(imap)))
+            .await
     }
 }

@@ -15,7 +15,11 @@ pub struct Services {
 impl Services {
     pub fn new(config: Arc<Config>, store: Store) -> Arc<Self> {
         let mail = MailSessions::new(config.imap_server());
-        Arc::new(Services { config, store, mail })
+        Arc::new(Services {
+            config,
+            store,
+            mail,
+        })
     }
 }
 

@@ -37,7 +37,12 @@ impl Services {
         if t - row.last_seen_at >= TOUCH_EVERY_SECS {
             self.store.touch_session(&key).await?;
         }
-        let session = Session { token, account, stage: row.stage, sealed_password: row.sealed_password };
+        let session = Session {
+            token,
+            account,
+            stage: row.stage,
+            sealed_password: row.sealed_password,
+        };
         Ok(match row.stage {
             SessionStage::Full => Visitor::SignedIn(session),
             _ => Visitor::Partial(session),

@@ -48,25 +48,45 @@ impl Services {
         let account = self.store.account_by_email(&email).await?;
         let verified = match self.config.auth.password_source {
             PasswordSource::Database => {
-                verify_password(account.as_ref().and_then(|a| a.password_hash.as_deref()), password).await
+                verify_password(
+                    account.as_ref().and_then(|a| a.password_hash.as_deref()),
+                    password,
+                )
+                .await
             }
             // The IMAP server is the judge; the login below decides.
             PasswordSource::Imap => account.is_some(),
         };
         let Some(account) = account.filter(|_| verified) else {
-            self.audit_client(client, Some(&email), "sign_in_failed", Some("wrong email or password"))
-                .await;
+            self.audit_client(
+                client,
+                Some(&email),
+                "sign_in_failed",
+                Some("wrong email or password"),
+            )
+            .await;
             return Err(CoreError::WrongCredentials);
         };
         if account.state == AccountState::Disabled {
-            self.audit_client(client, Some(&email), "sign_in_failed", Some("account disabled")).await;
+            self.audit_client(
+                client,
+                Some(&email),
+                "sign_in_failed",
+                Some("account disabled"),
+            )
+            .await;
             return Err(CoreError::Disabled);
         }
         let imap = match self.mail.login(&account.email, password).await {
             Ok(imap) => imap,
             Err(CoreError::Mail(estafette_mail::MailError::Rejected)) => {
-                self.audit_client(client, Some(&email), "sign_in_failed", Some("refused by the IMAP server"))
-                    .await;
+                self.audit_client(
+                    client,
+                    Some(&email),
+                    "sign_in_failed",
+                    Some("refused by the IMAP server"),
+                )
+                .await;
                 return Err(CoreError::WrongCredentials);
             }
             Err(e) => {
@@ -89,7 +109,8 @@ impl Services {
             .await?;
         self.mail.adopt(&token.id_hash(), imap).await;
         self.store.record_sign_in(account.id).await?;
-        self.audit_client(client, Some(&account.email), "sign_in", None).await;
+        self.audit_client(client, Some(&account.email), "sign_in", None)
+            .await;
         Ok(SignedInToken { token, stage })
     }
 }

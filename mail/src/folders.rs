@@ -1,8 +1,8 @@
 //! The folder list with unread counts; special-use folders recognised from
 //! SPECIAL-USE attributes, or from their usual names when the server has none.
 
-use futures::TryStreamExt;
 use async_imap::imap_proto::NameAttribute;
+use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::imap::ImapSession;
@@ -59,7 +59,10 @@ pub async fn list(imap: &mut ImapSession) -> Result<Vec<Folder>, MailError> {
     let names: Vec<_> = imap.list(Some(""), Some("*")).await?.try_collect().await?;
     let mut folders = Vec::with_capacity(names.len());
     for n in &names {
-        let selectable = !n.attributes().iter().any(|a| matches!(a, NameAttribute::NoSelect));
+        let selectable = !n
+            .attributes()
+            .iter()
+            .any(|a| matches!(a, NameAttribute::NoSelect));
         folders.push(Folder {
             name: n.name().to_owned(),
             delimiter: n.delimiter().map(str::to_owned),
@@ -87,7 +90,10 @@ mod tests {
 
     #[test]
     fn recognises_special_use_by_attribute_then_name() {
-        assert_eq!(special_use_of("Papierkorb", &[NameAttribute::Trash]), Some(SpecialUse::Trash));
+        assert_eq!(
+            special_use_of("Papierkorb", &[NameAttribute::Trash]),
+            Some(SpecialUse::Trash)
+        );
         assert_eq!(special_use_of("INBOX", &[]), Some(SpecialUse::Inbox));
         assert_eq!(special_use_of("Sent Items", &[]), Some(SpecialUse::Sent));
         assert_eq!(special_use_of("Projects", &[]), None);

@@ -67,9 +67,14 @@ async fn greeting<T: Stream>(client: &mut Client<T>, server: &MailServer) -> Res
 /// NUL cannot be quoted and are refused instead of passed on.
 pub fn quote(value: &str) -> Result<String, MailError> {
     if value.contains(['\r', '\n', '\0']) {
-        return Err(MailError::Protocol("line breaks are not allowed here".into()));
+        return Err(MailError::Protocol(
+            "line breaks are not allowed here".into(),
+        ));
     }
-    Ok(format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\"")))
+    Ok(format!(
+        "\"{}\"",
+        value.replace('\\', "\\\\").replace('"', "\\\"")
+    ))
 }
 
 #[cfg(test)]

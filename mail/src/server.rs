@@ -53,7 +53,11 @@ mod tests {
 
     #[test]
     fn plain_only_on_loopback() {
-        let mut s = MailServer { host: "127.0.0.1".into(), port: 143, security: Security::Plain };
+        let mut s = MailServer {
+            host: "127.0.0.1".into(),
+            port: 143,
+            security: Security::Plain,
+        };
         assert!(s.check_security().is_ok());
         s.host = "[::1]".into();
         assert!(s.check_security().is_ok());

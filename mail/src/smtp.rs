@@ -15,16 +15,22 @@ pub async fn send(
     message: &Message,
 ) -> Result<(), MailError> {
     server.check_security()?;
-    let tls_err = |e: lettre::transport::smtp::Error| MailError::Tls(server.host.clone(), e.to_string());
+    let tls_err =
+        |e: lettre::transport::smtp::Error| MailError::Tls(server.host.clone(), e.to_string());
     let tls = match server.security {
         Security::Plain => Tls::None,
-        Security::Starttls => Tls::Required(TlsParameters::new(server.host.clone()).map_err(tls_err)?),
+        Security::Starttls => {
+            Tls::Required(TlsParameters::new(server.host.clone()).map_err(tls_err)?)
+        }
         Security::Tls => Tls::Wrapper(TlsParameters::new(server.host.clone()).map_err(tls_err)?),
     };
     let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(server.host.as_str())
         .port(server.port)
         .tls(tls)
-        .credentials(Credentials::new(user.to_owned(), password.expose_secret().to_owned()))
+        .credentials(Credentials::new(
+            user.to_owned(),
+            password.expose_secret().to_owned(),
+        ))
         .build();
     match transport.send(message.clone()).await {
         Ok(_) => Ok(()),

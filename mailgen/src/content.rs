@@ -25,9 +25,21 @@ const PEOPLE: &[(&str, &str)] = &[
 ];
 
 const NEWSLETTERS: &[(&str, &str, &str)] = &[
-    ("La Gazette du Vélo", "news@gazette-velo.example", "Les nouveautés de la semaine"),
-    ("Rust Weekly Digest", "digest@rustweekly.example", "This week in systems programming"),
-    ("Boutique Éphémère", "promo@boutique-ephemere.example", "Soldes d'hiver : -30 % sur tout"),
+    (
+        "La Gazette du Vélo",
+        "news@gazette-velo.example",
+        "Les nouveautés de la semaine",
+    ),
+    (
+        "Rust Weekly Digest",
+        "digest@rustweekly.example",
+        "This week in systems programming",
+    ),
+    (
+        "Boutique Éphémère",
+        "promo@boutique-ephemere.example",
+        "Soldes d'hiver : -30 % sur tout",
+    ),
 ];
 
 const SUBJECTS: &[&str] = &[
@@ -133,7 +145,9 @@ fn pdf(title: &str, pad_to: usize) -> Vec<u8> {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 pub fn message(
@@ -152,22 +166,31 @@ pub fn message(
         _ => {
             let (n, a) = PEOPLE.choose(rng).copied().unwrap_or(PEOPLE[0]);
             let s = SUBJECTS.choose(rng).copied().unwrap_or(SUBJECTS[0]);
-            (n.to_owned(), a.to_owned(), s.replace("{n}", &rng.random_range(2..9999).to_string()))
+            (
+                n.to_owned(),
+                a.to_owned(),
+                s.replace("{n}", &rng.random_range(2..9999).to_string()),
+            )
         }
     };
     let message_id = format!("<gen.{index}.{:08x}@example.test>", rng.random::<u32>());
     let mut thread_headers = String::new();
-    let replying = !matches!(kind, Kind::Newsletter) && !threads.recent.is_empty() && rng.random_bool(0.25);
+    let replying =
+        !matches!(kind, Kind::Newsletter) && !threads.recent.is_empty() && rng.random_bool(0.25);
     if replying {
         let pick = rng.random_range(0..threads.recent.len());
         if let Some((parent_id, parent_subject, parent_refs)) = threads.recent.get(pick).cloned() {
             subject = format!("Re: {}", parent_subject.trim_start_matches("Re: "));
             let references = format!("{parent_refs} {parent_id}").trim().to_owned();
             thread_headers = format!("In-Reply-To: {parent_id}\r\nReferences: {references}\r\n");
-            threads.recent.push_back((message_id.clone(), subject.clone(), references));
+            threads
+                .recent
+                .push_back((message_id.clone(), subject.clone(), references));
         }
     } else if !matches!(kind, Kind::Newsletter) {
-        threads.recent.push_back((message_id.clone(), subject.clone(), String::new()));
+        threads
+            .recent
+            .push_back((message_id.clone(), subject.clone(), String::new()));
     }
     if threads.recent.len() > 20 {
         threads.recent.pop_front();
@@ -177,9 +200,14 @@ pub fn message(
         .filter_map(|_| PARAGRAPHS.choose(rng).copied())
         .collect();
     let first_name = from_name.split(' ').next().unwrap_or_default().to_owned();
-    let text = format!("{}\r\n\r\n-- \r\n{first_name}\r\n", paragraphs.join("\r\n\r\n"));
-    let html_paragraphs: String =
-        paragraphs.iter().map(|p| format!("<p>{}</p>", html_escape(p))).collect();
+    let text = format!(
+        "{}\r\n\r\n-- \r\n{first_name}\r\n",
+        paragraphs.join("\r\n\r\n")
+    );
+    let html_paragraphs: String = paragraphs
+        .iter()
+        .map(|p| format!("<p>{}</p>", html_escape(p)))
+        .collect();
     let boundary = format!("=_estafette_{index}_{:06x}", rng.random::<u32>() & 0xffffff);
 
     let (content_type, body) = match kind {
@@ -257,7 +285,13 @@ fn alternative(boundary: &str, text: &str, html: &str) -> String {
     )
 }
 
-fn attachment(boundary: &str, text: &str, mime: &str, filename: &str, data: &[u8]) -> (String, String) {
+fn attachment(
+    boundary: &str,
+    text: &str,
+    mime: &str,
+    filename: &str,
+    data: &[u8],
+) -> (String, String) {
     let body = format!(
         "--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{text}\r\n\
          --{boundary}\r\nContent-Type: {mime}; name=\"{}\"\r\nContent-Transfer-Encoding: base64\r\n\

@@ -18,7 +18,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 #[derive(Debug, Parser)]
-#[command(name = "estafette-mailgen", about = "Fill a Maildir with generated mail")]
+#[command(
+    name = "estafette-mailgen",
+    about = "Fill a Maildir with generated mail"
+)]
 struct Args {
     /// The Maildir to fill (its INBOX: cur/, new/, tmp/ are created).
     #[arg(long)]
@@ -63,8 +66,19 @@ fn generate(args: &Args) -> io::Result<usize> {
     let large_at = args.count / 2;
     for i in 0..args.count {
         date += rng.random_range(step / 2..=step * 3 / 2);
-        let kind = if i == large_at { content::Kind::LargeAttachment } else { content::Kind::pick(&mut rng) };
-        let msg = content::message(&mut rng, i, date.min(args.newest), kind, &args.owner, &mut threads);
+        let kind = if i == large_at {
+            content::Kind::LargeAttachment
+        } else {
+            content::Kind::pick(&mut rng)
+        };
+        let msg = content::message(
+            &mut rng,
+            i,
+            date.min(args.newest),
+            kind,
+            &args.owner,
+            &mut threads,
+        );
         write_message(&args.maildir, i, &msg)?;
     }
     Ok(args.count)

@@ -20,7 +20,7 @@ pub struct Application {
 /// Opens the database and applies pending migrations; a failure stops here.
 pub async fn open_store(config: &Config) -> Result<Store, ServerError> {
     let url = config.database_url();
-    if url.starts_with("sqlite:") {
+    if config.database.url.is_empty() {
         std::fs::create_dir_all(&config.server.data_dir)?;
     }
     let store = Store::connect(&url, config.database.max_connections).await?;
@@ -41,7 +41,13 @@ impl Application {
             .build();
         let services = Services::new(Arc::new(config), store);
         let listener = TcpListener::bind(addr).await?;
-        Ok(Application { listener, state: AppState { leptos_options, services } })
+        Ok(Application {
+            listener,
+            state: AppState {
+                leptos_options,
+                services,
+            },
+        })
     }
 
     pub fn local_addr(&self) -> Result<SocketAddr, ServerError> {

@@ -72,7 +72,11 @@ impl From<AccountRow> for Account {
             id: r.id,
             email: r.email,
             password_hash: r.password_hash,
-            role: if r.role == "admin" { Role::Admin } else { Role::User },
+            role: if r.role == "admin" {
+                Role::Admin
+            } else {
+                Role::User
+            },
             state: if r.state == "active" {
                 AccountState::Active
             } else {
@@ -131,20 +135,26 @@ impl Store {
     }
 
     pub async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
-        let row: Option<AccountRow> =
-            sqlx::query_as(concat!("SELECT ", columns!(), " FROM accounts WHERE email = $1"))
-                .bind(normalise_email(email))
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<AccountRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM accounts WHERE email = $1"
+        ))
+        .bind(normalise_email(email))
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(Account::from))
     }
 
     pub async fn account_by_id(&self, id: i64) -> Result<Option<Account>, StoreError> {
-        let row: Option<AccountRow> =
-            sqlx::query_as(concat!("SELECT ", columns!(), " FROM accounts WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<AccountRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM accounts WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(Account::from))
     }
 
@@ -170,14 +180,26 @@ impl Store {
         .await?)
     }
 
-    pub async fn set_account_state(&self, email: &str, state: AccountState) -> Result<(), StoreError> {
-        self.update_one("UPDATE accounts SET state = $1 WHERE email = $2", state.as_str(), email)
-            .await
+    pub async fn set_account_state(
+        &self,
+        email: &str,
+        state: AccountState,
+    ) -> Result<(), StoreError> {
+        self.update_one(
+            "UPDATE accounts SET state = $1 WHERE email = $2",
+            state.as_str(),
+            email,
+        )
+        .await
     }
 
     pub async fn set_account_role(&self, email: &str, role: Role) -> Result<(), StoreError> {
-        self.update_one("UPDATE accounts SET role = $1 WHERE email = $2", role.as_str(), email)
-            .await
+        self.update_one(
+            "UPDATE accounts SET role = $1 WHERE email = $2",
+            role.as_str(),
+            email,
+        )
+        .await
     }
 
     /// Replaces the password hash; `must_change` marks an admin-set (temporary) password.
@@ -227,7 +249,12 @@ impl Store {
         expect_one(done.rows_affected(), email)
     }
 
-    async fn update_one(&self, sql: &'static str, value: &str, email: &str) -> Result<(), StoreError> {
+    async fn update_one(
+        &self,
+        sql: &'static str,
+        value: &str,
+        email: &str,
+    ) -> Result<(), StoreError> {
         let done = sqlx::query(sql)
             .bind(value)
             .bind(normalise_email(email))
@@ -239,7 +266,10 @@ impl Store {
 
 fn expect_one(rows: u64, email: &str) -> Result<(), StoreError> {
     if rows == 0 {
-        Err(StoreError::NotFound(format!("account {}", normalise_email(email))))
+        Err(StoreError::NotFound(format!(
+            "account {}",
+            normalise_email(email)
+        )))
     } else {
         Ok(())
     }

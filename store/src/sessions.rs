@@ -113,11 +113,14 @@ impl Store {
     }
 
     pub async fn session(&self, id_hash: &str) -> Result<Option<SessionRow>, StoreError> {
-        let row: Option<Row> =
-            sqlx::query_as(concat!("SELECT ", columns!(), " FROM sessions WHERE id_hash = $1"))
-                .bind(id_hash)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<Row> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM sessions WHERE id_hash = $1"
+        ))
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(SessionRow::from))
     }
 
@@ -130,7 +133,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_session_stage(&self, id_hash: &str, stage: SessionStage) -> Result<(), StoreError> {
+    pub async fn set_session_stage(
+        &self,
+        id_hash: &str,
+        stage: SessionStage,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE sessions SET stage = $1 WHERE id_hash = $2")
             .bind(stage.as_str())
             .bind(id_hash)

@@ -16,7 +16,11 @@ fn unique(prefix: &str) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    format!("{prefix}_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 fn postgres_url() -> String {
@@ -34,10 +38,18 @@ async fn fresh_databases() -> (tempfile::TempDir, Vec<Store>) {
     let admin_url = postgres_url();
     let admin = Store::connect(&admin_url, 1).await.expect("postgres");
     let name = unique("estafette_test");
-    admin.execute_raw(&format!("CREATE DATABASE {name}")).await.expect("create database");
+    admin
+        .execute_raw(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
     admin.close().await;
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b).expect("url with a database");
-    let pg = Store::connect(&format!("{base}/{name}"), 5).await.expect("postgres db");
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .expect("url with a database");
+    let pg = Store::connect(&format!("{base}/{name}"), 5)
+        .await
+        .expect("postgres db");
     (dir, vec![sqlite, pg])
 }
 
@@ -86,7 +98,10 @@ async fn migrations_apply_once_and_readiness_follows_them() {
 async fn accounts_are_created_found_changed_and_deleted() {
     let (_dir, stores) = migrated().await;
     for store in &stores {
-        let created = store.create_account(account(" Alice@Example.TEST ")).await.expect("create");
+        let created = store
+            .create_account(account(" Alice@Example.TEST "))
+            .await
+            .expect("create");
         assert_eq!(created.email, "alice@example.test");
         assert_eq!(created.role, Role::User);
         assert_eq!(created.state, AccountState::Active);
@@ -95,31 +110,75 @@ async fn accounts_are_created_found_changed_and_deleted() {
         let dup = store.create_account(account("alice@example.test")).await;
         assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
 
-        let found = store.account_by_email("ALICE@example.test").await.expect("query");
+        let found = store
+            .account_by_email("ALICE@example.test")
+            .await
+            .expect("query");
         assert_eq!(found.map(|a| a.id), Some(created.id));
-        assert!(store.account_by_email("nobody@example.test").await.expect("query").is_none());
+        assert!(store
+            .account_by_email("nobody@example.test")
+            .await
+            .expect("query")
+            .is_none());
 
-        store.create_account(account("bob@example.test")).await.expect("bob");
-        let listed: Vec<String> =
-            store.list_accounts("").await.expect("list").into_iter().map(|a| a.email).collect();
+        store
+            .create_account(account("bob@example.test"))
+            .await
+            .expect("bob");
+        let listed: Vec<String> = store
+            .list_accounts("")
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|a| a.email)
+            .collect();
         assert_eq!(listed, ["alice@example.test", "bob@example.test"]);
         assert_eq!(store.list_accounts("BOB").await.expect("search").len(), 1);
-        assert_eq!(store.list_accounts("%").await.expect("wildcards are literal").len(), 2);
+        assert_eq!(
+            store
+                .list_accounts("%")
+                .await
+                .expect("wildcards are literal")
+                .len(),
+            2
+        );
 
-        store.set_account_state("alice@example.test", AccountState::Disabled).await.expect("disable");
-        store.set_account_role("alice@example.test", Role::Admin).await.expect("role");
-        store.set_password_hash("alice@example.test", "$argon2id$new", true).await.expect("pw");
-        let a = store.account_by_id(created.id).await.expect("q").expect("exists");
+        store
+            .set_account_state("alice@example.test", AccountState::Disabled)
+            .await
+            .expect("disable");
+        store
+            .set_account_role("alice@example.test", Role::Admin)
+            .await
+            .expect("role");
+        store
+            .set_password_hash("alice@example.test", "$argon2id$new", true)
+            .await
+            .expect("pw");
+        let a = store
+            .account_by_id(created.id)
+            .await
+            .expect("q")
+            .expect("exists");
         assert_eq!((a.state, a.role), (AccountState::Disabled, Role::Admin));
         assert_eq!(a.password_hash.as_deref(), Some("$argon2id$new"));
         assert!(a.must_change_password);
-        assert_eq!(store.count_admins().await.expect("count"), 0, "disabled admins do not count");
+        assert_eq!(
+            store.count_admins().await.expect("count"),
+            0,
+            "disabled admins do not count"
+        );
 
         assert!(matches!(
-            store.set_account_state("ghost@example.test", AccountState::Active).await,
+            store
+                .set_account_state("ghost@example.test", AccountState::Active)
+                .await,
             Err(StoreError::NotFound(_))
         ));
-        store.delete_account("alice@example.test").await.expect("delete");
+        store
+            .delete_account("alice@example.test")
+            .await
+            .expect("delete");
         assert!(store.account_by_id(created.id).await.expect("q").is_none());
     }
 }
@@ -128,22 +187,58 @@ async fn accounts_are_created_found_changed_and_deleted() {
 async fn sessions_live_expire_and_die_with_their_account() {
     let (_dir, stores) = migrated().await;
     for store in &stores {
-        let a = store.create_account(account("carol@example.test")).await.expect("create");
-        store.create_session(session("k1", a.id, SessionStage::Full)).await.expect("k1");
-        store.create_session(session("k2", a.id, SessionStage::SecondFactor)).await.expect("k2");
+        let a = store
+            .create_account(account("carol@example.test"))
+            .await
+            .expect("create");
+        store
+            .create_session(session("k1", a.id, SessionStage::Full))
+            .await
+            .expect("k1");
+        store
+            .create_session(session("k2", a.id, SessionStage::SecondFactor))
+            .await
+            .expect("k2");
         let s = store.session("k2").await.expect("q").expect("exists");
         assert_eq!(s.stage, SessionStage::SecondFactor);
         assert_eq!(s.sealed_password.as_deref(), Some("sealed"));
-        store.set_session_stage("k2", SessionStage::Full).await.expect("stage");
-        assert_eq!(store.session("k2").await.expect("q").map(|s| s.stage), Some(SessionStage::Full));
+        store
+            .set_session_stage("k2", SessionStage::Full)
+            .await
+            .expect("stage");
+        assert_eq!(
+            store.session("k2").await.expect("q").map(|s| s.stage),
+            Some(SessionStage::Full)
+        );
         assert_eq!(store.sessions_of(a.id).await.expect("list").len(), 2);
 
-        assert_eq!(store.delete_expired_sessions(now() - 3600, now() - 7200).await.expect("gc"), 0);
-        assert_eq!(store.delete_expired_sessions(now() + 1, 0).await.expect("gc"), 2);
+        assert_eq!(
+            store
+                .delete_expired_sessions(now() - 3600, now() - 7200)
+                .await
+                .expect("gc"),
+            0
+        );
+        assert_eq!(
+            store
+                .delete_expired_sessions(now() + 1, 0)
+                .await
+                .expect("gc"),
+            2
+        );
 
-        store.create_session(session("k3", a.id, SessionStage::Full)).await.expect("k3");
-        store.delete_account("carol@example.test").await.expect("delete");
-        assert!(store.session("k3").await.expect("q").is_none(), "sessions go with the account");
+        store
+            .create_session(session("k3", a.id, SessionStage::Full))
+            .await
+            .expect("k3");
+        store
+            .delete_account("carol@example.test")
+            .await
+            .expect("delete");
+        assert!(
+            store.session("k3").await.expect("q").is_none(),
+            "sessions go with the account"
+        );
     }
 }
 
@@ -165,22 +260,52 @@ async fn audit_log_filters_and_settings_persist() {
             };
             store.audit(entry).await.expect("audit");
         }
-        let query = |f: AuditFilter| async move { store.audit_entries(&f).await.expect("audit query") };
+        let query =
+            |f: AuditFilter| async move { store.audit_entries(&f).await.expect("audit query") };
         let all = query(AuditFilter::default()).await;
         assert_eq!(all.len(), 3);
         assert_eq!(all[0].action, "sign_in", "newest first");
-        let by_action = query(AuditFilter { action: Some("sign_in_failed".into()), ..Default::default() }).await;
+        let by_action = query(AuditFilter {
+            action: Some("sign_in_failed".into()),
+            ..Default::default()
+        })
+        .await;
         assert_eq!(by_action.len(), 1);
-        let by_who = query(AuditFilter { who: Some("admin@example.test".into()), ..Default::default() }).await;
+        let by_who = query(AuditFilter {
+            who: Some("admin@example.test".into()),
+            ..Default::default()
+        })
+        .await;
         assert_eq!(by_who.len(), 1);
-        let by_ip = query(AuditFilter { client_address: Some("192.0.2.7".into()), ..Default::default() }).await;
+        let by_ip = query(AuditFilter {
+            client_address: Some("192.0.2.7".into()),
+            ..Default::default()
+        })
+        .await;
         assert_eq!(by_ip.len(), 2);
-        let future = query(AuditFilter { since: Some(now() + 100), ..Default::default() }).await;
+        let future = query(AuditFilter {
+            since: Some(now() + 100),
+            ..Default::default()
+        })
+        .await;
         assert!(future.is_empty());
 
         assert_eq!(store.setting("two_factor_policy").await.expect("q"), None);
-        store.set_setting("two_factor_policy", "admins").await.expect("set");
-        store.set_setting("two_factor_policy", "everyone").await.expect("overwrite");
-        assert_eq!(store.setting("two_factor_policy").await.expect("q").as_deref(), Some("everyone"));
+        store
+            .set_setting("two_factor_policy", "admins")
+            .await
+            .expect("set");
+        store
+            .set_setting("two_factor_policy", "everyone")
+            .await
+            .expect("overwrite");
+        assert_eq!(
+            store
+                .setting("two_factor_policy")
+                .await
+                .expect("q")
+                .as_deref(),
+            Some("everyone")
+        );
     }
 }

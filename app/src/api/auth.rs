@@ -27,7 +27,11 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 
     let services = services()?;
     let done = services
-        .sign_in(&email, &secrecy::SecretString::from(password), &client_info())
+        .sign_in(
+            &email,
+            &secrecy::SecretString::from(password),
+            &client_info(),
+        )
         .await?;
     let set_cookie = cookie::set(&done.token.encode(), services.config.server.tls);
     let value = HeaderValue::from_str(&set_cookie).map_err(|_| AppError::Internal)?;

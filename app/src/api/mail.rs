@@ -22,7 +22,10 @@ pub async fn folders() -> Result<Vec<FolderView>, AppError> {
         .into_iter()
         .filter(|f| f.selectable)
         .map(|f| FolderView {
-            role: f.special_use.map(|s| format!("{s:?}").to_lowercase()).unwrap_or_default(),
+            role: f
+                .special_use
+                .map(|s| format!("{s:?}").to_lowercase())
+                .unwrap_or_default(),
             name: f.name,
             unread: f.unread,
             total: f.total,

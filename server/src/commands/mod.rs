@@ -14,9 +14,20 @@ pub async fn run(cli: Cli) -> Result<(), ServerError> {
         Command::CheckConfig => {
             println!("The configuration is valid.");
             println!("  listen:   {}", config.server.listen);
-            println!("  database: {}", estafette_store::redact_url(&config.database_url()));
-            println!("  imap:     {} ({:?})", config.imap_server().address(), config.imap.security);
-            println!("  smtp:     {} ({:?})", config.smtp_server().address(), config.smtp.security);
+            println!(
+                "  database: {}",
+                estafette_store::redact_url(&config.database_url())
+            );
+            println!(
+                "  imap:     {} ({:?})",
+                config.imap_server().address(),
+                config.imap.security
+            );
+            println!(
+                "  smtp:     {} ({:?})",
+                config.smtp_server().address(),
+                config.smtp.security
+            );
             Ok(())
         }
         Command::Serve => {

@@ -38,14 +38,20 @@ pub async fn run(config: Config, cmd: UserCommand) -> Result<(), ServerError> {
     let services = Services::new(Arc::new(config), store);
     let actor = Actor::Cli;
     match cmd {
-        UserCommand::Add { email, admin, password_stdin } => {
+        UserCommand::Add {
+            email,
+            admin,
+            password_stdin,
+        } => {
             let password = if imap_checks_passwords && !password_stdin {
                 None
             } else {
                 Some(read_password(password_stdin)?)
             };
             let role = if admin { Role::Admin } else { Role::User };
-            let account = services.create_account(actor, &email, password.as_ref(), role).await?;
+            let account = services
+                .create_account(actor, &email, password.as_ref(), role)
+                .await?;
             println!("Created {} ({}).", account.email, role.as_str());
         }
         UserCommand::List => {
@@ -53,22 +59,34 @@ pub async fn run(config: Config, cmd: UserCommand) -> Result<(), ServerError> {
             println!("{:<40} {:<6} {:<9} 2FA", "EMAIL", "ROLE", "STATE");
             for a in accounts {
                 let totp = if a.totp_enabled { "on" } else { "off" };
-                println!("{:<40} {:<6} {:<9} {totp}", a.email, a.role.as_str(), a.state.as_str());
+                println!(
+                    "{:<40} {:<6} {:<9} {totp}",
+                    a.email,
+                    a.role.as_str(),
+                    a.state.as_str()
+                );
             }
         }
         UserCommand::Disable { email } => {
-            services.set_state(actor, &email, AccountState::Disabled).await?;
+            services
+                .set_state(actor, &email, AccountState::Disabled)
+                .await?;
             println!("Disabled {email}; its sessions have ended.");
         }
         UserCommand::Enable { email } => {
-            services.set_state(actor, &email, AccountState::Active).await?;
+            services
+                .set_state(actor, &email, AccountState::Active)
+                .await?;
             println!("Enabled {email}.");
         }
         UserCommand::Delete { email } => {
             services.delete_account(actor, &email).await?;
             println!("Deleted {email}.");
         }
-        UserCommand::Passwd { email, password_stdin } => {
+        UserCommand::Passwd {
+            email,
+            password_stdin,
+        } => {
             let password = read_password(password_stdin)?;
             services.set_password(actor, &email, &password).await?;
             println!("Changed the password of {email}; its sessions have ended.");

@@ -19,7 +19,10 @@ pub async fn pages_need_sign_in(req: Request, next: Next) -> Response {
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return next.run(req).await;
     }
-    let signed_in = matches!(req.extensions().get::<Visitor>(), Some(Visitor::SignedIn(_)));
+    let signed_in = matches!(
+        req.extensions().get::<Visitor>(),
+        Some(Visitor::SignedIn(_))
+    );
     let path = req.uri().path();
     if path == "/login" && signed_in {
         return Redirect::to("/").into_response();

@@ -37,13 +37,16 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            context,
-            app::shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, app::shell))
         // Inner to outer: the page guard needs the visitor the session layer resolved.
         .layer(middleware::from_fn(guard::pages_need_sign_in))
-        .layer(middleware::from_fn_with_state(state.clone(), session::resolve_visitor));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::resolve_visitor,
+        ));
 
     let request_id = http::HeaderName::from_static("x-request-id");
     Router::new()

@@ -15,8 +15,14 @@ pub async fn headers(req: Request, next: Next) -> Response {
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
@@ -29,7 +35,10 @@ pub async fn headers(req: Request, next: Next) -> Response {
     }
     if !h.contains_key(STRICT_TRANSPORT_SECURITY) {
         // Harmless over plain HTTP (browsers ignore it there).
-        h.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+        h.insert(
+            STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
     }
     res
 }
@@ -45,7 +54,10 @@ pub async fn same_origin_writes(req: Request, next: Next) -> Response {
         next.run(req).await
     } else {
         tracing::warn!(path = %req.uri().path(), "cross-site or unmarked write refused");
-        (StatusCode::FORBIDDEN, "This request did not come from an Estafette page and was refused.")
+        (
+            StatusCode::FORBIDDEN,
+            "This request did not come from an Estafette page and was refused.",
+        )
             .into_response()
     }
 }
@@ -75,9 +87,15 @@ mod tests {
     #[test]
     fn origin_must_name_our_host() {
         assert!(origin_is_host("http://127.0.0.1:8080", "127.0.0.1:8080"));
-        assert!(origin_is_host("https://mail.example.org", "mail.example.org"));
+        assert!(origin_is_host(
+            "https://mail.example.org",
+            "mail.example.org"
+        ));
         assert!(!origin_is_host("https://evil.example", "mail.example.org"));
         assert!(!origin_is_host("null", "mail.example.org"));
-        assert!(!origin_is_host("http://mail.example.org.evil.example", "mail.example.org"));
+        assert!(!origin_is_host(
+            "http://mail.example.org.evil.example",
+            "mail.example.org"
+        ));
     }
 }

@@ -11,7 +11,11 @@ use super::AppState;
 
 /// Resolves the session cookie once per request and puts the `Visitor` and the
 /// `ClientInfo` in the request's extensions for handlers and server functions.
-pub async fn resolve_visitor(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn resolve_visitor(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let tls = state.services.config.server.tls;
     let cookie_value = req
         .headers()
@@ -24,7 +28,10 @@ pub async fn resolve_visitor(State(state): State<AppState>, mut req: Request, ne
         Ok(v) => v,
         Err(e) => {
             tracing::error!(error = %e, "cannot resolve the session");
-            return (StatusCode::SERVICE_UNAVAILABLE, "Estafette cannot reach its database right now.")
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Estafette cannot reach its database right now.",
+            )
                 .into_response();
         }
     };

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Every test, in one command: installs what is missing, checks formatting,
+# lints (server and browser features), audits Cargo.lock against the RustSec
+# snapshot, starts a private PostgreSQL and the development mail server on
+# loopback, runs the Rust tests, then the browser tests in headless Chromium.
+# Everything it starts is stopped when it ends (and by a watchdog otherwise).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+step() { printf '\n== %s\n' "$*" >&2; }
+
+scripts/setup.sh
+
+env_dir=$root/target/test-env
+imap_port=${ESTAFETTE_TEST_IMAP_PORT:-21143}
+smtp_port=${ESTAFETTE_TEST_SMTP_PORT:-21587}
+e2e_port=${ESTAFETTE_TEST_HTTP_PORT:-18080}
+export DEVMAIL_DIR=$env_dir/devmail DEVMAIL_DB=$env_dir/accounts.db
+export DEVMAIL_IMAP_PORT=$imap_port DEVMAIL_SMTP_PORT=$smtp_port DEVMAIL_MAX_LIFE=5400
+export PG_DIR=$env_dir/postgres PG_PORT=${ESTAFETTE_TEST_PG_PORT:-25432}
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  scripts/devmail.sh stop 2>/dev/null || true
+  [ -z "${ESTAFETTE_TEST_POSTGRES_URL_GIVEN:-}" ] && scripts/pg.sh stop 2>/dev/null || true
+}
+trap cleanup EXIT
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --all-targets -- -D warnings
+cargo clippy -p app --features ssr --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "dependency audit (RustSec snapshot, offline)"
+advisory_db=${ESTAFETTE_ADVISORY_DB:-$root/../shared/advisory-db}
+if [ -d "$advisory_db" ]; then
+  cargo audit --db "$advisory_db" --no-fetch --deny warnings --ignore RUSTSEC-2024-0436
+else
+  echo "no advisory database at $advisory_db: audit skipped" >&2
+fi
+
+step "services: PostgreSQL and the development mail server"
+scripts/devmail.sh stop 2>/dev/null || true
+rm -rf "$env_dir"
+mkdir -p "$env_dir"
+if [ -n "${ESTAFETTE_TEST_POSTGRES_URL:-}" ]; then
+  export ESTAFETTE_TEST_POSTGRES_URL_GIVEN=1
+else
+  ESTAFETTE_TEST_POSTGRES_URL=$(scripts/pg.sh start)
+  export ESTAFETTE_TEST_POSTGRES_URL
+fi
+cargo build -p estafette -p estafette-mailgen
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+estafette=$target_dir/debug/estafette
+ESTAFETTE_DATABASE__URL=sqlite://$DEVMAIL_DB "$estafette" migrate
+scripts/devmail.sh start
+
+step "Rust tests"
+export ESTAFETTE_TEST_IMAP_PORT=$imap_port ESTAFETTE_TEST_SMTP_PORT=$smtp_port ESTAFETTE_TEST_ACCOUNTS_DB=$DEVMAIL_DB
+cargo test --workspace --exclude frontend
+cargo test -p app --features ssr
+
+step "browser tests"
+scripts/build.sh site
+e2e_password="e2e-$(head -c 300 /dev/urandom | tr -dc 'a-z0-9' | cut -c1-16)"
+export ESTAFETTE_DATABASE__URL=sqlite://$DEVMAIL_DB ESTAFETTE_SERVER__LISTEN=127.0.0.1:$e2e_port
+export ESTAFETTE_SERVER__DATA_DIR=$env_dir/app ESTAFETTE_SERVER__SITE_ROOT=$root/target/site
+export ESTAFETTE_IMAP__PORT=$imap_port ESTAFETTE_IMAP__SECURITY=plain
+export ESTAFETTE_SMTP__PORT=$smtp_port ESTAFETTE_SMTP__SECURITY=plain
+echo "$e2e_password" | "$estafette" user add alice@example.test --admin --password-stdin
+maildir=$DEVMAIL_DIR/mail/example.test/alice/Maildir
+"$target_dir/debug/estafette-mailgen" --maildir "$maildir" --count 300 --owner alice@example.test >/dev/null
+chown -R mail:mail "$DEVMAIL_DIR/mail"
+"$estafette" serve > "$env_dir/estafette.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$e2e_port/readyz" >/dev/null && break
+  sleep 0.2
+done
+curl -sf "http://127.0.0.1:$e2e_port/readyz" >/dev/null || { cat "$env_dir/estafette.log" >&2; exit 1; }
+(cd end2end && ESTAFETTE_E2E_URL=http://127.0.0.1:$e2e_port ESTAFETTE_E2E_ADMIN=alice@example.test \
+  ESTAFETTE_E2E_PASSWORD=$e2e_password npm test)

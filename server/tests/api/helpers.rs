@@ -1,0 +1,148 @@
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use estafette::startup::Application;
+use estafette_core::accounts::Actor;
+use estafette_core::{Config, Services};
+use estafette_store::Role;
+use secrecy::SecretString;
+
+/// Where scripts/test.sh started the development mail server.
+pub struct MailEnv {
+    pub imap_port: u16,
+    pub smtp_port: u16,
+    /// The accounts database Dovecot reads as its passdb.
+    pub accounts_db: String,
+}
+
+fn env(name: &str) -> String {
+    std::env::var(name)
+        .unwrap_or_else(|_| panic!("{name} is not set: run the tests with scripts/test.sh"))
+}
+
+pub fn mail_env() -> MailEnv {
+    MailEnv {
+        imap_port: env("ESTAFETTE_TEST_IMAP_PORT").parse().expect("IMAP port"),
+        smtp_port: env("ESTAFETTE_TEST_SMTP_PORT").parse().expect("SMTP port"),
+        accounts_db: env("ESTAFETTE_TEST_ACCOUNTS_DB"),
+    }
+}
+
+/// Which database the application under test uses.
+pub enum Db {
+    /// A new SQLite file of its own.
+    Fresh,
+    /// The database Dovecot reads, so that accounts can log into IMAP.
+    Shared,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub services: Arc<Services>,
+    _dir: tempfile::TempDir,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A unique address in the dev mail domain.
+pub fn unique_email(prefix: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}-{}-{n}-{nanos}@example.test", std::process::id())
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+pub async fn spawn(db: Db) -> TestApp {
+    spawn_with(db, &[]).await
+}
+
+/// Starts the application with extra `ESTAFETTE_*` overrides.
+pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mail = mail_env();
+    let url = match db {
+        Db::Fresh => format!("sqlite://{}", dir.path().join("estafette.db").display()),
+        Db::Shared => format!("sqlite://{}", mail.accounts_db),
+    };
+    let mut vars: Vec<(String, String)> = vec![
+        ("ESTAFETTE_SERVER__LISTEN".into(), "127.0.0.1:0".into()),
+        (
+            "ESTAFETTE_SERVER__DATA_DIR".into(),
+            dir.path().display().to_string(),
+        ),
+        ("ESTAFETTE_DATABASE__URL".into(), url),
+        ("ESTAFETTE_IMAP__PORT".into(), mail.imap_port.to_string()),
+        ("ESTAFETTE_IMAP__SECURITY".into(), "plain".into()),
+        ("ESTAFETTE_SMTP__PORT".into(), mail.smtp_port.to_string()),
+        ("ESTAFETTE_SMTP__SECURITY".into(), "plain".into()),
+    ];
+    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let config = Config::load(None, vars).expect("test configuration");
+    let app = Application::build(config).await.expect("application");
+    let base = format!("http://{}", app.local_addr().expect("address"));
+    let services = app.services();
+    tokio::spawn(app.run());
+    TestApp {
+        base,
+        client: client(),
+        services,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// A form POST as a page of ours sends it (with our `Origin`).
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("Origin", &self.base)
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn create_account(&self, email: &str, role: Role) {
+        self.services
+            .create_account(Actor::Cli, email, Some(&SecretString::from(PASSWORD)), role)
+            .await
+            .expect("create account");
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post("/api/sign_in", &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// The session cookie the client holds, if any.
+    pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("estafette="))
+            .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+    }
+}

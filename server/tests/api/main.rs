@@ -1,0 +1,10 @@
+//! Estafette's integration tests: the real application on port 0, a fresh
+//! database, the development Dovecot and Postfix started by scripts/test.sh.
+//! One test binary (each file under tests/ would be another binary to link).
+#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
+
+mod cli;
+mod helpers;
+mod mail_server;
+mod security;
+mod signin;

@@ -1,0 +1,179 @@
+//! Signing in, out, and what a session holds.
+
+use estafette_core::accounts::Actor;
+use estafette_store::{AccountState, Role};
+
+use crate::helpers::{spawn, spawn_with, unique_email, Db, TestApp, PASSWORD};
+
+#[tokio::test]
+async fn sign_in_reaches_the_mailbox_and_renews_the_session_id() {
+    let app = spawn(Db::Shared).await;
+    let email = unique_email("signin");
+    app.create_account(&email, Role::User).await;
+
+    let first = app.sign_in(&email, PASSWORD).await;
+    assert_eq!(first.status(), 200);
+    let first_cookie = TestApp::session_cookie(&first).expect("session cookie");
+    let set_cookie = first
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    assert!(!set_cookie.contains(PASSWORD));
+
+    let inbox = app.get("/").await;
+    assert_eq!(inbox.status(), 200);
+    assert_eq!(
+        app.get("/login").await.status(),
+        303,
+        "signed in, the sign-in page sends you on"
+    );
+
+    let folders = app.post("/api/folders", &[]).await;
+    assert_eq!(folders.status(), 200);
+    let folders: serde_json::Value = folders.json().await.expect("json");
+    let roles: Vec<&str> = folders
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|f| f["role"].as_str())
+        .collect();
+    for role in ["inbox", "drafts", "sent", "junk", "trash", "archive"] {
+        assert!(roles.contains(&role), "{role} in {roles:?}");
+    }
+
+    // Signing in again gives a new session id: a planted one is never kept.
+    let second = app.sign_in(&email, PASSWORD).await;
+    let second_cookie = TestApp::session_cookie(&second).expect("session cookie");
+    assert_ne!(first_cookie, second_cookie);
+
+    // The database holds neither the cookie nor the password.
+    let account = app
+        .services
+        .store
+        .account_by_email(&email)
+        .await
+        .expect("q")
+        .expect("account");
+    for s in app
+        .services
+        .store
+        .sessions_of(account.id)
+        .await
+        .expect("sessions")
+    {
+        assert!(!first_cookie.contains(&s.id_hash) && !second_cookie.contains(&s.id_hash));
+        let sealed = s.sealed_password.unwrap_or_default();
+        assert!(!sealed.is_empty() && !sealed.contains(PASSWORD));
+    }
+}
+
+#[tokio::test]
+async fn failures_are_told_apart_without_revealing_accounts() {
+    let app = spawn(Db::Shared).await;
+    let email = unique_email("fail");
+    app.create_account(&email, Role::User).await;
+
+    let wrong = app.sign_in(&email, "not the right password").await;
+    assert_eq!(wrong.status(), 401);
+    let wrong_body = wrong.text().await.expect("body");
+    let unknown = app
+        .sign_in(&unique_email("nobody"), "not the right password")
+        .await;
+    assert_eq!(unknown.status(), 401);
+    assert_eq!(
+        unknown.text().await.expect("body"),
+        wrong_body,
+        "unknown and wrong look the same"
+    );
+
+    app.services
+        .set_state(Actor::Cli, &email, AccountState::Disabled)
+        .await
+        .expect("disable");
+    let disabled = app.sign_in(&email, PASSWORD).await;
+    assert_eq!(disabled.status(), 403);
+    assert!(disabled.text().await.expect("body").contains("Disabled"));
+    let wrong_on_disabled = app.sign_in(&email, "not the right password").await;
+    assert_eq!(
+        wrong_on_disabled.status(),
+        401,
+        "a disabled account is only told to its owner"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_mail_server_is_not_a_wrong_password() {
+    // Port 9 (discard) is closed on the test machine's loopback.
+    let app = spawn_with(Db::Shared, &[("ESTAFETTE_IMAP__PORT", "9")]).await;
+    let email = unique_email("unreachable");
+    app.create_account(&email, Role::User).await;
+    let res = app.sign_in(&email, PASSWORD).await;
+    assert_eq!(res.status(), 502);
+    assert!(res.text().await.expect("body").contains("MailUnreachable"));
+    assert!(TestApp::session_cookie(&app.sign_in(&email, PASSWORD).await).is_none());
+}
+
+#[tokio::test]
+async fn one_imap_login_serves_twenty_page_views() {
+    let app = spawn(Db::Shared).await;
+    let email = unique_email("reuse");
+    app.create_account(&email, Role::User).await;
+    let before = app.services.mail.login_count();
+    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
+    for _ in 0..10 {
+        assert_eq!(app.get("/").await.status(), 200);
+        assert_eq!(app.post("/api/folders", &[]).await.status(), 200);
+    }
+    assert_eq!(app.services.mail.login_count() - before, 1);
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session_and_disabling_ends_all() {
+    let app = spawn(Db::Shared).await;
+    let email = unique_email("out");
+    app.create_account(&email, Role::User).await;
+    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
+    let out = app.post("/api/sign_out", &[]).await;
+    assert_eq!(out.status(), 200);
+    let cleared = out
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let account = app
+        .services
+        .store
+        .account_by_email(&email)
+        .await
+        .expect("q")
+        .expect("account");
+    assert!(app
+        .services
+        .store
+        .sessions_of(account.id)
+        .await
+        .expect("q")
+        .is_empty());
+    assert_eq!(app.get("/").await.status(), 303);
+
+    // A second browser stays signed in until an admin disables the account.
+    let other = spawn(Db::Shared).await;
+    assert_eq!(other.sign_in(&email, PASSWORD).await.status(), 200);
+    assert_eq!(other.get("/").await.status(), 200);
+    app.services
+        .set_state(Actor::Cli, &email, AccountState::Disabled)
+        .await
+        .expect("disable");
+    assert_eq!(
+        other.get("/").await.status(),
+        303,
+        "disabling ends the session at once"
+    );
+    assert_eq!(other.post("/api/folders", &[]).await.status(), 401);
+}
