@@ -3,6 +3,7 @@
 
 pub mod api;
 mod components;
+mod dates;
 pub mod error;
 mod pages;
 
@@ -11,7 +12,13 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use pages::{login::SignInPage, mail::MailPage, not_found::NotFound};
+use pages::admin::{AdminPage, AuditPage};
+use pages::enrol::EnrolPage;
+use pages::login::{CodePage, SignInPage};
+use pages::mail::MailPage;
+use pages::not_found::NotFound;
+use pages::password::PasswordPage;
+use pages::settings::SettingsPage;
 
 /// The HTML document around the application (rendered on the server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -50,6 +57,12 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=SignInPage/>
+                <Route path=path!("/login/code") view=CodePage/>
+                <Route path=path!("/enrol") view=EnrolPage/>
+                <Route path=path!("/password") view=PasswordPage/>
+                <Route path=path!("/settings") view=SettingsPage/>
+                <Route path=path!("/admin") view=AdminPage/>
+                <Route path=path!("/admin/audit") view=AuditPage/>
                 <Route path=path!("/") view=MailPage/>
             </Routes>
         </Router>

@@ -1,8 +1,12 @@
-//! Credentials: password hashing and the sealed session secret. Knows nothing of
-//! HTTP or the database.
+//! Credentials: password hashing, TOTP, recovery codes, sealed secrets and the
+//! session token. Knows nothing of HTTP or the database.
 
 mod password;
+pub mod recovery;
+pub mod seal;
 mod session_token;
+pub mod totp;
 
 pub use password::{hash_password, verify_password, PasswordError};
-pub use session_token::{SessionToken, UnsealError};
+pub use session_token::SessionToken;
+pub use totp::TotpSecret;

@@ -7,20 +7,12 @@ use std::fmt;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chacha20poly1305::aead::{Aead, KeyInit};
-use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use secrecy::SecretString;
 use sha2::{Digest, Sha256};
-use thiserror::Error;
+
+use crate::seal::{self, UnsealError};
 
 const TOKEN_BYTES: usize = 32;
-const NONCE_BYTES: usize = 12;
-
-#[derive(Debug, Error, PartialEq, Eq)]
-pub enum UnsealError {
-    #[error("the sealed secret is damaged or belongs to another session")]
-    Invalid,
-}
 
 /// 256 random bits from the OS CSPRNG.
 #[derive(Clone, PartialEq, Eq)]
@@ -62,39 +54,13 @@ impl SessionToken {
         hex(&self.derive("session-id"))
     }
 
-    /// The anti-CSRF token for forms and server functions of this session.
-    pub fn csrf_token(&self) -> String {
-        URL_SAFE_NO_PAD.encode(&self.derive("csrf")[..24])
-    }
-
-    /// Encrypts `secret` (ChaCha20-Poly1305, random nonce) under this token.
+    /// Encrypts `secret` under a key derived from this token.
     pub fn seal(&self, secret: &str) -> String {
-        let cipher = ChaCha20Poly1305::new(Key::from_slice(&self.derive("seal")));
-        let nonce_bytes: [u8; NONCE_BYTES] = rand::random();
-        // Encryption into a Vec only fails on absurd lengths.
-        let sealed = cipher
-            .encrypt(Nonce::from_slice(&nonce_bytes), secret.as_bytes())
-            .unwrap_or_default();
-        let mut out = nonce_bytes.to_vec();
-        out.extend(sealed);
-        URL_SAFE_NO_PAD.encode(out)
+        seal::seal(&self.derive("seal"), secret)
     }
 
     pub fn unseal(&self, sealed: &str) -> Result<SecretString, UnsealError> {
-        let raw = URL_SAFE_NO_PAD
-            .decode(sealed.as_bytes())
-            .map_err(|_| UnsealError::Invalid)?;
-        if raw.len() <= NONCE_BYTES {
-            return Err(UnsealError::Invalid);
-        }
-        let (nonce, body) = raw.split_at(NONCE_BYTES);
-        let cipher = ChaCha20Poly1305::new(Key::from_slice(&self.derive("seal")));
-        let plain = cipher
-            .decrypt(Nonce::from_slice(nonce), body)
-            .map_err(|_| UnsealError::Invalid)?;
-        String::from_utf8(plain)
-            .map(SecretString::from)
-            .map_err(|_| UnsealError::Invalid)
+        seal::unseal(&self.derive("seal"), sealed).map(SecretString::from)
     }
 }
 

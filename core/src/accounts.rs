@@ -58,7 +58,13 @@ pub fn validate_email(email: &str) -> Result<String, CoreError> {
 }
 
 impl Services {
-    async fn audit(&self, actor: Actor<'_>, action: &str, target: &str, detail: Option<&str>) {
+    pub(crate) async fn audit(
+        &self,
+        actor: Actor<'_>,
+        action: &str,
+        target: &str,
+        detail: Option<&str>,
+    ) {
         let entry = NewAuditEntry {
             actor: Some(actor.name()),
             action,
@@ -218,6 +224,50 @@ impl Services {
             self.mail.close(&s.id_hash).await;
         }
         self.store.delete_sessions_of(account_id).await?;
+        Ok(())
+    }
+}
+
+impl Services {
+    /// The user's own change: the current password, then the new one. Other
+    /// sessions end; this one keeps going with the new password sealed in it.
+    pub async fn change_own_password(
+        &self,
+        me: &crate::visitor::Session,
+        current: &SecretString,
+        new: &SecretString,
+        client: &crate::ClientInfo,
+    ) -> Result<(), CoreError> {
+        if self.config.auth.password_source == crate::config::PasswordSource::Imap {
+            return Err(CoreError::Invalid(
+                "passwords are managed by your mail server".into(),
+            ));
+        }
+        self.reauthenticate(&me.account, current).await?;
+        password_policy::check(new.expose_secret(), &me.account.email)?;
+        if current.expose_secret() == new.expose_secret() {
+            return Err(CoreError::Invalid(
+                "choose a password different from the current one".into(),
+            ));
+        }
+        let phc = hash_password(new)
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        self.store
+            .set_password_hash(&me.account.email, &phc, false)
+            .await?;
+        let current_key = me.token.id_hash();
+        for s in self.store.sessions_of(me.account.id).await? {
+            if s.id_hash != current_key {
+                self.end_session(&s.id_hash).await?;
+            }
+        }
+        self.store
+            .set_sealed_password(&current_key, &me.token.seal(new.expose_secret()))
+            .await?;
+        self.mail.close(&current_key).await;
+        self.audit_client(client, Some(&me.account.email), "password_changed", None)
+            .await;
         Ok(())
     }
 }

@@ -126,6 +126,18 @@ pub struct AuthConfig {
     pub session_idle_minutes: u64,
     /// Sign out this many hours after sign-in, active or not.
     pub session_absolute_hours: u64,
+    /// Failed sign-ins (per account; four times as many per client address)
+    /// within `failure_window_minutes` before a temporary lock.
+    pub max_failures: u32,
+    pub failure_window_minutes: u64,
+    /// The first lock lasts this long; each further failure doubles it, up to
+    /// `max_lockout_minutes`. Locks always end: no one can lock a victim out for good.
+    pub lockout_seconds: u64,
+    pub max_lockout_minutes: u64,
+    /// Key (base64, 32 bytes) that encrypts TOTP secrets at rest. Empty: a key
+    /// file `secret.key` in the data directory, made on first start. Several
+    /// instances must share it.
+    pub secret_key: String,
 }
 
 impl Default for ServerConfig {
@@ -155,6 +167,11 @@ impl Default for AuthConfig {
             password_source: PasswordSource::Database,
             session_idle_minutes: 60,
             session_absolute_hours: 12,
+            max_failures: 5,
+            failure_window_minutes: 15,
+            lockout_seconds: 60,
+            max_lockout_minutes: 15,
+            secret_key: String::new(),
         }
     }
 }
@@ -222,8 +239,26 @@ impl Config {
         if self.auth.session_idle_minutes == 0 {
             return Err(invalid("auth.session_idle_minutes", "must be at least 1"));
         }
-        if self.auth.session_absolute_hours == 0 {
-            return Err(invalid("auth.session_absolute_hours", "must be at least 1"));
+        for (key, value) in [
+            (
+                "auth.session_absolute_hours",
+                self.auth.session_absolute_hours,
+            ),
+            ("auth.max_failures", u64::from(self.auth.max_failures)),
+            (
+                "auth.failure_window_minutes",
+                self.auth.failure_window_minutes,
+            ),
+            ("auth.lockout_seconds", self.auth.lockout_seconds),
+            ("auth.max_lockout_minutes", self.auth.max_lockout_minutes),
+        ] {
+            if value == 0 {
+                return Err(invalid(key, "must be at least 1"));
+            }
+        }
+        if !self.auth.secret_key.is_empty() {
+            crate::keys::decode(&self.auth.secret_key)
+                .map_err(|e| invalid("auth.secret_key", e))?;
         }
         Ok(())
     }

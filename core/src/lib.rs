@@ -5,12 +5,15 @@ pub mod accounts;
 pub mod config;
 pub mod cookie;
 mod error;
+pub mod keys;
 pub mod mailbox;
 mod password_policy;
 mod reading;
 mod services;
 mod sessions;
 mod signin;
+mod throttle;
+pub mod two_factor;
 pub mod visitor;
 
 pub use config::{Config, ConfigError};

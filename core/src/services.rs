@@ -3,23 +3,27 @@ use std::sync::Arc;
 use estafette_store::Store;
 
 use crate::mailbox::MailSessions;
-use crate::Config;
+use crate::{Config, CoreError};
 
 /// Everything a request handler needs, built once at start-up.
 pub struct Services {
     pub config: Arc<Config>,
     pub store: Store,
     pub mail: MailSessions,
+    /// Encrypts TOTP secrets at rest (see `keys`).
+    pub(crate) key: [u8; 32],
 }
 
 impl Services {
-    pub fn new(config: Arc<Config>, store: Store) -> Arc<Self> {
+    pub fn new(config: Arc<Config>, store: Store) -> Result<Arc<Self>, CoreError> {
+        let key = crate::keys::load(&config)?;
         let mail = MailSessions::new(config.imap_server());
-        Arc::new(Services {
+        Ok(Arc::new(Services {
             config,
             store,
             mail,
-        })
+            key,
+        }))
     }
 }
 

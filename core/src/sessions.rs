@@ -56,3 +56,79 @@ impl Services {
         Ok(())
     }
 }
+
+/// One of the user's own sessions, as the sessions page lists it.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    /// A short handle (not the row key) to name the session when revoking it.
+    pub handle: String,
+    pub current: bool,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub client_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+fn handle_of(id_hash: &str) -> String {
+    id_hash.chars().take(16).collect()
+}
+
+impl Services {
+    pub async fn my_sessions(&self, me: &Session) -> Result<Vec<SessionInfo>, CoreError> {
+        let current = me.token.id_hash();
+        Ok(self
+            .store
+            .sessions_of(me.account.id)
+            .await?
+            .into_iter()
+            .map(|s| SessionInfo {
+                handle: handle_of(&s.id_hash),
+                current: s.id_hash == current,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                client_address: s.client_address,
+                user_agent: s.user_agent,
+            })
+            .collect())
+    }
+
+    /// Ends one of the user's own sessions, named by its handle.
+    pub async fn revoke_session(&self, me: &Session, handle: &str) -> Result<(), CoreError> {
+        let target = self
+            .store
+            .sessions_of(me.account.id)
+            .await?
+            .into_iter()
+            .find(|s| handle.len() == 16 && handle_of(&s.id_hash) == handle)
+            .ok_or_else(|| CoreError::Invalid("no such session".into()))?;
+        self.end_session(&target.id_hash).await
+    }
+
+    /// Ends every session of the account, this one included.
+    pub async fn sign_out_everywhere(&self, me: &Session) -> Result<(), CoreError> {
+        for s in self.store.sessions_of(me.account.id).await? {
+            self.end_session(&s.id_hash).await?;
+        }
+        Ok(())
+    }
+
+    /// The account's own sign-ins and failures, newest first.
+    pub async fn sign_in_history(
+        &self,
+        me: &Session,
+    ) -> Result<Vec<estafette_store::AuditEntry>, CoreError> {
+        let filter = estafette_store::AuditFilter {
+            who: Some(me.account.email.clone()),
+            limit: 200,
+            ..Default::default()
+        };
+        Ok(self
+            .store
+            .audit_entries(&filter)
+            .await?
+            .into_iter()
+            .filter(|e| e.action.starts_with("sign_in") || e.action.starts_with("second_factor"))
+            .take(50)
+            .collect())
+    }
+}

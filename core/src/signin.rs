@@ -1,14 +1,17 @@
-//! Sign-in: password, then IMAP login as the same user, then a new session
-//! whose row holds the mailbox password sealed under the cookie's token.
+//! Sign-in: throttle check, password, second factor or enrolment when due,
+//! then an IMAP login as the same user and a new session whose row holds the
+//! mailbox password sealed under the cookie's token.
 
 use estafette_auth::{verify_password, SessionToken};
-use estafette_store::{AccountState, NewAuditEntry, NewSession, SessionStage};
+use estafette_mail::MailError;
+use estafette_store::{Account, AccountState, NewAuditEntry, NewSession, Role, SessionStage};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::PasswordSource;
+use crate::throttle::AfterFailure;
 use crate::{ClientInfo, CoreError, Services};
 
-/// A successful password step: the cookie to set and what comes next.
+/// A successful step: the cookie to set and what comes next.
 #[derive(Debug)]
 pub struct SignedInToken {
     pub token: SessionToken,
@@ -42,30 +45,27 @@ impl Services {
         client: &ClientInfo,
     ) -> Result<SignedInToken, CoreError> {
         let email = estafette_store::normalise_email(email);
+        let keys = [
+            format!("account:{email}"),
+            format!("address:{}", client.address.as_deref().unwrap_or("unknown")),
+        ];
+        for key in &keys {
+            if let Err(e) = self.check_throttle(key).await {
+                self.audit_client(client, Some(&email), "sign_in_refused_locked", Some(key))
+                    .await;
+                return Err(e);
+            }
+        }
         if email.is_empty() || password.expose_secret().is_empty() {
             return Err(CoreError::WrongCredentials);
         }
-        let account = self.store.account_by_email(&email).await?;
-        let verified = match self.config.auth.password_source {
-            PasswordSource::Database => {
-                verify_password(
-                    account.as_ref().and_then(|a| a.password_hash.as_deref()),
-                    password,
-                )
-                .await
+        let (account, imap) = match self.check_password(&email, password).await {
+            Ok(found) => found,
+            Err(CoreError::WrongCredentials) => {
+                self.failed_sign_in(&email, &keys, client).await?;
+                return Err(CoreError::WrongCredentials);
             }
-            // The IMAP server is the judge; the login below decides.
-            PasswordSource::Imap => account.is_some(),
-        };
-        let Some(account) = account.filter(|_| verified) else {
-            self.audit_client(
-                client,
-                Some(&email),
-                "sign_in_failed",
-                Some("wrong email or password"),
-            )
-            .await;
-            return Err(CoreError::WrongCredentials);
+            Err(e) => return Err(e),
         };
         if account.state == AccountState::Disabled {
             self.audit_client(
@@ -77,40 +77,213 @@ impl Services {
             .await;
             return Err(CoreError::Disabled);
         }
-        let imap = match self.mail.login(&account.email, password).await {
-            Ok(imap) => imap,
-            Err(CoreError::Mail(estafette_mail::MailError::Rejected)) => {
-                self.audit_client(
-                    client,
-                    Some(&email),
-                    "sign_in_failed",
-                    Some("refused by the IMAP server"),
-                )
+        self.clear_throttle(&keys[0]).await?;
+        let stage = if account.totp_enabled {
+            SessionStage::SecondFactor
+        } else if self.two_factor_policy().await?.requires(&account) {
+            SessionStage::Enrol
+        } else {
+            return self
+                .finish_sign_in(None, &account, password, imap, client)
                 .await;
-                return Err(CoreError::WrongCredentials);
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "IMAP login failed during sign-in");
-                return Err(e);
-            }
         };
+        if let Some(mut imap) = imap {
+            let _ = imap.logout().await;
+        }
         let token = SessionToken::generate();
-        let stage = SessionStage::Full;
-        let sealed = token.seal(password.expose_secret());
         self.store
             .create_session(NewSession {
                 id_hash: &token.id_hash(),
                 account_id: account.id,
                 stage,
-                sealed_password: Some(&sealed),
+                sealed_password: Some(&token.seal(password.expose_secret())),
                 client_address: client.address.as_deref(),
                 user_agent: client.user_agent.as_deref(),
             })
             .await?;
+        self.audit_client(
+            client,
+            Some(&email),
+            "sign_in_password_ok",
+            Some(stage.as_str()),
+        )
+        .await;
+        Ok(SignedInToken { token, stage })
+    }
+
+    /// Counts a failure on every key, audits it, and reports a lock it caused.
+    async fn failed_sign_in(
+        &self,
+        email: &str,
+        keys: &[String; 2],
+        client: &ClientInfo,
+    ) -> Result<(), CoreError> {
+        self.audit_client(
+            client,
+            Some(email),
+            "sign_in_failed",
+            Some("wrong email or password"),
+        )
+        .await;
+        for (i, key) in keys.iter().enumerate() {
+            if let AfterFailure::Locked(secs) = self
+                .record_failure(key, self.sign_in_policy(i == 1))
+                .await?
+            {
+                let detail = format!("{key} locked for {secs} s");
+                self.audit_client(client, Some(email), "sign_in_lockout", Some(&detail))
+                    .await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the password where the configuration says; in IMAP mode the
+    /// login it made is handed back for reuse, and unknown addresses are
+    /// provisioned when the admin allows it.
+    async fn check_password(
+        &self,
+        email: &str,
+        password: &SecretString,
+    ) -> Result<(Account, Option<estafette_mail::imap::ImapSession>), CoreError> {
+        let account = self.store.account_by_email(email).await?;
+        match self.config.auth.password_source {
+            PasswordSource::Database => {
+                let hash = account.as_ref().and_then(|a| a.password_hash.as_deref());
+                match account {
+                    Some(a) if verify_password(hash, password).await => Ok((a, None)),
+                    _ => {
+                        if hash.is_none() {
+                            verify_password(None, password).await;
+                        }
+                        Err(CoreError::WrongCredentials)
+                    }
+                }
+            }
+            PasswordSource::Imap => {
+                if account.is_none() && !self.provisioning_allowed().await? {
+                    verify_password(None, password).await;
+                    return Err(CoreError::WrongCredentials);
+                }
+                let imap = match self.mail.login(email, password).await {
+                    Ok(imap) => imap,
+                    Err(CoreError::Mail(MailError::Rejected)) => {
+                        return Err(CoreError::WrongCredentials)
+                    }
+                    Err(e) => return Err(e),
+                };
+                let account = match account {
+                    Some(a) => a,
+                    None => {
+                        let a = self.provision(email).await?;
+                        tracing::info!(email, "provisioned an account on first sign-in");
+                        a
+                    }
+                };
+                Ok((account, Some(imap)))
+            }
+        }
+    }
+
+    async fn provision(&self, email: &str) -> Result<Account, CoreError> {
+        let account = self
+            .store
+            .create_account(estafette_store::NewAccount {
+                email: email.to_owned(),
+                password_hash: None,
+                role: Role::User,
+                must_change_password: false,
+            })
+            .await?;
+        let entry = NewAuditEntry {
+            actor: Some("imap"),
+            action: "account_provisioned",
+            target: Some(email),
+            ..Default::default()
+        };
+        self.store.audit(entry).await?;
+        Ok(account)
+    }
+
+    /// The last step of every sign-in: log into IMAP (or reuse the login just
+    /// made), then a new session id, replacing the partial session if any.
+    pub(crate) async fn finish_sign_in(
+        &self,
+        partial_key: Option<&str>,
+        account: &Account,
+        password: &SecretString,
+        imap: Option<estafette_mail::imap::ImapSession>,
+        client: &ClientInfo,
+    ) -> Result<SignedInToken, CoreError> {
+        let imap = match imap {
+            Some(imap) => imap,
+            None => match self.mail.login(&account.email, password).await {
+                Ok(imap) => imap,
+                Err(CoreError::Mail(MailError::Rejected)) => {
+                    self.audit_client(
+                        client,
+                        Some(&account.email),
+                        "sign_in_failed",
+                        Some("refused by the IMAP server"),
+                    )
+                    .await;
+                    return Err(CoreError::WrongCredentials);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "IMAP login failed during sign-in");
+                    return Err(e);
+                }
+            },
+        };
+        let token = SessionToken::generate();
+        let stage = SessionStage::Full;
+        self.store
+            .create_session(NewSession {
+                id_hash: &token.id_hash(),
+                account_id: account.id,
+                stage,
+                sealed_password: Some(&token.seal(password.expose_secret())),
+                client_address: client.address.as_deref(),
+                user_agent: client.user_agent.as_deref(),
+            })
+            .await?;
+        if let Some(old) = partial_key {
+            self.store.delete_session(old).await?;
+        }
         self.mail.adopt(&token.id_hash(), imap).await;
         self.store.record_sign_in(account.id).await?;
         self.audit_client(client, Some(&account.email), "sign_in", None)
             .await;
         Ok(SignedInToken { token, stage })
+    }
+
+    /// Re-authentication before a security change: the password again.
+    pub(crate) async fn reauthenticate(
+        &self,
+        account: &Account,
+        password: &SecretString,
+    ) -> Result<(), CoreError> {
+        let key = format!("account:{}", account.email);
+        self.check_throttle(&key).await?;
+        let ok = match self.config.auth.password_source {
+            PasswordSource::Database => {
+                verify_password(account.password_hash.as_deref(), password).await
+            }
+            PasswordSource::Imap => match self.mail.login(&account.email, password).await {
+                Ok(mut imap) => {
+                    let _ = imap.logout().await;
+                    true
+                }
+                Err(CoreError::Mail(MailError::Rejected)) => false,
+                Err(e) => return Err(e),
+            },
+        };
+        if ok {
+            Ok(())
+        } else {
+            self.record_failure(&key, self.sign_in_policy(false))
+                .await?;
+            Err(CoreError::WrongCredentials)
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! Who is making a request, as resolved from the session cookie by the server.
 
-use estafette_auth::SessionToken;
-use estafette_store::{Account, Role, SessionStage};
+pub use estafette_auth::SessionToken;
+use estafette_store::Account;
+pub use estafette_store::SessionStage as Stage;
+pub use estafette_store::{AccountState, AuditFilter, Role};
 
 use crate::CoreError;
 
@@ -18,7 +20,7 @@ pub enum Visitor {
 pub struct Session {
     pub token: SessionToken,
     pub account: Account,
-    pub stage: SessionStage,
+    pub stage: Stage,
     pub sealed_password: Option<String>,
 }
 

@@ -39,7 +39,7 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
-        let services = Services::new(Arc::new(config), store);
+        let services = Services::new(Arc::new(config), store)?;
         let listener = TcpListener::bind(addr).await?;
         Ok(Application {
             listener,

@@ -7,6 +7,8 @@ mod audit;
 mod error;
 mod sessions;
 mod settings;
+mod throttle;
+mod two_factor;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -18,6 +20,7 @@ pub use accounts::{normalise_email, Account, AccountState, NewAccount, Role};
 pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use error::StoreError;
 pub use sessions::{NewSession, SessionRow, SessionStage};
+pub use throttle::ThrottleRow;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");

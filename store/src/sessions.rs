@@ -146,6 +146,15 @@ impl Store {
         Ok(())
     }
 
+    pub async fn set_sealed_password(&self, id_hash: &str, sealed: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET sealed_password = $1 WHERE id_hash = $2")
+            .bind(sealed)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)

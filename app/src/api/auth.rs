@@ -1,3 +1,5 @@
+//! Signing in and out, the second factor, and the user's own password.
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -19,41 +21,86 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     }))
 }
 
+#[cfg(feature = "ssr")]
+fn next_page(stage: estafette_core::visitor::Stage) -> &'static str {
+    use estafette_core::visitor::Stage;
+    match stage {
+        Stage::SecondFactor => "/login/code",
+        Stage::Enrol => "/enrol",
+        Stage::Full => "/",
+    }
+}
+
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use super::context::{client_info, services};
-    use estafette_core::cookie;
-    use http::header::{HeaderValue, SET_COOKIE};
-
-    let services = services()?;
-    let done = services
+    use super::context::{client_info, services, set_session_cookie};
+    let done = services()?
         .sign_in(
             &email,
             &secrecy::SecretString::from(password),
             &client_info(),
         )
         .await?;
-    let set_cookie = cookie::set(&done.token.encode(), services.config.server.tls);
-    let value = HeaderValue::from_str(&set_cookie).map_err(|_| AppError::Internal)?;
-    expect_context::<leptos_axum::ResponseOptions>().insert_header(SET_COOKIE, value);
+    set_session_cookie(Some(&done.token))?;
+    leptos_axum::redirect(next_page(done.stage));
+    Ok(())
+}
+
+/// The second step: a code from the authenticator app, or a recovery code.
+#[server(prefix = "/api", endpoint = "verify_code")]
+pub async fn verify_code(code: String) -> Result<(), AppError> {
+    use super::context::{client_info, partial, services, set_session_cookie};
+    let session = partial()?;
+    let done = services()?
+        .verify_second_factor(&session, &code, &client_info())
+        .await?;
+    set_session_cookie(Some(&done.token))?;
     leptos_axum::redirect("/");
     Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use super::context::{services, visitor};
-    use estafette_core::cookie;
+    use super::context::{services, set_session_cookie, visitor};
     use estafette_core::visitor::Visitor;
-    use http::header::{HeaderValue, SET_COOKIE};
-
-    let services = services()?;
     if let Visitor::SignedIn(s) | Visitor::Partial(s) = visitor() {
-        services.end_session(&s.token.id_hash()).await?;
+        services()?.end_session(&s.token.id_hash()).await?;
     }
-    let value = HeaderValue::from_str(&cookie::clear(services.config.server.tls))
-        .map_err(|_| AppError::Internal)?;
-    expect_context::<leptos_axum::ResponseOptions>().insert_header(SET_COOKIE, value);
+    set_session_cookie(None)?;
     leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "sign_out_everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    use super::context::{services, set_session_cookie, signed_in};
+    let me = signed_in()?;
+    services()?.sign_out_everywhere(&me.0).await?;
+    set_session_cookie(None)?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    current: String,
+    new: String,
+    confirm: String,
+) -> Result<(), AppError> {
+    use super::context::{client_info, services, signed_in};
+    use secrecy::SecretString;
+    let me = signed_in()?;
+    if new != confirm {
+        return Err(AppError::Invalid("the two new passwords differ".into()));
+    }
+    services()?
+        .change_own_password(
+            &me.0,
+            &SecretString::from(current),
+            &SecretString::from(new),
+            &client_info(),
+        )
+        .await?;
+    leptos_axum::redirect("/settings");
     Ok(())
 }

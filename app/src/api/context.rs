@@ -1,12 +1,15 @@
 //! What a server function knows about its request, put there by the server's
-//! middleware: the services, the resolved visitor and the client.
+//! middleware: the services, the resolved visitor and the client. The
+//! extractors (`signed_in`, `admin`, `partial`) are each server function's
+//! first line, so that forgetting one fails closed.
 
 use std::sync::Arc;
 
-use estafette_core::visitor::{SignedIn, Visitor};
-use estafette_core::{ClientInfo, Services};
+use estafette_core::visitor::{Admin, Session, SessionToken, SignedIn, Stage, Visitor};
+use estafette_core::{cookie, ClientInfo, Services};
+use http::header::{HeaderValue, SET_COOKIE};
 use http::request::Parts;
-use leptos::prelude::use_context;
+use leptos::prelude::{expect_context, use_context};
 
 use crate::error::AppError;
 
@@ -31,4 +34,34 @@ pub fn client_info() -> ClientInfo {
 
 pub fn signed_in() -> Result<SignedIn, AppError> {
     Ok(visitor().signed_in()?)
+}
+
+pub fn admin() -> Result<Admin, AppError> {
+    Ok(visitor().admin()?)
+}
+
+/// A session in the middle of signing in (second factor or enrolment due).
+pub fn partial() -> Result<Session, AppError> {
+    Ok(visitor().partial()?)
+}
+
+/// A fully signed-in or enrolling session (enrolment works in both).
+pub fn enrolling_or_signed_in() -> Result<Session, AppError> {
+    match visitor() {
+        Visitor::SignedIn(s) => Ok(s),
+        Visitor::Partial(s) if s.stage == Stage::Enrol => Ok(s),
+        _ => Err(AppError::NotSignedIn),
+    }
+}
+
+/// Sets (or with `None` clears) the session cookie on the response.
+pub fn set_session_cookie(token: Option<&SessionToken>) -> Result<(), AppError> {
+    let tls = services()?.config.server.tls;
+    let value = match token {
+        Some(t) => cookie::set(&t.encode(), tls),
+        None => cookie::clear(tls),
+    };
+    let value = HeaderValue::from_str(&value).map_err(|_| AppError::Internal)?;
+    expect_context::<leptos_axum::ResponseOptions>().insert_header(SET_COOKIE, value);
+    Ok(())
 }

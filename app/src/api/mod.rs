@@ -1,7 +1,9 @@
 //! Server functions: the browser's API. Each one starts by extracting who is
 //! asking (`signed_in()` / `admin()`), so forgetting it fails closed.
 
+pub mod admin;
 pub mod auth;
 #[cfg(feature = "ssr")]
 mod context;
 pub mod mail;
+pub mod security;

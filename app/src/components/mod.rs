@@ -1,6 +1,10 @@
+mod two_factor;
+
 use leptos::prelude::*;
 
 use crate::error::AppError;
+
+pub use two_factor::TwoFactorSetup;
 
 /// An error message, announced to screen readers, or nothing.
 #[component]
@@ -9,5 +13,14 @@ pub fn ErrorNote(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
         error
             .get()
             .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+    }
+}
+
+/// A short confirmation, announced politely.
+#[component]
+pub fn Notice(#[prop(into)] text: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        text.get()
+            .map(|t| view! { <p class="notice" role="status">{t}</p> })
     }
 }

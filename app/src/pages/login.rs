@@ -1,14 +1,13 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::auth::SignIn;
+use crate::api::auth::{SignIn, VerifyCode};
 use crate::components::ErrorNote;
 
 /// The sign-in page. A plain form: it works before (and without) the WASM bundle.
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
-    let pending = sign_in.pending();
     let error = move || sign_in.value().get().and_then(Result::err);
     view! {
         <Title text="Sign in"/>
@@ -21,8 +20,48 @@ pub fn SignInPage() -> impl IntoView {
                     <label for="password">"Password"</label>
                     <input id="password" name="password" type="password" autocomplete="current-password" required/>
                     <ErrorNote error=Signal::derive(error)/>
-                    <button type="submit" class="primary" disabled=pending>"Sign in"</button>
+                    <button type="submit" class="primary" disabled=sign_in.pending()>"Sign in"</button>
                 </ActionForm>
+            </section>
+        </main>
+    }
+}
+
+/// The second step of sign-in: a code from the app, or a recovery code.
+#[component]
+pub fn CodePage() -> impl IntoView {
+    let verify = ServerAction::<VerifyCode>::new();
+    let error = move || verify.value().get().and_then(Result::err);
+    let recovery = RwSignal::new(false);
+    view! {
+        <Title text="Two-factor sign-in"/>
+        <main class="centered">
+            <section class="card signin" aria-labelledby="code-title">
+                <h1 id="code-title" class="brand">"Estafette"</h1>
+                <ActionForm action=verify attr:class="stack">
+                    {move || if recovery.get() {
+                        view! {
+                            <label for="code">"Recovery code"</label>
+                            <input id="code" name="code" type="text" autocomplete="off" required autofocus
+                                spellcheck="false" placeholder="xxxx-xxxx-xxxx"/>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <p class="muted">"Enter the code your authenticator app shows."</p>
+                            <label for="code">"Authentication code"</label>
+                            <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+                                pattern="[0-9 ]*" maxlength="7" required autofocus/>
+                        }.into_any()
+                    }}
+                    <ErrorNote error=Signal::derive(error)/>
+                    <button type="submit" class="primary" disabled=verify.pending()>"Verify"</button>
+                </ActionForm>
+                <p>
+                    <a href="#recovery" on:click=move |ev| { ev.prevent_default(); recovery.update(|r| *r = !*r); }>
+                        {move || if recovery.get() { "Use the authenticator app" } else { "Use a recovery code" }}
+                    </a>
+                </p>
+                <p><a href="/login">"Start again"</a></p>
             </section>
         </main>
     }

@@ -1,42 +1,31 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::auth::{current_user, SignOut};
 use crate::api::mail::{folders, FolderView};
 use crate::components::ErrorNote;
+use crate::pages::shell::AppShell;
 
 /// The mail screen: folders on the left, the selected folder beside them.
 #[component]
 pub fn MailPage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
     let folders = Resource::new(|| (), |_| folders());
-    let sign_out = ServerAction::<SignOut>::new();
     view! {
         <Title text="Inbox"/>
-        <div class="shell">
-            <header class="topbar">
-                <span class="brand">"Estafette"</span>
-                <Suspense fallback=|| ()>
-                    {move || me.get().and_then(Result::ok).flatten().map(|m| view! {
-                        <span class="who">{m.email}</span>
-                    })}
-                </Suspense>
-                <ActionForm action=sign_out>
-                    <button type="submit" class="link">"Sign out"</button>
-                </ActionForm>
-            </header>
-            <nav class="folders" aria-label="Folders">
-                <Suspense fallback=|| view! { <p class="muted">"Loading folders…"</p> }>
-                    {move || folders.get().map(|r| match r {
-                        Ok(list) => view! { <FolderList list/> }.into_any(),
-                        Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
-                    })}
-                </Suspense>
-            </nav>
-            <main class="content" id="main">
-                <p class="muted">"Select a folder to read its messages."</p>
-            </main>
-        </div>
+        <AppShell>
+            <div class="mail">
+                <nav class="folders" aria-label="Folders">
+                    <Suspense fallback=|| view! { <p class="muted">"Loading folders…"</p> }>
+                        {move || folders.get().map(|r| match r {
+                            Ok(list) => view! { <FolderList list/> }.into_any(),
+                            Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                        })}
+                    </Suspense>
+                </nav>
+                <main class="content" id="main">
+                    <p class="muted">"Select a folder to read its messages."</p>
+                </main>
+            </div>
+        </AppShell>
     }
 }
 

@@ -35,7 +35,7 @@ fn read_password(from_stdin: bool) -> Result<SecretString, ServerError> {
 pub async fn run(config: Config, cmd: UserCommand) -> Result<(), ServerError> {
     let store = open_store(&config).await?;
     let imap_checks_passwords = config.auth.password_source == PasswordSource::Imap;
-    let services = Services::new(Arc::new(config), store);
+    let services = Services::new(Arc::new(config), store)?;
     let actor = Actor::Cli;
     match cmd {
         UserCommand::Add {

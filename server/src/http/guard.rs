@@ -1,34 +1,45 @@
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use estafette_core::visitor::Visitor;
+use estafette_core::visitor::{Stage, Visitor};
 use http::Method;
 
-/// Paths anyone may load: the sign-in page, the API (each server function
-/// checks for itself) and static files.
-fn is_public(path: &str) -> bool {
-    path == "/login"
-        || path.starts_with("/api/")
-        || path.starts_with("/pkg/")
-        || path == "/favicon.ico"
+/// The API (each server function checks for itself) and static files.
+fn is_api_or_asset(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/pkg/") || path == "/favicon.ico"
 }
 
-/// Pages need a signed-in visitor; everyone else goes to the sign-in page,
-/// and a signed-in visitor skips it. Done once, here, for every page.
+/// Where a visitor who asks for `path` must go instead, if anywhere. Every
+/// page is decided here, once, on the server.
+fn redirect_for(visitor: &Visitor, path: &str) -> Option<&'static str> {
+    if is_api_or_asset(path) {
+        return None;
+    }
+    let only = |page: &'static str| (path != page).then_some(page);
+    match visitor {
+        Visitor::Anonymous => only("/login"),
+        Visitor::Partial(s) if s.stage == Stage::SecondFactor => only("/login/code"),
+        Visitor::Partial(_) => only("/enrol"),
+        Visitor::SignedIn(s) if s.account.must_change_password => only("/password"),
+        Visitor::SignedIn(s) => match path {
+            "/login" | "/login/code" | "/enrol" => Some("/"),
+            "/password" => Some("/settings"),
+            p if p.starts_with("/admin") && !s.is_admin() => Some("/"),
+            _ => None,
+        },
+    }
+}
+
+/// Pages need a signed-in visitor who has finished signing in; everyone else
+/// is sent to the step they are at.
 pub async fn pages_need_sign_in(req: Request, next: Next) -> Response {
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return next.run(req).await;
     }
-    let signed_in = matches!(
-        req.extensions().get::<Visitor>(),
-        Some(Visitor::SignedIn(_))
-    );
-    let path = req.uri().path();
-    if path == "/login" && signed_in {
-        return Redirect::to("/").into_response();
+    let anonymous = Visitor::Anonymous;
+    let visitor = req.extensions().get::<Visitor>().unwrap_or(&anonymous);
+    match redirect_for(visitor, req.uri().path()) {
+        Some(to) => Redirect::to(to).into_response(),
+        None => next.run(req).await,
     }
-    if !is_public(path) && !signed_in {
-        return Redirect::to("/login").into_response();
-    }
-    next.run(req).await
 }

@@ -1,0 +1,148 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::auth::SignOutEverywhere;
+use crate::api::security::{
+    get_two_factor_status, my_sessions, sign_in_history, DisableTwoFactor, RevokeSession,
+};
+use crate::components::{ErrorNote, TwoFactorSetup};
+use crate::dates::format_time;
+use crate::pages::password::ChangePasswordForm;
+use crate::pages::shell::AppShell;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    view! {
+        <Title text="Settings"/>
+        <AppShell>
+            <div class="settings">
+                <h1>"Settings"</h1>
+                <section aria-labelledby="security-title">
+                    <h2 id="security-title">"Security"</h2>
+                    <TwoFactorSection/>
+                    <section aria-labelledby="password-title">
+                        <h3 id="password-title">"Password"</h3>
+                        <ChangePasswordForm/>
+                    </section>
+                    <SessionsSection/>
+                    <HistorySection/>
+                </section>
+            </div>
+        </AppShell>
+    }
+}
+
+#[component]
+fn TwoFactorSection() -> impl IntoView {
+    let disable = ServerAction::<DisableTwoFactor>::new();
+    let status = Resource::new(move || disable.version().get(), |_| get_two_factor_status());
+    view! {
+        <section aria-labelledby="tfa-title">
+            <h3 id="tfa-title">"Two-factor authentication"</h3>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || status.get().map(|r| match r {
+                    Ok(s) if s.enabled => view! {
+                        <p role="status">"On. " {format!("{} recovery codes left.", s.recovery_codes_left)}</p>
+                        {(!s.required).then(|| view! {
+                            <ActionForm action=disable attr:class="stack">
+                                <label for="off-password">"Current password"</label>
+                                <input id="off-password" name="password" type="password" autocomplete="current-password" required/>
+                                <label for="off-code">"Authentication code"</label>
+                                <input id="off-code" name="code" type="text" autocomplete="one-time-code" required/>
+                                <ErrorNote error=Signal::derive(move || disable.value().get().and_then(Result::err))/>
+                                <button type="submit" class="danger">"Turn off two-factor sign-in"</button>
+                            </ActionForm>
+                        })}
+                    }.into_any(),
+                    Ok(_) => view! {
+                        <p>"Off. With it on, signing in also asks for a code from an app on your phone."</p>
+                        <TwoFactorSetup done_href="/settings"/>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn SessionsSection() -> impl IntoView {
+    let revoke = ServerAction::<RevokeSession>::new();
+    let everywhere = ServerAction::<SignOutEverywhere>::new();
+    let sessions = Resource::new(move || revoke.version().get(), |_| my_sessions());
+    view! {
+        <section aria-labelledby="sessions-title">
+            <h3 id="sessions-title">"Active sessions"</h3>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || sessions.get().map(|r| match r {
+                    Ok(list) => view! {
+                        <table class="table">
+                            <thead><tr><th scope="col">"Device"</th><th scope="col">"Address"</th><th scope="col">"Last seen"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|s| view! {
+                                    <tr>
+                                        <td class="device">{s.device}</td>
+                                        <td>{s.address}</td>
+                                        <td>{format_time(s.last_seen_at)}</td>
+                                        <td>{if s.current {
+                                            view! { <span class="badge">"This session"</span> }.into_any()
+                                        } else {
+                                            view! {
+                                                <ActionForm action=revoke>
+                                                    <input type="hidden" name="handle" value=s.handle/>
+                                                    <button type="submit" class="link">"Sign out"</button>
+                                                </ActionForm>
+                                            }.into_any()
+                                        }}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                })}
+            </Suspense>
+            <ActionForm action=everywhere>
+                <button type="submit">"Sign out everywhere"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn HistorySection() -> impl IntoView {
+    let history = Resource::new(|| (), |_| sign_in_history());
+    view! {
+        <section aria-labelledby="history-title">
+            <h3 id="history-title">"Sign-in history"</h3>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || history.get().map(|r| match r {
+                    Ok(list) => view! {
+                        <table class="table">
+                            <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Address"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|h| view! {
+                                    <tr><td>{format_time(h.at)}</td><td>{describe(&h.action)}</td><td>{h.address}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn describe(action: &str) -> &'static str {
+    match action {
+        "sign_in" => "Signed in",
+        "sign_in_password_ok" => "Password accepted",
+        "sign_in_failed" => "Failed sign-in",
+        "sign_in_lockout" => "Sign-in locked after failures",
+        "sign_in_refused_locked" => "Refused while locked",
+        "second_factor_failed" => "Wrong authentication code",
+        "second_factor_lockout" => "Code entry locked",
+        _ => "Other",
+    }
+}
