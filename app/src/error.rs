@@ -9,6 +9,10 @@ use thiserror::Error;
 pub enum AppError {
     #[error("Wrong email or password.")]
     WrongCredentials,
+    #[error("Wrong authentication code.")]
+    WrongCode,
+    #[error("Too many failed attempts. Try again in {0} seconds.")]
+    Locked(u64),
     #[error("This account is disabled. Ask your administrator.")]
     Disabled,
     #[error("Please sign in.")]
@@ -39,7 +43,8 @@ impl AppError {
     pub fn status(&self) -> http::StatusCode {
         use http::StatusCode as S;
         match self {
-            AppError::WrongCredentials | AppError::NotSignedIn => S::UNAUTHORIZED,
+            AppError::WrongCredentials | AppError::WrongCode | AppError::NotSignedIn => S::UNAUTHORIZED,
+            AppError::Locked(_) => S::TOO_MANY_REQUESTS,
             AppError::Disabled | AppError::Forbidden => S::FORBIDDEN,
             AppError::Invalid(_) => S::UNPROCESSABLE_ENTITY,
             AppError::MailUnreachable => S::BAD_GATEWAY,
@@ -67,6 +72,8 @@ impl AppError {
         use estafette_core::CoreError as C;
         match e {
             C::WrongCredentials => AppError::WrongCredentials,
+            C::WrongCode => AppError::WrongCode,
+            C::Locked(secs) => AppError::Locked(secs),
             C::Disabled => AppError::Disabled,
             C::NotSignedIn => AppError::NotSignedIn,
             C::Forbidden => AppError::Forbidden,

@@ -75,12 +75,13 @@ impl Services {
         }
     }
 
-    /// A few wrong codes lock code entry until the current step ends, then longer.
+    /// A few wrong codes lock code entry until the steps a code could still be
+    /// accepted for have passed (this one and, with skew, the next), then longer.
     pub(crate) fn code_policy(&self) -> Policy {
         Policy {
             max_failures: 3,
             window_secs: 300,
-            base_lock_secs: 30 - now() % 30,
+            base_lock_secs: 60 - now() % 30,
             max_lock_secs: 15 * 60,
         }
     }

@@ -91,7 +91,7 @@ pub async fn change_password(
     use secrecy::SecretString;
     let me = signed_in()?;
     if new != confirm {
-        return Err(AppError::Invalid("the two new passwords differ".into()));
+        return Err(estafette_core::CoreError::Invalid("the two new passwords differ".into()).into());
     }
     services()?
         .change_own_password(

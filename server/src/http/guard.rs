@@ -2,7 +2,7 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use estafette_core::visitor::{Stage, Visitor};
-use http::Method;
+use http::{Method, StatusCode};
 
 /// The API (each server function checks for itself) and static files.
 fn is_api_or_asset(path: &str) -> bool {
@@ -41,5 +41,18 @@ pub async fn pages_need_sign_in(req: Request, next: Next) -> Response {
     match redirect_for(visitor, req.uri().path()) {
         Some(to) => Redirect::to(to).into_response(),
         None => next.run(req).await,
+    }
+}
+
+/// Every route under `/api/admin/` refuses anyone but a signed-in admin, before
+/// the request is even read; each admin server function checks again.
+pub async fn admin_api_needs_admin(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/admin/") {
+        return next.run(req).await;
+    }
+    match req.extensions().get::<Visitor>() {
+        Some(Visitor::SignedIn(s)) if s.is_admin() => next.run(req).await,
+        Some(Visitor::SignedIn(_)) => (StatusCode::FORBIDDEN, "\"Forbidden\"").into_response(),
+        _ => (StatusCode::UNAUTHORIZED, "\"NotSignedIn\"").into_response(),
     }
 }

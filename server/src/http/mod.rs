@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         >(context, app::shell))
         // Inner to outer: the page guard needs the visitor the session layer resolved.
         .layer(middleware::from_fn(guard::pages_need_sign_in))
+        .layer(middleware::from_fn(guard::admin_api_needs_admin))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::resolve_visitor,

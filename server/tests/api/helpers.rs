@@ -40,7 +40,7 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub services: Arc<Services>,
-    _dir: tempfile::TempDir,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -99,11 +99,21 @@ pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
         base,
         client: client(),
         services,
-        _dir: dir,
+        _dir: Arc::new(dir),
     }
 }
 
 impl TestApp {
+    /// The same application, seen from another browser (its own cookies).
+    pub fn new_browser(&self) -> TestApp {
+        TestApp {
+            base: self.base.clone(),
+            client: client(),
+            services: self.services.clone(),
+            _dir: self._dir.clone(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

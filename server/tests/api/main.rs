@@ -8,3 +8,5 @@ mod helpers;
 mod mail_server;
 mod security;
 mod signin;
+mod two_factor;
+mod admin;
