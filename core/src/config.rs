@@ -126,9 +126,10 @@ pub struct AuthConfig {
     pub session_idle_minutes: u64,
     /// Sign out this many hours after sign-in, active or not.
     pub session_absolute_hours: u64,
-    /// Failed sign-ins (per account; four times as many per client address)
-    /// within `failure_window_minutes` before a temporary lock.
+    /// Failed sign-ins per account, and per client address, within
+    /// `failure_window_minutes` before a temporary lock.
     pub max_failures: u32,
+    pub max_failures_per_address: u32,
     pub failure_window_minutes: u64,
     /// The first lock lasts this long; each further failure doubles it, up to
     /// `max_lockout_minutes`. Locks always end: no one can lock a victim out for good.
@@ -168,6 +169,7 @@ impl Default for AuthConfig {
             session_idle_minutes: 60,
             session_absolute_hours: 12,
             max_failures: 5,
+            max_failures_per_address: 20,
             failure_window_minutes: 15,
             lockout_seconds: 60,
             max_lockout_minutes: 15,
@@ -245,6 +247,7 @@ impl Config {
                 self.auth.session_absolute_hours,
             ),
             ("auth.max_failures", u64::from(self.auth.max_failures)),
+            ("auth.max_failures_per_address", u64::from(self.auth.max_failures_per_address)),
             (
                 "auth.failure_window_minutes",
                 self.auth.failure_window_minutes,

@@ -16,6 +16,8 @@ use crate::{ClientInfo, CoreError, Services};
 pub struct SignedInToken {
     pub token: SessionToken,
     pub stage: SessionStage,
+    /// An admin set the password: the user must choose a new one first.
+    pub must_change_password: bool,
 }
 
 impl Services {
@@ -108,7 +110,7 @@ impl Services {
             Some(stage.as_str()),
         )
         .await;
-        Ok(SignedInToken { token, stage })
+        Ok(SignedInToken { token, stage, must_change_password: account.must_change_password })
     }
 
     /// Counts a failure on every key, audits it, and reports a lock it caused.
@@ -254,7 +256,7 @@ impl Services {
         self.store.record_sign_in(account.id).await?;
         self.audit_client(client, Some(&account.email), "sign_in", None)
             .await;
-        Ok(SignedInToken { token, stage })
+        Ok(SignedInToken { token, stage, must_change_password: account.must_change_password })
     }
 
     /// Re-authentication before a security change: the password again.

@@ -66,9 +66,9 @@ pub(crate) fn on_failure(row: ThrottleRow, policy: Policy, t: i64) -> (ThrottleR
 impl Services {
     pub(crate) fn sign_in_policy(&self, per_address: bool) -> Policy {
         let a = &self.config.auth;
-        let factor = if per_address { 4 } else { 1 };
+        let max = if per_address { a.max_failures_per_address } else { a.max_failures };
         Policy {
-            max_failures: i64::from(a.max_failures) * factor,
+            max_failures: i64::from(max),
             window_secs: a.failure_window_minutes as i64 * 60,
             base_lock_secs: a.lockout_seconds as i64,
             max_lock_secs: a.max_lockout_minutes as i64 * 60,

@@ -21,12 +21,15 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     }))
 }
 
+/// Where a sign-in step leads (the page guard agrees; this saves a round trip
+/// and covers the browser's client-side navigation).
 #[cfg(feature = "ssr")]
-fn next_page(stage: estafette_core::visitor::Stage) -> &'static str {
+fn next_page(done: &estafette_core::SignedInToken) -> &'static str {
     use estafette_core::visitor::Stage;
-    match stage {
+    match done.stage {
         Stage::SecondFactor => "/login/code",
         Stage::Enrol => "/enrol",
+        Stage::Full if done.must_change_password => "/password",
         Stage::Full => "/",
     }
 }
@@ -42,7 +45,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         )
         .await?;
     set_session_cookie(Some(&done.token))?;
-    leptos_axum::redirect(next_page(done.stage));
+    leptos_axum::redirect(next_page(&done));
     Ok(())
 }
 

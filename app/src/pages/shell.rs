@@ -2,9 +2,33 @@ use leptos::prelude::*;
 
 use crate::api::auth::{current_user, SignOut};
 
+/// How often an open page checks that its session still lives (an admin may
+/// disable the account, or the user sign out everywhere from elsewhere).
+const SESSION_CHECK: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Sends the browser to the sign-in page once the session has ended.
+fn watch_session() {
+    Effect::new(move |_| {
+        let check = move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(None) = current_user().await {
+                    let _ = window().location().set_href("/login");
+                }
+            })
+        };
+        let handle = set_interval_with_handle(check, SESSION_CHECK).ok();
+        on_cleanup(move || {
+            if let Some(h) = handle {
+                h.clear();
+            }
+        });
+    });
+}
+
 /// The frame of every signed-in page: the top bar, then the page.
 #[component]
 pub fn AppShell(children: Children) -> impl IntoView {
+    watch_session();
     let me = Resource::new(|| (), |_| current_user());
     let sign_out = ServerAction::<SignOut>::new();
     view! {

@@ -143,3 +143,25 @@ async fn the_policy_sends_users_to_enrolment_first() {
     assert_eq!(app.get("/").await.status(), 200, "enrolled, the mailbox opens");
     app.services.set_two_factor_policy(Actor::Cli, TwoFactorPolicy::Optional).await.expect("policy");
 }
+
+#[tokio::test]
+async fn one_address_guessing_many_accounts_is_locked() {
+    // A database of its own: the lock on 127.0.0.1 must not reach other tests.
+    let app = crate::helpers::spawn_with(Db::Fresh, &[("ESTAFETTE_AUTH__MAX_FAILURES_PER_ADDRESS", "3")]).await;
+    let guess = |n: usize| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/api/sign_in"))
+                .header("Origin", &app.base)
+                .form(&[("email", unique_email(&format!("guess{n}"))), ("password", "guess guess".into())])
+                .send()
+                .await
+                .expect("post")
+                .status()
+        }
+    };
+    let statuses = [guess(1).await, guess(2).await, guess(3).await, guess(4).await];
+    assert_eq!(statuses[..3], [401, 401, 401]);
+    assert_eq!(statuses[3], 429, "the fourth guess from the same address is refused");
+}
