@@ -43,7 +43,9 @@ impl AppError {
     pub fn status(&self) -> http::StatusCode {
         use http::StatusCode as S;
         match self {
-            AppError::WrongCredentials | AppError::WrongCode | AppError::NotSignedIn => S::UNAUTHORIZED,
+            AppError::WrongCredentials | AppError::WrongCode | AppError::NotSignedIn => {
+                S::UNAUTHORIZED
+            }
             AppError::Locked(_) => S::TOO_MANY_REQUESTS,
             AppError::Disabled | AppError::Forbidden => S::FORBIDDEN,
             AppError::Invalid(_) => S::UNPROCESSABLE_ENTITY,

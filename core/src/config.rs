@@ -247,7 +247,10 @@ impl Config {
                 self.auth.session_absolute_hours,
             ),
             ("auth.max_failures", u64::from(self.auth.max_failures)),
-            ("auth.max_failures_per_address", u64::from(self.auth.max_failures_per_address)),
+            (
+                "auth.max_failures_per_address",
+                u64::from(self.auth.max_failures_per_address),
+            ),
             (
                 "auth.failure_window_minutes",
                 self.auth.failure_window_minutes,

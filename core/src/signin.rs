@@ -110,7 +110,11 @@ impl Services {
             Some(stage.as_str()),
         )
         .await;
-        Ok(SignedInToken { token, stage, must_change_password: account.must_change_password })
+        Ok(SignedInToken {
+            token,
+            stage,
+            must_change_password: account.must_change_password,
+        })
     }
 
     /// Counts a failure on every key, audits it, and reports a lock it caused.
@@ -256,7 +260,11 @@ impl Services {
         self.store.record_sign_in(account.id).await?;
         self.audit_client(client, Some(&account.email), "sign_in", None)
             .await;
-        Ok(SignedInToken { token, stage, must_change_password: account.must_change_password })
+        Ok(SignedInToken {
+            token,
+            stage,
+            must_change_password: account.must_change_password,
+        })
     }
 
     /// Re-authentication before a security change: the password again.

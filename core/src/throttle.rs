@@ -66,7 +66,11 @@ pub(crate) fn on_failure(row: ThrottleRow, policy: Policy, t: i64) -> (ThrottleR
 impl Services {
     pub(crate) fn sign_in_policy(&self, per_address: bool) -> Policy {
         let a = &self.config.auth;
-        let max = if per_address { a.max_failures_per_address } else { a.max_failures };
+        let max = if per_address {
+            a.max_failures_per_address
+        } else {
+            a.max_failures
+        };
         Policy {
             max_failures: i64::from(max),
             window_secs: a.failure_window_minutes as i64 * 60,

@@ -179,8 +179,9 @@ pub async fn admin_set_two_factor_policy(policy: String) -> Result<(), AppError>
     use estafette_core::two_factor::TwoFactorPolicy;
     let admin = admin()?;
     let client = client_info();
-    let policy = TwoFactorPolicy::parse(&policy)
-        .ok_or_else(|| AppError::from(estafette_core::CoreError::Invalid("unknown policy".into())))?;
+    let policy = TwoFactorPolicy::parse(&policy).ok_or_else(|| {
+        AppError::from(estafette_core::CoreError::Invalid("unknown policy".into()))
+    })?;
     services()?
         .set_two_factor_policy(actor(&admin, &client), policy)
         .await?;
@@ -215,7 +216,11 @@ pub async fn admin_audit(
             .map(|d| {
                 crate::dates::parse_day(&d)
                     .map(|t| if end_of_day { t + 86_399 } else { t })
-                    .ok_or_else(|| AppError::from(estafette_core::CoreError::Invalid(format!("`{d}` is not a date (YYYY-MM-DD)"))))
+                    .ok_or_else(|| {
+                        AppError::from(estafette_core::CoreError::Invalid(format!(
+                            "`{d}` is not a date (YYYY-MM-DD)"
+                        )))
+                    })
             })
             .transpose()
     };

@@ -94,7 +94,9 @@ pub async fn change_password(
     use secrecy::SecretString;
     let me = signed_in()?;
     if new != confirm {
-        return Err(estafette_core::CoreError::Invalid("the two new passwords differ".into()).into());
+        return Err(
+            estafette_core::CoreError::Invalid("the two new passwords differ".into()).into(),
+        );
     }
     services()?
         .change_own_password(

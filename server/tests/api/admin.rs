@@ -47,14 +47,26 @@ async fn admins_manage_accounts_and_disabling_signs_out() {
     let user = unique_email("managed");
     let temporary = "temporary passphrase from admin";
     let created = app
-        .post("/api/admin/create_account", &[("email", &user), ("password", temporary)])
+        .post(
+            "/api/admin/create_account",
+            &[("email", &user), ("password", temporary)],
+        )
         .await;
     assert_eq!(created.status(), 200, "{:?}", created.text().await);
-    let dup = app.post("/api/admin/create_account", &[("email", &user), ("password", temporary)]).await;
+    let dup = app
+        .post(
+            "/api/admin/create_account",
+            &[("email", &user), ("password", temporary)],
+        )
+        .await;
     assert_eq!(dup.status(), 422);
 
-    let listed: serde_json::Value =
-        app.post("/api/admin/accounts", &[("search", &user)]).await.json().await.expect("json");
+    let listed: serde_json::Value = app
+        .post("/api/admin/accounts", &[("search", &user)])
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(listed.as_array().map(Vec::len), Some(1));
 
     // The temporary password works once, then must be changed.
@@ -64,47 +76,138 @@ async fn admins_manage_accounts_and_disabling_signs_out() {
     let changed = browser
         .post(
             "/api/change_password",
-            &[("current", temporary), ("new", "my own chosen passphrase"), ("confirm", "my own chosen passphrase")],
+            &[
+                ("current", temporary),
+                ("new", "my own chosen passphrase"),
+                ("confirm", "my own chosen passphrase"),
+            ],
         )
         .await;
     assert_eq!(changed.status(), 200, "{:?}", changed.text().await);
     assert_eq!(browser.get("/").await.status(), 200);
-    assert_eq!(browser.post("/api/folders", &[]).await.status(), 200, "IMAP has the new password");
+    assert_eq!(
+        browser.post("/api/folders", &[]).await.status(),
+        200,
+        "IMAP has the new password"
+    );
 
     // Disabling ends the user's sessions at once.
-    let disabled = app.post("/api/admin/set_disabled", &[("email", &user), ("disabled", "true")]).await;
+    let disabled = app
+        .post(
+            "/api/admin/set_disabled",
+            &[("email", &user), ("disabled", "true")],
+        )
+        .await;
     assert_eq!(disabled.status(), 200);
     assert_eq!(browser.get("/").await.status(), 303);
-    let account = app.services.store.account_by_email(&user).await.expect("q").expect("account");
+    let account = app
+        .services
+        .store
+        .account_by_email(&user)
+        .await
+        .expect("q")
+        .expect("account");
     assert_eq!(account.state, AccountState::Disabled);
-    assert_eq!(app.post("/api/admin/set_disabled", &[("email", &user), ("disabled", "false")]).await.status(), 200);
+    assert_eq!(
+        app.post(
+            "/api/admin/set_disabled",
+            &[("email", &user), ("disabled", "false")]
+        )
+        .await
+        .status(),
+        200
+    );
 
     // Make admin, reset password (ends sessions), delete.
-    assert_eq!(app.post("/api/admin/set_admin", &[("email", &user), ("make_admin", "true")]).await.status(), 200);
-    let account = app.services.store.account_by_email(&user).await.expect("q").expect("account");
+    assert_eq!(
+        app.post(
+            "/api/admin/set_admin",
+            &[("email", &user), ("make_admin", "true")]
+        )
+        .await
+        .status(),
+        200
+    );
+    let account = app
+        .services
+        .store
+        .account_by_email(&user)
+        .await
+        .expect("q")
+        .expect("account");
     assert_eq!(account.role, Role::Admin);
-    let reset = app.post("/api/admin/reset_password", &[("email", &user), ("password", "another temporary one")]).await;
+    let reset = app
+        .post(
+            "/api/admin/reset_password",
+            &[("email", &user), ("password", "another temporary one")],
+        )
+        .await;
     assert_eq!(reset.status(), 200);
-    assert!(app.services.store.account_by_email(&user).await.expect("q").expect("a").must_change_password);
-    assert_eq!(app.post("/api/admin/delete_account", &[("email", &user)]).await.status(), 200);
-    assert!(app.services.store.account_by_email(&user).await.expect("q").is_none());
+    assert!(
+        app.services
+            .store
+            .account_by_email(&user)
+            .await
+            .expect("q")
+            .expect("a")
+            .must_change_password
+    );
+    assert_eq!(
+        app.post("/api/admin/delete_account", &[("email", &user)])
+            .await
+            .status(),
+        200
+    );
+    assert!(app
+        .services
+        .store
+        .account_by_email(&user)
+        .await
+        .expect("q")
+        .is_none());
 
     // Every action is in the audit log, with who did it.
     let audit: serde_json::Value = app
         .post(
             "/api/admin/audit",
-            &[("who", &user), ("action", ""), ("address", ""), ("since", ""), ("until", "")],
+            &[
+                ("who", &user),
+                ("action", ""),
+                ("address", ""),
+                ("since", ""),
+                ("until", ""),
+            ],
         )
         .await
         .json()
         .await
         .expect("json");
-    let actions: Vec<&str> = audit.as_array().expect("list").iter().filter_map(|e| e["action"].as_str()).collect();
-    for a in ["account_created", "account_disabled", "role_changed", "password_reset", "account_deleted"] {
+    let actions: Vec<&str> = audit
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    for a in [
+        "account_created",
+        "account_disabled",
+        "role_changed",
+        "password_reset",
+        "account_deleted",
+    ] {
         assert!(actions.contains(&a), "{a} in {actions:?}");
     }
     let bad_date = app
-        .post("/api/admin/audit", &[("who", ""), ("action", ""), ("address", ""), ("since", "last week"), ("until", "")])
+        .post(
+            "/api/admin/audit",
+            &[
+                ("who", ""),
+                ("action", ""),
+                ("address", ""),
+                ("since", "last week"),
+                ("until", ""),
+            ],
+        )
         .await;
     assert_eq!(bad_date.status(), 422);
 }

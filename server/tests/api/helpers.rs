@@ -89,7 +89,10 @@ pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
         ("ESTAFETTE_SMTP__PORT".into(), mail.smtp_port.to_string()),
         ("ESTAFETTE_SMTP__SECURITY".into(), "plain".into()),
         // Every test signs in from 127.0.0.1: the per-address limit has its own test.
-        ("ESTAFETTE_AUTH__MAX_FAILURES_PER_ADDRESS".into(), "100000".into()),
+        (
+            "ESTAFETTE_AUTH__MAX_FAILURES_PER_ADDRESS".into(),
+            "100000".into(),
+        ),
     ];
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let config = Config::load(None, vars).expect("test configuration");

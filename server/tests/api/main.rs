@@ -3,10 +3,10 @@
 //! One test binary (each file under tests/ would be another binary to link).
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
+mod admin;
 mod cli;
 mod helpers;
 mod mail_server;
 mod security;
 mod signin;
 mod two_factor;
-mod admin;

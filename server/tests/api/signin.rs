@@ -177,3 +177,53 @@ async fn sign_out_ends_the_session_and_disabling_ends_all() {
     );
     assert_eq!(other.post("/api/folders", &[]).await.status(), 401);
 }
+
+#[tokio::test]
+async fn imap_mode_checks_passwords_with_the_mail_server_and_provisions_when_allowed() {
+    // The mail server knows the account (Dovecot reads the shared database)...
+    let directory = spawn(Db::Shared).await;
+    let email = unique_email("imapmode");
+    directory.create_account(&email, Role::User).await;
+    // ...an Estafette with a database of its own does not, and asks IMAP.
+    let app = spawn_with(Db::Fresh, &[("ESTAFETTE_AUTH__PASSWORD_SOURCE", "imap")]).await;
+    assert_eq!(
+        app.sign_in(&email, PASSWORD).await.status(),
+        401,
+        "unknown, not provisioned"
+    );
+    app.services
+        .set_provisioning(Actor::Cli, true)
+        .await
+        .expect("allow provisioning");
+    assert_eq!(
+        app.sign_in(&email, "not the password").await.status(),
+        401,
+        "IMAP refuses"
+    );
+    assert!(app
+        .services
+        .store
+        .account_by_email(&email)
+        .await
+        .expect("q")
+        .is_none());
+    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
+    let account = app
+        .services
+        .store
+        .account_by_email(&email)
+        .await
+        .expect("q")
+        .expect("provisioned");
+    assert!(
+        account.password_hash.is_none(),
+        "no password is kept in IMAP mode"
+    );
+    assert_eq!(app.post("/api/folders", &[]).await.status(), 200);
+    // An admin can still disable the account Estafette keeps.
+    app.services
+        .set_state(Actor::Cli, &email, AccountState::Disabled)
+        .await
+        .expect("disable");
+    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 403);
+}

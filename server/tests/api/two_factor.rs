@@ -10,15 +10,26 @@ use crate::helpers::{spawn, unique_email, Db, TestApp, PASSWORD};
 /// Enrols the signed-in user of `app`; returns the secret, the code that
 /// confirmed it, and the recovery codes.
 async fn enrol(app: &TestApp) -> (TotpSecret, String, Vec<String>) {
-    let res = app.post("/api/start_enrolment", &[("password", PASSWORD)]).await;
+    let res = app
+        .post("/api/start_enrolment", &[("password", PASSWORD)])
+        .await;
     assert_eq!(res.status(), 200);
     let view: serde_json::Value = res.json().await.expect("json");
     let key = view["key"].as_str().expect("key").to_owned();
-    assert!(view["qr_data_url"].as_str().unwrap_or_default().starts_with("data:image/svg+xml;base64,"));
+    assert!(view["qr_data_url"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("data:image/svg+xml;base64,"));
     let secret = TotpSecret::from_base32(&key).expect("base32 key");
 
-    let wrong = app.post("/api/confirm_enrolment", &[("code", "000000")]).await;
-    assert_eq!(wrong.status(), 401, "a wrong first code does not turn it on");
+    let wrong = app
+        .post("/api/confirm_enrolment", &[("code", "000000")])
+        .await;
+    assert_eq!(
+        wrong.status(),
+        401,
+        "a wrong first code does not turn it on"
+    );
     let code = secret.code_at(now() as u64);
     let res = app.post("/api/confirm_enrolment", &[("code", &code)]).await;
     assert_eq!(res.status(), 200);
@@ -34,10 +45,19 @@ async fn totp_codes_sign_in_once_and_recovery_codes_once() {
     app.create_account(&email, Role::User).await;
     assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
     let (secret, used, recovery) = enrol(&app).await;
-    let account = app.services.store.account_by_email(&email).await.expect("q").expect("account");
+    let account = app
+        .services
+        .store
+        .account_by_email(&email)
+        .await
+        .expect("q")
+        .expect("account");
     assert!(account.totp_enabled);
     let stored = account.totp_secret.unwrap_or_default();
-    assert!(!stored.is_empty() && !stored.contains(&secret.to_base32()), "the secret is encrypted at rest");
+    assert!(
+        !stored.is_empty() && !stored.contains(&secret.to_base32()),
+        "the secret is encrypted at rest"
+    );
 
     // A new browser: password, then the second factor.
     let browser = app.new_browser();
@@ -45,7 +65,11 @@ async fn totp_codes_sign_in_once_and_recovery_codes_once() {
     assert_eq!(res.status(), 200);
     let partial_cookie = TestApp::session_cookie(&res).expect("partial session");
     assert_eq!(browser.get("/").await.headers()["location"], "/login/code");
-    assert_eq!(browser.post("/api/folders", &[]).await.status(), 401, "no mail before the code");
+    assert_eq!(
+        browser.post("/api/folders", &[]).await.status(),
+        401,
+        "no mail before the code"
+    );
 
     // The code used for enrolment is spent: its step cannot be used again.
     let replay = browser.post("/api/verify_code", &[("code", &used)]).await;
@@ -54,26 +78,63 @@ async fn totp_codes_sign_in_once_and_recovery_codes_once() {
     let ok = browser.post("/api/verify_code", &[("code", &next)]).await;
     assert_eq!(ok.status(), 200);
     let full_cookie = TestApp::session_cookie(&ok).expect("new session");
-    assert_ne!(partial_cookie, full_cookie, "a new session id once fully signed in");
+    assert_ne!(
+        partial_cookie, full_cookie,
+        "a new session id once fully signed in"
+    );
     assert_eq!(browser.get("/").await.status(), 200);
     assert_eq!(browser.post("/api/folders", &[]).await.status(), 200);
 
     // The same code again, in a third browser: refused.
     let third = app.new_browser();
     assert_eq!(third.sign_in(&email, PASSWORD).await.status(), 200);
-    assert_eq!(third.post("/api/verify_code", &[("code", &next)]).await.status(), 401);
+    assert_eq!(
+        third
+            .post("/api/verify_code", &[("code", &next)])
+            .await
+            .status(),
+        401
+    );
     // A recovery code works once.
-    assert_eq!(third.post("/api/verify_code", &[("code", &recovery[0].to_uppercase())]).await.status(), 200);
+    assert_eq!(
+        third
+            .post("/api/verify_code", &[("code", &recovery[0].to_uppercase())])
+            .await
+            .status(),
+        200
+    );
     let fourth = app.new_browser();
     assert_eq!(fourth.sign_in(&email, PASSWORD).await.status(), 200);
-    assert_eq!(fourth.post("/api/verify_code", &[("code", &recovery[0])]).await.status(), 401);
+    assert_eq!(
+        fourth
+            .post("/api/verify_code", &[("code", &recovery[0])])
+            .await
+            .status(),
+        401
+    );
 
     // Turning it off needs the password and a code.
-    let off = app.post("/api/disable_two_factor", &[("password", "wrong password"), ("code", &recovery[1])]).await;
+    let off = app
+        .post(
+            "/api/disable_two_factor",
+            &[("password", "wrong password"), ("code", &recovery[1])],
+        )
+        .await;
     assert_eq!(off.status(), 401);
-    let off = app.post("/api/disable_two_factor", &[("password", PASSWORD), ("code", &recovery[1])]).await;
+    let off = app
+        .post(
+            "/api/disable_two_factor",
+            &[("password", PASSWORD), ("code", &recovery[1])],
+        )
+        .await;
     assert_eq!(off.status(), 200);
-    let account = app.services.store.account_by_email(&email).await.expect("q").expect("account");
+    let account = app
+        .services
+        .store
+        .account_by_email(&email)
+        .await
+        .expect("q")
+        .expect("account");
     assert!(!account.totp_enabled && account.totp_secret.is_none());
 }
 
@@ -87,15 +148,33 @@ async fn wrong_codes_lock_code_entry() {
     let browser = app.new_browser();
     assert_eq!(browser.sign_in(&email, PASSWORD).await.status(), 200);
     for _ in 0..3 {
-        assert_eq!(browser.post("/api/verify_code", &[("code", "123456")]).await.status(), 401);
+        assert_eq!(
+            browser
+                .post("/api/verify_code", &[("code", "123456")])
+                .await
+                .status(),
+            401
+        );
     }
-    let locked = browser.post("/api/verify_code", &[("code", &secret.code_at(now() as u64 + 30))]).await;
-    assert_eq!(locked.status(), 429, "even a right code waits for the lock to end");
+    let locked = browser
+        .post(
+            "/api/verify_code",
+            &[("code", &secret.code_at(now() as u64 + 30))],
+        )
+        .await;
+    assert_eq!(
+        locked.status(),
+        429,
+        "even a right code waits for the lock to end"
+    );
     assert!(locked.text().await.expect("body").contains("Locked"));
     let audit = app
         .services
         .store
-        .audit_entries(&estafette_store::AuditFilter { who: Some(email.clone()), ..Default::default() })
+        .audit_entries(&estafette_store::AuditFilter {
+            who: Some(email.clone()),
+            ..Default::default()
+        })
         .await
         .expect("audit");
     assert!(audit.iter().any(|e| e.action == "second_factor_lockout"));
@@ -113,14 +192,27 @@ async fn repeated_failures_lock_the_account_before_imap() {
     let locked = app.sign_in(&email, PASSWORD).await;
     assert_eq!(locked.status(), 429, "the right password waits too");
     assert!(locked.text().await.expect("body").contains("Locked"));
-    assert_eq!(app.services.mail.login_count(), logins, "a locked account never reaches IMAP");
+    assert_eq!(
+        app.services.mail.login_count(),
+        logins,
+        "a locked account never reaches IMAP"
+    );
     let audit = app
         .services
         .store
-        .audit_entries(&estafette_store::AuditFilter { who: Some(email.clone()), ..Default::default() })
+        .audit_entries(&estafette_store::AuditFilter {
+            who: Some(email.clone()),
+            ..Default::default()
+        })
         .await
         .expect("audit");
-    assert_eq!(audit.iter().filter(|e| e.action == "sign_in_failed").count(), 5);
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "sign_in_failed")
+            .count(),
+        5
+    );
     assert!(audit.iter().any(|e| e.action == "sign_in_lockout"));
     assert!(audit.iter().any(|e| e.action == "sign_in_refused_locked"));
     // Other accounts from elsewhere are not affected.
@@ -134,34 +226,59 @@ async fn the_policy_sends_users_to_enrolment_first() {
     let app = spawn(Db::Shared).await;
     let email = unique_email("policy");
     app.create_account(&email, Role::Admin).await;
-    app.services.set_two_factor_policy(Actor::Cli, TwoFactorPolicy::Admins).await.expect("policy");
+    app.services
+        .set_two_factor_policy(Actor::Cli, TwoFactorPolicy::Admins)
+        .await
+        .expect("policy");
     let res = app.sign_in(&email, PASSWORD).await;
     assert_eq!(res.status(), 200);
     assert_eq!(app.get("/").await.headers()["location"], "/enrol");
     assert_eq!(app.post("/api/folders", &[]).await.status(), 401);
     enrol(&app).await;
-    assert_eq!(app.get("/").await.status(), 200, "enrolled, the mailbox opens");
-    app.services.set_two_factor_policy(Actor::Cli, TwoFactorPolicy::Optional).await.expect("policy");
+    assert_eq!(
+        app.get("/").await.status(),
+        200,
+        "enrolled, the mailbox opens"
+    );
+    app.services
+        .set_two_factor_policy(Actor::Cli, TwoFactorPolicy::Optional)
+        .await
+        .expect("policy");
 }
 
 #[tokio::test]
 async fn one_address_guessing_many_accounts_is_locked() {
     // A database of its own: the lock on 127.0.0.1 must not reach other tests.
-    let app = crate::helpers::spawn_with(Db::Fresh, &[("ESTAFETTE_AUTH__MAX_FAILURES_PER_ADDRESS", "3")]).await;
+    let app = crate::helpers::spawn_with(
+        Db::Fresh,
+        &[("ESTAFETTE_AUTH__MAX_FAILURES_PER_ADDRESS", "3")],
+    )
+    .await;
     let guess = |n: usize| {
         let app = &app;
         async move {
             app.client
                 .post(app.url("/api/sign_in"))
                 .header("Origin", &app.base)
-                .form(&[("email", unique_email(&format!("guess{n}"))), ("password", "guess guess".into())])
+                .form(&[
+                    ("email", unique_email(&format!("guess{n}"))),
+                    ("password", "guess guess".into()),
+                ])
                 .send()
                 .await
                 .expect("post")
                 .status()
         }
     };
-    let statuses = [guess(1).await, guess(2).await, guess(3).await, guess(4).await];
+    let statuses = [
+        guess(1).await,
+        guess(2).await,
+        guess(3).await,
+        guess(4).await,
+    ];
     assert_eq!(statuses[..3], [401, 401, 401]);
-    assert_eq!(statuses[3], 429, "the fourth guess from the same address is refused");
+    assert_eq!(
+        statuses[3], 429,
+        "the fourth guess from the same address is refused"
+    );
 }
