@@ -58,8 +58,8 @@ mod tests {
     #[test]
     fn formats_and_parses() {
         assert_eq!(format_time(0), "1970-01-01 00:00 UTC");
-        assert_eq!(format_time(1_795_000_000), "2026-11-18 10:26 UTC");
-        assert_eq!(parse_day("2026-11-18"), Some(1_795_000_000 - 37_560));
+        assert_eq!(format_time(1_795_000_000), "2026-11-18 11:06 UTC");
+        assert_eq!(parse_day("2026-11-18"), Some(1_795_000_000 - 40_000));
         assert_eq!(
             parse_day("2024-02-29").map(format_time).as_deref(),
             Some("2024-02-29 00:00 UTC")

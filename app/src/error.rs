@@ -29,6 +29,25 @@ pub enum AppError {
     Transport(String),
 }
 
+impl AppError {
+    /// The message in the user's language.
+    pub fn message(&self, t: &crate::i18n::Texts) -> String {
+        match self {
+            AppError::WrongCredentials => t.error_wrong_credentials.to_owned(),
+            AppError::WrongCode => t.error_wrong_code.to_owned(),
+            AppError::Locked(secs) => t.error_locked.replace("{}", &secs.to_string()),
+            AppError::Disabled => t.error_disabled.to_owned(),
+            AppError::NotSignedIn => t.error_not_signed_in.to_owned(),
+            AppError::Forbidden => t.error_forbidden.to_owned(),
+            // The domain's own explanation (not yet translated).
+            AppError::Invalid(m) => m.clone(),
+            AppError::MailUnreachable => t.error_mail_unreachable.to_owned(),
+            AppError::Internal => t.error_internal.to_owned(),
+            AppError::Transport(_) => t.error_transport.to_owned(),
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

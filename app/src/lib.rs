@@ -5,6 +5,7 @@ pub mod api;
 mod components;
 mod dates;
 pub mod error;
+mod i18n;
 mod pages;
 
 use leptos::prelude::*;
@@ -22,9 +23,10 @@ use pages::settings::SettingsPage;
 
 /// The HTML document around the application (rendered on the server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = i18n::provide_locale();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=locale.code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -43,6 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    i18n::provide_locale();
     #[cfg(feature = "ssr")]
     set_content_security_policy();
     // Marks the document once the WASM bundle has taken over (tests wait on it).

@@ -8,7 +8,7 @@
 //!  Counting ──failure, n reaches max──▶ Locked(now + base · 2^(n − max))  capped
 //!  Locked ──attempt before the end──▶ refused, not counted, never reaches IMAP
 //!  Locked ──time passes──▶ Counting(n)            the next failure locks longer
-//!  Counting ──window passes──▶ Open
+//!  Counting ──a window with no failure──▶ Open
 //!  any ──success──▶ Open                          (account and code keys)
 //! ```
 //!
@@ -36,16 +36,17 @@ pub(crate) enum AfterFailure {
 }
 
 pub(crate) fn on_failure(row: ThrottleRow, policy: Policy, t: i64) -> (ThrottleRow, AfterFailure) {
-    let expired = t - row.first_failure_at > policy.window_secs && row.locked_until <= t;
-    let (failures, first) = if row.failures == 0 || expired {
-        (1, t)
+    // Quiet for a whole window after the last failure (or lock): start over.
+    let quiet_since = row.last_failure_at.max(row.locked_until);
+    let failures = if row.failures == 0 || t - quiet_since > policy.window_secs {
+        1
     } else {
-        (row.failures + 1, row.first_failure_at)
+        row.failures + 1
     };
     if failures < policy.max_failures {
         let row = ThrottleRow {
             failures,
-            first_failure_at: first,
+            last_failure_at: t,
             locked_until: 0,
         };
         return (row, AfterFailure::Counting(failures));
@@ -57,7 +58,7 @@ pub(crate) fn on_failure(row: ThrottleRow, policy: Policy, t: i64) -> (ThrottleR
         .min(policy.max_lock_secs);
     let row = ThrottleRow {
         failures,
-        first_failure_at: first,
+        last_failure_at: t,
         locked_until: t + secs,
     };
     (row, AfterFailure::Locked(secs as u64))
@@ -150,7 +151,7 @@ mod tests {
     fn the_window_forgets_old_failures() {
         let (row, _) = on_failure(ThrottleRow::default(), P, 1_000);
         let (row, _) = on_failure(row, P, 1_010);
-        let (_, after) = on_failure(row, P, 1_000 + 901);
+        let (_, after) = on_failure(row, P, 1_010 + 901);
         assert_eq!(after, AfterFailure::Counting(1));
     }
 }

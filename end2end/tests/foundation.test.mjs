@@ -40,3 +40,19 @@ test('signing in reaches the mailbox of the dev Dovecot', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a French browser gets the sign-in and second-factor pages in French', async () => {
+  const { page, errors, context } = await newPage(browser, { locale: 'fr-FR' });
+  await page.goto('/login');
+  await waitHydrated(page);
+  assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+  await page.getByLabel('Adresse e-mail').fill(adminEmail);
+  await page.getByLabel('Mot de passe').fill('pas le bon mot de passe');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /Adresse e-mail ou mot de passe incorrect/);
+  const code = await context.request.get('/login/code');
+  assert.equal(code.url().endsWith('/login'), true, 'no second step without a password');
+  assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), []);
+  await context.close();
+});

@@ -9,6 +9,6 @@ CREATE TABLE recovery_codes (
 CREATE TABLE throttle (
     key              TEXT   PRIMARY KEY,
     failures         BIGINT NOT NULL,
-    first_failure_at BIGINT NOT NULL,
+    last_failure_at BIGINT NOT NULL,
     locked_until     BIGINT NOT NULL DEFAULT 0
 );

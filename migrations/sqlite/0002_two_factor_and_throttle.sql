@@ -9,6 +9,6 @@ CREATE TABLE recovery_codes (
 CREATE TABLE throttle (
     key              TEXT    PRIMARY KEY,
     failures         INTEGER NOT NULL,
-    first_failure_at INTEGER NOT NULL,
+    last_failure_at INTEGER NOT NULL,
     locked_until     INTEGER NOT NULL DEFAULT 0
 );

@@ -3,16 +3,18 @@ mod two_factor;
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::i18n::use_texts;
 
 pub use two_factor::TwoFactorSetup;
 
 /// An error message, announced to screen readers, or nothing.
 #[component]
 pub fn ErrorNote(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let t = use_texts();
     move || {
         error
             .get()
-            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+            .map(|e| view! { <p class="error" role="alert">{e.message(t)}</p> })
     }
 }
 

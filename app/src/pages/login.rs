@@ -3,24 +3,26 @@ use leptos_meta::Title;
 
 use crate::api::auth::{SignIn, VerifyCode};
 use crate::components::ErrorNote;
+use crate::i18n::use_texts;
 
 /// The sign-in page. A plain form: it works before (and without) the WASM bundle.
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let t = use_texts();
     let sign_in = ServerAction::<SignIn>::new();
     let error = move || sign_in.value().get().and_then(Result::err);
     view! {
-        <Title text="Sign in"/>
+        <Title text=t.sign_in_title/>
         <main class="centered">
             <section class="card signin" aria-labelledby="signin-title">
                 <h1 id="signin-title" class="brand">"Estafette"</h1>
                 <ActionForm action=sign_in attr:class="stack">
-                    <label for="email">"Email"</label>
+                    <label for="email">{t.email}</label>
                     <input id="email" name="email" type="email" autocomplete="username" required autofocus/>
-                    <label for="password">"Password"</label>
+                    <label for="password">{t.password}</label>
                     <input id="password" name="password" type="password" autocomplete="current-password" required/>
                     <ErrorNote error=Signal::derive(error)/>
-                    <button type="submit" class="primary" disabled=sign_in.pending()>"Sign in"</button>
+                    <button type="submit" class="primary" disabled=sign_in.pending()>{t.sign_in}</button>
                 </ActionForm>
             </section>
         </main>
@@ -30,38 +32,39 @@ pub fn SignInPage() -> impl IntoView {
 /// The second step of sign-in: a code from the app, or a recovery code.
 #[component]
 pub fn CodePage() -> impl IntoView {
+    let t = use_texts();
     let verify = ServerAction::<VerifyCode>::new();
     let error = move || verify.value().get().and_then(Result::err);
     let recovery = RwSignal::new(false);
     view! {
-        <Title text="Two-factor sign-in"/>
+        <Title text=t.code_title/>
         <main class="centered">
             <section class="card signin" aria-labelledby="code-title">
                 <h1 id="code-title" class="brand">"Estafette"</h1>
                 <ActionForm action=verify attr:class="stack">
                     {move || if recovery.get() {
                         view! {
-                            <label for="code">"Recovery code"</label>
+                            <label for="code">{t.recovery_code}</label>
                             <input id="code" name="code" type="text" autocomplete="off" required autofocus
                                 spellcheck="false" placeholder="xxxx-xxxx-xxxx"/>
                         }.into_any()
                     } else {
                         view! {
-                            <p class="muted">"Enter the code your authenticator app shows."</p>
-                            <label for="code">"Authentication code"</label>
+                            <p class="muted">{t.code_hint}</p>
+                            <label for="code">{t.authentication_code}</label>
                             <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
                                 pattern="[0-9 ]*" maxlength="7" required autofocus/>
                         }.into_any()
                     }}
                     <ErrorNote error=Signal::derive(error)/>
-                    <button type="submit" class="primary" disabled=verify.pending()>"Verify"</button>
+                    <button type="submit" class="primary" disabled=verify.pending()>{t.verify}</button>
                 </ActionForm>
                 <p>
                     <a href="#recovery" on:click=move |ev| { ev.prevent_default(); recovery.update(|r| *r = !*r); }>
-                        {move || if recovery.get() { "Use the authenticator app" } else { "Use a recovery code" }}
+                        {move || if recovery.get() { t.use_authenticator } else { t.use_recovery_code }}
                     </a>
                 </p>
-                <p><a href="/login">"Start again"</a></p>
+                <p><a href="/login">{t.start_again}</a></p>
             </section>
         </main>
     }

@@ -3,23 +3,25 @@ use leptos_meta::Title;
 
 use crate::api::auth::ChangePassword;
 use crate::components::ErrorNote;
+use crate::i18n::use_texts;
 
 /// The password form: current, new, new again.
 #[component]
 pub fn ChangePasswordForm() -> impl IntoView {
+    let t = use_texts();
     let change = ServerAction::<ChangePassword>::new();
     view! {
         <ActionForm action=change attr:class="stack">
-            <label for="pw-current">"Current password"</label>
+            <label for="pw-current">{t.current_password}</label>
             <input id="pw-current" name="current" type="password" autocomplete="current-password" required/>
-            <label for="pw-new">"New password"</label>
+            <label for="pw-new">{t.new_password}</label>
             <input id="pw-new" name="new" type="password" autocomplete="new-password" minlength="8" required
                 aria-describedby="pw-hint"/>
-            <p id="pw-hint" class="muted">"At least 8 characters; a few unrelated words make a strong password."</p>
-            <label for="pw-confirm">"New password again"</label>
+            <p id="pw-hint" class="muted">{t.password_hint}</p>
+            <label for="pw-confirm">{t.new_password_again}</label>
             <input id="pw-confirm" name="confirm" type="password" autocomplete="new-password" required/>
             <ErrorNote error=Signal::derive(move || change.value().get().and_then(Result::err))/>
-            <button type="submit" class="primary" disabled=change.pending()>"Change password"</button>
+            <button type="submit" class="primary" disabled=change.pending()>{t.change_password}</button>
         </ActionForm>
     }
 }
@@ -27,12 +29,13 @@ pub fn ChangePasswordForm() -> impl IntoView {
 /// After an admin set a temporary password: choose your own before going on.
 #[component]
 pub fn PasswordPage() -> impl IntoView {
+    let t = use_texts();
     view! {
-        <Title text="Choose a new password"/>
+        <Title text=t.choose_password_title/>
         <main class="centered">
             <section class="card" aria-labelledby="pw-title">
-                <h1 id="pw-title">"Choose a new password"</h1>
-                <p>"Your password was set by an administrator. Choose your own to continue."</p>
+                <h1 id="pw-title">{t.choose_password_title}</h1>
+                <p>{t.choose_password_why}</p>
                 <ChangePasswordForm/>
             </section>
         </main>

@@ -7,21 +7,23 @@ use crate::api::security::{
 };
 use crate::components::{ErrorNote, TwoFactorSetup};
 use crate::dates::format_time;
+use crate::i18n::use_texts;
 use crate::pages::password::ChangePasswordForm;
 use crate::pages::shell::AppShell;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
+    let t = use_texts();
     view! {
-        <Title text="Settings"/>
+        <Title text=t.settings/>
         <AppShell>
             <div class="settings">
-                <h1>"Settings"</h1>
+                <h1>{t.settings}</h1>
                 <section aria-labelledby="security-title">
-                    <h2 id="security-title">"Security"</h2>
+                    <h2 id="security-title">{t.security}</h2>
                     <TwoFactorSection/>
                     <section aria-labelledby="password-title">
-                        <h3 id="password-title">"Password"</h3>
+                        <h3 id="password-title">{t.password_heading}</h3>
                         <ChangePasswordForm/>
                     </section>
                     <SessionsSection/>
@@ -34,28 +36,29 @@ pub fn SettingsPage() -> impl IntoView {
 
 #[component]
 fn TwoFactorSection() -> impl IntoView {
+    let t = use_texts();
     let disable = ServerAction::<DisableTwoFactor>::new();
     let status = Resource::new(move || disable.version().get(), |_| get_two_factor_status());
     view! {
         <section aria-labelledby="tfa-title">
-            <h3 id="tfa-title">"Two-factor authentication"</h3>
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <h3 id="tfa-title">{t.two_factor}</h3>
+            <Suspense fallback=move || view! { <p class="muted">{t.loading}</p> }>
                 {move || status.get().map(|r| match r {
                     Ok(s) if s.enabled => view! {
-                        <p role="status">"On. " {format!("{} recovery codes left.", s.recovery_codes_left)}</p>
+                        <p role="status">{t.two_factor_on}" "{t.recovery_codes_left.replace("{}", &s.recovery_codes_left.to_string())}</p>
                         {(!s.required).then(|| view! {
                             <ActionForm action=disable attr:class="stack">
-                                <label for="off-password">"Current password"</label>
+                                <label for="off-password">{t.current_password}</label>
                                 <input id="off-password" name="password" type="password" autocomplete="current-password" required/>
-                                <label for="off-code">"Authentication code"</label>
+                                <label for="off-code">{t.authentication_code}</label>
                                 <input id="off-code" name="code" type="text" autocomplete="one-time-code" required/>
                                 <ErrorNote error=Signal::derive(move || disable.value().get().and_then(Result::err))/>
-                                <button type="submit" class="danger">"Turn off two-factor sign-in"</button>
+                                <button type="submit" class="danger">{t.turn_off_two_factor}</button>
                             </ActionForm>
                         })}
                     }.into_any(),
                     Ok(_) => view! {
-                        <p>"Off. With it on, signing in also asks for a code from an app on your phone."</p>
+                        <p>{t.two_factor_off_explained}</p>
                         <TwoFactorSetup done_href="/settings"/>
                     }.into_any(),
                     Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
@@ -67,13 +70,14 @@ fn TwoFactorSection() -> impl IntoView {
 
 #[component]
 fn SessionsSection() -> impl IntoView {
+    let t = use_texts();
     let revoke = ServerAction::<RevokeSession>::new();
     let everywhere = ServerAction::<SignOutEverywhere>::new();
     let sessions = Resource::new(move || revoke.version().get(), |_| my_sessions());
     view! {
         <section aria-labelledby="sessions-title">
             <h3 id="sessions-title">"Active sessions"</h3>
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{t.loading}</p> }>
                 {move || sessions.get().map(|r| match r {
                     Ok(list) => view! {
                         <table class="table">
@@ -103,7 +107,7 @@ fn SessionsSection() -> impl IntoView {
                 })}
             </Suspense>
             <ActionForm action=everywhere>
-                <button type="submit">"Sign out everywhere"</button>
+                <button type="submit">{t.sign_out_everywhere}</button>
             </ActionForm>
         </section>
     }
@@ -111,11 +115,12 @@ fn SessionsSection() -> impl IntoView {
 
 #[component]
 fn HistorySection() -> impl IntoView {
+    let t = use_texts();
     let history = Resource::new(|| (), |_| sign_in_history());
     view! {
         <section aria-labelledby="history-title">
             <h3 id="history-title">"Sign-in history"</h3>
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{t.loading}</p> }>
                 {move || history.get().map(|r| match r {
                     Ok(list) => view! {
                         <table class="table">

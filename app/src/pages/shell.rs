@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api::auth::{current_user, SignOut};
+use crate::i18n::use_texts;
 
 /// How often an open page checks that its session still lives (an admin may
 /// disable the account, or the user sign out everywhere from elsewhere).
@@ -29,6 +30,7 @@ fn watch_session() {
 #[component]
 pub fn AppShell(children: Children) -> impl IntoView {
     watch_session();
+    let t = use_texts();
     let me = Resource::new(|| (), |_| current_user());
     let sign_out = ServerAction::<SignOut>::new();
     view! {
@@ -36,11 +38,11 @@ pub fn AppShell(children: Children) -> impl IntoView {
             <header class="topbar">
                 <a class="brand" href="/">"Estafette"</a>
                 <nav class="main-nav" aria-label="Main">
-                    <a href="/">"Mail"</a>
-                    <a href="/settings">"Settings"</a>
+                    <a href="/">{t.mail}</a>
+                    <a href="/settings">{t.settings}</a>
                     <Suspense fallback=|| ()>
                         {move || me.get().and_then(Result::ok).flatten().filter(|m| m.is_admin).map(|_| view! {
-                            <a href="/admin">"Admin"</a>
+                            <a href="/admin">{t.admin}</a>
                         })}
                     </Suspense>
                 </nav>
@@ -50,7 +52,7 @@ pub fn AppShell(children: Children) -> impl IntoView {
                     })}
                 </Suspense>
                 <ActionForm action=sign_out>
-                    <button type="submit" class="link">"Sign out"</button>
+                    <button type="submit" class="link">{t.sign_out}</button>
                 </ActionForm>
             </header>
             <div class="body">{children()}</div>

@@ -227,3 +227,94 @@ async fn imap_mode_checks_passwords_with_the_mail_server_and_provisions_when_all
         .expect("disable");
     assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 403);
 }
+
+#[tokio::test]
+async fn sessions_are_listed_revoked_and_time_out() {
+    let app = spawn_with(Db::Shared, &[("ESTAFETTE_AUTH__SESSION_IDLE_MINUTES", "5")]).await;
+    let email = unique_email("sessions");
+    app.create_account(&email, Role::User).await;
+    let phone = app.new_browser();
+    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
+    assert_eq!(phone.sign_in(&email, PASSWORD).await.status(), 200);
+
+    let list: serde_json::Value = app
+        .post("/api/my_sessions", &[])
+        .await
+        .json()
+        .await
+        .expect("json");
+    let list = list.as_array().expect("list");
+    assert_eq!(list.len(), 2);
+    assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
+    assert!(list.iter().all(|s| s["address"] == "127.0.0.1"));
+    let other = list
+        .iter()
+        .find(|s| s["current"] == false)
+        .expect("the phone");
+    let handle = other["handle"].as_str().expect("handle");
+    assert_eq!(
+        app.post("/api/revoke_session", &[("handle", handle)])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        phone.get("/").await.status(),
+        303,
+        "the revoked session is over"
+    );
+    assert_eq!(
+        app.post("/api/revoke_session", &[("handle", "0000000000000000")])
+            .await
+            .status(),
+        422
+    );
+
+    let history: serde_json::Value = app
+        .post("/api/sign_in_history", &[])
+        .await
+        .json()
+        .await
+        .expect("json");
+    let signed_in = history
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|h| h["action"] == "sign_in")
+        .count();
+    assert_eq!(signed_in, 2);
+
+    // Idle past the limit: signed out.
+    let account = app
+        .services
+        .store
+        .account_by_email(&email)
+        .await
+        .expect("q")
+        .expect("account");
+    app.services
+        .store
+        .execute_raw(&format!(
+            "UPDATE sessions SET last_seen_at = last_seen_at - 600 WHERE account_id = {}",
+            account.id
+        ))
+        .await
+        .expect("age the session");
+    assert_eq!(app.get("/").await.status(), 303);
+
+    // Sign out everywhere ends every session of the account.
+    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
+    assert_eq!(phone.sign_in(&email, PASSWORD).await.status(), 200);
+    assert_eq!(
+        app.post("/api/sign_out_everywhere", &[]).await.status(),
+        200
+    );
+    assert_eq!(phone.get("/").await.status(), 303);
+    assert!(app
+        .services
+        .store
+        .sessions_of(account.id)
+        .await
+        .expect("q")
+        .is_empty());
+}

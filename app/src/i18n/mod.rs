@@ -1,0 +1,178 @@
+//! Every string of the interface, per language. A language is one file
+//! (`en.rs`, `fr.rs`) filling the `Texts` struct, so a missing string is a
+//! compile error; adding a language is adding a file and a `Locale` variant.
+//!
+//! The locale is chosen on the server (the browser's `Accept-Language`),
+//! written into `<html lang>`, and read back from there when the page
+//! hydrates, so that both sides render the same words.
+
+mod en;
+mod fr;
+
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    En,
+    Fr,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::Fr];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Fr => "fr",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Locale> {
+        let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        Locale::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Locale::En => &en::TEXTS,
+            Locale::Fr => &fr::TEXTS,
+        }
+    }
+
+    /// The best language of an `Accept-Language` header (by q-value, then order).
+    pub fn negotiate(header: &str) -> Locale {
+        let mut best: Option<(f32, Locale)> = None;
+        for part in header.split(',') {
+            let mut fields = part.split(';');
+            let tag = fields.next().unwrap_or_default();
+            let q = fields
+                .find_map(|f| f.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if let Some(locale) = Locale::from_code(tag) {
+                if best.is_none_or(|(bq, _)| q > bq) {
+                    best = Some((q, locale));
+                }
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or(Locale::En)
+    }
+}
+
+/// Puts the request's locale in context: from the request on the server, from
+/// `<html lang>` in the browser.
+pub fn provide_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    let locale = use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get(http::header::ACCEPT_LANGUAGE).cloned())
+        .and_then(|v| v.to_str().ok().map(Locale::negotiate))
+        .unwrap_or(Locale::En);
+    #[cfg(not(feature = "ssr"))]
+    let locale = document()
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+        .and_then(|lang| Locale::from_code(&lang))
+        .unwrap_or(Locale::En);
+    provide_context(locale);
+    locale
+}
+
+/// The current language's strings.
+pub fn use_texts() -> &'static Texts {
+    use_context::<Locale>().unwrap_or(Locale::En).texts()
+}
+
+/// The interface's words in one language.
+pub struct Texts {
+    pub lang: &'static str,
+    pub email: &'static str,
+    pub password: &'static str,
+    pub sign_in: &'static str,
+    pub sign_in_title: &'static str,
+    pub code_title: &'static str,
+    pub code_hint: &'static str,
+    pub authentication_code: &'static str,
+    pub recovery_code: &'static str,
+    pub verify: &'static str,
+    pub use_recovery_code: &'static str,
+    pub use_authenticator: &'static str,
+    pub start_again: &'static str,
+    pub mail: &'static str,
+    pub settings: &'static str,
+    pub admin: &'static str,
+    pub sign_out: &'static str,
+    pub sign_out_everywhere: &'static str,
+    pub security: &'static str,
+    pub two_factor: &'static str,
+    pub two_factor_on: &'static str,
+    pub recovery_codes_left: &'static str,
+    pub two_factor_off_explained: &'static str,
+    pub turn_off_two_factor: &'static str,
+    pub current_password: &'static str,
+    pub confirm_password_to_set_up: &'static str,
+    pub set_up_two_factor: &'static str,
+    pub scan_or_type_key: &'static str,
+    pub qr_alt: &'static str,
+    pub key: &'static str,
+    pub enable: &'static str,
+    pub two_factor_now_on: &'static str,
+    pub keep_recovery_codes: &'static str,
+    pub recovery_codes: &'static str,
+    pub continue_: &'static str,
+    pub enrol_title: &'static str,
+    pub enrol_required: &'static str,
+    pub password_heading: &'static str,
+    pub new_password: &'static str,
+    pub new_password_again: &'static str,
+    pub password_hint: &'static str,
+    pub change_password: &'static str,
+    pub choose_password_title: &'static str,
+    pub choose_password_why: &'static str,
+    pub loading: &'static str,
+    pub error_wrong_credentials: &'static str,
+    pub error_wrong_code: &'static str,
+    pub error_locked: &'static str,
+    pub error_disabled: &'static str,
+    pub error_not_signed_in: &'static str,
+    pub error_forbidden: &'static str,
+    pub error_mail_unreachable: &'static str,
+    pub error_internal: &'static str,
+    pub error_transport: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiates_the_browser_language() {
+        assert_eq!(Locale::negotiate("fr-FR,fr;q=0.9,en;q=0.8"), Locale::Fr);
+        assert_eq!(Locale::negotiate("de-DE,en;q=0.5,fr;q=0.7"), Locale::Fr);
+        assert_eq!(Locale::negotiate("de-DE"), Locale::En);
+        assert_eq!(Locale::negotiate(""), Locale::En);
+        assert_eq!(Locale::from_code("FR_ca"), Some(Locale::Fr));
+    }
+
+    #[test]
+    fn every_language_fills_every_string() {
+        for l in Locale::ALL {
+            let t = l.texts();
+            assert_eq!(t.lang, l.code());
+            for s in [
+                t.email,
+                t.password,
+                t.sign_in,
+                t.authentication_code,
+                t.verify,
+                t.enable,
+            ] {
+                assert!(!s.trim().is_empty());
+            }
+            assert!(
+                t.error_locked.contains("{}"),
+                "the lock message shows the seconds"
+            );
+        }
+        assert_ne!(Locale::Fr.texts().password, Locale::En.texts().password);
+    }
+}
