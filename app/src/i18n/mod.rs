@@ -40,6 +40,7 @@ impl Locale {
     }
 
     /// The best language of an `Accept-Language` header (by q-value, then order).
+    #[cfg(feature = "ssr")]
     pub fn negotiate(header: &str) -> Locale {
         let mut best: Option<(f32, Locale)> = None;
         for part in header.split(',') {
@@ -140,7 +141,7 @@ pub struct Texts {
     pub error_transport: &'static str,
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
 
