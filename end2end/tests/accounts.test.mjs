@@ -4,7 +4,7 @@
 // account and the user's open page is signed out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, signIn, adminEmail, adminPassword } from '../lib/browser.mjs';
+import { launch, newPage, signIn, waitHydrated, adminEmail, adminPassword } from '../lib/browser.mjs';
 import { totp } from '../lib/totp.mjs';
 
 let browser;
@@ -21,6 +21,7 @@ test('admin creates an account; the user enrols in 2FA and signs in with a code'
   await signIn(admin.page, adminEmail, adminPassword);
   await admin.page.waitForURL((u) => u.pathname === '/');
   await admin.page.goto('/admin');
+  await waitHydrated(admin.page);
   await admin.page.getByLabel('Email').fill(user);
   await admin.page.getByLabel('Initial password').fill(temporary);
   await admin.page.getByRole('button', { name: 'Create account' }).click();
@@ -35,6 +36,7 @@ test('admin creates an account; the user enrols in 2FA and signs in with a code'
   await carol.page.getByLabel('New password again').fill(chosen);
   await carol.page.getByRole('button', { name: 'Change password' }).click();
   await carol.page.waitForURL((u) => u.pathname === '/settings');
+  await waitHydrated(carol.page);
 
   // Two-factor authentication: password again, key as text, first code, Enable.
   const section = carol.page.getByRole('region', { name: 'Two-factor authentication' });
@@ -62,6 +64,7 @@ test('admin creates an account; the user enrols in 2FA and signs in with a code'
 
   // The admin disables the account; the user's open page is signed out.
   await admin.page.goto('/admin');
+  await waitHydrated(admin.page);
   const row = admin.page.locator(`tr[data-email="${user}"]`);
   await row.getByRole('button', { name: 'Disable' }).click();
   await row.getByRole('button', { name: 'Enable' }).waitFor();
