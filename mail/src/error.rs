@@ -15,6 +15,8 @@ pub enum MailError {
     Protocol(String),
     #[error("the mail server refused the message: {0}")]
     Refused(String),
+    #[error("this is not a message: {0}")]
+    Unparseable(String),
 }
 
 impl From<async_imap::error::Error> for MailError {

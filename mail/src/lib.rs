@@ -4,6 +4,9 @@
 mod error;
 pub mod folders;
 pub mod imap;
+pub mod message;
+pub mod render;
+pub mod sanitize;
 mod server;
 pub mod smtp;
 mod tls;

@@ -24,6 +24,14 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Print the sanitised HTML document the message view shows for a message.
+    RenderEml {
+        /// The message (RFC 5322, as an .eml file).
+        file: PathBuf,
+        /// Load remote images and resources, as when the reader allows them.
+        #[arg(long)]
+        allow_remote: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

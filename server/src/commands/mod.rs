@@ -9,7 +9,11 @@ use crate::startup::{open_store, Application};
 use crate::{telemetry, ServerError};
 
 pub async fn run(cli: Cli) -> Result<(), ServerError> {
-    let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    let config = match cli.command {
+        // Works on a file alone, whatever the configuration.
+        Command::RenderEml { .. } => Config::default(),
+        _ => Config::load(cli.config.as_deref(), std::env::vars())?,
+    };
     match cli.command {
         Command::CheckConfig => {
             println!("The configuration is valid.");
@@ -41,5 +45,29 @@ pub async fn run(cli: Cli) -> Result<(), ServerError> {
             Ok(())
         }
         Command::User(cmd) => user::run(config, cmd).await,
+        Command::RenderEml { file, allow_remote } => render_eml(&file, allow_remote),
     }
+}
+
+/// Needs no configuration: a message in, the iframe's document out.
+fn render_eml(file: &std::path::Path, allow_remote: bool) -> Result<(), ServerError> {
+    use estafette_mail::{message, render, sanitize::Policy};
+    let raw = std::fs::read(file)
+        .map_err(|e| ServerError::Usage(format!("cannot read {}: {e}", file.display())))?;
+    let parsed =
+        message::parse(&raw).map_err(|e| ServerError::Usage(format!("{}: {e}", file.display())))?;
+    let policy = Policy {
+        allow_remote,
+        cid_urls: parsed
+            .attachments
+            .iter()
+            .filter_map(|a| {
+                a.content_id
+                    .clone()
+                    .map(|cid| (cid, format!("part/{}", a.part)))
+            })
+            .collect(),
+    };
+    print!("{}", render::render(&parsed, &policy).document);
+    Ok(())
 }

@@ -149,3 +149,57 @@ fn user_commands_manage_accounts() {
     ok(run(&["user", "delete", "eve@example.test"], None));
     assert!(!ok(run(&["user", "list"], None)).contains("eve@"));
 }
+
+#[test]
+fn render_eml_prints_the_sanitised_document_or_explains() {
+    let dir = tempfile::tempdir().expect("dir");
+    let eml = dir.path().join("hostile.eml");
+    std::fs::write(
+        &eml,
+        "From: Mallory <m@evil.example>\r\nSubject: <script>alert(1)</script>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\r\n<p onclick=alert(1)>Hi<img src=https://t.example/p.gif>\
+         <script>alert(2)</script><a href=javascript:alert(3)>x</a></p>",
+    )
+    .expect("write");
+    let out = estafette()
+        .arg("render-eml")
+        .arg(&eml)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = String::from_utf8_lossy(&out.stdout);
+    assert!(doc.starts_with("<!DOCTYPE html>") && doc.contains("Content-Security-Policy"));
+    assert!(
+        doc.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "the subject is escaped"
+    );
+    for bad in ["<script", "onclick", "javascript:", "t.example"] {
+        assert!(!doc.contains(bad), "{bad} in {doc}");
+    }
+    let remote = estafette()
+        .args(["render-eml", "--allow-remote"])
+        .arg(&eml)
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&remote.stdout).contains("https://t.example/p.gif"));
+
+    let missing = estafette()
+        .args(["render-eml", "/nonexistent/message.eml"])
+        .output()
+        .expect("run");
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
+    let empty = dir.path().join("empty.eml");
+    std::fs::write(&empty, "").expect("write");
+    let out = estafette()
+        .arg("render-eml")
+        .arg(&empty)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a message"));
+}

@@ -1,0 +1,92 @@
+//! The document the message view shows in its sandboxed iframe: a headers
+//! block, then the sanitised body, under its own Content-Security-Policy.
+//! `estafette render-eml` prints exactly this.
+
+use crate::message::{Mailbox, Message};
+use crate::sanitize::{sanitize_html, text_to_html, Policy};
+
+/// The policy inside the frame: no scripts, no plugins, no forms, no
+/// navigation of the frame, images only from the message (or from anywhere
+/// when the reader allowed remote content), inline styles.
+pub fn frame_csp(allow_remote: bool) -> String {
+    let images = if allow_remote {
+        "'self' data: https: http:"
+    } else {
+        "'self' data:"
+    };
+    format!(
+        "default-src 'none'; img-src {images}; style-src 'unsafe-inline'; font-src 'none'; \
+         script-src 'none'; object-src 'none'; form-action 'none'; base-uri 'none'; \
+         frame-src 'none'; connect-src 'none'; media-src 'none'"
+    )
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn people(list: &[Mailbox]) -> String {
+    list.iter()
+        .map(|m| match (&m.name, &m.address) {
+            (Some(n), Some(a)) => format!("{} &lt;{}&gt;", escape(n), escape(a)),
+            (None, Some(a)) => escape(a),
+            (Some(n), None) => escape(n),
+            (None, None) => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The rendered document and what was blocked in it.
+pub struct Rendered {
+    pub document: String,
+    pub remote_blocked: usize,
+}
+
+pub fn render(message: &Message, policy: &Policy) -> Rendered {
+    let (body, remote_blocked) = match (&message.html, &message.text) {
+        (Some(html), _) => {
+            let s = sanitize_html(html, policy);
+            (s.html, s.remote_blocked)
+        }
+        (None, Some(text)) => (
+            format!("<div class=\"text\">{}</div>", text_to_html(text)),
+            0,
+        ),
+        (None, None) => (String::new(), 0),
+    };
+    let mut headers = String::new();
+    for (label, value) in [
+        ("From", people(&message.from)),
+        ("To", people(&message.to)),
+        ("Cc", people(&message.cc)),
+        ("Subject", escape(&message.subject)),
+    ] {
+        if !value.is_empty() {
+            headers.push_str(&format!("<div><b>{label}:</b> {value}</div>"));
+        }
+    }
+    if message.more_recipients > 0 {
+        headers.push_str(&format!(
+            "<div>… and {} more recipients</div>",
+            message.more_recipients
+        ));
+    }
+    let document = format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\
+         <meta name=\"referrer\" content=\"no-referrer\"><base target=\"_blank\">\
+         <style>body{{font:15px/1.45 system-ui,sans-serif;margin:0;padding:12px;overflow-wrap:anywhere}}\
+         header{{border-bottom:1px solid #ccc;margin-bottom:12px;padding-bottom:8px}}\
+         .text{{white-space:pre-wrap}}img{{max-width:100%;height:auto}}</style></head>\
+         <body><header>{headers}</header><main>{body}</main></body></html>\n",
+        csp = frame_csp(policy.allow_remote),
+    );
+    Rendered {
+        document,
+        remote_blocked,
+    }
+}

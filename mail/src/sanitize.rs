@@ -1,0 +1,484 @@
+//! HTML mail made safe to show: ammonia with an email policy. No scripts,
+//! event handlers, forms, frames, objects, `<base>`, `<meta>`, `<style>`
+//! blocks, SVG or MathML; links open in a new tab without referrer or opener;
+//! remote images and every other remote resource are blocked (and counted)
+//! unless the reader allows them; `cid:` images point at the message's own
+//! parts. Inline `style` attributes keep only plain declarations.
+//! Sanitising is idempotent: what comes out goes through unchanged.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use ammonia::{Builder, UrlRelative, UrlRelativeEvaluate};
+
+/// What the reader allows, and where `cid:` images are.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    pub allow_remote: bool,
+    /// Content-ID (without `<>`) → the URL that serves that part.
+    pub cid_urls: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sanitized {
+    pub html: String,
+    /// Remote images or resources that were blocked.
+    pub remote_blocked: usize,
+}
+
+/// Tags kept beyond ammonia's safe defaults: the old presentational ones
+/// email still uses.
+const EXTRA_TAGS: &[&str] = &["font", "center", "u", "s", "strike", "big", "small", "tt"];
+
+/// CSS properties an inline `style` may set.
+const CSS_PROPERTIES: &[&str] = &[
+    "color",
+    "background-color",
+    "font",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-weight",
+    "font-variant",
+    "text-align",
+    "text-decoration",
+    "text-transform",
+    "text-indent",
+    "line-height",
+    "letter-spacing",
+    "word-spacing",
+    "white-space",
+    "vertical-align",
+    "margin",
+    "margin-top",
+    "margin-right",
+    "margin-bottom",
+    "margin-left",
+    "padding",
+    "padding-top",
+    "padding-right",
+    "padding-bottom",
+    "padding-left",
+    "border",
+    "border-top",
+    "border-right",
+    "border-bottom",
+    "border-left",
+    "border-color",
+    "border-style",
+    "border-width",
+    "border-radius",
+    "border-collapse",
+    "border-spacing",
+    "width",
+    "height",
+    "max-width",
+    "min-width",
+    "max-height",
+    "min-height",
+    "display",
+    "float",
+    "clear",
+    "list-style",
+    "list-style-type",
+    "table-layout",
+    "overflow",
+    "direction",
+    "position",
+];
+
+/// Value fragments that can load, run or escape: a declaration holding one is dropped.
+const CSS_FORBIDDEN: &[&str] = &[
+    "url(",
+    "image(",
+    "image-set(",
+    "expression",
+    "javascript:",
+    "vbscript:",
+    "\\",
+    "@",
+    "var(",
+    "env(",
+    "attr(",
+    "/*",
+    "*/",
+    "<",
+    ">",
+    "behavior",
+    "binding",
+    "element(",
+    "src(",
+];
+
+fn is_remote(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//")
+}
+
+/// Splits `a: b; c: d` into declarations, keeping `;` inside quotes or brackets.
+fn declarations(style: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut quote, mut start) = (0i32, None::<char>, 0);
+    for (i, c) in style.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth -= 1,
+            (None, ';') if depth == 0 => {
+                out.push(&style[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&style[start..]);
+    out
+}
+
+/// Keeps the declarations that are plain: an allowed property, a value with
+/// nothing that loads, runs or escapes, no fixed or absolute positioning.
+fn filter_style(style: &str, blocked: &AtomicUsize) -> String {
+    let mut kept = Vec::new();
+    for decl in declarations(style) {
+        let Some((prop, value)) = decl.split_once(':') else {
+            continue;
+        };
+        let prop = prop.trim().to_ascii_lowercase();
+        let value = value.trim();
+        let lower = value.to_ascii_lowercase();
+        if lower.contains("url(") && (lower.contains("http") || lower.contains("//")) {
+            blocked.fetch_add(1, Ordering::Relaxed);
+        }
+        let plain = !value.is_empty()
+            && CSS_PROPERTIES.contains(&prop.as_str())
+            && !CSS_FORBIDDEN.iter().any(|f| lower.contains(f))
+            && !value.chars().any(|c| c.is_control())
+            && (prop != "position"
+                || matches!(
+                    lower.trim_end_matches("!important").trim(),
+                    "static" | "relative"
+                ));
+        if plain {
+            kept.push(format!("{prop}: {value}"));
+        }
+    }
+    kept.join("; ")
+}
+
+/// Relative URLs mean nothing in mail, and `//host/x` is remote: only the
+/// part URLs that `cid:` references became are kept.
+struct PartUrls(Arc<Policy>);
+
+impl<'a> UrlRelativeEvaluate<'a> for PartUrls {
+    fn evaluate<'url>(&self, url: &'url str) -> Option<Cow<'url, str>> {
+        self.0
+            .cid_urls
+            .values()
+            .any(|u| u == url)
+            .then_some(Cow::Borrowed(url))
+    }
+}
+
+fn builder(policy: Arc<Policy>, blocked: Arc<AtomicUsize>) -> Builder<'static> {
+    let mut b = Builder::default();
+    b.add_tags(EXTRA_TAGS)
+        .add_generic_attributes(["style", "dir", "align"])
+        .add_tag_attributes(
+            "table",
+            [
+                "width",
+                "height",
+                "border",
+                "cellpadding",
+                "cellspacing",
+                "bgcolor",
+                "background",
+            ],
+        )
+        .add_tag_attributes(
+            "td",
+            [
+                "width",
+                "height",
+                "valign",
+                "bgcolor",
+                "background",
+                "nowrap",
+            ],
+        )
+        .add_tag_attributes(
+            "th",
+            [
+                "width",
+                "height",
+                "valign",
+                "bgcolor",
+                "background",
+                "nowrap",
+            ],
+        )
+        .add_tag_attributes("tr", ["valign", "bgcolor"])
+        .add_tag_attributes(
+            "img",
+            ["width", "height", "border", "hspace", "vspace", "srcset"],
+        )
+        .add_tag_attributes("font", ["color", "face", "size"])
+        .add_url_schemes(["cid", "data"])
+        .rm_url_schemes([
+            "ftp",
+            "sftp",
+            "irc",
+            "ircs",
+            "news",
+            "nntp",
+            "sms",
+            "smsto",
+            "ssh",
+            "svn",
+            "tel",
+            "xmpp",
+            "webcal",
+            "magnet",
+            "git",
+            "gopher",
+            "feed",
+            "geo",
+            "im",
+            "mms",
+            "bitcoin",
+            "callto",
+            "urn",
+            "openpgp4fpr",
+            "wtai",
+            "ms-files",
+        ])
+        // Links open in a new tab through the document's `<base target>`
+        // (see `render`), which keeps sanitising idempotent.
+        .link_rel(Some("noopener noreferrer"))
+        .strip_comments(true)
+        .url_relative(UrlRelative::Custom(Box::new(PartUrls(policy.clone()))));
+    let filter_blocked = blocked;
+    b.attribute_filter(move |element, attribute, value| {
+        let lower = value.trim().to_ascii_lowercase();
+        match (element, attribute) {
+            (_, "style") => Some(Cow::Owned(filter_style(value, &filter_blocked))),
+            ("img", "src") | (_, "background") => {
+                if let Some(cid) = lower.strip_prefix("cid:") {
+                    let cid = cid.trim_matches(['<', '>']);
+                    policy
+                        .cid_urls
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(cid))
+                        .map(|(_, url)| Cow::Owned(url.clone()))
+                } else if is_remote(&lower) {
+                    if policy.allow_remote {
+                        Some(Cow::Borrowed(value))
+                    } else {
+                        filter_blocked.fetch_add(1, Ordering::Relaxed);
+                        None
+                    }
+                } else if lower.starts_with("data:image/")
+                    && element == "img"
+                    && !lower.starts_with("data:image/svg")
+                {
+                    Some(Cow::Borrowed(value))
+                } else {
+                    None
+                }
+            }
+            ("img", "srcset") => {
+                filter_blocked.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+            // `data:` and `cid:` are for images only.
+            (_, "href" | "cite" | "longdesc" | "action")
+                if lower.starts_with("data:") || lower.starts_with("cid:") =>
+            {
+                None
+            }
+            _ => Some(Cow::Borrowed(value)),
+        }
+    });
+    b
+}
+
+/// Sanitises an HTML body (a whole document or a fragment).
+pub fn sanitize_html(html: &str, policy: &Policy) -> Sanitized {
+    let blocked = Arc::new(AtomicUsize::new(0));
+    // The parser drops NULs and a leading byte-order mark: drop them all first,
+    // so that what comes out parses to itself.
+    let html = html.replace(['\0', '\u{feff}'], "");
+    let html = builder(Arc::new(policy.clone()), blocked.clone())
+        .clean(&html)
+        .to_string();
+    Sanitized {
+        html,
+        remote_blocked: blocked.load(Ordering::Relaxed),
+    }
+}
+
+/// Plain text as HTML: escaped, line breaks kept, web and mail addresses made
+/// into links (through the same sanitiser, so a hostile "link" stays text).
+pub fn text_to_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push_str("<br>\n");
+        }
+        for (j, word) in line.split(' ').enumerate() {
+            if j > 0 {
+                out.push(' ');
+            }
+            out.push_str(&linkify_word(word));
+        }
+    }
+    sanitize_html(&out, &Policy::default()).html
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn linkify_word(word: &str) -> String {
+    let trimmed = word.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']);
+    let rest = &word[trimmed.len()..];
+    let lower = trimmed.to_ascii_lowercase();
+    let is_web =
+        (lower.starts_with("https://") || lower.starts_with("http://")) && trimmed.len() > 8;
+    let is_mail = !is_web
+        && trimmed.contains('@')
+        && trimmed.contains('.')
+        && !trimmed.contains(':')
+        && trimmed
+            .chars()
+            .all(|c| c.is_alphanumeric() || "@._-+".contains(c));
+    if is_web {
+        format!("<a href=\"{0}\">{0}</a>{1}", escape(trimmed), escape(rest))
+    } else if is_mail {
+        format!(
+            "<a href=\"mailto:{0}\">{0}</a>{1}",
+            escape(trimmed),
+            escape(rest)
+        )
+    } else {
+        escape(word)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clean(html: &str) -> Sanitized {
+        let mut cid_urls = HashMap::new();
+        cid_urls.insert("logo@x".to_owned(), "/part/3".to_owned());
+        sanitize_html(
+            html,
+            &Policy {
+                allow_remote: false,
+                cid_urls,
+            },
+        )
+    }
+
+    #[test]
+    fn removes_scripts_handlers_and_dangerous_tags() {
+        let out = clean(
+            "<script>alert(1)</script><img src=x onerror=alert(1)><a href=\"javascript:alert(1)\">x</a>\
+             <svg><animate onbegin=alert(1)></svg><math><mi xlink:href=\"javascript:1\">m</mi></math>\
+             <iframe src=//evil></iframe><form action=//evil><input></form><meta http-equiv=refresh content=0;url=//evil>\
+             <base href=//evil/><style>@import url(//evil)</style><object data=x></object>",
+        )
+        .html;
+        for bad in [
+            "<script",
+            "onerror",
+            "javascript:",
+            "<svg",
+            "<math",
+            "<iframe",
+            "<form",
+            "<input",
+            "<meta",
+            "<base",
+            "<style",
+            "@import",
+            "<object",
+        ] {
+            assert!(
+                !out.to_ascii_lowercase().contains(bad),
+                "{bad} survived: {out}"
+            );
+        }
+    }
+
+    #[test]
+    fn blocks_and_counts_remote_content() {
+        let out = clean(
+            "<img src=https://t.example/a.png><img src=//t.example/b.png><img srcset=\"https://t.example/c.png 2x\">\
+             <table background=https://t.example/bg.png><tr><td style=\"background: url(https://t.example/d.png); color: red\">x</td></tr></table>",
+        );
+        assert!(!out.html.contains("t.example"), "{}", out.html);
+        assert_eq!(out.remote_blocked, 5);
+        assert!(out.html.contains("color: red"));
+        let allowed = sanitize_html(
+            "<img src=https://t.example/a.png>",
+            &Policy {
+                allow_remote: true,
+                ..Policy::default()
+            },
+        );
+        assert!(allowed.html.contains("https://t.example/a.png"));
+        assert_eq!(allowed.remote_blocked, 0);
+    }
+
+    #[test]
+    fn cid_images_point_at_the_message_part() {
+        let out = clean("<img src=\"cid:logo@x\" alt=Logo><img src=\"cid:missing@x\">").html;
+        assert!(out.contains("src=\"/part/3\""), "{out}");
+        assert_eq!(out.matches("<img").count(), 2);
+        assert_eq!(out.matches("src=").count(), 1);
+    }
+
+    #[test]
+    fn links_open_apart_and_styles_stay_plain() {
+        let out = clean("<a href=\"https://example.org/\">x</a>").html;
+        assert!(out.contains("rel=\"noopener noreferrer\""), "{out}");
+        let styled = clean("<p style=\"position:fixed; top:0; color:#123; width: expression(alert(1)); font-family: 'A;B'\">x</p>").html;
+        assert!(
+            !styled.contains("fixed") && !styled.contains("expression"),
+            "{styled}"
+        );
+        assert!(
+            styled.contains("color: #123") && styled.contains("font-family: 'A;B'"),
+            "{styled}"
+        );
+        let data_link = clean("<a href=\"data:text/html,<script>alert(1)</script>\">x</a>").html;
+        assert!(!data_link.contains("data:"), "{data_link}");
+    }
+
+    #[test]
+    fn plain_text_links_are_safe() {
+        let html = text_to_html("see https://example.org/a?b=1&c=2, or write to bob@example.org.\n<script>alert(1)</script> javascript:alert(1) \"><img src=x onerror=alert(1)>");
+        assert!(
+            html.contains("<a href=\"https://example.org/a?b=1&amp;c=2\""),
+            "{html}"
+        );
+        assert!(html.contains("href=\"mailto:bob@example.org\""), "{html}");
+        assert!(
+            !html.contains("<script")
+                && !html.contains("<img")
+                && !html.contains("href=\"javascript"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;script&gt;"));
+    }
+}
