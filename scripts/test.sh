@@ -10,6 +10,8 @@ cd "$root"
 step() { printf '\n== %s\n' "$*" >&2; }
 
 scripts/setup.sh
+# CI builds once per run: incremental state would only fill its cache.
+[ "${CI:-}" = true ] && export CARGO_INCREMENTAL=0
 
 env_dir=$root/target/test-env
 imap_port=${ESTAFETTE_TEST_IMAP_PORT:-21143}
