@@ -92,17 +92,7 @@ impl Services {
         if let Some(mut imap) = imap {
             let _ = imap.logout().await;
         }
-        let token = SessionToken::generate();
-        self.store
-            .create_session(NewSession {
-                id_hash: &token.id_hash(),
-                account_id: account.id,
-                stage,
-                sealed_password: Some(&token.seal(password.expose_secret())),
-                client_address: client.address.as_deref(),
-                user_agent: client.user_agent.as_deref(),
-            })
-            .await?;
+        let token = self.new_session(&account, stage, password, client).await?;
         self.audit_client(
             client,
             Some(&email),
@@ -241,18 +231,8 @@ impl Services {
                 }
             },
         };
-        let token = SessionToken::generate();
         let stage = SessionStage::Full;
-        self.store
-            .create_session(NewSession {
-                id_hash: &token.id_hash(),
-                account_id: account.id,
-                stage,
-                sealed_password: Some(&token.seal(password.expose_secret())),
-                client_address: client.address.as_deref(),
-                user_agent: client.user_agent.as_deref(),
-            })
-            .await?;
+        let token = self.new_session(account, stage, password, client).await?;
         if let Some(old) = partial_key {
             self.store.delete_session(old).await?;
         }
@@ -265,6 +245,28 @@ impl Services {
             stage,
             must_change_password: account.must_change_password,
         })
+    }
+
+    /// A new session row with a new token, the password sealed under it.
+    async fn new_session(
+        &self,
+        account: &Account,
+        stage: SessionStage,
+        password: &SecretString,
+        client: &ClientInfo,
+    ) -> Result<SessionToken, CoreError> {
+        let token = SessionToken::generate();
+        self.store
+            .create_session(NewSession {
+                id_hash: &token.id_hash(),
+                account_id: account.id,
+                stage,
+                sealed_password: Some(&token.seal(password.expose_secret())),
+                client_address: client.address.as_deref(),
+                user_agent: client.user_agent.as_deref(),
+            })
+            .await?;
+        Ok(token)
     }
 
     /// Re-authentication before a security change: the password again.

@@ -100,13 +100,7 @@ async fn admins_manage_accounts_and_disabling_signs_out() {
         .await;
     assert_eq!(disabled.status(), 200);
     assert_eq!(browser.get("/").await.status(), 303);
-    let account = app
-        .services
-        .store
-        .account_by_email(&user)
-        .await
-        .expect("q")
-        .expect("account");
+    let account = app.account(&user).await;
     assert_eq!(account.state, AccountState::Disabled);
     assert_eq!(
         app.post(
@@ -128,13 +122,7 @@ async fn admins_manage_accounts_and_disabling_signs_out() {
         .status(),
         200
     );
-    let account = app
-        .services
-        .store
-        .account_by_email(&user)
-        .await
-        .expect("q")
-        .expect("account");
+    let account = app.account(&user).await;
     assert_eq!(account.role, Role::Admin);
     let reset = app
         .post(
@@ -143,15 +131,7 @@ async fn admins_manage_accounts_and_disabling_signs_out() {
         )
         .await;
     assert_eq!(reset.status(), 200);
-    assert!(
-        app.services
-            .store
-            .account_by_email(&user)
-            .await
-            .expect("q")
-            .expect("a")
-            .must_change_password
-    );
+    assert!(app.account(&user).await.must_change_password);
     assert_eq!(
         app.post("/api/admin/delete_account", &[("email", &user)])
             .await

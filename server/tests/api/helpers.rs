@@ -150,6 +150,46 @@ impl TestApp {
             .await
     }
 
+    /// The account, which must exist.
+    pub async fn account(&self, email: &str) -> estafette_store::Account {
+        self.services
+            .store
+            .account_by_email(email)
+            .await
+            .expect("query")
+            .unwrap_or_else(|| panic!("no account {email}"))
+    }
+
+    /// The audit entries about `email` (as actor or target), newest first.
+    pub async fn audit_of(&self, email: &str) -> Vec<estafette_store::AuditEntry> {
+        let filter = estafette_store::AuditFilter {
+            who: Some(email.to_owned()),
+            ..Default::default()
+        };
+        self.services
+            .store
+            .audit_entries(&filter)
+            .await
+            .expect("audit")
+    }
+
+    /// A form POST from our origin carrying another client's session cookie.
+    pub async fn post_as(
+        &self,
+        cookie: &str,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("Origin", &self.base)
+            .header("Cookie", cookie)
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
     /// The session cookie the client holds, if any.
     pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
         response

@@ -52,13 +52,7 @@ async fn sign_in_reaches_the_mailbox_and_renews_the_session_id() {
     assert_ne!(first_cookie, second_cookie);
 
     // The database holds neither the cookie nor the password.
-    let account = app
-        .services
-        .store
-        .account_by_email(&email)
-        .await
-        .expect("q")
-        .expect("account");
+    let account = app.account(&email).await;
     for s in app
         .services
         .store
@@ -146,13 +140,7 @@ async fn sign_out_ends_the_session_and_disabling_ends_all() {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
-    let account = app
-        .services
-        .store
-        .account_by_email(&email)
-        .await
-        .expect("q")
-        .expect("account");
+    let account = app.account(&email).await;
     assert!(app
         .services
         .store
@@ -208,13 +196,7 @@ async fn imap_mode_checks_passwords_with_the_mail_server_and_provisions_when_all
         .expect("q")
         .is_none());
     assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
-    let account = app
-        .services
-        .store
-        .account_by_email(&email)
-        .await
-        .expect("q")
-        .expect("provisioned");
+    let account = app.account(&email).await;
     assert!(
         account.password_hash.is_none(),
         "no password is kept in IMAP mode"
@@ -285,13 +267,7 @@ async fn sessions_are_listed_revoked_and_time_out() {
     assert_eq!(signed_in, 2);
 
     // Idle past the limit: signed out.
-    let account = app
-        .services
-        .store
-        .account_by_email(&email)
-        .await
-        .expect("q")
-        .expect("account");
+    let account = app.account(&email).await;
     app.services
         .store
         .execute_raw(&format!(
@@ -317,4 +293,29 @@ async fn sessions_are_listed_revoked_and_time_out() {
         .await
         .expect("q")
         .is_empty());
+}
+
+#[tokio::test]
+async fn another_instance_continues_the_session_from_the_cookie_alone() {
+    let first = spawn(Db::Shared).await;
+    let email = unique_email("roaming");
+    first.create_account(&email, Role::User).await;
+    let signed_in = first.sign_in(&email, PASSWORD).await;
+    let cookie = TestApp::session_cookie(&signed_in).expect("cookie");
+
+    // A second instance on the same database, which has never seen this user.
+    let second = spawn(Db::Shared).await;
+    let logins = second.services.mail.login_count();
+    let folders = second.post_as(&cookie, "/api/folders", &[]).await;
+    assert_eq!(
+        folders.status(),
+        200,
+        "the sealed password re-opens IMAP there"
+    );
+    assert_eq!(second.services.mail.login_count() - logins, 1);
+
+    // Signing out on the second instance ends the session for the first too.
+    let out = second.post_as(&cookie, "/api/sign_out", &[]).await;
+    assert_eq!(out.status(), 200);
+    assert_eq!(first.get("/").await.status(), 303);
 }

@@ -45,13 +45,7 @@ async fn totp_codes_sign_in_once_and_recovery_codes_once() {
     app.create_account(&email, Role::User).await;
     assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
     let (secret, used, recovery) = enrol(&app).await;
-    let account = app
-        .services
-        .store
-        .account_by_email(&email)
-        .await
-        .expect("q")
-        .expect("account");
+    let account = app.account(&email).await;
     assert!(account.totp_enabled);
     let stored = account.totp_secret.unwrap_or_default();
     assert!(
@@ -128,13 +122,7 @@ async fn totp_codes_sign_in_once_and_recovery_codes_once() {
         )
         .await;
     assert_eq!(off.status(), 200);
-    let account = app
-        .services
-        .store
-        .account_by_email(&email)
-        .await
-        .expect("q")
-        .expect("account");
+    let account = app.account(&email).await;
     assert!(!account.totp_enabled && account.totp_secret.is_none());
 }
 
@@ -168,15 +156,7 @@ async fn wrong_codes_lock_code_entry() {
         "even a right code waits for the lock to end"
     );
     assert!(locked.text().await.expect("body").contains("Locked"));
-    let audit = app
-        .services
-        .store
-        .audit_entries(&estafette_store::AuditFilter {
-            who: Some(email.clone()),
-            ..Default::default()
-        })
-        .await
-        .expect("audit");
+    let audit = app.audit_of(&email).await;
     assert!(audit.iter().any(|e| e.action == "second_factor_lockout"));
 }
 
@@ -197,15 +177,7 @@ async fn repeated_failures_lock_the_account_before_imap() {
         logins,
         "a locked account never reaches IMAP"
     );
-    let audit = app
-        .services
-        .store
-        .audit_entries(&estafette_store::AuditFilter {
-            who: Some(email.clone()),
-            ..Default::default()
-        })
-        .await
-        .expect("audit");
+    let audit = app.audit_of(&email).await;
     assert_eq!(
         audit
             .iter()
