@@ -49,6 +49,18 @@ impl Services {
         })
     }
 
+    /// Ends every session past its idle or absolute time-out; returns how many.
+    pub async fn end_expired_sessions(&self) -> Result<u64, CoreError> {
+        let t = now();
+        let idle = self.config.auth.session_idle_minutes as i64 * 60;
+        let absolute = self.config.auth.session_absolute_hours as i64 * 3600;
+        let expired = self.store.expired_sessions(t - idle, t - absolute).await?;
+        for key in &expired {
+            self.end_session(key).await?;
+        }
+        Ok(expired.len() as u64)
+    }
+
     /// Ends one session: its row and its IMAP connection.
     pub async fn end_session(&self, key: &str) -> Result<(), CoreError> {
         self.store.delete_session(key).await?;

@@ -61,11 +61,26 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run(self) -> Result<(), ServerError> {
         tracing::info!(address = %self.local_addr()?, "Estafette is serving");
+        tokio::spawn(sweep_sessions(self.state.services.clone()));
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         Ok(())
+    }
+}
+
+/// Ends expired sessions now and then, so that their rows and IMAP
+/// connections do not wait for a request that never comes.
+async fn sweep_sessions(services: Arc<Services>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        every.tick().await;
+        match services.end_expired_sessions().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(ended = n, "expired sessions ended"),
+            Err(e) => tracing::warn!(error = %e, "could not end expired sessions"),
+        }
     }
 }
 

@@ -184,17 +184,18 @@ impl Store {
         Ok(rows.into_iter().map(SessionRow::from).collect())
     }
 
-    /// Removes sessions idle since `idle_before` or created before `created_before`.
-    pub async fn delete_expired_sessions(
+    /// Keys of the sessions idle since `idle_before` or created before `created_before`.
+    pub async fn expired_sessions(
         &self,
         idle_before: i64,
         created_before: i64,
-    ) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
-            .bind(idle_before)
-            .bind(created_before)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id_hash FROM sessions WHERE last_seen_at < $1 OR created_at < $2",
+        )
+        .bind(idle_before)
+        .bind(created_before)
+        .fetch_all(&self.pool)
+        .await?)
     }
 }

@@ -276,6 +276,14 @@ async fn sessions_are_listed_revoked_and_time_out() {
         ))
         .await
         .expect("age the session");
+    assert!(app.services.end_expired_sessions().await.expect("sweep") >= 1);
+    assert!(app
+        .services
+        .store
+        .sessions_of(account.id)
+        .await
+        .expect("q")
+        .is_empty());
     assert_eq!(app.get("/").await.status(), 303);
 
     // Sign out everywhere ends every session of the account.
