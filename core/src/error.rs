@@ -36,6 +36,7 @@ impl From<MailError> for CoreError {
             MailError::Unreachable(..) | MailError::Tls(..) => {
                 CoreError::MailUnreachable(e.to_string())
             }
+            MailError::NoSuchFolder(_) => CoreError::Invalid(e.to_string()),
             other => CoreError::Mail(other),
         }
     }

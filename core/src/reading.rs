@@ -3,11 +3,15 @@
 
 use estafette_mail::folders::{self, Folder};
 use estafette_mail::imap::ImapSession;
+use estafette_mail::listing::{self, Listing};
 use estafette_mail::MailError;
 use futures::future::BoxFuture;
 
 use crate::visitor::{Session, SignedIn};
 use crate::{CoreError, Services};
+
+/// Messages per page of the list (a preference, later).
+const PAGE_SIZE: u32 = 50;
 
 impl Services {
     /// Runs `op` on the session's IMAP connection, logging in again once if
@@ -32,6 +36,20 @@ impl Services {
             }
             other => Ok(other?),
         }
+    }
+
+    /// Page `page` (0 = newest) of a folder.
+    pub async fn messages(
+        &self,
+        who: &SignedIn,
+        folder: &str,
+        page: u32,
+    ) -> Result<Listing, CoreError> {
+        self.with_imap(&who.0, |imap| {
+            let folder = folder.to_owned();
+            Box::pin(async move { listing::page(imap, &folder, page, PAGE_SIZE).await })
+        })
+        .await
     }
 
     pub async fn folders(&self, who: &SignedIn) -> Result<Vec<Folder>, CoreError> {

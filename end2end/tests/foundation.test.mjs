@@ -37,6 +37,15 @@ test('signing in reaches the mailbox of the dev Dovecot', async () => {
   for (const role of ['drafts', 'sent', 'junk', 'trash', 'archive']) {
     assert.equal(await page.locator(`.folder[data-role="${role}"]`).count(), 1, `${role} folder listed`);
   }
+  // The seeded INBOX: one page of 50, newest first, then the next page.
+  await page.locator('.message-row').first().waitFor();
+  assert.equal(await page.locator('.message-row').count(), 50);
+  assert.match(await page.locator('.pager').innerText(), /1–50 of 300/);
+  await waitHydrated(page);
+  await page.getByRole('link', { name: 'Older' }).click();
+  await page.waitForURL((u) => u.searchParams.get('page') === '1');
+  await page.getByText('51–100 of 300').waitFor();
+  assert.equal(await page.locator('.message-row').count(), 50);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -17,6 +17,8 @@ pub enum MailError {
     Refused(String),
     #[error("this is not a message: {0}")]
     Unparseable(String),
+    #[error("there is no folder `{0}`")]
+    NoSuchFolder(String),
 }
 
 impl From<async_imap::error::Error> for MailError {

@@ -4,6 +4,7 @@
 mod error;
 pub mod folders;
 pub mod imap;
+pub mod listing;
 pub mod message;
 pub mod render;
 pub mod sanitize;

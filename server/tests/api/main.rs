@@ -7,6 +7,7 @@ mod admin;
 mod cli;
 mod helpers;
 mod mail_server;
+mod reading;
 mod security;
 mod signin;
 mod two_factor;
