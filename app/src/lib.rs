@@ -17,6 +17,7 @@ use pages::admin::{AdminPage, AuditPage};
 use pages::enrol::EnrolPage;
 use pages::login::{CodePage, SignInPage};
 use pages::mail::MailPage;
+use pages::message::MessagePage;
 use pages::not_found::NotFound;
 use pages::password::PasswordPage;
 use pages::settings::SettingsPage;
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/settings") view=SettingsPage/>
                 <Route path=path!("/admin") view=AdminPage/>
                 <Route path=path!("/admin/audit") view=AuditPage/>
+                <Route path=path!("/message") view=MessagePage/>
                 <Route path=path!("/") view=MailPage/>
             </Routes>
         </Router>

@@ -36,7 +36,9 @@ impl From<MailError> for CoreError {
             MailError::Unreachable(..) | MailError::Tls(..) => {
                 CoreError::MailUnreachable(e.to_string())
             }
-            MailError::NoSuchFolder(_) => CoreError::Invalid(e.to_string()),
+            MailError::NoSuchFolder(_) | MailError::NoSuchMessage(_) => {
+                CoreError::Invalid(e.to_string())
+            }
             other => CoreError::Mail(other),
         }
     }

@@ -52,6 +52,20 @@ impl Services {
         .await
     }
 
+    /// The raw bytes of one message (marked read on the server).
+    pub async fn raw_message(
+        &self,
+        who: &SignedIn,
+        folder: &str,
+        uid: u32,
+    ) -> Result<Vec<u8>, CoreError> {
+        self.with_imap(&who.0, |imap| {
+            let folder = folder.to_owned();
+            Box::pin(async move { listing::fetch_raw(imap, &folder, uid).await })
+        })
+        .await
+    }
+
     pub async fn folders(&self, who: &SignedIn) -> Result<Vec<Folder>, CoreError> {
         self.with_imap(&who.0, |imap| Box::pin(folders::list(imap)))
             .await

@@ -46,6 +46,13 @@ test('signing in reaches the mailbox of the dev Dovecot', async () => {
   await page.waitForURL((u) => u.searchParams.get('page') === '1');
   await page.getByText('51–100 of 300').waitFor();
   assert.equal(await page.locator('.message-row').count(), 50);
+  // Open a message: its document shows in the sandboxed frame.
+  await page.locator('.message-row .subject a').first().click();
+  await page.waitForURL((u) => u.pathname === '/message');
+  const frame = page.frameLocator('iframe.message-frame');
+  await frame.locator('header').waitFor();
+  assert.match(await frame.locator('header').innerText(), /From:/);
+  assert.equal(await page.locator('iframe.message-frame').getAttribute('sandbox'), 'allow-popups allow-popups-to-escape-sandbox');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -19,6 +19,8 @@ pub enum MailError {
     Unparseable(String),
     #[error("there is no folder `{0}`")]
     NoSuchFolder(String),
+    #[error("there is no message {0} in this folder (it may have been moved or deleted)")]
+    NoSuchMessage(u32),
 }
 
 impl From<async_imap::error::Error> for MailError {

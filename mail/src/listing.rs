@@ -116,3 +116,29 @@ fn summary(f: &async_imap::types::Fetch) -> Summary {
     }
     s
 }
+
+/// The whole message `uid` of `folder`, as stored. Reading it marks it read.
+pub async fn fetch_raw(
+    imap: &mut ImapSession,
+    folder: &str,
+    uid: u32,
+) -> Result<Vec<u8>, MailError> {
+    match imap.select(folder).await {
+        Ok(_) => {}
+        Err(async_imap::error::Error::No(_) | async_imap::error::Error::Validate(_)) => {
+            return Err(MailError::NoSuchFolder(folder.chars().take(200).collect()));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let fetched: Vec<_> = imap
+        .uid_fetch(uid.to_string(), "BODY[]")
+        .await?
+        .try_collect()
+        .await?;
+    fetched
+        .iter()
+        .find(|f| f.uid == Some(uid))
+        .and_then(|f| f.body())
+        .map(<[u8]>::to_vec)
+        .ok_or(MailError::NoSuchMessage(uid))
+}

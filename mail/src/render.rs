@@ -46,7 +46,9 @@ pub struct Rendered {
     pub remote_blocked: usize,
 }
 
-pub fn render(message: &Message, policy: &Policy) -> Rendered {
+/// `load_remote` is where "load them" leads when remote content was blocked
+/// (the message view gives it; `render-eml` has none).
+pub fn render(message: &Message, policy: &Policy, load_remote: Option<&str>) -> Rendered {
     let (body, remote_blocked) = match (&message.html, &message.text) {
         (Some(html), _) => {
             let s = sanitize_html(html, policy);
@@ -69,6 +71,19 @@ pub fn render(message: &Message, policy: &Policy) -> Rendered {
             headers.push_str(&format!("<div><b>{label}:</b> {value}</div>"));
         }
     }
+    if remote_blocked > 0 {
+        let link = load_remote
+            .map(|href| {
+                format!(
+                    " <a href=\"{}\" target=\"_self\">Load them</a>",
+                    escape(href)
+                )
+            })
+            .unwrap_or_default();
+        headers.push_str(&format!(
+            "<p class=\"remote\">{remote_blocked} remote images or resources blocked.{link}</p>"
+        ));
+    }
     if message.more_recipients > 0 {
         headers.push_str(&format!(
             "<div>… and {} more recipients</div>",
@@ -81,7 +96,7 @@ pub fn render(message: &Message, policy: &Policy) -> Rendered {
          <meta name=\"referrer\" content=\"no-referrer\"><base target=\"_blank\">\
          <style>body{{font:15px/1.45 system-ui,sans-serif;margin:0;padding:12px;overflow-wrap:anywhere}}\
          header{{border-bottom:1px solid #ccc;margin-bottom:12px;padding-bottom:8px}}\
-         .text{{white-space:pre-wrap}}img{{max-width:100%;height:auto}}</style></head>\
+         .text{{white-space:pre-wrap}}.remote{{background:#fff4ce;color:#3b2f00;padding:4px 8px;border-radius:4px}}img{{max-width:100%;height:auto}}</style></head>\
          <body><header>{headers}</header><main>{body}</main></body></html>\n",
         csp = frame_csp(policy.allow_remote),
     );

@@ -8,7 +8,7 @@ use crate::dates::format_time;
 use crate::pages::shell::AppShell;
 
 /// `folder` for a URL query.
-fn encode(s: &str) -> String {
+pub fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -19,7 +19,8 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
-fn href(folder: &str, page: u32) -> String {
+/// The list page of a folder.
+pub fn href(folder: &str, page: u32) -> String {
     if page == 0 {
         format!("/?folder={}", encode(folder))
     } else {
@@ -117,7 +118,8 @@ fn MessageList(page: MessagePage, folder: String) -> impl IntoView {
                             <td class="from">{m.from}</td>
                             <td class="subject">
                                 {m.unread.then(|| view! { <span class="sr-only">"Unread: "</span> })}
-                                <span aria-hidden="true">{marks}</span>{m.subject}
+                                <span aria-hidden="true">{marks}</span>
+                                <a href=format!("/message?folder={}&uid={}", encode(&folder), m.uid)>{m.subject}</a>
                             </td>
                             <td class="date">{m.date.map(format_time).unwrap_or_default()}</td>
                         </tr>

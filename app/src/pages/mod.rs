@@ -2,6 +2,7 @@ pub mod admin;
 pub mod enrol;
 pub mod login;
 pub mod mail;
+pub mod message;
 pub mod not_found;
 pub mod password;
 pub mod settings;

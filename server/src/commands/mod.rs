@@ -68,6 +68,6 @@ fn render_eml(file: &std::path::Path, allow_remote: bool) -> Result<(), ServerEr
             })
             .collect(),
     };
-    print!("{}", render::render(&parsed, &policy).document);
+    print!("{}", render::render(&parsed, &policy, None).document);
     Ok(())
 }

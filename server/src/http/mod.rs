@@ -1,5 +1,6 @@
 //! The HTTP application: routes, then middleware. Handlers are thin.
 
+mod frame;
 mod guard;
 mod health;
 mod security;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
     };
     let routes = generate_route_list(app::App);
     let pages = Router::new()
+        .route("/frame", get(frame::message_frame))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())

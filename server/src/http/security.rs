@@ -13,7 +13,9 @@ pub async fn headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(X_FRAME_OPTIONS) {
+        h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     // Same-origin only: forms that work before hydration return to their page
     // through the Referer; other sites never learn our URLs.
     h.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));

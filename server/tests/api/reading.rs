@@ -90,3 +90,116 @@ async fn the_list_shows_one_page_newest_first_with_decoded_headers() {
         .expect("json");
     assert_eq!(after["total"], 3, "nothing was injected");
 }
+
+#[tokio::test]
+async fn a_message_opens_sanitised_in_a_sandboxed_frame() {
+    let app = spawn(Db::Shared).await;
+    let (mallory, bob) = (unique_email("mallory"), unique_email("reader"));
+    app.create_account(&mallory, Role::User).await;
+    app.create_account(&bob, Role::User).await;
+    let smtp_server = MailServer {
+        host: "127.0.0.1".into(),
+        port: mail_env().smtp_port,
+        security: Security::Plain,
+    };
+    let html = "<p onclick=alert(1)>Hello<script>alert(2)</script>\
+                <img src=\"https://tracker.example/pixel.gif\"><a href=\"javascript:alert(3)\">x</a></p>";
+    let message = lettre::Message::builder()
+        .from(mallory.parse().expect("from"))
+        .to(bob.parse().expect("to"))
+        .subject("<b>hostile</b>")
+        .header(lettre::message::header::ContentType::TEXT_HTML)
+        .body(html.to_owned())
+        .expect("message");
+    smtp::send(
+        &smtp_server,
+        &mallory,
+        &SecretString::from(PASSWORD),
+        &message,
+    )
+    .await
+    .expect("send");
+    assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
+    let mut uid = 0;
+    for _ in 0..100 {
+        let page: serde_json::Value = app
+            .post("/api/messages", &[("folder", "INBOX"), ("page", "0")])
+            .await
+            .json()
+            .await
+            .expect("json");
+        if let Some(u) = page["rows"][0]["uid"].as_u64() {
+            uid = u;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(uid > 0, "the message arrived");
+
+    let frame = app.get(&format!("/frame?folder=INBOX&uid={uid}")).await;
+    assert_eq!(frame.status(), 200);
+    let csp = frame.headers()["content-security-policy"]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        csp.contains("sandbox allow-popups") && csp.contains("script-src 'none'"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("frame-ancestors 'self'") && !csp.contains("https:"),
+        "{csp}"
+    );
+    assert_eq!(frame.headers()["x-frame-options"], "SAMEORIGIN");
+    let doc = frame.text().await.expect("body");
+    for bad in [
+        "<script",
+        "onclick",
+        "javascript:",
+        "tracker.example",
+        "<b>hostile",
+    ] {
+        assert!(!doc.contains(bad), "{bad} in {doc}");
+    }
+    assert!(
+        doc.contains("1 remote images or resources blocked") && doc.contains("remote=true"),
+        "{doc}"
+    );
+
+    let allowed = app
+        .get(&format!("/frame?folder=INBOX&uid={uid}&remote=true"))
+        .await;
+    let csp = allowed.headers()["content-security-policy"]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(csp.contains("https:"), "{csp}");
+    assert!(allowed
+        .text()
+        .await
+        .expect("body")
+        .contains("https://tracker.example/pixel.gif"));
+
+    // Reading it marked it read.
+    let page: serde_json::Value = app
+        .post("/api/messages", &[("folder", "INBOX"), ("page", "0")])
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(page["rows"][0]["unread"], false);
+
+    assert_eq!(
+        app.get(&format!("/frame?folder=INBOX&uid={}", uid + 1000))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.new_browser()
+            .get(&format!("/frame?folder=INBOX&uid={uid}"))
+            .await
+            .status(),
+        303
+    );
+}
