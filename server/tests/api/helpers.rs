@@ -55,6 +55,23 @@ pub fn unique_email(prefix: &str) -> String {
     format!("{prefix}-{}-{n}-{nanos}@example.test", std::process::id())
 }
 
+/// Submits `message` through the dev Postfix as `from` (whose password is `PASSWORD`).
+pub async fn send_as(from: &str, message: &lettre::Message) {
+    let server = estafette_mail::MailServer {
+        host: "127.0.0.1".into(),
+        port: mail_env().smtp_port,
+        security: estafette_mail::Security::Plain,
+    };
+    estafette_mail::smtp::send(
+        &server,
+        from,
+        &secrecy::SecretString::from(PASSWORD),
+        message,
+    )
+    .await
+    .expect("submission");
+}
+
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub fn client() -> reqwest::Client {
@@ -148,6 +165,15 @@ impl TestApp {
     pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
         self.post("/api/sign_in", &[("email", email), ("password", password)])
             .await
+    }
+
+    /// The first page of the signed-in user's INBOX, as the list API returns it.
+    pub async fn inbox(&self) -> serde_json::Value {
+        self.post("/api/messages", &[("folder", "INBOX"), ("page", "0")])
+            .await
+            .json()
+            .await
+            .expect("json")
     }
 
     /// The account, which must exist.

@@ -1,10 +1,8 @@
 //! Reading: the message list of a real mailbox.
 
-use estafette_mail::{smtp, MailServer, Security};
 use estafette_store::Role;
-use secrecy::SecretString;
 
-use crate::helpers::{mail_env, spawn, unique_email, Db, PASSWORD};
+use crate::helpers::{send_as, spawn, unique_email, Db, PASSWORD};
 
 #[tokio::test]
 async fn the_list_shows_one_page_newest_first_with_decoded_headers() {
@@ -12,11 +10,6 @@ async fn the_list_shows_one_page_newest_first_with_decoded_headers() {
     let (alice, bob) = (unique_email("lister"), unique_email("listed"));
     app.create_account(&alice, Role::User).await;
     app.create_account(&bob, Role::User).await;
-    let smtp_server = MailServer {
-        host: "127.0.0.1".into(),
-        port: mail_env().smtp_port,
-        security: Security::Plain,
-    };
     for n in 1..=3 {
         let message = lettre::Message::builder()
             .from(format!("Élodie Lefèvre <{alice}>").parse().expect("from"))
@@ -24,24 +17,12 @@ async fn the_list_shows_one_page_newest_first_with_decoded_headers() {
             .subject(format!("Réunion n°{n}"))
             .body("Bonjour".to_owned())
             .expect("message");
-        smtp::send(
-            &smtp_server,
-            &alice,
-            &SecretString::from(PASSWORD),
-            &message,
-        )
-        .await
-        .expect("send");
+        send_as(&alice, &message).await;
     }
     assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
     let mut page = serde_json::Value::Null;
     for _ in 0..100 {
-        page = app
-            .post("/api/messages", &[("folder", "INBOX"), ("page", "0")])
-            .await
-            .json()
-            .await
-            .expect("json");
+        page = app.inbox().await;
         if page["total"] == 3 {
             break;
         }
@@ -82,12 +63,7 @@ async fn the_list_shows_one_page_newest_first_with_decoded_headers() {
         )
         .await;
     assert_eq!(hostile.status(), 422);
-    let after: serde_json::Value = app
-        .post("/api/messages", &[("folder", "INBOX"), ("page", "0")])
-        .await
-        .json()
-        .await
-        .expect("json");
+    let after: serde_json::Value = app.inbox().await;
     assert_eq!(after["total"], 3, "nothing was injected");
 }
 
@@ -97,11 +73,6 @@ async fn a_message_opens_sanitised_in_a_sandboxed_frame() {
     let (mallory, bob) = (unique_email("mallory"), unique_email("reader"));
     app.create_account(&mallory, Role::User).await;
     app.create_account(&bob, Role::User).await;
-    let smtp_server = MailServer {
-        host: "127.0.0.1".into(),
-        port: mail_env().smtp_port,
-        security: Security::Plain,
-    };
     let html = "<p onclick=alert(1)>Hello<script>alert(2)</script>\
                 <img src=\"https://tracker.example/pixel.gif\"><a href=\"javascript:alert(3)\">x</a></p>";
     let message = lettre::Message::builder()
@@ -111,23 +82,11 @@ async fn a_message_opens_sanitised_in_a_sandboxed_frame() {
         .header(lettre::message::header::ContentType::TEXT_HTML)
         .body(html.to_owned())
         .expect("message");
-    smtp::send(
-        &smtp_server,
-        &mallory,
-        &SecretString::from(PASSWORD),
-        &message,
-    )
-    .await
-    .expect("send");
+    send_as(&mallory, &message).await;
     assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
     let mut uid = 0;
     for _ in 0..100 {
-        let page: serde_json::Value = app
-            .post("/api/messages", &[("folder", "INBOX"), ("page", "0")])
-            .await
-            .json()
-            .await
-            .expect("json");
+        let page: serde_json::Value = app.inbox().await;
         if let Some(u) = page["rows"][0]["uid"].as_u64() {
             uid = u;
             break;
@@ -181,12 +140,7 @@ async fn a_message_opens_sanitised_in_a_sandboxed_frame() {
         .contains("https://tracker.example/pixel.gif"));
 
     // Reading it marked it read.
-    let page: serde_json::Value = app
-        .post("/api/messages", &[("folder", "INBOX"), ("page", "0")])
-        .await
-        .json()
-        .await
-        .expect("json");
+    let page: serde_json::Value = app.inbox().await;
     assert_eq!(page["rows"][0]["unread"], false);
 
     assert_eq!(
