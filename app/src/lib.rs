@@ -7,6 +7,7 @@ mod dates;
 pub mod error;
 mod i18n;
 mod pages;
+pub mod urls;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -36,9 +36,11 @@ impl From<MailError> for CoreError {
             MailError::Unreachable(..) | MailError::Tls(..) => {
                 CoreError::MailUnreachable(e.to_string())
             }
-            MailError::NoSuchFolder(_) | MailError::NoSuchMessage(_) => {
-                CoreError::Invalid(e.to_string())
-            }
+            MailError::NoSuchFolder(_)
+            | MailError::NoSuchMessage(_)
+            | MailError::NoSuchPart(_)
+            | MailError::BadSearch(_)
+            | MailError::BadFolderName(_) => CoreError::Invalid(e.to_string()),
             other => CoreError::Mail(other),
         }
     }

@@ -1,17 +1,30 @@
 //! Reading mail over the session's IMAP connection. A dropped connection is
 //! re-opened once, transparently; a second failure is reported.
 
+use std::sync::Arc;
+
+use estafette_mail::attachments::{self, Decoder, Part};
 use estafette_mail::folders::{self, Folder};
 use estafette_mail::imap::ImapSession;
-use estafette_mail::listing::{self, Listing};
+use estafette_mail::listing::{self, Listing, Order};
+use estafette_mail::search::Query;
 use estafette_mail::MailError;
 use futures::future::BoxFuture;
+use futures::stream::{self, BoxStream, StreamExt};
 
 use crate::visitor::{Session, SignedIn};
 use crate::{CoreError, Services};
 
 /// Messages per page of the list (a preference, later).
 const PAGE_SIZE: u32 = 50;
+/// Encoded bytes fetched from IMAP per step of a download.
+const CHUNK: u32 = 1 << 20;
+
+/// A part being downloaded: what it is, and its decoded bytes as they come.
+pub struct Download {
+    pub part: Part,
+    pub body: BoxStream<'static, Result<Vec<u8>, CoreError>>,
+}
 
 impl Services {
     /// Runs `op` on the session's IMAP connection, logging in again once if
@@ -29,7 +42,7 @@ impl Services {
                 drop(conn);
                 let mut conn = self.mail.connection(session).await?;
                 let result = op(conn.imap()?).await;
-                if result.is_err() {
+                if matches!(result, Err(MailError::Unreachable(..))) {
                     conn.discard();
                 }
                 Ok(result?)
@@ -38,32 +51,179 @@ impl Services {
         }
     }
 
-    /// Page `page` (0 = newest) of a folder.
+    /// Page `page` of a folder in `order`, only messages matching `query`.
     pub async fn messages(
         &self,
         who: &SignedIn,
         folder: &str,
+        order: Order,
+        query: &Query,
         page: u32,
     ) -> Result<Listing, CoreError> {
         self.with_imap(&who.0, |imap| {
-            let folder = folder.to_owned();
-            Box::pin(async move { listing::page(imap, &folder, page, PAGE_SIZE).await })
+            let (folder, query) = (folder.to_owned(), query.clone());
+            Box::pin(
+                async move { listing::page(imap, &folder, order, &query, page, PAGE_SIZE).await },
+            )
         })
         .await
     }
 
-    /// The raw bytes of one message (marked read on the server).
+    /// Page `page` of the messages matching `query` in every folder, folder
+    /// by folder in the folder list's order, newest first within each.
+    pub async fn search_everywhere(
+        &self,
+        who: &SignedIn,
+        query: &Query,
+        page: u32,
+    ) -> Result<Listing, CoreError> {
+        self.with_imap(&who.0, |imap| {
+            let query = query.clone();
+            Box::pin(async move {
+                let mut hits: Vec<(String, u32)> = Vec::new();
+                for folder in folders::list(imap).await? {
+                    if !folder.selectable || folder.total == 0 {
+                        continue;
+                    }
+                    imap.select_folder(&folder.name).await?;
+                    let uids = listing::matching(imap, Order::default(), &query).await?;
+                    hits.extend(uids.into_iter().map(|u| (folder.name.clone(), u)));
+                }
+                let total = hits.len() as u32;
+                let start = page as usize * PAGE_SIZE as usize;
+                let chosen = hits.get(start..).unwrap_or_default();
+                let chosen = &chosen[..chosen.len().min(PAGE_SIZE as usize)];
+                let mut messages = Vec::with_capacity(chosen.len());
+                let mut i = 0;
+                while i < chosen.len() {
+                    let folder = chosen[i].0.clone();
+                    let run: Vec<u32> = chosen[i..]
+                        .iter()
+                        .take_while(|(f, _)| *f == folder)
+                        .map(|(_, u)| *u)
+                        .collect();
+                    i += run.len();
+                    imap.ensure_selected(&folder).await?;
+                    messages.extend(listing::rows(imap, &folder, &run).await?);
+                }
+                Ok(Listing {
+                    total,
+                    page,
+                    page_size: PAGE_SIZE,
+                    messages,
+                })
+            })
+        })
+        .await
+    }
+
+    /// The raw bytes of one message; reading it marks it read unless `peek`.
     pub async fn raw_message(
         &self,
         who: &SignedIn,
         folder: &str,
         uid: u32,
+        peek: bool,
     ) -> Result<Vec<u8>, CoreError> {
         self.with_imap(&who.0, |imap| {
             let folder = folder.to_owned();
-            Box::pin(async move { listing::fetch_raw(imap, &folder, uid).await })
+            Box::pin(async move { listing::fetch_raw(imap, &folder, uid, peek).await })
         })
         .await
+    }
+
+    /// The list row of one message, and its attachments and inline parts.
+    pub async fn outline(
+        &self,
+        who: &SignedIn,
+        folder: &str,
+        uid: u32,
+    ) -> Result<(listing::Summary, Vec<Part>), CoreError> {
+        self.with_imap(&who.0, |imap| {
+            let folder = folder.to_owned();
+            Box::pin(async move {
+                imap.ensure_selected(&folder).await?;
+                let row = listing::rows(imap, &folder, &[uid])
+                    .await?
+                    .pop()
+                    .ok_or(MailError::NoSuchMessage(uid))?;
+                Ok((row, attachments::list(imap, &folder, uid).await?))
+            })
+        })
+        .await
+    }
+
+    /// One part of a message, streamed from IMAP a chunk at a time. `pick`
+    /// chooses the part among the message's parts.
+    pub async fn download(
+        self: &Arc<Self>,
+        who: &SignedIn,
+        folder: &str,
+        uid: u32,
+        pick: impl Fn(&Part) -> bool + Send,
+    ) -> Result<Download, CoreError> {
+        let parts = self
+            .with_imap(&who.0, |imap| {
+                let folder = folder.to_owned();
+                Box::pin(async move { attachments::list(imap, &folder, uid).await })
+            })
+            .await?;
+        let part = parts
+            .into_iter()
+            .find(|p| pick(p))
+            .ok_or_else(|| CoreError::from(MailError::NoSuchPart(String::new())))?;
+        let section = attachments::parse_section(&part.section)
+            .ok_or_else(|| CoreError::from(MailError::NoSuchPart(part.section.clone())))?;
+        struct Step {
+            services: Arc<Services>,
+            who: SignedIn,
+            folder: String,
+            uid: u32,
+            section: Vec<u32>,
+            offset: u64,
+            decoder: Option<Decoder>,
+        }
+        let start = Step {
+            services: Arc::clone(self),
+            who: who.clone(),
+            folder: folder.to_owned(),
+            uid,
+            section,
+            offset: 0,
+            decoder: Some(Decoder::new(part.encoding)),
+        };
+        let body = stream::unfold(start, |mut step| async move {
+            let mut decoder = step.decoder.take()?;
+            let (folder, section) = (step.folder.clone(), step.section.clone());
+            let (uid, offset) = (step.uid, step.offset);
+            let fetched = step
+                .services
+                .with_imap(&step.who.0, |imap| {
+                    let (folder, section) = (folder.clone(), section.clone());
+                    Box::pin(async move {
+                        attachments::chunk(imap, &folder, uid, &section, offset, CHUNK).await
+                    })
+                })
+                .await;
+            match fetched {
+                Err(e) => {
+                    tracing::warn!(error = %e, "a download stopped");
+                    Some((Err(e), step))
+                }
+                Ok(bytes) => {
+                    let mut out = decoder.push(&bytes);
+                    if bytes.len() < CHUNK as usize {
+                        out.extend(decoder.finish());
+                    } else {
+                        step.offset += bytes.len() as u64;
+                        step.decoder = Some(decoder);
+                    }
+                    Some((Ok(out), step))
+                }
+            }
+        })
+        .boxed();
+        Ok(Download { part, body })
     }
 
     pub async fn folders(&self, who: &SignedIn) -> Result<Vec<Folder>, CoreError> {

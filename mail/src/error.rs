@@ -21,6 +21,12 @@ pub enum MailError {
     NoSuchFolder(String),
     #[error("there is no message {0} in this folder (it may have been moved or deleted)")]
     NoSuchMessage(u32),
+    #[error("this message has no part {0}")]
+    NoSuchPart(String),
+    #[error("{0}")]
+    BadSearch(String),
+    #[error("{0}")]
+    BadFolderName(String),
 }
 
 impl From<async_imap::error::Error> for MailError {

@@ -54,8 +54,100 @@ fn special_use_of(name: &str, attrs: &[NameAttribute<'_>]) -> Option<SpecialUse>
     }
 }
 
-/// Lists every folder, special-use ones first in the usual order, then by name.
+/// Lists every folder, special-use ones first in the usual order, then by
+/// name, with its counts.
 pub async fn list(imap: &mut ImapSession) -> Result<Vec<Folder>, MailError> {
+    let mut folders = names(imap).await?;
+    for f in folders.iter_mut().filter(|f| f.selectable) {
+        let status = imap.status(&f.name, "(MESSAGES UNSEEN)").await?;
+        f.total = status.exists;
+        f.unread = status.unseen.unwrap_or(0);
+    }
+    Ok(folders)
+}
+
+/// The name of the folder for `role` (e.g. the Trash), if there is one.
+pub async fn special(
+    imap: &mut ImapSession,
+    role: SpecialUse,
+) -> Result<Option<String>, MailError> {
+    Ok(names(imap)
+        .await?
+        .into_iter()
+        .find(|f| f.selectable && f.special_use == Some(role))
+        .map(|f| f.name))
+}
+
+/// A folder name the reader typed, checked.
+fn checked_name(name: &str) -> Result<&str, MailError> {
+    let name = name.trim();
+    let bad = |why: &str| Err(MailError::BadFolderName(why.to_owned()));
+    if name.is_empty() {
+        return bad("A folder needs a name.");
+    }
+    if name.chars().count() > 200 {
+        return bad("A folder name has at most 200 characters.");
+    }
+    if name.chars().any(|c| c.is_control() || c == '*' || c == '%') {
+        return bad("A folder name cannot hold line breaks, control characters, * or %.");
+    }
+    if name.eq_ignore_ascii_case("INBOX") {
+        return bad("INBOX already exists.");
+    }
+    Ok(name)
+}
+
+pub async fn create(imap: &mut ImapSession, name: &str) -> Result<(), MailError> {
+    let name = checked_name(name)?;
+    imap.create(name)
+        .await
+        .map_err(|e| refused(e, "create", name))?;
+    let _ = imap.subscribe(name).await;
+    Ok(())
+}
+
+pub async fn rename(imap: &mut ImapSession, from: &str, to: &str) -> Result<(), MailError> {
+    let to = checked_name(to)?;
+    imap.forget_selection();
+    imap.rename(from, to)
+        .await
+        .map_err(|e| refused(e, "rename", from))?;
+    let _ = imap.unsubscribe(from).await;
+    let _ = imap.subscribe(to).await;
+    Ok(())
+}
+
+pub async fn delete(imap: &mut ImapSession, name: &str) -> Result<(), MailError> {
+    if name.eq_ignore_ascii_case("INBOX") {
+        return Err(MailError::BadFolderName("INBOX cannot be deleted.".into()));
+    }
+    imap.forget_selection();
+    imap.delete(name)
+        .await
+        .map_err(|e| refused(e, "delete", name))?;
+    let _ = imap.unsubscribe(name).await;
+    Ok(())
+}
+
+/// The server's own reason when it says no to a folder change.
+fn refused(e: async_imap::error::Error, what: &str, name: &str) -> MailError {
+    match e {
+        async_imap::error::Error::No(reason) | async_imap::error::Error::Bad(reason) => {
+            MailError::BadFolderName(format!(
+                "The mail server would not {what} `{}`: {}",
+                name.chars().take(200).collect::<String>(),
+                reason.chars().take(300).collect::<String>()
+            ))
+        }
+        async_imap::error::Error::Validate(_) => {
+            MailError::BadFolderName("A folder name cannot hold line breaks.".into())
+        }
+        other => other.into(),
+    }
+}
+
+/// Every folder without counts (one LIST).
+async fn names(imap: &mut ImapSession) -> Result<Vec<Folder>, MailError> {
     let names: Vec<_> = imap.list(Some(""), Some("*")).await?.try_collect().await?;
     let mut folders = Vec::with_capacity(names.len());
     for n in &names {
@@ -71,11 +163,6 @@ pub async fn list(imap: &mut ImapSession) -> Result<Vec<Folder>, MailError> {
             total: 0,
             unread: 0,
         });
-    }
-    for f in folders.iter_mut().filter(|f| f.selectable) {
-        let status = imap.status(&f.name, "(MESSAGES UNSEEN)").await?;
-        f.total = status.exists;
-        f.unread = status.unseen.unwrap_or(0);
     }
     folders.sort_by(|a, b| {
         let rank = |f: &Folder| f.special_use.map(|s| s as u8).unwrap_or(u8::MAX);

@@ -1,7 +1,10 @@
 //! IMAP connections: connect with the configured security, then log in.
 
+use std::collections::HashSet;
 use std::fmt::Debug;
+use std::ops::{Deref, DerefMut};
 
+use async_imap::imap_proto::{MailboxDatum, Response, Status};
 use async_imap::{Client, Session};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -13,7 +16,26 @@ use crate::{tls, MailError, MailServer, Security};
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> Stream for T {}
 
-pub type ImapSession = Session<Box<dyn Stream>>;
+/// A logged-in IMAP session, with what the server can do and which folder
+/// is selected (so that a run of commands on one folder selects it once).
+pub struct ImapSession {
+    session: Session<Box<dyn Stream>>,
+    capabilities: HashSet<String>,
+    selected: Option<String>,
+}
+
+impl Deref for ImapSession {
+    type Target = Session<Box<dyn Stream>>;
+    fn deref(&self) -> &Self::Target {
+        &self.session
+    }
+}
+
+impl DerefMut for ImapSession {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.session
+    }
+}
 
 /// Opens a connection, reads the greeting and logs in as `user`.
 pub async fn login(
@@ -22,11 +44,120 @@ pub async fn login(
     password: &SecretString,
 ) -> Result<ImapSession, MailError> {
     let client = connect(server).await?;
-    match client.login(user, password.expose_secret()).await {
-        Ok(session) => Ok(session),
-        Err((async_imap::error::Error::No(_), _)) => Err(MailError::Rejected),
-        Err((async_imap::error::Error::Bad(_), _)) => Err(MailError::Rejected),
-        Err((e, _)) => Err(e.into()),
+    let mut session = match client.login(user, password.expose_secret()).await {
+        Ok(session) => session,
+        Err((async_imap::error::Error::No(_), _)) => return Err(MailError::Rejected),
+        Err((async_imap::error::Error::Bad(_), _)) => return Err(MailError::Rejected),
+        Err((e, _)) => return Err(e.into()),
+    };
+    let capabilities = session
+        .capabilities()
+        .await?
+        .iter()
+        .filter_map(|c| match c {
+            async_imap::types::Capability::Atom(a) => Some(a.to_ascii_uppercase()),
+            _ => None,
+        })
+        .collect();
+    Ok(ImapSession {
+        session,
+        capabilities,
+        selected: None,
+    })
+}
+
+impl ImapSession {
+    /// Whether the server announced `capability` (e.g. `SORT`, `MOVE`).
+    pub fn has(&self, capability: &str) -> bool {
+        self.capabilities.contains(capability)
+    }
+
+    /// Selects `folder` (read-write) and returns how many messages it holds.
+    pub async fn select_folder(&mut self, folder: &str) -> Result<u32, MailError> {
+        self.selected = None;
+        let no_such = || MailError::NoSuchFolder(folder.chars().take(200).collect());
+        if folder.contains('\0') {
+            return Err(no_such());
+        }
+        match self.session.select(folder).await {
+            Ok(mailbox) => {
+                self.selected = Some(folder.to_owned());
+                Ok(mailbox.exists)
+            }
+            Err(
+                async_imap::error::Error::No(_)
+                | async_imap::error::Error::Bad(_)
+                | async_imap::error::Error::Validate(_),
+            ) => Err(no_such()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Makes `folder` the selected one, unless it already is.
+    pub async fn ensure_selected(&mut self, folder: &str) -> Result<(), MailError> {
+        if self.selected.as_deref() != Some(folder) {
+            self.select_folder(folder).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn into_parts(self) -> (Session<Box<dyn Stream>>, HashSet<String>) {
+        (self.session, self.capabilities)
+    }
+
+    pub(crate) fn from_parts(
+        session: Session<Box<dyn Stream>>,
+        capabilities: HashSet<String>,
+    ) -> Self {
+        ImapSession {
+            session,
+            capabilities,
+            selected: None,
+        }
+    }
+
+    /// Forgets the selection (after the folder was renamed or deleted).
+    pub fn forget_selection(&mut self) {
+        self.selected = None;
+    }
+
+    /// Runs a command answered by `* SEARCH` or `* SORT` numbers, in the
+    /// server's order.
+    pub async fn numbers(&mut self, command: &str) -> Result<Vec<u32>, MailError> {
+        let tag = self.session.run_command(command).await?;
+        let mut numbers = Vec::new();
+        loop {
+            let Some(response) = self
+                .session
+                .read_response()
+                .await
+                .map_err(async_imap::error::Error::Io)?
+            else {
+                return Err(async_imap::error::Error::ConnectionLost.into());
+            };
+            match response.parsed() {
+                Response::MailboxData(MailboxDatum::Search(ids) | MailboxDatum::Sort(ids)) => {
+                    numbers.extend_from_slice(ids)
+                }
+                Response::Done {
+                    tag: done,
+                    status,
+                    outcome,
+                } if *done == tag => {
+                    return match status {
+                        Status::Ok => Ok(numbers),
+                        _ => Err(MailError::Protocol(
+                            outcome
+                                .information
+                                .as_deref()
+                                .unwrap_or("refused")
+                                .to_owned(),
+                        )),
+                    };
+                }
+                _ => {}
+            }
+        }
     }
 }
 

@@ -1,13 +1,17 @@
 //! The mail path: IMAP sessions and SMTP submission as the signed-in user.
 //! Knows nothing of HTTP, Leptos or the database.
 
+pub mod actions;
+pub mod attachments;
 mod error;
 pub mod folders;
 pub mod imap;
 pub mod listing;
+pub mod live;
 pub mod message;
 pub mod render;
 pub mod sanitize;
+pub mod search;
 mod server;
 pub mod smtp;
 mod tls;

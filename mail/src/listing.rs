@@ -2,20 +2,25 @@
 //! (their flags, size and header), never the whole folder, so a
 //! folder of 100,000 messages opens as fast as a small one.
 
+use std::collections::HashMap;
+
 use async_imap::types::Flag;
 use futures::TryStreamExt;
 use mail_parser::{MessageParser, MimeHeaders};
 use serde::{Deserialize, Serialize};
 
 use crate::imap::ImapSession;
+use crate::search::Query;
 use crate::MailError;
 
 /// A row of the message list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
+    pub folder: String,
     pub uid: u32,
     /// The sender's name, or address.
     pub from: String,
+    pub from_address: String,
     pub subject: String,
     pub date: Option<i64>,
     pub size: u32,
@@ -35,21 +40,119 @@ pub struct Listing {
 
 const FIELDS: &str = "(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER])";
 
-/// Page `page` (0 = newest) of `folder`, `page_size` messages a page.
+/// What the list is sorted by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortKey {
+    #[default]
+    Date,
+    From,
+    Subject,
+    Size,
+}
+
+impl SortKey {
+    fn imap(self) -> &'static str {
+        match self {
+            SortKey::Date => "DATE",
+            SortKey::From => "FROM",
+            SortKey::Subject => "SUBJECT",
+            SortKey::Size => "SIZE",
+        }
+    }
+}
+
+/// How to order a list: by `key`, descending (newest, largest, Z first) or not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub key: SortKey,
+    pub ascending: bool,
+}
+
+/// Page `page` (0 = first) of `folder` in `order`, only the messages
+/// matching `query`, `page_size` messages a page.
+///
+/// The plain newest-first list is read by sequence numbers; any other order
+/// or a search asks the server for the matching UIDs (SORT when it has it,
+/// SEARCH otherwise, newest first) and fetches the page's rows only.
 pub async fn page(
     imap: &mut ImapSession,
     folder: &str,
+    order: Order,
+    query: &Query,
     page: u32,
     page_size: u32,
 ) -> Result<Listing, MailError> {
     let page_size = page_size.clamp(1, 500);
-    let total = match imap.examine(folder).await {
-        Ok(mailbox) => mailbox.exists,
-        Err(async_imap::error::Error::No(_) | async_imap::error::Error::Validate(_)) => {
-            return Err(MailError::NoSuchFolder(folder.chars().take(200).collect()));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let exists = imap.select_folder(folder).await?;
+    if query.is_empty() && order == Order::default() {
+        return newest_first(imap, folder, exists, page, page_size).await;
+    }
+    let uids = matching(imap, order, query).await?;
+    let total = uids.len() as u32;
+    let start = (page as usize).saturating_mul(page_size as usize);
+    let chosen: Vec<u32> = uids
+        .into_iter()
+        .skip(start)
+        .take(page_size as usize)
+        .collect();
+    Ok(Listing {
+        total,
+        page,
+        page_size,
+        messages: rows(imap, folder, &chosen).await?,
+    })
+}
+
+/// The UIDs of the selected folder matching `query`, in `order`.
+pub async fn matching(
+    imap: &mut ImapSession,
+    order: Order,
+    query: &Query,
+) -> Result<Vec<u32>, MailError> {
+    let criteria = query.to_imap()?;
+    if imap.has("SORT") {
+        let reverse = if order.ascending { "" } else { "REVERSE " };
+        let command = format!("UID SORT ({reverse}{}) UTF-8 {criteria}", order.key.imap());
+        return imap.numbers(&command).await;
+    }
+    let mut uids = imap
+        .numbers(&format!("UID SEARCH CHARSET UTF-8 {criteria}"))
+        .await?;
+    uids.sort_unstable_by(|a, b| if order.ascending { a.cmp(b) } else { b.cmp(a) });
+    Ok(uids)
+}
+
+/// The rows of `uids` in the selected `folder`, in the order given.
+pub async fn rows(
+    imap: &mut ImapSession,
+    folder: &str,
+    uids: &[u32],
+) -> Result<Vec<Summary>, MailError> {
+    if uids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let set = uids
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let fetched: Vec<_> = imap.uid_fetch(set, FIELDS).await?.try_collect().await?;
+    let mut by_uid: HashMap<u32, Summary> = fetched
+        .iter()
+        .map(|f| summary(f, folder))
+        .map(|s| (s.uid, s))
+        .collect();
+    Ok(uids.iter().filter_map(|u| by_uid.remove(u)).collect())
+}
+
+async fn newest_first(
+    imap: &mut ImapSession,
+    folder: &str,
+    total: u32,
+    page: u32,
+    page_size: u32,
+) -> Result<Listing, MailError> {
     let mut listing = Listing {
         total,
         page,
@@ -66,16 +169,21 @@ pub async fn page(
         .await?
         .try_collect()
         .await?;
-    let mut rows: Vec<(u32, Summary)> = fetched.iter().map(|f| (f.message, summary(f))).collect();
+    let mut rows: Vec<(u32, Summary)> = fetched
+        .iter()
+        .map(|f| (f.message, summary(f, folder)))
+        .collect();
     rows.sort_by_key(|(seq, _)| std::cmp::Reverse(*seq));
     listing.messages = rows.into_iter().map(|(_, s)| s).collect();
     Ok(listing)
 }
 
-fn summary(f: &async_imap::types::Fetch) -> Summary {
+fn summary(f: &async_imap::types::Fetch, folder: &str) -> Summary {
     let mut s = Summary {
+        folder: folder.to_owned(),
         uid: f.uid.unwrap_or(0),
         from: String::new(),
+        from_address: String::new(),
         subject: String::new(),
         date: None,
         size: f.size.unwrap_or(0),
@@ -100,11 +208,14 @@ fn summary(f: &async_imap::types::Fetch) -> Summary {
             .subject()
             .map(|t| t.chars().take(500).collect())
             .unwrap_or_default();
-        s.from = m
-            .from()
-            .and_then(|a| a.first())
+        let sender = m.from().and_then(|a| a.first());
+        s.from = sender
             .and_then(|a| a.name().or(a.address()))
             .map(|t| t.chars().take(200).collect())
+            .unwrap_or_default();
+        s.from_address = sender
+            .and_then(|a| a.address())
+            .map(|t| t.chars().take(320).collect())
             .unwrap_or_default();
         s.date = m.date().map(|d| d.to_timestamp());
         s.has_attachments = m.content_type().is_some_and(|ct| {
@@ -117,21 +228,18 @@ fn summary(f: &async_imap::types::Fetch) -> Summary {
     s
 }
 
-/// The whole message `uid` of `folder`, as stored. Reading it marks it read.
+/// The whole message `uid` of `folder`, as stored. Reading it marks it
+/// read, unless `peek`.
 pub async fn fetch_raw(
     imap: &mut ImapSession,
     folder: &str,
     uid: u32,
+    peek: bool,
 ) -> Result<Vec<u8>, MailError> {
-    match imap.select(folder).await {
-        Ok(_) => {}
-        Err(async_imap::error::Error::No(_) | async_imap::error::Error::Validate(_)) => {
-            return Err(MailError::NoSuchFolder(folder.chars().take(200).collect()));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    imap.ensure_selected(folder).await?;
+    let item = if peek { "BODY.PEEK[]" } else { "BODY[]" };
     let fetched: Vec<_> = imap
-        .uid_fetch(uid.to_string(), "BODY[]")
+        .uid_fetch(uid.to_string(), item)
         .await?
         .try_collect()
         .await?;

@@ -2,6 +2,8 @@
 //! from raw RFC 5322 bytes (mail-parser). Whatever can be shown is shown:
 //! broken MIME, unknown charsets and missing headers degrade, never fail.
 
+use std::collections::HashMap;
+
 use mail_parser::{Address, MessageParser, MessagePart, MimeHeaders};
 use serde::{Deserialize, Serialize};
 
@@ -78,7 +80,8 @@ const RISKY_EXTENSIONS: &[&str] = &[
     "xhtml", "shtml", "mht", "mhtml",
 ];
 
-fn risky(name: &str, content_type: &str) -> bool {
+/// Whether a part with this name and type could run code when opened.
+pub fn is_risky(name: &str, content_type: &str) -> bool {
     let ext = name
         .rsplit('.')
         .next()
@@ -105,6 +108,41 @@ fn content_type_of(part: &MessagePart<'_>) -> String {
         .to_ascii_lowercase()
 }
 
+/// Inline images no larger than this are shown; larger ones are left out.
+const MAX_INLINE_IMAGE: usize = 5 << 20;
+
+/// The message's images that its HTML refers to by `cid:`, as `data:` URLs
+/// (raster types only), so that the sandboxed view needs no request for them.
+pub fn inline_images(raw: &[u8]) -> HashMap<String, String> {
+    use base64::Engine;
+    let Some(msg) = MessageParser::default().parse(raw) else {
+        return HashMap::new();
+    };
+    let mut out = HashMap::new();
+    let mut budget = 4 * MAX_INLINE_IMAGE;
+    for part in msg.attachments() {
+        let Some(cid) = part.content_id() else {
+            continue;
+        };
+        let ct = content_type_of(part);
+        let raster = matches!(
+            ct.as_str(),
+            "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+        );
+        let bytes = part.contents();
+        if !raster || bytes.len() > MAX_INLINE_IMAGE || bytes.len() > budget {
+            continue;
+        }
+        budget -= bytes.len();
+        let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+        out.insert(
+            cid.trim().trim_matches(['<', '>']).to_owned(),
+            format!("data:{ct};base64,{data}"),
+        );
+    }
+    out
+}
+
 /// Parses a message. Only input that holds no message at all is an error.
 pub fn parse(raw: &[u8]) -> Result<Message, MailError> {
     let msg = MessageParser::default()
@@ -122,7 +160,7 @@ pub fn parse(raw: &[u8]) -> Result<Message, MailError> {
                 .unwrap_or_else(|| format!("part-{i}"));
             Attachment {
                 part: i as u32,
-                risky: risky(&name, &content_type),
+                risky: is_risky(&name, &content_type),
                 size: part.len(),
                 content_id: part.content_id().map(|c| cut(c.trim_matches(['<', '>']))),
                 inline: part.content_disposition().is_some_and(|d| d.is_inline()),
@@ -166,6 +204,21 @@ Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n--b--\r\n";
         assert!(m.attachments[0].risky);
         assert_eq!(m.attachments[0].name, "setup.exe");
         assert_eq!(m.attachments[0].size, 12);
+        assert!(inline_images(raw).is_empty(), "an executable is no image");
+    }
+
+    #[test]
+    fn cid_images_become_data_urls() {
+        let raw = b"Content-Type: multipart/related; boundary=b\r\n\r\n--b\r\n\
+Content-Type: text/html\r\n\r\n<img src=\"cid:logo@x\">\r\n--b\r\nContent-Type: image/png\r\n\
+Content-ID: <logo@x>\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b\r\n\
+Content-Type: image/svg+xml\r\nContent-ID: <evil@x>\r\n\r\n<svg onload=alert(1)/>\r\n--b--\r\n";
+        let images = inline_images(raw);
+        assert_eq!(
+            images.get("logo@x").map(String::as_str),
+            Some("data:image/png;base64,iVBORw0KGgo=")
+        );
+        assert!(!images.contains_key("evil@x"), "SVG is never inlined");
     }
 
     #[test]

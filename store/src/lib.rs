@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod error;
+mod preferences;
 mod sessions;
 mod settings;
 mod throttle;

@@ -305,3 +305,33 @@ async fn audit_log_filters_and_settings_persist() {
         );
     }
 }
+
+#[tokio::test]
+async fn preferences_are_one_document_per_account() {
+    let (_dir, stores) = migrated().await;
+    for store in &stores {
+        let id = store
+            .create_account(account("prefs@example.test"))
+            .await
+            .expect("account")
+            .id;
+        assert_eq!(store.preferences(id).await.expect("read"), None);
+        store
+            .set_preferences(id, r#"{"trusted_senders":["a@example.test"]}"#)
+            .await
+            .expect("write");
+        store
+            .set_preferences(id, r#"{"trusted_senders":[]}"#)
+            .await
+            .expect("overwrite");
+        assert_eq!(
+            store.preferences(id).await.expect("read").as_deref(),
+            Some(r#"{"trusted_senders":[]}"#)
+        );
+        store
+            .delete_account("prefs@example.test")
+            .await
+            .expect("delete");
+        assert_eq!(store.preferences(id).await.expect("read"), None);
+    }
+}

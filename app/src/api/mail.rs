@@ -36,6 +36,7 @@ pub async fn folders() -> Result<Vec<FolderView>, AppError> {
 /// A row of the message list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageRow {
+    pub folder: String,
     pub uid: u32,
     pub from: String,
     pub subject: String,
@@ -54,12 +55,79 @@ pub struct MessagePage {
     pub rows: Vec<MessageRow>,
 }
 
-/// Page `page` (0 = newest) of a folder.
+/// What the list shows: a folder (or every folder when searching
+/// `everywhere`), sorted, optionally narrowed by a search.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListRequest {
+    pub folder: String,
+    pub page: u32,
+    /// `date` (default), `from`, `subject` or `size`; `-` in front for ascending.
+    pub sort: String,
+    /// The search box: words, "phrases", from:/to:/subject:/body: terms.
+    pub q: String,
+    pub unread: bool,
+    pub flagged: bool,
+    pub attachment: bool,
+    /// `YYYY-MM-DD`, or empty.
+    pub since: String,
+    pub before: String,
+    pub everywhere: bool,
+}
+
+impl ListRequest {
+    pub fn is_search(&self) -> bool {
+        !self.q.trim().is_empty()
+            || self.unread
+            || self.flagged
+            || self.attachment
+            || !self.since.is_empty()
+            || !self.before.is_empty()
+    }
+}
+
+/// A page of a folder or of search results.
 #[server(prefix = "/api", endpoint = "messages")]
-pub async fn messages(folder: String, page: u32) -> Result<MessagePage, AppError> {
+pub async fn messages(
+    folder: String,
+    page: u32,
+    #[server(default)] sort: String,
+    #[server(default)] q: String,
+    #[server(default)] unread: bool,
+    #[server(default)] flagged: bool,
+    #[server(default)] attachment: bool,
+    #[server(default)] since: String,
+    #[server(default)] before: String,
+    #[server(default)] everywhere: bool,
+) -> Result<MessagePage, AppError> {
+    use estafette_mail::listing::{Order, SortKey};
+    use estafette_mail::search::Query;
+
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let listing = services()?.messages(&who, &folder, page).await?;
+    let ascending = sort.starts_with('-');
+    let key = match sort.trim_start_matches('-') {
+        "from" => SortKey::From,
+        "subject" => SortKey::Subject,
+        "size" => SortKey::Size,
+        _ => SortKey::Date,
+    };
+    let blank = |s: String| (!s.trim().is_empty()).then_some(s);
+    let query = Query {
+        text: q,
+        since: blank(since),
+        before: blank(before),
+        unread,
+        flagged,
+        attachment,
+    };
+    let services = services()?;
+    let listing = if everywhere && !query.is_empty() {
+        services.search_everywhere(&who, &query, page).await?
+    } else {
+        services
+            .messages(&who, &folder, Order { key, ascending }, &query, page)
+            .await?
+    };
     Ok(MessagePage {
         total: listing.total,
         page: listing.page,
@@ -68,6 +136,7 @@ pub async fn messages(folder: String, page: u32) -> Result<MessagePage, AppError
             .messages
             .into_iter()
             .map(|m| MessageRow {
+                folder: m.folder,
                 uid: m.uid,
                 from: m.from,
                 subject: m.subject,
@@ -79,4 +148,152 @@ pub async fn messages(folder: String, page: u32) -> Result<MessagePage, AppError
             })
             .collect(),
     })
+}
+
+/// An attachment as the message view lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentView {
+    pub section: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub risky: bool,
+    /// Shown by the browser in a safe way (images, PDF, plain text).
+    pub previewable: bool,
+}
+
+/// What the message view shows around the frame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageOutline {
+    pub subject: String,
+    pub from: String,
+    pub from_address: String,
+    /// Remote content of this sender's messages is always loaded.
+    pub trusted: bool,
+    pub unread: bool,
+    pub flagged: bool,
+    pub attachments: Vec<AttachmentView>,
+}
+
+/// Types the browser shows without running anything of the sender's.
+pub fn previewable(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "application/pdf" | "text/plain"
+    )
+}
+
+#[server(prefix = "/api", endpoint = "outline")]
+pub async fn outline(folder: String, uid: u32) -> Result<MessageOutline, AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    let services = services()?;
+    let (row, parts) = services.outline(&who, &folder, uid).await?;
+    let trusted = services.preferences(&who).await?.trusts(&row.from_address);
+    Ok(MessageOutline {
+        subject: row.subject,
+        from: row.from,
+        from_address: row.from_address,
+        trusted,
+        unread: !row.seen,
+        flagged: row.flagged,
+        attachments: parts
+            .into_iter()
+            .filter(|p| !(p.inline && p.content_id.is_some()))
+            .map(|p| AttachmentView {
+                previewable: previewable(&p.content_type),
+                section: p.section,
+                name: p.name,
+                content_type: p.content_type,
+                size: p.size,
+                risky: p.risky,
+            })
+            .collect(),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn uid_list(uids: &str) -> Result<Vec<u32>, AppError> {
+    uids.split(',')
+        .filter(|u| !u.trim().is_empty())
+        .map(|u| u.trim().parse::<u32>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| AppError::Invalid("Those are not messages.".into()))
+}
+
+/// Marks messages (`uids`, comma-separated) read or unread (`seen`), or
+/// flagged or not (`flagged`).
+#[server(prefix = "/api", endpoint = "mark")]
+pub async fn mark(folder: String, uids: String, mark: String, on: bool) -> Result<(), AppError> {
+    use estafette_mail::actions::Mark;
+
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    let mark = match mark.as_str() {
+        "seen" => Mark::Seen,
+        "flagged" => Mark::Flagged,
+        _ => return Err(AppError::Invalid("Unknown mark.".into())),
+    };
+    Ok(services()?
+        .set_mark(&who, &folder, &uid_list(&uids)?, mark, on)
+        .await?)
+}
+
+/// Moves messages to the folder `target`.
+#[server(prefix = "/api", endpoint = "move")]
+pub async fn move_messages(folder: String, uids: String, target: String) -> Result<(), AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?
+        .move_messages(&who, &folder, &uid_list(&uids)?, &target)
+        .await?)
+}
+
+/// Sends messages to the Trash (`trash`), Archive (`archive`) or Junk
+/// (`junk`) folder; deleting in the Trash removes them for good. Returns
+/// where they went.
+#[server(prefix = "/api", endpoint = "send-to")]
+pub async fn send_to(folder: String, uids: String, to: String) -> Result<Option<String>, AppError> {
+    use estafette_core::organising::Destination;
+
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    let destination = match to.as_str() {
+        "trash" => Destination::Trash,
+        "archive" => Destination::Archive,
+        "junk" => Destination::Junk,
+        _ => return Err(AppError::Invalid("Unknown destination.".into())),
+    };
+    Ok(services()?
+        .send_to(&who, &folder, &uid_list(&uids)?, destination)
+        .await?)
+}
+
+#[server(prefix = "/api", endpoint = "folder-create")]
+pub async fn create_folder(name: String) -> Result<(), AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?.create_folder(&who, &name).await?)
+}
+
+#[server(prefix = "/api", endpoint = "folder-rename")]
+pub async fn rename_folder(from: String, to: String) -> Result<(), AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?.rename_folder(&who, &from, &to).await?)
+}
+
+#[server(prefix = "/api", endpoint = "folder-delete")]
+pub async fn delete_folder(name: String) -> Result<(), AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?.delete_folder(&who, &name).await?)
+}
+
+/// Always loads remote content in messages from `address`.
+#[server(prefix = "/api", endpoint = "trust-sender")]
+pub async fn trust_sender(address: String) -> Result<(), AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?.trust_sender(&who, &address).await?)
 }

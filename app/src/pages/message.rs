@@ -1,14 +1,20 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::pages::mail::{encode, href};
+use crate::api::mail::{folders, outline, trust_sender, MessageOutline};
+use crate::components::ErrorNote;
+use crate::error::AppError;
+use crate::i18n::use_texts;
+use crate::pages::mail::{folder_href, human_size, run, Act};
 use crate::pages::shell::AppShell;
+use crate::urls;
 
-/// One message: the sanitised document in a sandboxed frame (no scripts, no
-/// forms, its own CSP; links open in a new tab).
+/// One message: actions, attachments, and the sanitised document in a
+/// sandboxed frame (no scripts, no forms, its own CSP; links open in a new tab).
 #[component]
 pub fn MessagePage() -> impl IntoView {
+    let t = use_texts();
     let query = use_query_map();
     let folder = Memo::new(move |_| {
         query
@@ -21,15 +27,128 @@ pub fn MessagePage() -> impl IntoView {
             .and_then(|u| u.parse::<u32>().ok())
             .unwrap_or(0)
     });
-    let frame = move || format!("/frame?folder={}&uid={}", encode(&folder.get()), uid.get());
+    let refresh = RwSignal::new(0u32);
+    let info = Resource::new(
+        move || (folder.get(), uid.get(), refresh.get()),
+        |(f, u, _)| outline(f, u),
+    );
+    let folder_list = Resource::new(|| (), |_| folders());
+    let remote = RwSignal::new(false);
+    let status = RwSignal::new(None::<Result<String, AppError>>);
+    let navigate = use_navigate();
+    let act = move |a: Act| {
+        let leaves = !matches!(a, Act::Mark(..));
+        let keys = vec![(folder.get_untracked(), uid.get_untracked())];
+        let back = folder_href(&folder.get_untracked());
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match run(a, keys, t).await {
+                Ok(_) if leaves => navigate(&back, Default::default()),
+                Ok(done) => {
+                    status.set(Some(Ok(done)));
+                    refresh.update(|n| *n += 1);
+                }
+                Err(e) => status.set(Some(Err(e))),
+            }
+        });
+    };
+    let act = StoredValue::new(act);
+    let run_act = move |a: Act| act.with_value(|f| f(a));
+
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::keydown, move |e| {
+            if crate::pages::mail::typing(&e) {
+                return;
+            }
+            let flagged = info
+                .get_untracked()
+                .and_then(Result::ok)
+                .is_some_and(|o| o.flagged);
+            match e.key().as_str() {
+                "e" => run_act(Act::SendTo("archive")),
+                "#" => run_act(Act::SendTo("trash")),
+                "s" => run_act(Act::Mark("flagged", !flagged)),
+                "u" => run_act(Act::Mark("seen", false)),
+                _ => {}
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+
+    let trust = move |address: String| {
+        leptos::task::spawn_local(async move {
+            match trust_sender(address).await {
+                Ok(()) => {
+                    remote.set(true);
+                    refresh.update(|n| *n += 1);
+                }
+                Err(e) => status.set(Some(Err(e))),
+            }
+        });
+    };
+    let frame = move || urls::frame(&folder.get(), uid.get(), remote.get());
     view! {
-        <Title text="Message"/>
+        <Title text=move || {
+            info.get().and_then(Result::ok).map(|o| o.subject).unwrap_or_else(|| t.message.to_owned())
+        }/>
         <AppShell>
             <div class="message-view">
-                <p><a href=move || href(&folder.get(), 0)>"← " {move || folder.get()}</a></p>
+                <div class="toolbar" role="toolbar" aria-label=t.message>
+                    <a class="back" href=move || folder_href(&folder.get())>
+                        {move || format!("← {}", t.back_to.replace("{}", &folder.get()))}
+                    </a>
+                    <button type="button" on:click=move |_| run_act(Act::SendTo("archive"))>{t.archive}</button>
+                    <button type="button" on:click=move |_| run_act(Act::SendTo("junk"))>{t.junk}</button>
+                    <button type="button" class="danger" on:click=move |_| run_act(Act::SendTo("trash"))>{t.delete}</button>
+                    <button type="button" on:click=move |_| run_act(Act::Mark("seen", false))>{t.mark_unread}</button>
+                    <Transition fallback=|| ()>
+                        {move || info.get().and_then(Result::ok).map(|o| {
+                            let (label, on) = if o.flagged { (t.unflag, false) } else { (t.flag, true) };
+                            view! {
+                                <button type="button" aria-pressed=o.flagged.to_string()
+                                    on:click=move |_| run_act(Act::Mark("flagged", on))>{label}</button>
+                            }
+                        })}
+                    </Transition>
+                    <select
+                        aria-label=t.move_to
+                        prop:value=""
+                        on:change=move |e| {
+                            let target = event_target_value(&e);
+                            if !target.is_empty() {
+                                run_act(Act::Move(target));
+                            }
+                        }
+                    >
+                        <option value="">{t.move_to}</option>
+                        <Transition fallback=|| ()>
+                            {move || folder_list.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|f| view! {
+                                <option value=f.name.clone()>{f.name.clone()}</option>
+                            }).collect_view()}
+                        </Transition>
+                    </select>
+                    <a href=move || urls::source(&folder.get(), uid.get()) target="_blank" rel="noopener">{t.view_source}</a>
+                    <button type="button" on:click=move |_| { let _ = window().print(); }>{t.print}</button>
+                </div>
+                <p class="status" role="status" aria-live="polite">
+                    {move || status.get().map(|r| match r {
+                        Ok(done) => view! { <span>{done}</span> }.into_any(),
+                        Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                    })}
+                </p>
+                <Transition fallback=|| ()>
+                    {move || info.get().map(|r| match r {
+                        Ok(o) => view! {
+                            <Remote outline=o.clone() remote trust/>
+                            <Attachments outline=o folder=folder.get() uid=uid.get()/>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                    })}
+                </Transition>
                 <iframe
                     class="message-frame"
-                    title="Message"
+                    title=t.message
                     src=frame
                     sandbox="allow-popups allow-popups-to-escape-sandbox"
                     referrerpolicy="no-referrer"
@@ -37,4 +156,65 @@ pub fn MessagePage() -> impl IntoView {
             </div>
         </AppShell>
     }
+}
+
+/// "Load remote images" once, or always for this sender.
+#[component]
+fn Remote(
+    outline: MessageOutline,
+    remote: RwSignal<bool>,
+    trust: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let t = use_texts();
+    if outline.trusted {
+        return view! { <p class="muted remote-note">{t.images_trusted}</p> }.into_any();
+    }
+    let address = outline.from_address.clone();
+    view! {
+        <p class="remote-note">
+            <button type="button" class="link" on:click=move |_| remote.set(true)>{t.load_images}</button>
+            {(!address.is_empty()).then(|| {
+                let label = t.always_load_from.replace("{}", &address);
+                view! {
+                    " · "
+                    <button type="button" class="link" on:click=move |_| trust(address.clone())>{label}</button>
+                }
+            })}
+        </p>
+    }
+    .into_any()
+}
+
+#[component]
+fn Attachments(outline: MessageOutline, folder: String, uid: u32) -> impl IntoView {
+    let t = use_texts();
+    if outline.attachments.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <section class="attachments" aria-label=t.attachments>
+            <h2 class="sr-only">{t.attachments}</h2>
+            <ul>
+                {outline.attachments.into_iter().map(|a| {
+                    let download = urls::part(&folder, uid, &a.section, false);
+                    let preview = a.previewable.then(|| {
+                        let href = urls::part(&folder, uid, &a.section, true);
+                        view! { <a href=href target="_blank" rel="noopener">{t.preview}</a> }
+                    });
+                    view! {
+                        <li class="attachment" class:risky=a.risky>
+                            <span class="name">{a.name.clone()}</span>
+                            <span class="muted">{format!(" {} · {}", a.content_type, human_size(a.size))}</span>
+                            {a.risky.then(|| view! { <strong class="warning">" ⚠ " {t.risky}</strong> })}
+                            " "
+                            <a href=download download=a.name.clone()>{t.download}</a>
+                            " "
+                            {preview}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
 }

@@ -8,12 +8,14 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use estafette_core::visitor::Visitor;
-use estafette_core::{CoreError, Services};
+use estafette_core::Services;
 use estafette_mail::sanitize::Policy;
 use estafette_mail::{message, render};
 use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_FRAME_OPTIONS};
 use http::{HeaderValue, StatusCode};
 use serde::Deserialize;
+
+use super::mail::{failure, signed_in};
 
 #[derive(Debug, Deserialize)]
 pub struct FrameQuery {
@@ -23,55 +25,42 @@ pub struct FrameQuery {
     remote: bool,
 }
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 pub async fn message_frame(
     State(services): State<Arc<Services>>,
     Extension(visitor): Extension<Visitor>,
     Query(q): Query<FrameQuery>,
 ) -> Response {
-    let who = match visitor.signed_in() {
+    let who = match signed_in(&visitor) {
         Ok(who) => who,
-        Err(_) => return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response(),
+        Err(res) => return res,
     };
-    let raw = match services.raw_message(&who, &q.folder, q.uid).await {
+    let raw = match services.raw_message(&who, &q.folder, q.uid, false).await {
         Ok(raw) => raw,
-        Err(CoreError::Invalid(reason)) => return (StatusCode::NOT_FOUND, reason).into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot open a message");
-            return (
-                StatusCode::BAD_GATEWAY,
-                "The message cannot be loaded right now.",
-            )
-                .into_response();
-        }
+        Err(e) => return failure(e),
     };
     let parsed = match message::parse(&raw) {
         Ok(parsed) => parsed,
         Err(e) => return (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response(),
     };
-    let policy = Policy {
-        allow_remote: q.remote,
-        ..Policy::default()
+    let sender = parsed
+        .from
+        .first()
+        .and_then(|m| m.address.as_deref())
+        .unwrap_or_default();
+    let trusted = match services.preferences(&who).await {
+        Ok(p) => p.trusts(sender),
+        Err(e) => return failure(e),
     };
-    let load_remote = format!(
-        "/frame?folder={}&uid={}&remote=true",
-        encode(&q.folder),
-        q.uid
-    );
+    let allow_remote = q.remote || trusted;
+    let policy = Policy {
+        allow_remote,
+        cid_urls: message::inline_images(&raw),
+    };
+    let load_remote = app::urls::frame(&q.folder, q.uid, true);
     let rendered = render::render(&parsed, &policy, Some(&load_remote));
     let csp = format!(
         "{}; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox",
-        render::frame_csp(q.remote)
+        render::frame_csp(allow_remote)
     );
     let mut res = rendered.document.into_response();
     let h = res.headers_mut();

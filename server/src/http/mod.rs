@@ -3,6 +3,7 @@
 mod frame;
 mod guard;
 mod health;
+mod mail;
 mod security;
 mod session;
 
@@ -35,6 +36,9 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let pages = Router::new()
         .route("/frame", get(frame::message_frame))
+        .route("/part", get(mail::part))
+        .route("/source", get(mail::source))
+        .route("/events", get(mail::events))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())

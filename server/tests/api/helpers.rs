@@ -72,6 +72,21 @@ pub async fn send_as(from: &str, message: &lettre::Message) {
     .expect("submission");
 }
 
+/// Puts `raw` into `folder` of `user` over IMAP, as another mail client would.
+pub async fn append_as(user: &str, folder: &str, raw: &[u8]) {
+    let server = estafette_mail::MailServer {
+        host: "127.0.0.1".into(),
+        port: mail_env().imap_port,
+        security: estafette_mail::Security::Plain,
+    };
+    let mut imap =
+        estafette_mail::imap::login(&server, user, &secrecy::SecretString::from(PASSWORD))
+            .await
+            .expect("IMAP login");
+    imap.append(folder, None, None, raw).await.expect("APPEND");
+    let _ = imap.logout().await;
+}
+
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub fn client() -> reqwest::Client {
@@ -174,6 +189,30 @@ impl TestApp {
             .json()
             .await
             .expect("json")
+    }
+
+    /// A page of the message list (`folder`, `page` and any search fields).
+    pub async fn list(&self, form: &[(&str, &str)]) -> serde_json::Value {
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        if !form.iter().any(|(k, _)| *k == "page") {
+            fields.push(("page", "0"));
+        }
+        let res = self.post("/api/messages", &fields).await;
+        assert_eq!(res.status(), 200, "list {form:?}");
+        res.json().await.expect("json")
+    }
+
+    /// Waits until the INBOX holds `total` messages (delivery takes a moment).
+    pub async fn wait_for_inbox(&self, total: u64) -> serde_json::Value {
+        let mut page = serde_json::Value::Null;
+        for _ in 0..100 {
+            page = self.inbox().await;
+            if page["total"] == total {
+                return page;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the INBOX never held {total} messages: {page}");
     }
 
     /// The account, which must exist.

@@ -3,9 +3,12 @@
 //! One test binary (each file under tests/ would be another binary to link).
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
+mod actions;
 mod admin;
+mod attachments;
 mod cli;
 mod helpers;
+mod live;
 mod mail_server;
 mod reading;
 mod security;

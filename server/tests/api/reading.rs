@@ -157,3 +157,96 @@ async fn a_message_opens_sanitised_in_a_sandboxed_frame() {
         303
     );
 }
+
+#[tokio::test]
+async fn one_imap_login_serves_a_session_across_twenty_page_views() {
+    let app = spawn(Db::Shared).await;
+    let (alice, bob) = (unique_email("writer"), unique_email("browser"));
+    app.create_account(&alice, Role::User).await;
+    app.create_account(&bob, Role::User).await;
+    let message = lettre::Message::builder()
+        .from(alice.parse().expect("from"))
+        .to(bob.parse().expect("to"))
+        .subject("Once")
+        .body("x".to_owned())
+        .expect("message");
+    send_as(&alice, &message).await;
+    let before = app.services.mail.login_count();
+    assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
+    let uid = app.wait_for_inbox(1).await["rows"][0]["uid"]
+        .as_u64()
+        .expect("uid")
+        .to_string();
+    for n in 0..20 {
+        let path = match n % 4 {
+            0 => "/".to_owned(),
+            1 => format!("/message?folder=INBOX&uid={uid}"),
+            2 => format!("/frame?folder=INBOX&uid={uid}"),
+            _ => "/?folder=Sent".to_owned(),
+        };
+        assert_eq!(app.get(&path).await.status(), 200, "{path}");
+    }
+    assert_eq!(
+        app.services.mail.login_count() - before,
+        1,
+        "the sign-in's connection served every page"
+    );
+}
+
+#[tokio::test]
+async fn every_message_of_the_mime_corpus_opens_in_the_view() {
+    let app = spawn(Db::Shared).await;
+    let bob = unique_email("corpus");
+    app.create_account(&bob, Role::User).await;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/mime");
+    let mut files = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("corpus directory").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "eml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() > 50, "the corpus is there");
+    for file in &files {
+        let raw = std::fs::read(file).expect("read");
+        crate::helpers::append_as(&bob, "INBOX", &raw).await;
+    }
+    assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
+    let total = app.wait_for_inbox(files.len() as u64).await["total"]
+        .as_u64()
+        .expect("total");
+    let mut uids = Vec::new();
+    for page in 0..=(total / 50) {
+        let listing = app
+            .list(&[("folder", "INBOX"), ("page", &page.to_string())])
+            .await;
+        uids.extend(
+            listing["rows"]
+                .as_array()
+                .expect("rows")
+                .iter()
+                .filter_map(|r| r["uid"].as_u64()),
+        );
+    }
+    assert_eq!(uids.len() as u64, total, "every message is listed");
+    for uid in uids {
+        let frame = app.get(&format!("/frame?folder=INBOX&uid={uid}")).await;
+        let status = frame.status().as_u16();
+        assert!(status == 200 || status == 422, "frame of {uid}: {status}");
+        let outline = app
+            .post(
+                "/api/outline",
+                &[("folder", "INBOX"), ("uid", &uid.to_string())],
+            )
+            .await;
+        assert_eq!(outline.status(), 200, "outline of {uid}");
+        let page = app.get(&format!("/message?folder=INBOX&uid={uid}")).await;
+        assert_eq!(page.status(), 200, "message page of {uid}");
+    }
+}

@@ -1,0 +1,62 @@
+//! The application's URLs, built in one place (pages and server handlers).
+
+/// Percent-encodes a query value.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The message view of one message.
+pub fn message(folder: &str, uid: u32) -> String {
+    format!("/message?folder={}&uid={uid}", encode(folder))
+}
+
+/// The sandboxed document of one message, remote content loaded or not.
+pub fn frame(folder: &str, uid: u32, remote: bool) -> String {
+    let remote = if remote { "&remote=true" } else { "" };
+    format!("/frame?folder={}&uid={uid}{remote}", encode(folder))
+}
+
+/// One attachment, downloaded or (`view`) shown by the browser.
+pub fn part(folder: &str, uid: u32, section: &str, view: bool) -> String {
+    let view = if view { "&view=true" } else { "" };
+    format!(
+        "/part?folder={}&uid={uid}&section={}{view}",
+        encode(folder),
+        encode(section)
+    )
+}
+
+/// The message as it was received, as plain text.
+pub fn source(folder: &str, uid: u32) -> String {
+    format!("/source?folder={}&uid={uid}", encode(folder))
+}
+
+/// Server-sent events for changes in a folder.
+pub fn events(folder: &str) -> String {
+    format!("/events?folder={}", encode(folder))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_encoded() {
+        assert_eq!(encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+        assert_eq!(
+            message("Sent Items", 7),
+            "/message?folder=Sent%20Items&uid=7"
+        );
+        assert_eq!(
+            part("INBOX", 3, "1.2", true),
+            "/part?folder=INBOX&uid=3&section=1.2&view=true"
+        );
+    }
+}

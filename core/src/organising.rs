@@ -1,0 +1,111 @@
+//! What the reader changes: marks, moves, deletions and folders.
+
+use estafette_mail::actions::{self, Mark};
+use estafette_mail::folders::{self, SpecialUse};
+use estafette_mail::MailError;
+
+use crate::visitor::SignedIn;
+use crate::{CoreError, Services};
+
+/// Where "delete", "archive" and "junk" send messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    Trash,
+    Archive,
+    Junk,
+}
+
+impl Services {
+    pub async fn set_mark(
+        &self,
+        who: &SignedIn,
+        folder: &str,
+        uids: &[u32],
+        mark: Mark,
+        on: bool,
+    ) -> Result<(), CoreError> {
+        self.with_imap(&who.0, |imap| {
+            let (folder, uids) = (folder.to_owned(), uids.to_vec());
+            Box::pin(async move { actions::set_mark(imap, &folder, &uids, mark, on).await })
+        })
+        .await
+    }
+
+    pub async fn move_messages(
+        &self,
+        who: &SignedIn,
+        folder: &str,
+        uids: &[u32],
+        target: &str,
+    ) -> Result<(), CoreError> {
+        self.with_imap(&who.0, |imap| {
+            let (folder, uids, target) = (folder.to_owned(), uids.to_vec(), target.to_owned());
+            Box::pin(async move { actions::move_to(imap, &folder, &uids, &target).await })
+        })
+        .await
+    }
+
+    /// Sends messages to the Trash, Archive or Junk folder. Deleting in the
+    /// Trash (or where there is no Trash) removes them for good. Returns the
+    /// folder they went to, if any.
+    pub async fn send_to(
+        &self,
+        who: &SignedIn,
+        folder: &str,
+        uids: &[u32],
+        destination: Destination,
+    ) -> Result<Option<String>, CoreError> {
+        self.with_imap(&who.0, |imap| {
+            let (folder, uids) = (folder.to_owned(), uids.to_vec());
+            Box::pin(async move {
+                let role = match destination {
+                    Destination::Trash => SpecialUse::Trash,
+                    Destination::Archive => SpecialUse::Archive,
+                    Destination::Junk => SpecialUse::Junk,
+                };
+                match folders::special(imap, role).await? {
+                    Some(target) if target != folder => {
+                        actions::move_to(imap, &folder, &uids, &target).await?;
+                        Ok(Some(target))
+                    }
+                    _ if destination == Destination::Trash => {
+                        actions::expunge(imap, &folder, &uids).await?;
+                        Ok(None)
+                    }
+                    Some(_) => Ok(None),
+                    None => Err(MailError::NoSuchFolder(format!("{role:?}"))),
+                }
+            })
+        })
+        .await
+    }
+
+    pub async fn create_folder(&self, who: &SignedIn, name: &str) -> Result<(), CoreError> {
+        self.with_imap(&who.0, |imap| {
+            let name = name.to_owned();
+            Box::pin(async move { folders::create(imap, &name).await })
+        })
+        .await
+    }
+
+    pub async fn rename_folder(
+        &self,
+        who: &SignedIn,
+        from: &str,
+        to: &str,
+    ) -> Result<(), CoreError> {
+        self.with_imap(&who.0, |imap| {
+            let (from, to) = (from.to_owned(), to.to_owned());
+            Box::pin(async move { folders::rename(imap, &from, &to).await })
+        })
+        .await
+    }
+
+    pub async fn delete_folder(&self, who: &SignedIn, name: &str) -> Result<(), CoreError> {
+        self.with_imap(&who.0, |imap| {
+            let name = name.to_owned();
+            Box::pin(async move { folders::delete(imap, &name).await })
+        })
+        .await
+    }
+}

@@ -1,0 +1,108 @@
+//! What the reader does to messages: flags, moving between folders, and
+//! removing for good. Messages are named by UID, never by sequence number.
+
+use futures::TryStreamExt;
+use serde::{Deserialize, Serialize};
+
+use crate::imap::ImapSession;
+use crate::MailError;
+
+/// The most messages one action takes.
+pub const MAX_BATCH: usize = 1_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mark {
+    Seen,
+    Flagged,
+}
+
+fn uid_set(uids: &[u32]) -> Result<String, MailError> {
+    if uids.is_empty() || uids.len() > MAX_BATCH || uids.contains(&0) {
+        return Err(MailError::BadSearch(format!(
+            "choose between 1 and {MAX_BATCH} messages"
+        )));
+    }
+    Ok(uids
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(","))
+}
+
+/// Sets or clears `mark` on messages of `folder`.
+pub async fn set_mark(
+    imap: &mut ImapSession,
+    folder: &str,
+    uids: &[u32],
+    mark: Mark,
+    on: bool,
+) -> Result<(), MailError> {
+    let set = uid_set(uids)?;
+    imap.ensure_selected(folder).await?;
+    let flag = match mark {
+        Mark::Seen => "\\Seen",
+        Mark::Flagged => "\\Flagged",
+    };
+    let op = if on { "+FLAGS.SILENT" } else { "-FLAGS.SILENT" };
+    let _: Vec<_> = imap
+        .uid_store(&set, format!("{op} ({flag})"))
+        .await?
+        .try_collect()
+        .await?;
+    Ok(())
+}
+
+/// Moves messages from `folder` to `target` (MOVE when the server has it;
+/// otherwise copy, then remove the originals).
+pub async fn move_to(
+    imap: &mut ImapSession,
+    folder: &str,
+    uids: &[u32],
+    target: &str,
+) -> Result<(), MailError> {
+    let set = uid_set(uids)?;
+    if folder == target {
+        return Ok(());
+    }
+    imap.ensure_selected(folder).await?;
+    let result = if imap.has("MOVE") {
+        imap.uid_mv(&set, target).await
+    } else {
+        imap.uid_copy(&set, target).await
+    };
+    match result {
+        Ok(()) => {}
+        Err(async_imap::error::Error::No(_) | async_imap::error::Error::Validate(_)) => {
+            return Err(MailError::NoSuchFolder(target.chars().take(200).collect()))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if !imap.has("MOVE") {
+        remove(imap, &set).await?;
+    }
+    Ok(())
+}
+
+/// Removes messages of `folder` for good.
+pub async fn expunge(imap: &mut ImapSession, folder: &str, uids: &[u32]) -> Result<(), MailError> {
+    let set = uid_set(uids)?;
+    imap.ensure_selected(folder).await?;
+    remove(imap, &set).await
+}
+
+/// Marks the selected folder's `set` deleted and expunges exactly those
+/// (UID EXPUNGE with UIDPLUS; a plain EXPUNGE otherwise).
+async fn remove(imap: &mut ImapSession, set: &str) -> Result<(), MailError> {
+    let _: Vec<_> = imap
+        .uid_store(set, "+FLAGS.SILENT (\\Deleted)")
+        .await?
+        .try_collect()
+        .await?;
+    if imap.has("UIDPLUS") {
+        let _: Vec<_> = imap.uid_expunge(set).await?.try_collect().await?;
+    } else {
+        let _: Vec<_> = imap.expunge().await?.try_collect().await?;
+    }
+    Ok(())
+}

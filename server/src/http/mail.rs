@@ -1,0 +1,226 @@
+//! Mail routes that are not pages: attachments (streamed from IMAP), a
+//! message's source, and the live-update event stream of a folder.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use estafette_core::visitor::{SignedIn, Visitor};
+use estafette_core::{CoreError, Services};
+use futures::stream::{self, StreamExt};
+use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue, StatusCode};
+use serde::Deserialize;
+
+/// How long one event stream lasts; the browser reconnects by itself, and
+/// the session is checked again then.
+const EVENT_STREAM_LIFETIME: Duration = Duration::from_secs(10 * 60);
+
+pub fn signed_in(visitor: &Visitor) -> Result<SignedIn, Response> {
+    visitor
+        .signed_in()
+        .map_err(|_| (StatusCode::UNAUTHORIZED, "Please sign in.").into_response())
+}
+
+/// The one mapping from a failed mail operation to a plain response.
+pub fn failure(e: CoreError) -> Response {
+    match e {
+        CoreError::Invalid(reason) => (StatusCode::NOT_FOUND, reason).into_response(),
+        CoreError::NotSignedIn => (StatusCode::UNAUTHORIZED, "Please sign in.").into_response(),
+        e => {
+            tracing::warn!(error = %e, "a mail request failed");
+            (
+                StatusCode::BAD_GATEWAY,
+                "The mail server cannot be reached right now. Try again in a moment.",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PartQuery {
+    folder: String,
+    uid: u32,
+    section: String,
+    /// Shown by the browser (safe types only) instead of downloaded.
+    #[serde(default)]
+    view: bool,
+}
+
+/// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded`.
+fn disposition(kind: &str, name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+fn set(headers: &mut HeaderMap, name: http::HeaderName, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        headers.insert(name, v);
+    }
+}
+
+/// One attachment, streamed from IMAP as it is decoded. Downloads are always
+/// `attachment`; `view` shows images, PDF and plain text only, sandboxed.
+pub async fn part(
+    State(services): State<Arc<Services>>,
+    Extension(visitor): Extension<Visitor>,
+    Query(q): Query<PartQuery>,
+) -> Response {
+    let who = match signed_in(&visitor) {
+        Ok(who) => who,
+        Err(res) => return res,
+    };
+    let download = match services
+        .download(&who, &q.folder, q.uid, |p| p.section == q.section)
+        .await
+    {
+        Ok(d) => d,
+        Err(e) => return failure(e),
+    };
+    let part = download.part;
+    let view = q.view && app::api::mail::previewable(&part.content_type);
+    let body = Body::from_stream(download.body);
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    if view {
+        let content_type = if part.content_type == "text/plain" {
+            "text/plain; charset=utf-8"
+        } else {
+            part.content_type.as_str()
+        };
+        set(h, CONTENT_TYPE, content_type);
+        set(h, CONTENT_DISPOSITION, &disposition("inline", &part.name));
+        let csp = if part.content_type == "application/pdf" {
+            // Chromium's PDF viewer does not run in a sandboxed document.
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'"
+        } else {
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+        };
+        h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    } else {
+        h.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+        set(
+            h,
+            CONTENT_DISPOSITION,
+            &disposition("attachment", &part.name),
+        );
+        h.insert(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; sandbox"),
+        );
+    }
+    res
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MessageQuery {
+    folder: String,
+    uid: u32,
+}
+
+/// The message exactly as stored, as plain text (reading it does not mark it read).
+pub async fn source(
+    State(services): State<Arc<Services>>,
+    Extension(visitor): Extension<Visitor>,
+    Query(q): Query<MessageQuery>,
+) -> Response {
+    let who = match signed_in(&visitor) {
+        Ok(who) => who,
+        Err(res) => return res,
+    };
+    let raw = match services.raw_message(&who, &q.folder, q.uid, true).await {
+        Ok(raw) => raw,
+        Err(e) => return failure(e),
+    };
+    let mut res = raw.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    res
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FolderQuery {
+    folder: String,
+}
+
+/// Server-sent events for one folder: `ready` once the watch is set up,
+/// then `changed` whenever the folder changes on the mail server.
+pub async fn events(
+    State(services): State<Arc<Services>>,
+    Extension(visitor): Extension<Visitor>,
+    Query(q): Query<FolderQuery>,
+) -> Response {
+    let who = match signed_in(&visitor) {
+        Ok(who) => who,
+        Err(res) => return res,
+    };
+    let changes = match services.watch(&who, &q.folder).await {
+        Ok(rx) => rx,
+        Err(e) => return failure(e),
+    };
+    let deadline = tokio::time::Instant::now() + EVENT_STREAM_LIFETIME;
+    let ready =
+        stream::once(async { Ok::<_, Infallible>(Event::default().event("ready").data("")) });
+    let changed = stream::unfold(changes, move |mut changes| async move {
+        match tokio::time::timeout_at(deadline, changes.recv()).await {
+            Ok(Some(())) => Some((Ok(Event::default().event("changed").data("")), changes)),
+            _ => None,
+        }
+    });
+    Sse::new(ready.chain(changed))
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_cannot_break_the_header() {
+        assert_eq!(
+            disposition("attachment", "résumé \"final\".pdf"),
+            "attachment; filename=\"r_sum_ _final_.pdf\"; \
+             filename*=UTF-8''r%C3%A9sum%C3%A9%20%22final%22.pdf"
+        );
+        let hostile = disposition("attachment", "a\r\nSet-Cookie: x=1");
+        assert!(!hostile.contains('\r') && !hostile.contains('\n'));
+        assert!(HeaderValue::from_str(&hostile).is_ok());
+    }
+}
