@@ -66,10 +66,11 @@ pub async fn move_to(
         return Ok(());
     }
     imap.ensure_selected(folder).await?;
+    let wire = crate::utf7::encode(target);
     let result = if imap.has("MOVE") {
-        imap.uid_mv(&set, target).await
+        imap.uid_mv(&set, &wire).await
     } else {
-        imap.uid_copy(&set, target).await
+        imap.uid_copy(&set, &wire).await
     };
     match result {
         Ok(()) => {}

@@ -6,6 +6,7 @@ use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::imap::ImapSession;
+use crate::utf7::{decode, encode};
 use crate::MailError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,7 +60,7 @@ fn special_use_of(name: &str, attrs: &[NameAttribute<'_>]) -> Option<SpecialUse>
 pub async fn list(imap: &mut ImapSession) -> Result<Vec<Folder>, MailError> {
     let mut folders = names(imap).await?;
     for f in folders.iter_mut().filter(|f| f.selectable) {
-        let status = imap.status(&f.name, "(MESSAGES UNSEEN)").await?;
+        let status = imap.status(encode(&f.name), "(MESSAGES UNSEEN)").await?;
         f.total = status.exists;
         f.unread = status.unseen.unwrap_or(0);
     }
@@ -99,21 +100,21 @@ fn checked_name(name: &str) -> Result<&str, MailError> {
 
 pub async fn create(imap: &mut ImapSession, name: &str) -> Result<(), MailError> {
     let name = checked_name(name)?;
-    imap.create(name)
+    imap.create(encode(name))
         .await
         .map_err(|e| refused(e, "create", name))?;
-    let _ = imap.subscribe(name).await;
+    let _ = imap.subscribe(encode(name)).await;
     Ok(())
 }
 
 pub async fn rename(imap: &mut ImapSession, from: &str, to: &str) -> Result<(), MailError> {
     let to = checked_name(to)?;
     imap.forget_selection();
-    imap.rename(from, to)
+    imap.rename(encode(from), encode(to))
         .await
         .map_err(|e| refused(e, "rename", from))?;
-    let _ = imap.unsubscribe(from).await;
-    let _ = imap.subscribe(to).await;
+    let _ = imap.unsubscribe(encode(from)).await;
+    let _ = imap.subscribe(encode(to)).await;
     Ok(())
 }
 
@@ -122,10 +123,10 @@ pub async fn delete(imap: &mut ImapSession, name: &str) -> Result<(), MailError>
         return Err(MailError::BadFolderName("INBOX cannot be deleted.".into()));
     }
     imap.forget_selection();
-    imap.delete(name)
+    imap.delete(encode(name))
         .await
         .map_err(|e| refused(e, "delete", name))?;
-    let _ = imap.unsubscribe(name).await;
+    let _ = imap.unsubscribe(encode(name)).await;
     Ok(())
 }
 
@@ -156,9 +157,9 @@ async fn names(imap: &mut ImapSession) -> Result<Vec<Folder>, MailError> {
             .iter()
             .any(|a| matches!(a, NameAttribute::NoSelect));
         folders.push(Folder {
-            name: n.name().to_owned(),
+            name: decode(n.name()),
             delimiter: n.delimiter().map(str::to_owned),
-            special_use: special_use_of(n.name(), n.attributes()),
+            special_use: special_use_of(&decode(n.name()), n.attributes()),
             selectable,
             total: 0,
             unread: 0,

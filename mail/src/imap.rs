@@ -79,7 +79,7 @@ impl ImapSession {
         if folder.contains('\0') {
             return Err(no_such());
         }
-        match self.session.select(folder).await {
+        match self.session.select(crate::utf7::encode(folder)).await {
             Ok(mailbox) => {
                 self.selected = Some(folder.to_owned());
                 Ok(mailbox.exists)

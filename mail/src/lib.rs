@@ -15,6 +15,7 @@ pub mod search;
 mod server;
 pub mod smtp;
 mod tls;
+pub mod utf7;
 
 pub use error::MailError;
 pub use server::{MailServer, Security};

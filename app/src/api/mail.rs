@@ -212,13 +212,19 @@ pub async fn outline(folder: String, uid: u32) -> Result<MessageOutline, AppErro
     })
 }
 
+/// A refused request, answered with 422.
+#[cfg(feature = "ssr")]
+fn invalid(reason: &str) -> AppError {
+    estafette_core::CoreError::Invalid(reason.to_owned()).into()
+}
+
 #[cfg(feature = "ssr")]
 fn uid_list(uids: &str) -> Result<Vec<u32>, AppError> {
     uids.split(',')
         .filter(|u| !u.trim().is_empty())
         .map(|u| u.trim().parse::<u32>())
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| AppError::Invalid("Those are not messages.".into()))
+        .map_err(|_| invalid("Those are not messages."))
 }
 
 /// Marks messages (`uids`, comma-separated) read or unread (`seen`), or
@@ -232,7 +238,7 @@ pub async fn mark(folder: String, uids: String, mark: String, on: bool) -> Resul
     let mark = match mark.as_str() {
         "seen" => Mark::Seen,
         "flagged" => Mark::Flagged,
-        _ => return Err(AppError::Invalid("Unknown mark.".into())),
+        _ => return Err(invalid("Unknown mark.")),
     };
     Ok(services()?
         .set_mark(&who, &folder, &uid_list(&uids)?, mark, on)
@@ -262,7 +268,7 @@ pub async fn send_to(folder: String, uids: String, to: String) -> Result<Option<
         "trash" => Destination::Trash,
         "archive" => Destination::Archive,
         "junk" => Destination::Junk,
-        _ => return Err(AppError::Invalid("Unknown destination.".into())),
+        _ => return Err(invalid("Unknown destination.")),
     };
     Ok(services()?
         .send_to(&who, &folder, &uid_list(&uids)?, destination)
