@@ -55,15 +55,11 @@ pub struct MessagePage {
     pub rows: Vec<MessageRow>,
 }
 
-/// What the list shows: a folder (or every folder when searching
-/// `everywhere`), sorted, optionally narrowed by a search.
+/// A search of the list: the search box and its filters.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListRequest {
-    pub folder: String,
-    pub page: u32,
-    /// `date` (default), `from`, `subject` or `size`; `-` in front for ascending.
-    pub sort: String,
-    /// The search box: words, "phrases", from:/to:/subject:/body: terms.
+#[serde(default)]
+pub struct Search {
+    /// Words, "phrases", and from:/to:/subject:/body: terms.
     pub q: String,
     pub unread: bool,
     pub flagged: bool,
@@ -71,11 +67,12 @@ pub struct ListRequest {
     /// `YYYY-MM-DD`, or empty.
     pub since: String,
     pub before: String,
+    /// In every folder, not only the current one.
     pub everywhere: bool,
 }
 
-impl ListRequest {
-    pub fn is_search(&self) -> bool {
+impl Search {
+    pub fn is_active(&self) -> bool {
         !self.q.trim().is_empty()
             || self.unread
             || self.flagged
@@ -85,19 +82,23 @@ impl ListRequest {
     }
 }
 
+/// What the list shows: a folder, sorted, optionally narrowed by a search.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListRequest {
+    pub folder: String,
+    pub page: u32,
+    /// `date` (default), `from`, `subject` or `size`; `-` in front for ascending.
+    pub sort: String,
+    pub search: Search,
+}
+
 /// A page of a folder or of search results.
 #[server(prefix = "/api", endpoint = "messages")]
 pub async fn messages(
     folder: String,
     page: u32,
     #[server(default)] sort: String,
-    #[server(default)] q: String,
-    #[server(default)] unread: bool,
-    #[server(default)] flagged: bool,
-    #[server(default)] attachment: bool,
-    #[server(default)] since: String,
-    #[server(default)] before: String,
-    #[server(default)] everywhere: bool,
+    #[server(default)] search: Search,
 ) -> Result<MessagePage, AppError> {
     use estafette_mail::listing::{Order, SortKey};
     use estafette_mail::search::Query;
@@ -112,13 +113,14 @@ pub async fn messages(
         _ => SortKey::Date,
     };
     let blank = |s: String| (!s.trim().is_empty()).then_some(s);
+    let everywhere = search.everywhere;
     let query = Query {
-        text: q,
-        since: blank(since),
-        before: blank(before),
-        unread,
-        flagged,
-        attachment,
+        text: search.q,
+        since: blank(search.since),
+        before: blank(search.before),
+        unread: search.unread,
+        flagged: search.flagged,
+        attachment: search.attachment,
     };
     let services = services()?;
     let listing = if everywhere && !query.is_empty() {

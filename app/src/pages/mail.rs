@@ -8,7 +8,7 @@ use leptos_router::params::ParamsMap;
 
 use crate::api::mail::{
     create_folder, delete_folder, folders, mark, messages, move_messages, rename_folder, send_to,
-    FolderView, ListRequest, MessagePage, MessageRow,
+    FolderView, ListRequest, MessagePage, MessageRow, Search,
 };
 use crate::components::ErrorNote;
 use crate::dates::format_time;
@@ -25,13 +25,15 @@ fn request_from(q: &ParamsMap) -> ListRequest {
         folder: q.get("folder").unwrap_or_else(|| "INBOX".into()),
         page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0),
         sort: text("sort"),
-        q: text("q"),
-        unread: on("unread"),
-        flagged: on("flagged"),
-        attachment: on("attachment"),
-        since: text("since"),
-        before: text("before"),
-        everywhere: on("everywhere"),
+        search: Search {
+            q: text("q"),
+            unread: on("unread"),
+            flagged: on("flagged"),
+            attachment: on("attachment"),
+            since: text("since"),
+            before: text("before"),
+            everywhere: on("everywhere"),
+        },
     }
 }
 
@@ -42,21 +44,22 @@ pub fn list_href(r: &ListRequest) -> String {
     if r.page > 0 {
         add("page", &r.page.to_string());
     }
+    let f = &r.search;
     for (k, v) in [
         ("sort", &r.sort),
-        ("q", &r.q),
-        ("since", &r.since),
-        ("before", &r.before),
+        ("q", &f.q),
+        ("since", &f.since),
+        ("before", &f.before),
     ] {
         if !v.is_empty() {
             add(k, v);
         }
     }
     for (k, v) in [
-        ("unread", r.unread),
-        ("flagged", r.flagged),
-        ("attachment", r.attachment),
-        ("everywhere", r.everywhere),
+        ("unread", f.unread),
+        ("flagged", f.flagged),
+        ("attachment", f.attachment),
+        ("everywhere", f.everywhere),
     ] {
         if v {
             add(k, "on");
@@ -184,20 +187,7 @@ pub fn MailPage() -> impl IntoView {
     let folder_list = Resource::new(move || refresh.get(), |_| folders());
     let listing = Resource::new(
         move || (request.get(), refresh.get()),
-        |(r, _)| {
-            messages(
-                r.folder,
-                r.page,
-                r.sort,
-                r.q,
-                r.unread,
-                r.flagged,
-                r.attachment,
-                r.since,
-                r.before,
-                r.everywhere,
-            )
-        },
+        |(r, _)| messages(r.folder, r.page, r.sort, r.search),
     );
     let rows = RwSignal::new(Vec::<MessageRow>::new());
     let selected = RwSignal::new(BTreeSet::<Key>::new());
@@ -376,24 +366,25 @@ pub fn MailPage() -> impl IntoView {
 fn SearchForm(request: Memo<ListRequest>) -> impl IntoView {
     let t = use_texts();
     let r = move || request.get();
+    let f = move || request.get().search;
     view! {
         <Form method="GET" action="/" attr:class="search" attr:role="search">
             <input type="hidden" name="folder" prop:value=move || r().folder/>
             <input
                 type="search" id="search" name="q" aria-label=t.search
-                placeholder=t.search_placeholder prop:value=move || r().q
+                placeholder=t.search_placeholder prop:value=move || f().q
             />
             <button type="submit">{t.search}</button>
-            <details class="filters" open=move || r().is_search()>
+            <details class="filters" open=move || f().is_active()>
                 <summary>"…"</summary>
-                <label><input type="checkbox" name="unread" prop:checked=move || r().unread/>" " {t.only_unread}</label>
-                <label><input type="checkbox" name="flagged" prop:checked=move || r().flagged/>" " {t.only_flagged}</label>
-                <label><input type="checkbox" name="attachment" prop:checked=move || r().attachment/>" " {t.only_attachments}</label>
-                <label>{t.since}" " <input type="date" name="since" prop:value=move || r().since/></label>
-                <label>{t.before}" " <input type="date" name="before" prop:value=move || r().before/></label>
-                <label><input type="checkbox" name="everywhere" prop:checked=move || r().everywhere/>" " {t.all_folders}</label>
+                <label><input type="checkbox" name="unread" prop:checked=move || f().unread/>" " {t.only_unread}</label>
+                <label><input type="checkbox" name="flagged" prop:checked=move || f().flagged/>" " {t.only_flagged}</label>
+                <label><input type="checkbox" name="attachment" prop:checked=move || f().attachment/>" " {t.only_attachments}</label>
+                <label>{t.since}" " <input type="date" name="since" prop:value=move || f().since/></label>
+                <label>{t.before}" " <input type="date" name="before" prop:value=move || f().before/></label>
+                <label><input type="checkbox" name="everywhere" prop:checked=move || f().everywhere/>" " {t.all_folders}</label>
             </details>
-            {move || r().is_search().then(|| view! {
+            {move || f().is_active().then(|| view! {
                 <a href=folder_href(&r().folder)>{t.clear_search}</a>
             })}
         </Form>
@@ -571,7 +562,7 @@ fn MessageList(
 ) -> impl IntoView {
     let t = use_texts();
     if page.total == 0 {
-        let empty = if request.is_search() {
+        let empty = if request.search.is_active() {
             t.no_results
         } else {
             t.no_messages
@@ -618,7 +609,7 @@ fn MessageList(
         .iter()
         .map(|m| (m.folder.clone(), m.uid))
         .collect();
-    let everywhere = request.everywhere && request.is_search();
+    let everywhere = request.search.everywhere && request.search.is_active();
     view! {
         <table class="table messages">
             <thead><tr>

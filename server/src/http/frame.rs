@@ -15,7 +15,7 @@ use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_FRAME
 use http::{HeaderValue, StatusCode};
 use serde::Deserialize;
 
-use super::mail::{failure, signed_in};
+use super::mail::{signed_in, Failure};
 
 #[derive(Debug, Deserialize)]
 pub struct FrameQuery {
@@ -29,28 +29,19 @@ pub async fn message_frame(
     State(services): State<Arc<Services>>,
     Extension(visitor): Extension<Visitor>,
     Query(q): Query<FrameQuery>,
-) -> Response {
-    let who = match signed_in(&visitor) {
-        Ok(who) => who,
-        Err(res) => return res,
-    };
-    let raw = match services.raw_message(&who, &q.folder, q.uid, false).await {
-        Ok(raw) => raw,
-        Err(e) => return failure(e),
-    };
+) -> Result<Response, Failure> {
+    let who = signed_in(&visitor)?;
+    let raw = services.raw_message(&who, &q.folder, q.uid, false).await?;
     let parsed = match message::parse(&raw) {
         Ok(parsed) => parsed,
-        Err(e) => return (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response(),
+        Err(e) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response()),
     };
     let sender = parsed
         .from
         .first()
         .and_then(|m| m.address.as_deref())
         .unwrap_or_default();
-    let trusted = match services.preferences(&who).await {
-        Ok(p) => p.trusts(sender),
-        Err(e) => return failure(e),
-    };
+    let trusted = services.preferences(&who).await?.trusts(sender);
     let allow_remote = q.remote || trusted;
     let policy = Policy {
         allow_remote,
@@ -73,5 +64,5 @@ pub async fn message_frame(
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(CONTENT_SECURITY_POLICY, v);
     }
-    res
+    Ok(res)
 }

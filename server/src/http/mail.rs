@@ -21,26 +21,36 @@ use serde::Deserialize;
 /// the session is checked again then.
 const EVENT_STREAM_LIFETIME: Duration = Duration::from_secs(10 * 60);
 
-pub fn signed_in(visitor: &Visitor) -> Result<SignedIn, Response> {
-    visitor
-        .signed_in()
-        .map_err(|_| (StatusCode::UNAUTHORIZED, "Please sign in.").into_response())
+/// A failed mail route, mapped once to a plain response.
+pub struct Failure(CoreError);
+
+impl From<CoreError> for Failure {
+    fn from(e: CoreError) -> Self {
+        Failure(e)
+    }
 }
 
-/// The one mapping from a failed mail operation to a plain response.
-pub fn failure(e: CoreError) -> Response {
-    match e {
-        CoreError::Invalid(reason) => (StatusCode::NOT_FOUND, reason).into_response(),
-        CoreError::NotSignedIn => (StatusCode::UNAUTHORIZED, "Please sign in.").into_response(),
-        e => {
-            tracing::warn!(error = %e, "a mail request failed");
-            (
-                StatusCode::BAD_GATEWAY,
-                "The mail server cannot be reached right now. Try again in a moment.",
-            )
-                .into_response()
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self.0 {
+            CoreError::Invalid(reason) => (StatusCode::NOT_FOUND, reason).into_response(),
+            CoreError::NotSignedIn => (StatusCode::UNAUTHORIZED, "Please sign in.").into_response(),
+            e => {
+                tracing::warn!(error = %e, "a mail request failed");
+                (
+                    StatusCode::BAD_GATEWAY,
+                    "The mail server cannot be reached right now. Try again in a moment.",
+                )
+                    .into_response()
+            }
         }
     }
+}
+
+pub fn signed_in(visitor: &Visitor) -> Result<SignedIn, Failure> {
+    visitor
+        .signed_in()
+        .map_err(|_| Failure(CoreError::NotSignedIn))
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,18 +99,11 @@ pub async fn part(
     State(services): State<Arc<Services>>,
     Extension(visitor): Extension<Visitor>,
     Query(q): Query<PartQuery>,
-) -> Response {
-    let who = match signed_in(&visitor) {
-        Ok(who) => who,
-        Err(res) => return res,
-    };
-    let download = match services
+) -> Result<Response, Failure> {
+    let who = signed_in(&visitor)?;
+    let download = services
         .download(&who, &q.folder, q.uid, |p| p.section == q.section)
-        .await
-    {
-        Ok(d) => d,
-        Err(e) => return failure(e),
-    };
+        .await?;
     let part = download.part;
     let view = q.view && app::api::mail::previewable(&part.content_type);
     let body = Body::from_stream(download.body);
@@ -137,7 +140,7 @@ pub async fn part(
             HeaderValue::from_static("default-src 'none'; sandbox"),
         );
     }
-    res
+    Ok(res)
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,15 +154,9 @@ pub async fn source(
     State(services): State<Arc<Services>>,
     Extension(visitor): Extension<Visitor>,
     Query(q): Query<MessageQuery>,
-) -> Response {
-    let who = match signed_in(&visitor) {
-        Ok(who) => who,
-        Err(res) => return res,
-    };
-    let raw = match services.raw_message(&who, &q.folder, q.uid, true).await {
-        Ok(raw) => raw,
-        Err(e) => return failure(e),
-    };
+) -> Result<Response, Failure> {
+    let who = signed_in(&visitor)?;
+    let raw = services.raw_message(&who, &q.folder, q.uid, true).await?;
     let mut res = raw.into_response();
     let h = res.headers_mut();
     h.insert(
@@ -171,7 +168,7 @@ pub async fn source(
         CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; sandbox"),
     );
-    res
+    Ok(res)
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,15 +182,9 @@ pub async fn events(
     State(services): State<Arc<Services>>,
     Extension(visitor): Extension<Visitor>,
     Query(q): Query<FolderQuery>,
-) -> Response {
-    let who = match signed_in(&visitor) {
-        Ok(who) => who,
-        Err(res) => return res,
-    };
-    let changes = match services.watch(&who, &q.folder).await {
-        Ok(rx) => rx,
-        Err(e) => return failure(e),
-    };
+) -> Result<Response, Failure> {
+    let who = signed_in(&visitor)?;
+    let changes = services.watch(&who, &q.folder).await?;
     let deadline = tokio::time::Instant::now() + EVENT_STREAM_LIFETIME;
     let ready =
         stream::once(async { Ok::<_, Infallible>(Event::default().event("ready").data("")) });
@@ -203,9 +194,9 @@ pub async fn events(
             _ => None,
         }
     });
-    Sse::new(ready.chain(changed))
+    Ok(Sse::new(ready.chain(changed))
         .keep_alive(KeepAlive::default())
-        .into_response()
+        .into_response())
 }
 
 #[cfg(test)]

@@ -79,7 +79,7 @@ async fn search_runs_on_the_server_and_sorting_orders_the_folder() {
             &[
                 ("folder", "INBOX"),
                 ("page", "0"),
-                ("q", "x\") ALL\r\nA1 LOGOUT"),
+                ("search[q]", "x\") ALL\r\nA1 LOGOUT"),
             ],
         )
         .await;
@@ -88,7 +88,11 @@ async fn search_runs_on_the_server_and_sorting_orders_the_folder() {
     let bad_date = app
         .post(
             "/api/messages",
-            &[("folder", "INBOX"), ("page", "0"), ("since", "yesterday")],
+            &[
+                ("folder", "INBOX"),
+                ("page", "0"),
+                ("search[since]", "yesterday"),
+            ],
         )
         .await;
     assert_eq!(bad_date.status(), 422);

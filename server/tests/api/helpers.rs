@@ -193,10 +193,18 @@ impl TestApp {
 
     /// A page of the message list (`folder`, `page` and any search fields).
     pub async fn list(&self, form: &[(&str, &str)]) -> serde_json::Value {
-        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        // The search fields are one argument, `search[...]`, of the list.
+        let mut fields: Vec<(String, &str)> = form
+            .iter()
+            .map(|(k, v)| match *k {
+                "folder" | "page" | "sort" => (k.to_string(), *v),
+                search => (format!("search[{search}]"), *v),
+            })
+            .collect();
         if !form.iter().any(|(k, _)| *k == "page") {
-            fields.push(("page", "0"));
+            fields.push(("page".into(), "0"));
         }
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
         let res = self.post("/api/messages", &fields).await;
         assert_eq!(res.status(), 200, "list {form:?}");
         res.json().await.expect("json")
