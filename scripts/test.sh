@@ -71,6 +71,7 @@ export ESTAFETTE_SERVER__DATA_DIR=$env_dir/app ESTAFETTE_SERVER__SITE_ROOT=$root
 export ESTAFETTE_IMAP__PORT=$imap_port ESTAFETTE_IMAP__SECURITY=plain
 export ESTAFETTE_SMTP__PORT=$smtp_port ESTAFETTE_SMTP__SECURITY=plain
 echo "$e2e_password" | "$estafette" user add alice@example.test --admin --password-stdin
+echo "$e2e_password" | "$estafette" user add bob@example.test --password-stdin
 maildir=$DEVMAIL_DIR/mail/example.test/alice/Maildir
 "$target_dir/debug/estafette-mailgen" --maildir "$maildir" --count 300 --owner alice@example.test >/dev/null
 chown -R mail:mail "$DEVMAIL_DIR/mail"
@@ -82,4 +83,5 @@ for _ in $(seq 1 100); do
 done
 curl -sf "http://127.0.0.1:$e2e_port/readyz" >/dev/null || { cat "$env_dir/estafette.log" >&2; exit 1; }
 (cd end2end && ESTAFETTE_E2E_URL=http://127.0.0.1:$e2e_port ESTAFETTE_E2E_ADMIN=alice@example.test \
-  ESTAFETTE_E2E_PASSWORD=$e2e_password npm test)
+  ESTAFETTE_E2E_PASSWORD=$e2e_password ESTAFETTE_E2E_READER=bob@example.test \
+  ESTAFETTE_E2E_SMTP_PORT=$smtp_port npm test)

@@ -222,6 +222,8 @@ impl Services {
                 }
             }
         })
+        // Fused: a body may be polled again after its end (compression does).
+        .fuse()
         .boxed();
         Ok(Download { part, body })
     }

@@ -337,12 +337,7 @@ pub fn MailPage() -> impl IntoView {
                 </nav>
                 <main class="content" id="main" data-live=move || if live_ready.get() { "ready" } else { "" }>
                     <SearchForm request/>
-                    <Toolbar
-                        act
-                        folders=Signal::derive(move || {
-                            folder_list.get().and_then(Result::ok).unwrap_or_default()
-                        })
-                    />
+                    <Toolbar act folder_list/>
                     <p class="status" role="status" aria-live="polite">
                         {move || status.get().map(|r| match r {
                             Ok(done) => view! { <span>{done}</span> }.into_any(),
@@ -394,7 +389,7 @@ fn SearchForm(request: Memo<ListRequest>) -> impl IntoView {
 #[component]
 fn Toolbar(
     act: impl Fn(Act) + Copy + Send + Sync + 'static,
-    folders: Signal<Vec<FolderView>>,
+    folder_list: Resource<Result<Vec<FolderView>, AppError>>,
 ) -> impl IntoView {
     let t = use_texts();
     view! {
@@ -417,9 +412,11 @@ fn Toolbar(
                 prop:value=""
             >
                 <option value="">{t.move_to}</option>
-                {move || folders.get().into_iter().map(|f| view! {
-                    <option value=f.name.clone()>{f.name.clone()}</option>
-                }).collect_view()}
+                <Transition fallback=|| ()>
+                    {move || folder_list.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|f| view! {
+                        <option value=f.name.clone()>{f.name.clone()}</option>
+                    }).collect_view()}
+                </Transition>
             </select>
         </div>
     }

@@ -89,9 +89,16 @@ pub fn MessagePage() -> impl IntoView {
     };
     let frame = move || urls::frame(&folder.get(), uid.get(), remote.get());
     view! {
-        <Title text=move || {
-            info.get().and_then(Result::ok).map(|o| o.subject).unwrap_or_else(|| t.message.to_owned())
-        }/>
+        <Transition fallback=move || view! { <Title text=t.message/> }>
+            {move || {
+                let subject = info
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|o| o.subject)
+                    .unwrap_or_else(|| t.message.to_owned());
+                view! { <Title text=subject/> }
+            }}
+        </Transition>
         <AppShell>
             <div class="message-view">
                 <div class="toolbar" role="toolbar" aria-label=t.message>
@@ -207,7 +214,7 @@ fn Attachments(outline: MessageOutline, folder: String, uid: u32) -> impl IntoVi
                             <span class="muted">{format!(" {} · {}", a.content_type, human_size(a.size))}</span>
                             {a.risky.then(|| view! { <strong class="warning">" ⚠ " {t.risky}</strong> })}
                             " "
-                            <a href=download download=a.name.clone()>{t.download}</a>
+                            <a href=download download=a.name.clone() rel="external">{t.download}</a>
                             " "
                             {preview}
                         </li>

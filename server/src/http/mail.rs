@@ -135,9 +135,10 @@ pub async fn part(
             CONTENT_DISPOSITION,
             &disposition("attachment", &part.name),
         );
+        // No `sandbox`: Chromium refuses downloads from sandboxed responses.
         h.insert(
             CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; sandbox"),
+            HeaderValue::from_static("default-src 'none'"),
         );
     }
     Ok(res)
@@ -187,10 +188,10 @@ pub async fn events(
     let changes = services.watch(&who, &q.folder).await?;
     let deadline = tokio::time::Instant::now() + EVENT_STREAM_LIFETIME;
     let ready =
-        stream::once(async { Ok::<_, Infallible>(Event::default().event("ready").data("")) });
+        stream::once(async { Ok::<_, Infallible>(Event::default().event("ready").data("ready")) });
     let changed = stream::unfold(changes, move |mut changes| async move {
         match tokio::time::timeout_at(deadline, changes.recv()).await {
-            Ok(Some(())) => Some((Ok(Event::default().event("changed").data("")), changes)),
+            Ok(Some(())) => Some((Ok(Event::default().event("changed").data("changed")), changes)),
             _ => None,
         }
     });

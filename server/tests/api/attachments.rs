@@ -130,6 +130,21 @@ async fn attachments_download_byte_for_byte_and_never_render_as_pages() {
     assert_eq!(bytes.len(), pdf.len());
     assert!(bytes[..] == pdf[..], "the PDF arrives byte for byte");
 
+    // Compressed on the way, the stream still ends cleanly.
+    let compressed = app
+        .client
+        .get(app.url(&format!(
+            "/part?folder=INBOX&uid={uid}&section={}",
+            section("rapport été.pdf")
+        )))
+        .header("Accept-Encoding", "gzip, br")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(compressed.status(), 200);
+    let body = compressed.bytes().await.expect("the whole compressed body");
+    assert!(body.len() > pdf.len() / 2);
+
     let text = get(section("notes.txt"), true).await;
     assert_eq!(text.headers()["content-type"], "text/plain; charset=utf-8");
     assert!(text.headers()["content-disposition"]
