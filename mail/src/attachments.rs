@@ -116,7 +116,8 @@ fn walk(body: &BodyStructure<'_>, path: &mut Vec<u32>, out: &mut Vec<Part>) {
         _ => Encoding::Identity,
     };
     let size = match encoding {
-        Encoding::Base64 => u64::from(other.octets) * 3 / 4,
+        // Four characters make three bytes; lines of 76 end in CRLF.
+        Encoding::Base64 => u64::from(other.octets) * 76 / 78 * 3 / 4,
         _ => u64::from(other.octets),
     };
     let section = if path.is_empty() {

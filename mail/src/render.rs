@@ -65,6 +65,13 @@ pub fn render(message: &Message, policy: &Policy, load_remote: Option<&str>) -> 
         ("From", people(&message.from)),
         ("To", people(&message.to)),
         ("Cc", people(&message.cc)),
+        (
+            "Date",
+            message
+                .date
+                .map(|d| mail_parser::DateTime::from_timestamp(d).to_rfc822())
+                .unwrap_or_default(),
+        ),
         ("Subject", escape(&message.subject)),
     ] {
         if !value.is_empty() {

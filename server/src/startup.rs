@@ -4,6 +4,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use estafette_core::mailbox::IMAP_IDLE_CLOSE;
+
 use estafette_core::{Config, Services};
 use estafette_store::{redact_url, Store};
 use leptos::config::LeptosOptions;
@@ -71,7 +73,8 @@ impl Application {
 }
 
 /// Ends expired sessions now and then, so that their rows and IMAP
-/// connections do not wait for a request that never comes.
+/// connections do not wait for a request that never comes, and logs out of
+/// IMAP connections nobody used for a while.
 async fn sweep_sessions(services: Arc<Services>) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
     loop {
@@ -80,6 +83,10 @@ async fn sweep_sessions(services: Arc<Services>) {
             Ok(0) => {}
             Ok(n) => tracing::info!(ended = n, "expired sessions ended"),
             Err(e) => tracing::warn!(error = %e, "could not end expired sessions"),
+        }
+        let closed = services.mail.close_idle(IMAP_IDLE_CLOSE).await;
+        if closed > 0 {
+            tracing::info!(closed, "idle IMAP connections closed");
         }
     }
 }

@@ -7,6 +7,9 @@ use crate::error::AppError;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FolderView {
     pub name: String,
+    /// The last part of the name, shown indented by `depth` in the tree.
+    pub label: String,
+    pub depth: u32,
     /// `inbox`, `drafts`, `sent`, `junk`, `trash`, `archive`, or empty.
     pub role: String,
     pub unread: u32,
@@ -22,6 +25,17 @@ pub async fn folders() -> Result<Vec<FolderView>, AppError> {
         .into_iter()
         .filter(|f| f.selectable)
         .map(|f| FolderView {
+            label: f
+                .delimiter
+                .as_deref()
+                .and_then(|d| f.name.rsplit(d).next())
+                .unwrap_or(&f.name)
+                .to_owned(),
+            depth: f
+                .delimiter
+                .as_deref()
+                .map(|d| f.name.matches(d).count() as u32)
+                .unwrap_or(0),
             role: f
                 .special_use
                 .map(|s| format!("{s:?}").to_lowercase())

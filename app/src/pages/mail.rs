@@ -350,7 +350,15 @@ pub fn MailPage() -> impl IntoView {
                             Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                         })}
                     </Transition>
-                    <p class="muted shortcuts">{t.shortcuts_hint}</p>
+                    <p class="muted shortcuts">
+                        {t.shortcuts_hint}" · "
+                        <button type="button" class="link" on:click=move |_| {
+                            #[cfg(feature = "hydrate")]
+                            {
+                                let _ = leptos::web_sys::Notification::request_permission();
+                            }
+                        }>{t.notify_me}</button>
+                    </p>
                 </main>
             </div>
         </AppShell>
@@ -447,8 +455,9 @@ fn FolderList(
                             }
                         }
                     >
-                        <a href=folder_href(&f.name) aria-current=is_current.then_some("page")>
-                            <span class="name">{f.name.clone()}</span>
+                        <a href=folder_href(&f.name) aria-current=is_current.then_some("page")
+                            style=format!("padding-inline-start: {}rem", 0.5 + f.depth as f32)>
+                            <span class="name">{f.label.clone()}</span>
                             {unread}
                         </a>
                     </li>

@@ -191,7 +191,10 @@ pub async fn events(
         stream::once(async { Ok::<_, Infallible>(Event::default().event("ready").data("ready")) });
     let changed = stream::unfold(changes, move |mut changes| async move {
         match tokio::time::timeout_at(deadline, changes.recv()).await {
-            Ok(Some(())) => Some((Ok(Event::default().event("changed").data("changed")), changes)),
+            Ok(Some(())) => Some((
+                Ok(Event::default().event("changed").data("changed")),
+                changes,
+            )),
             _ => None,
         }
     });

@@ -191,6 +191,19 @@ async fn one_imap_login_serves_a_session_across_twenty_page_views() {
         1,
         "the sign-in's connection served every page"
     );
+
+    // Closed when idle, the connection is opened again on the next request.
+    assert_eq!(
+        app.services
+            .mail
+            .close_idle(std::time::Duration::ZERO)
+            .await,
+        1
+    );
+    assert_eq!(app.services.mail.open_connections(), 0);
+    assert_eq!(app.inbox().await["total"], 1);
+    assert_eq!(app.services.mail.login_count() - before, 2);
+    assert_eq!(app.services.mail.open_connections(), 1);
 }
 
 #[tokio::test]
