@@ -184,7 +184,9 @@ async fn one_imap_login_serves_a_session_across_twenty_page_views() {
             2 => format!("/frame?folder=INBOX&uid={uid}"),
             _ => "/?folder=Sent".to_owned(),
         };
-        assert_eq!(app.get(&path).await.status(), 200, "{path}");
+        let page = app.get(&path).await;
+        assert_eq!(page.status(), 200, "{path}");
+        page.text().await.expect("the whole page");
     }
     assert_eq!(
         app.services.mail.login_count() - before,
