@@ -1,5 +1,6 @@
-//! Dates shown in the UI (UTC until per-user time zones arrive) and parsed
-//! from filters. Pure arithmetic, so that it works in the browser too.
+//! Dates shown in the UI and parsed from filters. Pure arithmetic, so that
+//! it works in the browser too: pages are rendered in UTC on the server and
+//! switch to the browser's time zone once hydrated (`LocalTime`).
 
 /// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -28,10 +29,16 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 
 /// `2026-11-23 10:42 UTC`
 pub fn format_time(unix: i64) -> String {
-    let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
-    let secs = unix.rem_euclid(86_400);
+    format!("{} UTC", format_at_offset(unix, 0))
+}
+
+/// `2026-11-23 11:42` for a zone `offset_minutes` east of UTC.
+pub fn format_at_offset(unix: i64, offset_minutes: i64) -> String {
+    let local = unix + offset_minutes * 60;
+    let (y, m, d) = civil_from_days(local.div_euclid(86_400));
+    let secs = local.rem_euclid(86_400);
     format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
         secs / 3600,
         secs % 3600 / 60
     )
@@ -58,6 +65,8 @@ mod tests {
     #[test]
     fn formats_and_parses() {
         assert_eq!(format_time(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_at_offset(0, 90), "1970-01-01 01:30");
+        assert_eq!(format_at_offset(0, -60), "1969-12-31 23:00");
         assert_eq!(format_time(1_795_000_000), "2026-11-18 11:06 UTC");
         assert_eq!(parse_day("2026-11-18"), Some(1_795_000_000 - 40_000));
         assert_eq!(

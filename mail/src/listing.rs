@@ -28,6 +28,15 @@ pub struct Summary {
     pub flagged: bool,
     pub answered: bool,
     pub has_attachments: bool,
+    /// `Message-ID`, and the ids this message answers (`In-Reply-To`,
+    /// `References`): how conversations are found.
+    pub message_id: Option<String>,
+    pub refers_to: Vec<String>,
+    /// In a list grouped by conversation: other messages of this one's
+    /// conversation on the page (on its first row), or that this row
+    /// belongs to the conversation above it.
+    pub replies: u32,
+    pub in_conversation: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,6 +200,10 @@ fn summary(f: &async_imap::types::Fetch, folder: &str) -> Summary {
         flagged: false,
         answered: false,
         has_attachments: false,
+        message_id: None,
+        refers_to: Vec::new(),
+        replies: 0,
+        in_conversation: false,
     };
     for flag in f.flags() {
         match flag {
@@ -218,6 +231,16 @@ fn summary(f: &async_imap::types::Fetch, folder: &str) -> Summary {
             .map(|t| t.chars().take(320).collect())
             .unwrap_or_default();
         s.date = m.date().map(|d| d.to_timestamp());
+        s.message_id = m.message_id().map(|id| id.chars().take(500).collect());
+        s.refers_to = m
+            .in_reply_to()
+            .as_text_list()
+            .into_iter()
+            .flatten()
+            .chain(m.references().as_text_list().into_iter().flatten())
+            .take(100)
+            .map(|id| id.chars().take(500).collect())
+            .collect();
         s.has_attachments = m.content_type().is_some_and(|ct| {
             ct.ctype().eq_ignore_ascii_case("multipart")
                 && ct
@@ -249,4 +272,112 @@ pub async fn fetch_raw(
         .and_then(|f| f.body())
         .map(<[u8]>::to_vec)
         .ok_or(MailError::NoSuchMessage(uid))
+}
+
+/// Groups a page's rows by conversation: each conversation stays where its
+/// first (e.g. newest) row is, its other rows follow it in their order.
+/// Messages are linked by `Message-ID` against `In-Reply-To`/`References`.
+pub fn group_conversations(rows: Vec<Summary>) -> Vec<Summary> {
+    let n = rows.len();
+    let mut root: Vec<usize> = (0..n).collect();
+    fn find(root: &mut [usize], mut i: usize) -> usize {
+        while root[i] != i {
+            root[i] = root[root[i]];
+            i = root[i];
+        }
+        i
+    }
+    let by_id: HashMap<&str, usize> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.message_id.as_deref().map(|id| (id, i)))
+        .collect();
+    for (i, r) in rows.iter().enumerate() {
+        for id in &r.refers_to {
+            if let Some(&j) = by_id.get(id.as_str()) {
+                let (a, b) = (find(&mut root, i), find(&mut root, j));
+                // The group is named by its earliest row on the page.
+                root[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of: HashMap<usize, usize> = HashMap::new();
+    for i in 0..n {
+        let r = find(&mut root, i);
+        match group_of.get(&r) {
+            Some(&g) => groups[g].push(i),
+            None => {
+                group_of.insert(r, groups.len());
+                groups.push(vec![i]);
+            }
+        }
+    }
+    let mut slots: Vec<Option<Summary>> = rows.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(n);
+    for group in groups {
+        let size = group.len() as u32;
+        for (k, i) in group.into_iter().enumerate() {
+            if let Some(mut row) = slots[i].take() {
+                row.replies = if k == 0 { size - 1 } else { 0 };
+                row.in_conversation = k > 0;
+                out.push(row);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(uid: u32, id: &str, refers: &[&str]) -> Summary {
+        Summary {
+            folder: "INBOX".into(),
+            uid,
+            from: String::new(),
+            from_address: String::new(),
+            subject: String::new(),
+            date: None,
+            size: 0,
+            seen: false,
+            flagged: false,
+            answered: false,
+            has_attachments: false,
+            message_id: Some(id.into()),
+            refers_to: refers.iter().map(|s| s.to_string()).collect(),
+            replies: 0,
+            in_conversation: false,
+        }
+    }
+
+    #[test]
+    fn conversations_gather_under_their_newest_row() {
+        // Newest first: 5 answers 2, 4 is alone, 3 answers 1, 2 answers 1.
+        let rows = vec![
+            row(5, "e", &["a", "b"]),
+            row(4, "d", &[]),
+            row(3, "c", &["a"]),
+            row(2, "b", &["a"]),
+            row(1, "a", &[]),
+            row(0, "z", &["not on this page"]),
+        ];
+        let grouped = group_conversations(rows);
+        let order: Vec<(u32, u32, bool)> = grouped
+            .iter()
+            .map(|r| (r.uid, r.replies, r.in_conversation))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (5, 3, false),
+                (3, 0, true),
+                (2, 0, true),
+                (1, 0, true),
+                (4, 0, false),
+                (0, 0, false)
+            ]
+        );
+    }
 }

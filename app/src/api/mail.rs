@@ -59,6 +59,10 @@ pub struct MessageRow {
     pub unread: bool,
     pub flagged: bool,
     pub has_attachments: bool,
+    /// Grouped lists: the conversation's other rows that follow this one.
+    pub replies: u32,
+    /// Grouped lists: this row belongs to the conversation above it.
+    pub in_conversation: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +107,8 @@ pub struct ListRequest {
     pub page: u32,
     /// `date` (default), `from`, `subject` or `size`; `-` in front for ascending.
     pub sort: String,
+    /// Rows of one conversation kept together.
+    pub conversations: bool,
     pub search: Search,
 }
 
@@ -112,6 +118,7 @@ pub async fn messages(
     folder: String,
     page: u32,
     #[server(default)] sort: String,
+    #[server(default)] conversations: bool,
     #[server(default)] search: Search,
 ) -> Result<MessagePage, AppError> {
     use estafette_mail::listing::{Order, SortKey};
@@ -137,13 +144,16 @@ pub async fn messages(
         attachment: search.attachment,
     };
     let services = services()?;
-    let listing = if everywhere && !query.is_empty() {
+    let mut listing = if everywhere && !query.is_empty() {
         services.search_everywhere(&who, &query, page).await?
     } else {
         services
             .messages(&who, &folder, Order { key, ascending }, &query, page)
             .await?
     };
+    if conversations {
+        listing.messages = estafette_mail::listing::group_conversations(listing.messages);
+    }
     Ok(MessagePage {
         total: listing.total,
         page: listing.page,
@@ -161,6 +171,8 @@ pub async fn messages(
                 unread: !m.seen,
                 flagged: m.flagged,
                 has_attachments: m.has_attachments,
+                replies: m.replies,
+                in_conversation: m.in_conversation,
             })
             .collect(),
     })

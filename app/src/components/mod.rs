@@ -1,3 +1,4 @@
+mod time;
 mod two_factor;
 
 use leptos::prelude::*;
@@ -5,6 +6,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::i18n::use_texts;
 
+pub use time::LocalTime;
 pub use two_factor::TwoFactorSetup;
 
 /// An error message, announced to screen readers, or nothing.

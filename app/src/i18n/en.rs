@@ -111,4 +111,7 @@ pub const TEXTS: Texts = Texts {
     moved_to: "Moved to {}.",
     deleted: "Deleted.",
     shortcuts_hint: "Keys: j/k move, Enter opens, e archive, # delete, s flag, u unread, / search",
+    group_conversations: "Group by conversation",
+    ungroup: "One by one",
+    in_conversation: "Messages in this conversation on this page",
 };

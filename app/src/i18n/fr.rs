@@ -111,4 +111,7 @@ pub const TEXTS: Texts = Texts {
     moved_to: "Déplacé vers {}.",
     deleted: "Supprimé.",
     shortcuts_hint: "Touches : j/k se déplacer, Entrée ouvrir, e archiver, # supprimer, s suivre, u non lu, / rechercher",
+    group_conversations: "Regrouper par conversation",
+    ungroup: "Un par un",
+    in_conversation: "Messages de cette conversation sur cette page",
 };

@@ -195,6 +195,9 @@ pub struct Texts {
     pub moved_to: &'static str,
     pub deleted: &'static str,
     pub shortcuts_hint: &'static str,
+    pub group_conversations: &'static str,
+    pub ungroup: &'static str,
+    pub in_conversation: &'static str,
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -10,8 +10,7 @@ use crate::api::mail::{
     create_folder, delete_folder, folders, mark, messages, move_messages, rename_folder, send_to,
     FolderView, ListRequest, MessagePage, MessageRow, Search,
 };
-use crate::components::ErrorNote;
-use crate::dates::format_time;
+use crate::components::{ErrorNote, LocalTime};
 use crate::error::AppError;
 use crate::i18n::{use_texts, Texts};
 use crate::pages::shell::AppShell;
@@ -25,6 +24,7 @@ fn request_from(q: &ParamsMap) -> ListRequest {
         folder: q.get("folder").unwrap_or_else(|| "INBOX".into()),
         page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0),
         sort: text("sort"),
+        conversations: on("conversations"),
         search: Search {
             q: text("q"),
             unread: on("unread"),
@@ -60,6 +60,7 @@ pub fn list_href(r: &ListRequest) -> String {
         ("flagged", f.flagged),
         ("attachment", f.attachment),
         ("everywhere", f.everywhere),
+        ("conversations", r.conversations),
     ] {
         if v {
             add(k, "on");
@@ -187,7 +188,7 @@ pub fn MailPage() -> impl IntoView {
     let folder_list = Resource::new(move || refresh.get(), |_| folders());
     let listing = Resource::new(
         move || (request.get(), refresh.get()),
-        |(r, _)| messages(r.folder, r.page, r.sort, r.search),
+        |(r, _)| messages(r.folder, r.page, r.sort, r.conversations, r.search),
     );
     let rows = RwSignal::new(Vec::<MessageRow>::new());
     let selected = RwSignal::new(BTreeSet::<Key>::new());
@@ -456,7 +457,7 @@ fn FolderList(
                         }
                     >
                         <a href=folder_href(&f.name) aria-current=is_current.then_some("page")
-                            style=format!("padding-inline-start: {}rem", 0.5 + f.depth as f32)>
+                            class=format!("depth-{}", f.depth.min(5))>
                             <span class="name">{f.label.clone()}</span>
                             {unread}
                         </a>
@@ -615,6 +616,18 @@ fn MessageList(
         .iter()
         .map(|m| (m.folder.clone(), m.uid))
         .collect();
+    let grouping = {
+        let (label, on) = if request.conversations {
+            (t.ungroup, false)
+        } else {
+            (t.group_conversations, true)
+        };
+        let href = list_href(&ListRequest {
+            conversations: on,
+            ..request.clone()
+        });
+        view! { <a class="grouping" href=href>{label}</a> }
+    };
     let everywhere = request.search.everywhere && request.search.is_active();
     view! {
         <table class="table messages">
@@ -646,7 +659,7 @@ fn MessageList(
                     let key3 = key.clone();
                     let where_ = everywhere.then(|| view! { <span class="folder-tag">{m.folder.clone()}</span> });
                     view! {
-                        <tr class="message-row" class:unread=m.unread class:flagged=m.flagged
+                        <tr class="message-row" class:unread=m.unread class:flagged=m.flagged class:reply=m.in_conversation
                             class:current=move || cursor.get() == Some(i)
                             data-uid=m.uid draggable="true"
                             on:dragstart=move |e| {
@@ -679,9 +692,13 @@ fn MessageList(
                                 {m.flagged.then(|| view! { <span class="mark" title=t.flagged_mark aria-label=t.flagged_mark>"★"</span> })}
                                 {m.has_attachments.then(|| view! { <span class="mark" title=t.attachment_mark aria-label=t.attachment_mark>"📎"</span> })}
                                 {where_}
+                                {m.in_conversation.then(|| view! { <span class="mark" aria-hidden="true">"↳"</span> })}
                                 <a href=urls::message(&m.folder, m.uid) on:focus=move |_| cursor.set(Some(i))>{m.subject}</a>
+                                {(m.replies > 0).then(|| view! {
+                                    <span class="thread-count" title=t.in_conversation>{format!(" ({})", m.replies + 1)}</span>
+                                })}
                             </td>
-                            <td class="date">{m.date.map(format_time).unwrap_or_default()}</td>
+                            <td class="date">{m.date.map(|unix| view! { <LocalTime unix/> })}</td>
                             <td class="size">{human_size(u64::from(m.size))}</td>
                         </tr>
                     }
@@ -689,6 +706,7 @@ fn MessageList(
             </tbody>
         </table>
         <nav class="pager" aria-label="Pages">
+            {grouping}
             {newer.map(|h| view! { <a href=h rel="prev">{t.newer}</a> })}
             <span class="muted">{
                 t.range_of

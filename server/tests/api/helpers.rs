@@ -197,7 +197,7 @@ impl TestApp {
         let mut fields: Vec<(String, &str)> = form
             .iter()
             .map(|(k, v)| match *k {
-                "folder" | "page" | "sort" => (k.to_string(), *v),
+                "folder" | "page" | "sort" | "conversations" => (k.to_string(), *v),
                 search => (format!("search[{search}]"), *v),
             })
             .collect();

@@ -265,3 +265,69 @@ async fn every_message_of_the_mime_corpus_opens_in_the_view() {
         assert_eq!(page.status(), 200, "message page of {uid}");
     }
 }
+
+#[tokio::test]
+async fn a_grouped_list_keeps_each_conversation_together() {
+    let app = spawn(Db::Shared).await;
+    let (alice, bob) = (unique_email("talker"), unique_email("threader"));
+    app.create_account(&alice, Role::User).await;
+    app.create_account(&bob, Role::User).await;
+    let mail = |subject: &str, id: &str, answers: Option<&str>| {
+        let mut b = lettre::Message::builder()
+            .from(alice.parse().expect("from"))
+            .to(bob.parse().expect("to"))
+            .subject(subject)
+            .message_id(Some(format!("<{id}@estafette.test>")));
+        if let Some(parent) = answers {
+            b = b.in_reply_to(format!("<{parent}@estafette.test>"));
+        }
+        b.body("x".to_owned()).expect("message")
+    };
+    assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
+    for (n, message) in [
+        mail("Question", "q1", None),
+        mail("Other", "o1", None),
+        mail("Re: Question", "r1", Some("q1")),
+    ]
+    .iter()
+    .enumerate()
+    {
+        send_as(&alice, message).await;
+        // One after the other, so that the order of arrival is known.
+        app.wait_for_inbox(n as u64 + 1).await;
+    }
+    let flat = app.list(&[("folder", "INBOX")]).await;
+    let subjects = |page: &serde_json::Value| -> Vec<(String, u64, bool)> {
+        page["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| {
+                (
+                    r["subject"].as_str().unwrap_or_default().to_owned(),
+                    r["replies"].as_u64().unwrap_or(99),
+                    r["in_conversation"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        subjects(&flat),
+        [
+            ("Re: Question".to_owned(), 0, false),
+            ("Other".to_owned(), 0, false),
+            ("Question".to_owned(), 0, false)
+        ]
+    );
+    let grouped = app
+        .list(&[("folder", "INBOX"), ("conversations", "true")])
+        .await;
+    assert_eq!(
+        subjects(&grouped),
+        [
+            ("Re: Question".to_owned(), 1, false),
+            ("Question".to_owned(), 0, true),
+            ("Other".to_owned(), 0, false)
+        ]
+    );
+}

@@ -113,20 +113,6 @@ async fn an_unreachable_mail_server_is_not_a_wrong_password() {
 }
 
 #[tokio::test]
-async fn one_imap_login_serves_twenty_page_views() {
-    let app = spawn(Db::Shared).await;
-    let email = unique_email("reuse");
-    app.create_account(&email, Role::User).await;
-    let before = app.services.mail.login_count();
-    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
-    for _ in 0..10 {
-        assert_eq!(app.get("/").await.status(), 200);
-        assert_eq!(app.post("/api/folders", &[]).await.status(), 200);
-    }
-    assert_eq!(app.services.mail.login_count() - before, 1);
-}
-
-#[tokio::test]
 async fn sign_out_ends_the_session_and_disabling_ends_all() {
     let app = spawn(Db::Shared).await;
     let email = unique_email("out");

@@ -1,0 +1,29 @@
+use leptos::prelude::*;
+
+use crate::dates::{format_at_offset, format_time};
+
+/// Minutes east of UTC of the browser's time zone at `unix` (daylight
+/// saving included).
+#[cfg(feature = "hydrate")]
+fn browser_offset(unix: i64) -> i64 {
+    let date = js_sys::Date::new(&leptos::wasm_bindgen::JsValue::from_f64(
+        unix as f64 * 1000.0,
+    ));
+    -(date.get_timezone_offset() as i64)
+}
+
+/// A time: UTC as rendered by the server, then the browser's local time once
+/// the page is live (an effect runs after hydration, so both agree first).
+#[component]
+pub fn LocalTime(unix: i64) -> impl IntoView {
+    let local = RwSignal::new(false);
+    Effect::new(move |_| local.set(true));
+    let text = move || {
+        #[cfg(feature = "hydrate")]
+        if local.get() {
+            return format_at_offset(unix, browser_offset(unix));
+        }
+        format_time(unix)
+    };
+    view! { <time datetime=format!("{}Z", format_at_offset(unix, 0).replace(' ', "T"))>{text}</time> }
+}
