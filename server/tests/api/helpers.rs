@@ -34,6 +34,31 @@ pub enum Db {
     Fresh,
     /// The database Dovecot reads, so that accounts can log into IMAP.
     Shared,
+    /// A PostgreSQL database (see `fresh_postgres`), shared by instances.
+    Postgres(String),
+}
+
+/// A new, empty PostgreSQL database on the server scripts/test.sh started.
+pub async fn fresh_postgres() -> String {
+    let admin_url = env("ESTAFETTE_TEST_POSTGRES_URL");
+    let admin = estafette_store::Store::connect(&admin_url, 1)
+        .await
+        .expect("postgres");
+    let name = unique_email("estafette_instances")
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .replace('-', "_");
+    admin
+        .execute_raw(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    admin.close().await;
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_owned())
+        .expect("a URL with a database");
+    format!("{base}/{name}")
 }
 
 pub struct TestApp {
@@ -108,6 +133,7 @@ pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
     let url = match db {
         Db::Fresh => format!("sqlite://{}", dir.path().join("estafette.db").display()),
         Db::Shared => format!("sqlite://{}", mail.accounts_db),
+        Db::Postgres(url) => url,
     };
     let mut vars: Vec<(String, String)> = vec![
         ("ESTAFETTE_SERVER__LISTEN".into(), "127.0.0.1:0".into()),

@@ -1,0 +1,75 @@
+//! Several instances on one PostgreSQL: a session moves between them, an
+//! admin action on one holds on the other at once, and so do rate limits.
+
+use estafette_core::accounts::Actor;
+use estafette_store::{AccountState, Role};
+
+use crate::helpers::{fresh_postgres, spawn, spawn_with, unique_email, Db, TestApp, PASSWORD};
+
+#[tokio::test]
+async fn two_instances_on_postgresql_share_sessions_admin_actions_and_limits() {
+    let url = fresh_postgres().await;
+    // Passwords are checked by the mail server (Dovecot knows the accounts
+    // of the shared SQLite file); both instances hold the same secret key.
+    let settings = [
+        ("ESTAFETTE_AUTH__PASSWORD_SOURCE", "imap"),
+        (
+            "ESTAFETTE_AUTH__SECRET_KEY",
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        ),
+        ("ESTAFETTE_AUTH__MAX_FAILURES", "3"),
+    ];
+    let one = spawn_with(Db::Postgres(url.clone()), &settings).await;
+    let two = spawn_with(Db::Postgres(url), &settings).await;
+    let dovecot = spawn(Db::Shared).await;
+    let email = unique_email("roamer");
+    dovecot.create_account(&email, Role::User).await;
+    one.services
+        .create_account(Actor::Cli, &email, None, Role::User)
+        .await
+        .expect("account in PostgreSQL");
+
+    // Signed in on one, the same cookie works on the other.
+    let signed_in = one.sign_in(&email, PASSWORD).await;
+    assert_eq!(signed_in.status(), 200);
+    let cookie = TestApp::session_cookie(&signed_in).expect("cookie");
+    let logins = two.services.mail.login_count();
+    let folders = two.post_as(&cookie, "/api/folders", &[]).await;
+    assert_eq!(folders.status(), 200, "the session continues on two");
+    assert_eq!(
+        two.services.mail.login_count() - logins,
+        1,
+        "two opened its own IMAP connection"
+    );
+    assert_eq!(
+        one.post_as(&cookie, "/api/folders", &[]).await.status(),
+        200
+    );
+
+    // Disabled on one: refused on two at once.
+    one.services
+        .set_state(Actor::Cli, &email, AccountState::Disabled)
+        .await
+        .expect("disable");
+    assert_eq!(
+        two.post_as(&cookie, "/api/folders", &[]).await.status(),
+        401
+    );
+    assert_eq!(
+        one.post_as(&cookie, "/api/folders", &[]).await.status(),
+        401
+    );
+    assert_eq!(two.sign_in(&email, PASSWORD).await.status(), 403);
+    two.services
+        .set_state(Actor::Cli, &email, AccountState::Active)
+        .await
+        .expect("enable");
+
+    // Failed attempts on either instance count together.
+    for (app, n) in [(&one, 1), (&two, 2), (&one, 3)] {
+        let res = app.sign_in(&email, "not the password").await;
+        assert_eq!(res.status(), 401, "attempt {n}");
+    }
+    let locked = two.sign_in(&email, PASSWORD).await;
+    assert_eq!(locked.status(), 429, "locked on two by failures on both");
+}
