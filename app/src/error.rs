@@ -98,7 +98,7 @@ impl AppError {
             C::Disabled => AppError::Disabled,
             C::NotSignedIn => AppError::NotSignedIn,
             C::Forbidden => AppError::Forbidden,
-            C::Invalid(m) => AppError::Invalid(m),
+            C::Invalid(m) | C::TooLarge(m) => AppError::Invalid(m),
             C::MailUnreachable(detail) => {
                 tracing::warn!(%detail, "mail server unreachable");
                 AppError::MailUnreachable

@@ -40,6 +40,27 @@ pub struct Config {
     pub imap: MailEndpoint,
     pub smtp: MailEndpoint,
     pub auth: AuthConfig,
+    pub limits: LimitsConfig,
+}
+
+/// What a user may send.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// The largest message, attachments included, in megabytes.
+    pub max_message_mb: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig { max_message_mb: 25 }
+    }
+}
+
+impl LimitsConfig {
+    pub fn max_message_bytes(&self) -> u64 {
+        self.max_message_mb * 1024 * 1024
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -223,6 +244,12 @@ impl Config {
         }
         if self.database.max_connections == 0 {
             return Err(invalid("database.max_connections", "must be at least 1"));
+        }
+        if !(1..=1024).contains(&self.limits.max_message_mb) {
+            return Err(invalid(
+                "limits.max_message_mb",
+                "must be between 1 and 1024",
+            ));
         }
         for (key, server) in [("imap", self.imap_server()), ("smtp", self.smtp_server())] {
             if server.host.trim().is_empty() {

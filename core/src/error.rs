@@ -26,6 +26,8 @@ pub enum CoreError {
     Mail(MailError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    TooLarge(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -40,7 +42,8 @@ impl From<MailError> for CoreError {
             | MailError::NoSuchMessage(_)
             | MailError::NoSuchPart(_)
             | MailError::BadSearch(_)
-            | MailError::BadFolderName(_) => CoreError::Invalid(e.to_string()),
+            | MailError::BadFolderName(_)
+            | MailError::BadMessage(_) => CoreError::Invalid(e.to_string()),
             other => CoreError::Mail(other),
         }
     }

@@ -12,11 +12,13 @@ pub mod organising;
 mod password_policy;
 pub mod preferences;
 pub mod reading;
+pub mod sending;
 mod services;
 mod sessions;
 mod signin;
 mod throttle;
 pub mod two_factor;
+pub mod uploads;
 pub mod visitor;
 
 pub use config::{Config, ConfigError};

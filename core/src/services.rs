@@ -3,6 +3,7 @@ use std::sync::Arc;
 use estafette_store::Store;
 
 use crate::mailbox::MailSessions;
+use crate::uploads::Uploads;
 use crate::{Config, CoreError};
 
 /// Everything a request handler needs, built once at start-up.
@@ -10,6 +11,7 @@ pub struct Services {
     pub config: Arc<Config>,
     pub store: Store,
     pub mail: MailSessions,
+    pub uploads: Uploads,
     /// Encrypts TOTP secrets at rest (see `keys`).
     pub(crate) key: [u8; 32],
 }
@@ -18,10 +20,12 @@ impl Services {
     pub fn new(config: Arc<Config>, store: Store) -> Result<Arc<Self>, CoreError> {
         let key = crate::keys::load(&config)?;
         let mail = MailSessions::new(config.imap_server());
+        let uploads = Uploads::new(&config.server.data_dir);
         Ok(Arc::new(Services {
             config,
             store,
             mail,
+            uploads,
             key,
         }))
     }

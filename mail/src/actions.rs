@@ -107,3 +107,13 @@ async fn remove(imap: &mut ImapSession, set: &str) -> Result<(), MailError> {
     }
     Ok(())
 }
+
+/// Stores `raw` in `folder` (e.g. a sent message in Sent), marked read.
+pub async fn append(imap: &mut ImapSession, folder: &str, raw: &[u8]) -> Result<(), MailError> {
+    imap.append(crate::utf7::encode(folder), Some("(\\Seen)"), None, raw)
+        .await
+        .map_err(|e| match e {
+            async_imap::error::Error::No(reason) => MailError::Refused(reason),
+            other => other.into(),
+        })
+}

@@ -27,6 +27,8 @@ pub enum MailError {
     BadSearch(String),
     #[error("{0}")]
     BadFolderName(String),
+    #[error("{0}")]
+    BadMessage(String),
 }
 
 impl From<async_imap::error::Error> for MailError {

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod attachments;
+pub mod compose;
 mod error;
 pub mod folders;
 pub mod imap;

@@ -35,6 +35,10 @@ pub async fn send(
     match transport.send(message.clone()).await {
         Ok(_) => Ok(()),
         Err(e) if e.is_permanent() || e.is_transient() => Err(MailError::Refused(e.to_string())),
-        Err(e) => Err(MailError::Protocol(e.to_string())),
+        // No answer at all: the connection failed or timed out.
+        Err(e) => Err(MailError::Unreachable(
+            server.address(),
+            std::io::Error::other(e.to_string()),
+        )),
     }
 }

@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use estafette_core::mailbox::IMAP_IDLE_CLOSE;
 
+/// Attachments of a form never sent are removed after a day.
+const ABANDONED_UPLOADS: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 use estafette_core::{Config, Services};
 use estafette_store::{redact_url, Store};
 use leptos::config::LeptosOptions;
@@ -83,6 +86,10 @@ async fn sweep_sessions(services: Arc<Services>) {
             Ok(0) => {}
             Ok(n) => tracing::info!(ended = n, "expired sessions ended"),
             Err(e) => tracing::warn!(error = %e, "could not end expired sessions"),
+        }
+        let abandoned = services.uploads.sweep(ABANDONED_UPLOADS).await;
+        if abandoned > 0 {
+            tracing::info!(abandoned, "abandoned uploads removed");
         }
         let closed = services.mail.close_idle(IMAP_IDLE_CLOSE).await;
         if closed > 0 {

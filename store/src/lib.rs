@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod error;
 mod preferences;
+mod sending;
 mod sessions;
 mod settings;
 mod throttle;

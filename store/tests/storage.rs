@@ -335,3 +335,21 @@ async fn preferences_are_one_document_per_account() {
         assert_eq!(store.preferences(id).await.expect("read"), None);
     }
 }
+
+#[tokio::test]
+async fn a_send_key_is_claimed_once() {
+    let (_dir, stores) = migrated().await;
+    for store in &stores {
+        let id = store
+            .create_account(account("sender@example.test"))
+            .await
+            .expect("account")
+            .id;
+        let (a, b) = tokio::join!(store.claim_send(id, "k1"), store.claim_send(id, "k1"));
+        let claims = [a.expect("claim"), b.expect("claim")];
+        assert_eq!(claims.iter().filter(|c| **c).count(), 1, "{claims:?}");
+        assert!(store.claim_send(id, "k2").await.expect("claim"));
+        store.release_send(id, "k1").await.expect("release");
+        assert!(store.claim_send(id, "k1").await.expect("claim again"));
+    }
+}

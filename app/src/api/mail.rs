@@ -331,3 +331,54 @@ pub async fn trust_sender(address: String) -> Result<(), AppError> {
     let who = signed_in()?;
     Ok(services()?.trust_sender(&who, &address).await?)
 }
+
+/// What became of a send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendResult {
+    /// False when this form had been sent already: nothing went out again.
+    pub sent_now: bool,
+    /// A copy is in the Sent folder.
+    pub kept_in_sent: bool,
+}
+
+/// Sends the compose form. `attachments` are upload ids, comma-separated;
+/// `send_key` is chosen once per message by the form.
+#[server(prefix = "/api", endpoint = "send")]
+pub async fn send_message(
+    to: String,
+    #[server(default)] cc: String,
+    #[server(default)] bcc: String,
+    #[server(default)] subject: String,
+    #[server(default)] text: String,
+    #[server(default)] attachments: String,
+    send_key: String,
+) -> Result<SendResult, AppError> {
+    use estafette_core::sending::{Compose, Sent};
+
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    let form = Compose {
+        to,
+        cc,
+        bcc,
+        subject,
+        text,
+        attachments: attachments
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        send_key,
+    };
+    Ok(match services()?.send_message(&who, form).await? {
+        Sent::Now { kept } => SendResult {
+            sent_now: true,
+            kept_in_sent: kept,
+        },
+        Sent::Already => SendResult {
+            sent_now: false,
+            kept_in_sent: false,
+        },
+    })
+}

@@ -34,6 +34,7 @@ impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         match self.0 {
             CoreError::Invalid(reason) => (StatusCode::NOT_FOUND, reason).into_response(),
+            CoreError::TooLarge(reason) => (StatusCode::PAYLOAD_TOO_LARGE, reason).into_response(),
             CoreError::NotSignedIn => (StatusCode::UNAUTHORIZED, "Please sign in.").into_response(),
             e => {
                 tracing::warn!(error = %e, "a mail request failed");

@@ -6,11 +6,12 @@ mod health;
 mod mail;
 mod security;
 mod session;
+mod upload;
 
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{middleware, Router};
 use estafette_core::Services;
 use leptos::config::LeptosOptions;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/part", get(mail::part))
         .route("/source", get(mail::source))
         .route("/events", get(mail::events))
+        .route("/upload", post(upload::upload).delete(upload::remove))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())

@@ -249,6 +249,27 @@ impl TestApp {
         panic!("the INBOX never held {total} messages: {page}");
     }
 
+    /// Files under the data directory's uploads (every session's).
+    pub fn upload_files(&self) -> usize {
+        fn count(dir: &std::path::Path) -> usize {
+            std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .map(|e| {
+                            if e.path().is_dir() {
+                                count(&e.path())
+                            } else {
+                                1
+                            }
+                        })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        count(&self._dir.path().join("uploads"))
+    }
+
     /// The account, which must exist.
     pub async fn account(&self, email: &str) -> estafette_store::Account {
         self.services

@@ -13,5 +13,6 @@ mod live;
 mod mail_server;
 mod reading;
 mod security;
+mod sending;
 mod signin;
 mod two_factor;

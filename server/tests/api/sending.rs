@@ -1,0 +1,261 @@
+//! Sending with attachments through the dev Postfix, as the signed-in user:
+//! delivered byte for byte, kept in Sent, never twice for one send key, and
+//! kept as a draft with the reason when SMTP fails.
+
+use estafette_store::Role;
+use serde_json::Value;
+
+use crate::helpers::{spawn, spawn_with, unique_email, Db, TestApp, PASSWORD};
+
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+async fn upload(app: &TestApp, name: &str, content_type: &str, data: Vec<u8>) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!(
+            "/upload?name={}&type={}",
+            app::urls::encode(name),
+            app::urls::encode(content_type)
+        )))
+        .header("Origin", &app.base)
+        .body(data)
+        .send()
+        .await
+        .expect("POST /upload")
+}
+
+async fn uploaded_id(res: reqwest::Response) -> String {
+    assert_eq!(res.status(), 201);
+    let v: Value = res.json().await.expect("json");
+    v["id"].as_str().expect("id").to_owned()
+}
+
+#[tokio::test]
+async fn a_message_with_attachments_arrives_whole_and_is_kept_in_sent() {
+    let app = spawn(Db::Shared).await;
+    let (alice, bob) = (unique_email("composer"), unique_email("recipient"));
+    app.create_account(&alice, Role::User).await;
+    app.create_account(&bob, Role::User).await;
+    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let pdf = noise(3 * 1024 * 1024 + 7, 42);
+    let png = noise(2000, 7);
+    let a = uploaded_id(
+        upload(
+            &app,
+            "rapport annuel été.pdf",
+            "application/pdf",
+            pdf.clone(),
+        )
+        .await,
+    )
+    .await;
+    let b = uploaded_id(upload(&app, "logo.png", "image/png", png.clone()).await).await;
+    let attachments = format!("{a},{b}");
+    let sent: Value = app
+        .post(
+            "/api/send",
+            &[
+                ("to", &format!("Bob <{bob}>")),
+                ("subject", "Rapport d’activité"),
+                ("text", "Bonjour Bob,\nle rapport est joint."),
+                ("attachments", &attachments),
+                ("send_key", "key-with-attachments-1"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        sent,
+        serde_json::json!({"sent_now": true, "kept_in_sent": true})
+    );
+
+    let sent_folder = app.list(&[("folder", "Sent")]).await;
+    assert_eq!(sent_folder["rows"][0]["subject"], "Rapport d’activité");
+
+    let reader = app.new_browser();
+    assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
+    let inbox = reader.wait_for_inbox(1).await;
+    assert_eq!(inbox["rows"][0]["subject"], "Rapport d’activité");
+    let uid = inbox["rows"][0]["uid"].as_u64().expect("uid").to_string();
+    let outline: Value = reader
+        .post("/api/outline", &[("folder", "INBOX"), ("uid", &uid)])
+        .await
+        .json()
+        .await
+        .expect("json");
+    let parts = outline["attachments"].as_array().expect("attachments");
+    let names: Vec<&str> = parts.iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(names, ["rapport annuel été.pdf", "logo.png"]);
+    for (part, original) in parts.iter().zip([&pdf, &png]) {
+        let section = part["section"].as_str().expect("section");
+        let got = reader
+            .get(&format!("/part?folder=INBOX&uid={uid}&section={section}"))
+            .await
+            .bytes()
+            .await
+            .expect("bytes");
+        assert!(
+            got[..] == original[..],
+            "{} arrives byte for byte",
+            part["name"]
+        );
+    }
+    assert_eq!(
+        app.upload_files(),
+        0,
+        "sent attachments leave no file behind"
+    );
+}
+
+#[tokio::test]
+async fn sending_twice_at_once_delivers_once_and_bad_input_is_explained() {
+    let app = spawn(Db::Shared).await;
+    let (alice, bob) = (unique_email("clicker"), unique_email("once"));
+    app.create_account(&alice, Role::User).await;
+    app.create_account(&bob, Role::User).await;
+    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let form = [
+        ("to", bob.as_str()),
+        ("subject", "Une seule fois"),
+        ("text", "x"),
+        ("send_key", "double-click-key-1"),
+    ];
+    let (first, second) = tokio::join!(app.post("/api/send", &form), app.post("/api/send", &form));
+    let mut outcomes: Vec<Value> = vec![
+        first.json().await.expect("json"),
+        second.json().await.expect("json"),
+    ];
+    outcomes.sort_by_key(|o| o["sent_now"].as_bool());
+    assert_eq!(outcomes[0]["sent_now"], false);
+    assert_eq!(outcomes[1]["sent_now"], true);
+    let reader = app.new_browser();
+    assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
+    reader.wait_for_inbox(1).await;
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert_eq!(reader.inbox().await["total"], 1, "delivered once");
+
+    for (field, value, why) in [
+        ("to", "bob@example.test, not an address", "`not an address`"),
+        ("to", "", "at least one recipient"),
+        ("subject", "Hi\r\nBcc: victim@example.test", "line breaks"),
+    ] {
+        let mut form = vec![("to", bob.as_str()), ("send_key", "bad-input-key-1")];
+        form.retain(|(k, _)| *k != field);
+        form.push((field, value));
+        let res = app.post("/api/send", &form).await;
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        assert_eq!(status, 422, "{field}: {text}");
+        assert!(text.contains(why), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn an_upload_over_the_limit_is_refused_and_leaves_nothing() {
+    let app = spawn_with(Db::Shared, &[("ESTAFETTE_LIMITS__MAX_MESSAGE_MB", "1")]).await;
+    let alice = unique_email("uploader");
+    app.create_account(&alice, Role::User).await;
+    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let declared = upload(
+        &app,
+        "big.bin",
+        "application/octet-stream",
+        noise(2 << 20, 3),
+    )
+    .await;
+    assert_eq!(declared.status(), 413);
+    assert!(declared.text().await.expect("body").contains("1 MB"));
+    // Without a declared length, the stream is cut when it passes the limit.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        (0..40).map(|i| Ok(noise(64 * 1024, i))).collect();
+    let streamed = app
+        .client
+        .post(app.url("/upload?name=stream.bin"))
+        .header("Origin", &app.base)
+        .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(streamed.status(), 413);
+    assert_eq!(app.upload_files(), 0, "nothing left behind");
+    let small = uploaded_id(upload(&app, "ok.txt", "text/plain", b"fine".to_vec()).await).await;
+    assert_eq!(app.upload_files(), 2, "data and its description");
+    let removed = app
+        .client
+        .delete(app.url(&format!("/upload?id={small}")))
+        .header("Origin", &app.base)
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(removed.status(), 204);
+    assert_eq!(app.upload_files(), 0);
+    let traversal = app
+        .client
+        .delete(app.url("/upload?id=../../accounts.db"))
+        .header("Origin", &app.base)
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(traversal.status(), 404);
+    let anonymous = app.new_browser();
+    assert_eq!(
+        upload(&anonymous, "x.txt", "text/plain", b"x".to_vec())
+            .await
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn when_smtp_fails_the_reason_is_shown_and_the_same_send_works_later() {
+    // One instance whose SMTP port is closed, one with the dev Postfix.
+    let broken = spawn_with(Db::Shared, &[("ESTAFETTE_SMTP__PORT", "9")]).await;
+    let (alice, bob) = (unique_email("retrier"), unique_email("later"));
+    broken.create_account(&alice, Role::User).await;
+    broken.create_account(&bob, Role::User).await;
+    let signed_in = broken.sign_in(&alice, PASSWORD).await;
+    let cookie = TestApp::session_cookie(&signed_in).expect("cookie");
+    let form = [
+        ("to", bob.as_str()),
+        ("subject", "Après la panne"),
+        ("text", "x"),
+        ("send_key", "retry-after-outage-1"),
+    ];
+    let failed = broken.post_as(&cookie, "/api/send", &form).await;
+    assert_eq!(failed.status(), 502);
+    assert!(failed
+        .text()
+        .await
+        .expect("body")
+        .contains("MailUnreachable"));
+
+    let working = spawn(Db::Shared).await;
+    let sent: Value = working
+        .post_as(&cookie, "/api/send", &form)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(sent["sent_now"], true, "the key was given back");
+    let again: Value = working
+        .post_as(&cookie, "/api/send", &form)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again["sent_now"], false);
+    let reader = working.new_browser();
+    assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
+    reader.wait_for_inbox(1).await;
+}
