@@ -15,6 +15,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use pages::admin::{AdminPage, AuditPage};
+use pages::compose::ComposePage;
 use pages::enrol::EnrolPage;
 use pages::login::{CodePage, SignInPage};
 use pages::mail::MailPage;
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin") view=AdminPage/>
                 <Route path=path!("/admin/audit") view=AuditPage/>
                 <Route path=path!("/message") view=MessagePage/>
+                <Route path=path!("/compose") view=ComposePage/>
                 <Route path=path!("/") view=MailPage/>
             </Routes>
         </Router>

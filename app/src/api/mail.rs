@@ -382,3 +382,11 @@ pub async fn send_message(
         },
     })
 }
+
+/// The most bytes of attachments one message may carry.
+#[server(prefix = "/api", endpoint = "compose-limits")]
+pub async fn compose_limit() -> Result<u64, AppError> {
+    use super::context::{services, signed_in};
+    signed_in()?;
+    Ok(services()?.config.limits.max_message_bytes())
+}

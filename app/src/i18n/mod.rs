@@ -198,6 +198,20 @@ pub struct Texts {
     pub group_conversations: &'static str,
     pub ungroup: &'static str,
     pub in_conversation: &'static str,
+    pub compose: &'static str,
+    pub to: &'static str,
+    pub cc: &'static str,
+    pub bcc: &'static str,
+    pub message_text: &'static str,
+    pub attach_files: &'static str,
+    pub drop_files: &'static str,
+    pub uploading: &'static str,
+    pub remove: &'static str,
+    pub send: &'static str,
+    pub sending: &'static str,
+    pub message_sent: &'static str,
+    pub open_sent: &'static str,
+    pub too_large: &'static str,
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -1,4 +1,5 @@
 pub mod admin;
+pub mod compose;
 pub mod enrol;
 pub mod login;
 pub mod mail;

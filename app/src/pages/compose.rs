@@ -1,0 +1,257 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::Deserialize;
+
+use crate::api::mail::{compose_limit, send_message};
+use crate::components::ErrorNote;
+use crate::error::AppError;
+use crate::i18n::use_texts;
+use crate::pages::mail::human_size;
+use crate::pages::shell::AppShell;
+
+/// An attachment of the form: uploading, uploaded (with the server's id) or refused.
+#[derive(Debug, Clone, Copy)]
+struct Attached {
+    key: u32,
+    name: StoredValue<String>,
+    size: f64,
+    /// 0.0 to 1.0.
+    progress: RwSignal<f64>,
+    id: RwSignal<Option<String>>,
+    error: RwSignal<Option<String>>,
+}
+
+/// What `POST /upload` answers.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+struct Uploaded {
+    id: String,
+}
+
+/// Sends one file to `/upload`, reporting progress as it goes.
+#[cfg(feature = "hydrate")]
+fn upload(file: leptos::web_sys::File, a: Attached) {
+    use leptos::wasm_bindgen::closure::Closure;
+    use leptos::wasm_bindgen::JsCast;
+    use leptos::web_sys::{ProgressEvent, XmlHttpRequest};
+
+    use crate::urls::encode;
+    let fail = move |why: String| a.error.set(Some(why));
+    let Ok(xhr) = XmlHttpRequest::new() else {
+        return fail("This browser cannot upload files.".into());
+    };
+    let url = format!(
+        "/upload?name={}&type={}",
+        encode(&file.name()),
+        encode(&file.type_())
+    );
+    if xhr.open("POST", &url).is_err() {
+        return fail("The upload could not start.".into());
+    }
+    let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
+        if e.length_computable() && e.total() > 0.0 {
+            a.progress.set(e.loaded() / e.total());
+        }
+    });
+    if let Ok(target) = xhr.upload() {
+        target.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+    }
+    let done = {
+        let xhr = xhr.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            let text = xhr.response_text().ok().flatten().unwrap_or_default();
+            match xhr.status().unwrap_or(0) {
+                201 => match serde_json::from_str::<Uploaded>(&text) {
+                    Ok(u) => {
+                        a.progress.set(1.0);
+                        a.id.set(Some(u.id));
+                    }
+                    Err(_) => a
+                        .error
+                        .set(Some("The server's answer was not understood.".into())),
+                },
+                0 => a.error.set(Some("The server could not be reached.".into())),
+                _ => a.error.set(Some(text)),
+            }
+        })
+    };
+    xhr.set_onloadend(Some(done.as_ref().unchecked_ref()));
+    if xhr.send_with_opt_blob(Some(&file)).is_err() {
+        fail("The upload could not start.".into());
+    }
+    // The browser calls them later; they live as long as the page.
+    progress.forget();
+    done.forget();
+}
+
+/// A new message: recipients, subject, text and attachments, sent as the
+/// signed-in user. Nothing typed is cleared unless the message went out.
+#[component]
+pub fn ComposePage() -> impl IntoView {
+    let t = use_texts();
+    let (to, cc, bcc, subject, text) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let files = RwSignal::new(Vec::<Attached>::new());
+    let next_key = StoredValue::new(0u32);
+    let limit = Resource::new(|| (), |_| compose_limit());
+    let error = RwSignal::new(None::<AppError>);
+    let sent = RwSignal::new(false);
+    let sending = RwSignal::new(false);
+    // One key per message, so that a second click or a retry never sends twice.
+    let send_key = StoredValue::new(String::new());
+    let new_key = move || {
+        #[cfg(feature = "hydrate")]
+        send_key.set_value(format!(
+            "k{:x}{:x}",
+            js_sys::Date::now() as u64,
+            (js_sys::Math::random() * 1e15) as u64
+        ));
+    };
+    Effect::new(move |_| new_key());
+
+    let add = move |list: Option<leptos::web_sys::FileList>| {
+        let Some(list) = list else { return };
+        let max = limit
+            .get_untracked()
+            .and_then(Result::ok)
+            .unwrap_or(u64::MAX) as f64;
+        for i in 0..list.length() {
+            let Some(file) = list.get(i) else { continue };
+            let key = next_key.get_value();
+            next_key.set_value(key + 1);
+            let a = Attached {
+                key,
+                name: StoredValue::new(file.name()),
+                size: file.size(),
+                progress: RwSignal::new(0.0),
+                id: RwSignal::new(None),
+                error: RwSignal::new(None),
+            };
+            let total: f64 = files.with_untracked(|f| {
+                f.iter()
+                    .filter(|x| x.error.get_untracked().is_none())
+                    .map(|x| x.size)
+                    .sum()
+            });
+            files.update(|f| f.push(a));
+            if total + file.size() > max {
+                a.error
+                    .set(Some(t.too_large.replace("{}", &human_size(max as u64))));
+                continue;
+            }
+            #[cfg(feature = "hydrate")]
+            upload(file, a);
+        }
+    };
+    let remove = move |a: Attached| {
+        files.update(|f| f.retain(|x| x.key != a.key));
+        if let Some(id) = a.id.get_untracked() {
+            #[cfg(feature = "hydrate")]
+            if let Ok(xhr) = leptos::web_sys::XmlHttpRequest::new() {
+                if xhr.open("DELETE", &format!("/upload?id={id}")).is_ok() {
+                    let _ = xhr.send();
+                }
+            }
+            let _ = id;
+        }
+    };
+    let uploading = move || {
+        files.with(|f| {
+            f.iter()
+                .any(|a| a.id.get().is_none() && a.error.get().is_none())
+        })
+    };
+    let send = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        if sending.get_untracked() || uploading() {
+            return;
+        }
+        let ids: Vec<String> =
+            files.with_untracked(|f| f.iter().filter_map(|a| a.id.get_untracked()).collect());
+        sending.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let result = send_message(
+                to.get_untracked(),
+                cc.get_untracked(),
+                bcc.get_untracked(),
+                subject.get_untracked(),
+                text.get_untracked(),
+                ids.join(","),
+                send_key.get_value(),
+            )
+            .await;
+            sending.set(false);
+            match result {
+                Ok(_) => {
+                    sent.set(true);
+                    for s in [to, cc, bcc, subject, text] {
+                        s.set(String::new());
+                    }
+                    files.set(Vec::new());
+                    new_key();
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <Title text=t.compose/>
+        <AppShell>
+            <main class="compose" id="main">
+                <h1>{t.compose}</h1>
+                {move || sent.get().then(|| view! {
+                    <p class="notice" role="status">{t.message_sent}" " <a href="/?folder=Sent">{t.open_sent}</a></p>
+                })}
+                <ErrorNote error/>
+                <form on:submit=send
+                    on:dragover=move |e| e.prevent_default()
+                    on:drop=move |e| {
+                        e.prevent_default();
+                        add(e.data_transfer().and_then(|d| d.files()));
+                    }
+                >
+                    <label>{t.to}<input type="text" name="to" autocomplete="email" bind:value=to/></label>
+                    <label>{t.cc}<input type="text" name="cc" bind:value=cc/></label>
+                    <label>{t.bcc}<input type="text" name="bcc" bind:value=bcc/></label>
+                    <label>{t.col_subject}<input type="text" name="subject" maxlength="998" bind:value=subject/></label>
+                    <label>{t.message_text}<textarea name="text" rows="14" bind:value=text></textarea></label>
+                    <div class="attach">
+                        <label class="button">
+                            {t.attach_files}
+                            <input type="file" multiple class="sr-only" on:change=move |e| {
+                                use leptos::wasm_bindgen::JsCast;
+                                let input = e.target().and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok());
+                                add(input.as_ref().and_then(|i| i.files()));
+                                if let Some(i) = input {
+                                    i.set_value("");
+                                }
+                            }/>
+                        </label>
+                        <span class="muted">{t.drop_files}</span>
+                    </div>
+                    <ul class="uploads" aria-label=t.attachments>
+                        <For each=move || files.get() key=|a| a.key let:a>
+                            <li class="upload" class:failed=move || a.error.get().is_some()>
+                                <span class="name">{a.name.get_value()}</span>
+                                <span class="muted">{format!(" {}", human_size(a.size as u64))}</span>
+                                <progress max="1" prop:value=move || a.progress.get()
+                                    aria-label=format!("{} {}", t.uploading, a.name.get_value())></progress>
+                                {move || a.error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
+                                <button type="button" class="link" on:click=move |_| remove(a)>{t.remove}</button>
+                            </li>
+                        </For>
+                    </ul>
+                    <button type="submit" class="primary" disabled=move || sending.get() || uploading()>
+                        {move || if sending.get() { t.sending } else { t.send }}
+                    </button>
+                </form>
+            </main>
+        </AppShell>
+    }
+}

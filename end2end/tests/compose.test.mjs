@@ -1,0 +1,67 @@
+// Writing in a real browser: alice attaches a 5 MB PDF and a PNG (both
+// progress bars reach 100%), sends to bob; bob's INBOX has the message with
+// both attachments byte-identical, and alice's Sent has it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { launch, newPage, signIn, waitHydrated, adminEmail, adminPassword } from '../lib/browser.mjs';
+
+const bob = process.env.ESTAFETTE_E2E_READER ?? 'bob@example.test';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('compose with two attachments, send, and find it on both sides', { timeout: 120_000 }, async () => {
+  const subject = `Rapport ${randomBytes(4).toString('hex')}`;
+  const pdf = randomBytes(5 * 1024 * 1024);
+  const png = randomBytes(4096);
+
+  const alice = await newPage(browser);
+  await signIn(alice.page, adminEmail, adminPassword);
+  await alice.page.waitForURL((u) => u.pathname === '/');
+  await alice.page.getByRole('link', { name: 'Compose' }).click();
+  await alice.page.waitForURL((u) => u.pathname === '/compose');
+  await waitHydrated(alice.page);
+  await alice.page.getByLabel('To', { exact: true }).fill(bob);
+  await alice.page.getByLabel('Subject').fill(subject);
+  await alice.page.getByLabel('Message', { exact: true }).fill('Bonjour Bob,\nle rapport est joint.\nAlice');
+  await alice.page.locator('input[type="file"]').setInputFiles([
+    { name: 'rapport.pdf', mimeType: 'application/pdf', buffer: pdf },
+    { name: 'graphique.png', mimeType: 'image/png', buffer: png },
+  ]);
+  const bars = alice.page.locator('.upload progress');
+  await alice.page.waitForFunction(() => {
+    const bars = [...document.querySelectorAll('.upload progress')];
+    return bars.length === 2 && bars.every((b) => b.value === 1);
+  }, null, { timeout: 60_000 });
+  assert.equal(await bars.count(), 2);
+  await alice.page.getByRole('button', { name: 'Send' }).click();
+  await alice.page.getByText('Message sent.').waitFor({ timeout: 30_000 });
+  assert.equal(await alice.page.getByLabel('Subject').inputValue(), '', 'the form is cleared once sent');
+
+  // Alice's Sent holds it.
+  await alice.page.goto('/?folder=Sent');
+  await alice.page.locator('.message-row', { hasText: subject }).waitFor();
+
+  // Bob receives it with both attachments byte for byte.
+  const reader = await newPage(browser);
+  await signIn(reader.page, bob, adminPassword);
+  await reader.page.waitForURL((u) => u.pathname === '/');
+  const row = reader.page.locator('.message-row', { hasText: subject });
+  for (let i = 0; i < 30 && !(await row.count()); i++) {
+    await reader.page.waitForTimeout(500);
+    await reader.page.goto(`/?folder=INBOX&q=${encodeURIComponent(subject)}`);
+  }
+  await row.locator('.subject a').click();
+  await reader.page.waitForURL((u) => u.pathname === '/message');
+  for (const [name, bytes] of [['rapport.pdf', pdf], ['graphique.png', png]]) {
+    const link = reader.page.locator('.attachment', { hasText: name }).getByRole('link', { name: 'Download' });
+    const href = await link.getAttribute('href');
+    const res = await reader.page.request.get(href);
+    assert.equal(res.status(), 200);
+    assert.ok((await res.body()).equals(bytes), `${name} is byte-identical`);
+  }
+  assert.deepEqual(alice.errors, []);
+  assert.deepEqual(reader.errors, []);
+});
