@@ -33,6 +33,11 @@ pub fn part(folder: &str, uid: u32, section: &str, view: bool) -> String {
     )
 }
 
+/// The compose form started from a message: `reply`, `all` or `forward`.
+pub fn compose_from(folder: &str, uid: u32, start: &str) -> String {
+    format!("/compose?folder={}&uid={uid}&start={start}", encode(folder))
+}
+
 /// The message as it was received, as plain text.
 pub fn source(folder: &str, uid: u32) -> String {
     format!("/source?folder={}&uid={uid}", encode(folder))

@@ -12,6 +12,7 @@ pub mod organising;
 mod password_policy;
 pub mod preferences;
 pub mod reading;
+pub mod replying;
 pub mod sending;
 mod services;
 mod sessions;

@@ -21,6 +21,9 @@ pub struct Compose {
     pub attachments: Vec<String>,
     /// Chosen by the form once per message; a repeat is not sent again.
     pub send_key: String,
+    /// Threading of a reply: the message answered and its ancestors.
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +82,8 @@ impl Services {
             subject: form.subject,
             text: form.text,
             message_id: format!("<{:032x}@{domain}>", rand::random::<u128>()),
+            in_reply_to: form.in_reply_to,
+            references: form.references,
             attachments: files,
         };
         let message = compose::build(&outgoing)?;

@@ -25,6 +25,9 @@ pub struct Outgoing {
     pub subject: String,
     pub text: String,
     pub message_id: String,
+    /// A reply's threading headers (message ids with their `<>`).
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
     pub attachments: Vec<File>,
 }
 
@@ -82,6 +85,18 @@ pub fn build(o: &Outgoing) -> Result<Message, MailError> {
     for m in bcc {
         builder = builder.bcc(m);
     }
+    let ids = o.in_reply_to.iter().chain(&o.references);
+    if ids.clone().any(|id| {
+        id.contains(['\r', '\n', '\0', ' ']) || !id.starts_with('<') || !id.ends_with('>')
+    }) {
+        return Err(bad("This reply refers to a message id that is not valid."));
+    }
+    if let Some(id) = &o.in_reply_to {
+        builder = builder.in_reply_to(id.clone());
+    }
+    if !o.references.is_empty() {
+        builder = builder.references(o.references.join(" "));
+    }
     let text = SinglePart::plain(o.text.replace("\r\n", "\n"));
     let result = if o.attachments.is_empty() {
         builder.singlepart(text)
@@ -116,6 +131,8 @@ mod tests {
             subject: subject.into(),
             text: "Bonjour,\nà bientôt".into(),
             message_id: "<m1@example.test>".into(),
+            in_reply_to: Some("<m0@example.test>".into()),
+            references: vec!["<m0@example.test>".into()],
             attachments: vec![File {
                 name: "résumé.pdf".into(),
                 content_type: "application/pdf".into(),
@@ -134,6 +151,8 @@ mod tests {
         let raw = String::from_utf8(m.formatted()).expect("utf-8");
         assert!(raw.contains("Subject: =?utf-8?"), "{raw}");
         assert!(raw.contains("Message-ID: <m1@example.test>"));
+        assert!(raw.contains("In-Reply-To: <m0@example.test>"), "{raw}");
+        assert!(raw.contains("References: <m0@example.test>"), "{raw}");
         assert!(raw.contains("bob@example.test"));
         assert!(
             !raw.contains("hidden@example.test"),

@@ -11,6 +11,7 @@ pub mod listing;
 pub mod live;
 pub mod message;
 pub mod render;
+pub mod reply;
 pub mod sanitize;
 pub mod search;
 mod server;

@@ -341,35 +341,51 @@ pub struct SendResult {
     pub kept_in_sent: bool,
 }
 
-/// Sends the compose form. `attachments` are upload ids, comma-separated;
-/// `send_key` is chosen once per message by the form.
+/// The compose form as it is sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OutgoingForm {
+    pub to: String,
+    pub cc: String,
+    pub bcc: String,
+    pub subject: String,
+    pub text: String,
+    /// Upload ids, comma-separated.
+    pub attachments: String,
+    /// A reply's `References`, space-separated; the last is the message answered.
+    pub references: String,
+    /// Chosen once per message by the form.
+    pub send_key: String,
+}
+
+/// Sends the compose form.
 #[server(prefix = "/api", endpoint = "send")]
-pub async fn send_message(
-    to: String,
-    #[server(default)] cc: String,
-    #[server(default)] bcc: String,
-    #[server(default)] subject: String,
-    #[server(default)] text: String,
-    #[server(default)] attachments: String,
-    send_key: String,
-) -> Result<SendResult, AppError> {
+pub async fn send_message(message: OutgoingForm) -> Result<SendResult, AppError> {
     use estafette_core::sending::{Compose, Sent};
 
     use super::context::{services, signed_in};
     let who = signed_in()?;
+    let references: Vec<String> = message
+        .references
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
     let form = Compose {
-        to,
-        cc,
-        bcc,
-        subject,
-        text,
-        attachments: attachments
+        to: message.to,
+        cc: message.cc,
+        bcc: message.bcc,
+        subject: message.subject,
+        text: message.text,
+        attachments: message
+            .attachments
             .split(',')
             .map(str::trim)
             .filter(|a| !a.is_empty())
             .map(str::to_owned)
             .collect(),
-        send_key,
+        send_key: message.send_key,
+        in_reply_to: references.last().cloned(),
+        references,
     };
     Ok(match services()?.send_message(&who, form).await? {
         Sent::Now { kept } => SendResult {
@@ -380,6 +396,72 @@ pub async fn send_message(
             sent_now: false,
             kept_in_sent: false,
         },
+    })
+}
+
+/// An upload as the compose form lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadView {
+    pub id: String,
+    pub name: String,
+    pub size: u64,
+}
+
+/// The compose form filled in from a message: `start` is `reply`, `all` or
+/// `forward`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prefilled {
+    pub to: String,
+    pub cc: String,
+    pub subject: String,
+    pub text: String,
+    pub references: String,
+    pub attachments: Vec<UploadView>,
+}
+
+#[server(prefix = "/api", endpoint = "start-from")]
+pub async fn start_from(folder: String, uid: u32, start: String) -> Result<Prefilled, AppError> {
+    use estafette_core::replying::Start;
+
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    let start = match start.as_str() {
+        "reply" => Start::Reply,
+        "all" => Start::ReplyAll,
+        "forward" => Start::Forward,
+        _ => return Err(invalid("Unknown way to start a message.")),
+    };
+    let t = crate::i18n::provide_locale().texts();
+    let heading = |o: &estafette_mail::reply::Original| {
+        let date = o.date.map(crate::dates::format_time).unwrap_or_default();
+        let template = if start == Start::Forward {
+            t.forwarded
+        } else {
+            t.on_wrote
+        };
+        template
+            .replace("{date}", &date)
+            .replace("{name}", &o.from_name)
+            .replace("{subject}", &o.subject)
+    };
+    let p = services()?
+        .start_from(&who, &folder, uid, start, heading)
+        .await?;
+    Ok(Prefilled {
+        to: p.to,
+        cc: p.cc,
+        subject: p.subject,
+        text: p.text,
+        references: p.references.join(" "),
+        attachments: p
+            .attachments
+            .into_iter()
+            .map(|u| UploadView {
+                id: u.id,
+                name: u.name,
+                size: u.size,
+            })
+            .collect(),
     })
 }
 

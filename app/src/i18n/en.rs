@@ -128,4 +128,9 @@ pub const TEXTS: Texts = Texts {
     message_sent: "Message sent.",
     open_sent: "Open Sent",
     too_large: "Too large: a message can carry at most {}.",
+    on_wrote: "On {date}, {name} wrote:",
+    forwarded: "---------- Forwarded message ----------\nFrom: {name}\nDate: {date}\nSubject: {subject}\n",
+    reply: "Reply",
+    reply_all: "Reply all",
+    forward: "Forward",
 };

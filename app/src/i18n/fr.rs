@@ -128,4 +128,9 @@ pub const TEXTS: Texts = Texts {
     message_sent: "Message envoyé.",
     open_sent: "Voir les envoyés",
     too_large: "Trop gros : un message peut contenir au plus {}.",
+    on_wrote: "Le {date}, {name} a écrit :",
+    forwarded: "---------- Message transféré ----------\nDe : {name}\nDate : {date}\nObjet : {subject}\n",
+    reply: "Répondre",
+    reply_all: "Répondre à tous",
+    forward: "Transférer",
 };

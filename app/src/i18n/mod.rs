@@ -212,6 +212,11 @@ pub struct Texts {
     pub message_sent: &'static str,
     pub open_sent: &'static str,
     pub too_large: &'static str,
+    pub on_wrote: &'static str,
+    pub forwarded: &'static str,
+    pub reply: &'static str,
+    pub reply_all: &'static str,
+    pub forward: &'static str,
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 use serde::Deserialize;
 
-use crate::api::mail::{compose_limit, send_message};
+use crate::api::mail::{compose_limit, send_message, start_from, OutgoingForm};
 use crate::components::ErrorNote;
 use crate::error::AppError;
 use crate::i18n::use_texts;
@@ -114,6 +115,56 @@ pub fn ComposePage() -> impl IntoView {
     };
     Effect::new(move |_| new_key());
 
+    // A reply or forward: `?folder=…&uid=…&start=reply|all|forward`.
+    let query = use_query_map();
+    let references = StoredValue::new(String::new());
+    let origin = query.with_untracked(|q| {
+        let uid = q.get("uid")?.parse::<u32>().ok()?;
+        Some((
+            q.get("folder")?,
+            uid,
+            q.get("start").unwrap_or_else(|| "reply".into()),
+        ))
+    });
+    let prefill = Resource::new(
+        move || origin.clone(),
+        |origin| async move {
+            match origin {
+                Some((folder, uid, start)) => start_from(folder, uid, start).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    Effect::new(move |_| match prefill.get() {
+        Some(Ok(Some(p))) => {
+            to.set(p.to);
+            cc.set(p.cc);
+            subject.set(p.subject);
+            text.set(p.text);
+            references.set_value(p.references);
+            let mut key = next_key.get_value();
+            let added: Vec<Attached> = p
+                .attachments
+                .into_iter()
+                .map(|u| {
+                    key += 1;
+                    Attached {
+                        key,
+                        name: StoredValue::new(u.name),
+                        size: u.size as f64,
+                        progress: RwSignal::new(1.0),
+                        id: RwSignal::new(Some(u.id)),
+                        error: RwSignal::new(None),
+                    }
+                })
+                .collect();
+            next_key.set_value(key + 1);
+            files.update(|f| f.extend(added));
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        _ => {}
+    });
+
     let add = move |list: Option<leptos::web_sys::FileList>| {
         let Some(list) = list else { return };
         let max = limit
@@ -176,15 +227,16 @@ pub fn ComposePage() -> impl IntoView {
         sending.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            let result = send_message(
-                to.get_untracked(),
-                cc.get_untracked(),
-                bcc.get_untracked(),
-                subject.get_untracked(),
-                text.get_untracked(),
-                ids.join(","),
-                send_key.get_value(),
-            )
+            let result = send_message(OutgoingForm {
+                to: to.get_untracked(),
+                cc: cc.get_untracked(),
+                bcc: bcc.get_untracked(),
+                subject: subject.get_untracked(),
+                text: text.get_untracked(),
+                attachments: ids.join(","),
+                references: references.get_value(),
+                send_key: send_key.get_value(),
+            })
             .await;
             sending.set(false);
             match result {
@@ -194,6 +246,7 @@ pub fn ComposePage() -> impl IntoView {
                         s.set(String::new());
                     }
                     files.set(Vec::new());
+                    references.set_value(String::new());
                     new_key();
                 }
                 Err(e) => error.set(Some(e)),

@@ -33,6 +33,19 @@ async fn upload(app: &TestApp, name: &str, content_type: &str, data: Vec<u8>) ->
         .expect("POST /upload")
 }
 
+/// A POST of the compose form (its fields are `message[...]`).
+async fn send(app: &TestApp, cookie: Option<&str>, form: &[(&str, &str)]) -> reqwest::Response {
+    let fields: Vec<(String, &str)> = form
+        .iter()
+        .map(|(k, v)| (format!("message[{k}]"), *v))
+        .collect();
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    match cookie {
+        Some(c) => app.post_as(c, "/api/send", &fields).await,
+        None => app.post("/api/send", &fields).await,
+    }
+}
+
 async fn uploaded_id(res: reqwest::Response) -> String {
     assert_eq!(res.status(), 201);
     let v: Value = res.json().await.expect("json");
@@ -60,21 +73,21 @@ async fn a_message_with_attachments_arrives_whole_and_is_kept_in_sent() {
     .await;
     let b = uploaded_id(upload(&app, "logo.png", "image/png", png.clone()).await).await;
     let attachments = format!("{a},{b}");
-    let sent: Value = app
-        .post(
-            "/api/send",
-            &[
-                ("to", &format!("Bob <{bob}>")),
-                ("subject", "Rapport d’activité"),
-                ("text", "Bonjour Bob,\nle rapport est joint."),
-                ("attachments", &attachments),
-                ("send_key", "key-with-attachments-1"),
-            ],
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+    let sent: Value = send(
+        &app,
+        None,
+        &[
+            ("to", &format!("Bob <{bob}>")),
+            ("subject", "Rapport d’activité"),
+            ("text", "Bonjour Bob,\nle rapport est joint."),
+            ("attachments", &attachments),
+            ("send_key", "key-with-attachments-1"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
     assert_eq!(
         sent,
         serde_json::json!({"sent_now": true, "kept_in_sent": true})
@@ -131,7 +144,7 @@ async fn sending_twice_at_once_delivers_once_and_bad_input_is_explained() {
         ("text", "x"),
         ("send_key", "double-click-key-1"),
     ];
-    let (first, second) = tokio::join!(app.post("/api/send", &form), app.post("/api/send", &form));
+    let (first, second) = tokio::join!(send(&app, None, &form), send(&app, None, &form));
     let mut outcomes: Vec<Value> = vec![
         first.json().await.expect("json"),
         second.json().await.expect("json"),
@@ -153,7 +166,7 @@ async fn sending_twice_at_once_delivers_once_and_bad_input_is_explained() {
         let mut form = vec![("to", bob.as_str()), ("send_key", "bad-input-key-1")];
         form.retain(|(k, _)| *k != field);
         form.push((field, value));
-        let res = app.post("/api/send", &form).await;
+        let res = send(&app, None, &form).await;
         let status = res.status();
         let text = res.text().await.expect("body");
         assert_eq!(status, 422, "{field}: {text}");
@@ -232,7 +245,7 @@ async fn when_smtp_fails_the_reason_is_shown_and_the_same_send_works_later() {
         ("text", "x"),
         ("send_key", "retry-after-outage-1"),
     ];
-    let failed = broken.post_as(&cookie, "/api/send", &form).await;
+    let failed = send(&broken, Some(&cookie), &form).await;
     assert_eq!(failed.status(), 502);
     assert!(failed
         .text()
@@ -241,15 +254,13 @@ async fn when_smtp_fails_the_reason_is_shown_and_the_same_send_works_later() {
         .contains("MailUnreachable"));
 
     let working = spawn(Db::Shared).await;
-    let sent: Value = working
-        .post_as(&cookie, "/api/send", &form)
+    let sent: Value = send(&working, Some(&cookie), &form)
         .await
         .json()
         .await
         .expect("json");
     assert_eq!(sent["sent_now"], true, "the key was given back");
-    let again: Value = working
-        .post_as(&cookie, "/api/send", &form)
+    let again: Value = send(&working, Some(&cookie), &form)
         .await
         .json()
         .await
@@ -258,4 +269,162 @@ async fn when_smtp_fails_the_reason_is_shown_and_the_same_send_works_later() {
     let reader = working.new_browser();
     assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
     reader.wait_for_inbox(1).await;
+}
+
+#[tokio::test]
+async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
+    let app = spawn(Db::Shared).await;
+    let (alice, bob, carol) = (
+        unique_email("asker"),
+        unique_email("replier"),
+        unique_email("copied"),
+    );
+    for who in [&alice, &bob, &carol] {
+        app.create_account(who, Role::User).await;
+    }
+    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let pdf = noise(100_000, 9);
+    let id = uploaded_id(upload(&app, "plan.pdf", "application/pdf", pdf.clone()).await).await;
+    let first: Value = send(
+        &app,
+        None,
+        &[
+            ("to", &bob),
+            ("cc", &carol),
+            ("subject", "Re: Re: Plan de la semaine"),
+            ("text", "Voici le plan.\nÀ lundi."),
+            ("attachments", &id),
+            ("send_key", "original-message-1"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(first["sent_now"], true);
+
+    let bobs = app.new_browser();
+    assert_eq!(bobs.sign_in(&bob, PASSWORD).await.status(), 200);
+    let uid = bobs.wait_for_inbox(1).await["rows"][0]["uid"]
+        .as_u64()
+        .expect("uid")
+        .to_string();
+    let start = |how: &'static str| {
+        let (bobs, uid) = (&bobs, uid.clone());
+        async move {
+            let res = bobs
+                .post(
+                    "/api/start-from",
+                    &[("folder", "INBOX"), ("uid", &uid), ("start", how)],
+                )
+                .await;
+            assert_eq!(res.status(), 200, "{how}");
+            res.json::<Value>().await.expect("json")
+        }
+    };
+    let reply = start("reply").await;
+    assert_eq!(reply["to"], alice.as_str());
+    assert_eq!(reply["cc"], "");
+    assert_eq!(
+        reply["subject"], "Re: Plan de la semaine",
+        "no piled-up prefixes"
+    );
+    let text = reply["text"].as_str().expect("text");
+    assert!(
+        text.contains(" wrote:\n> Voici le plan.\n> À lundi."),
+        "{text}"
+    );
+    let all = start("all").await;
+    assert_eq!(all["cc"], carol.as_str(), "reply-all: without bob himself");
+    let forward = start("forward").await;
+    assert_eq!(forward["subject"], "Fwd: Plan de la semaine");
+    assert_eq!(forward["attachments"][0]["name"], "plan.pdf");
+
+    let references = reply["references"].as_str().expect("references");
+    let sent: Value = send(
+        &bobs,
+        None,
+        &[
+            ("to", reply["to"].as_str().expect("to")),
+            ("subject", reply["subject"].as_str().expect("subject")),
+            ("text", &format!("D'accord.{text}")),
+            ("references", references),
+            ("send_key", "reply-message-1"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(sent["sent_now"], true);
+    let forwarded: Value = send(
+        &bobs,
+        None,
+        &[
+            ("to", &carol),
+            ("subject", forward["subject"].as_str().expect("subject")),
+            ("text", forward["text"].as_str().expect("text")),
+            (
+                "attachments",
+                forward["attachments"][0]["id"].as_str().expect("id"),
+            ),
+            ("send_key", "forward-message-1"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(forwarded["sent_now"], true);
+
+    // Alice's INBOX: the reply, grouped under her own message's thread.
+    let inbox = app.wait_for_inbox(1).await;
+    assert_eq!(inbox["rows"][0]["subject"], "Re: Plan de la semaine");
+    let reply_uid = inbox["rows"][0]["uid"].as_u64().expect("uid").to_string();
+    let source = app
+        .get(&format!("/source?folder=INBOX&uid={reply_uid}"))
+        .await
+        .text()
+        .await
+        .expect("source");
+    let last = references.split_whitespace().last().expect("a reference");
+    assert!(source.contains(&format!("In-Reply-To: {last}")), "{source}");
+    // Carol got the forward with the attachment, byte for byte.
+    let carols = app.new_browser();
+    assert_eq!(carols.sign_in(&carol, PASSWORD).await.status(), 200);
+    let mut fwd_uid = None;
+    for _ in 0..100 {
+        let page = carols.inbox().await;
+        if let Some(row) = page["rows"].as_array().and_then(|rows| {
+            rows.iter()
+                .find(|r| r["subject"] == "Fwd: Plan de la semaine")
+        }) {
+            fwd_uid = row["uid"].as_u64();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let fwd_uid = fwd_uid.expect("the forward arrived").to_string();
+    let outline: Value = carols
+        .post("/api/outline", &[("folder", "INBOX"), ("uid", &fwd_uid)])
+        .await
+        .json()
+        .await
+        .expect("json");
+    let section = outline["attachments"][0]["section"]
+        .as_str()
+        .expect("section")
+        .to_owned();
+    let got = carols
+        .get(&format!(
+            "/part?folder=INBOX&uid={fwd_uid}&section={section}"
+        ))
+        .await
+        .bytes()
+        .await
+        .expect("bytes");
+    assert!(
+        got[..] == pdf[..],
+        "the forwarded attachment is the original"
+    );
 }

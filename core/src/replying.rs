@@ -1,0 +1,74 @@
+//! Starting a reply, a reply to all, or a forward from a message: the
+//! compose form filled in, and for a forward the original's attachments
+//! copied into the form's uploads (streamed, like any upload).
+
+use std::sync::Arc;
+
+use estafette_mail::reply::{self, Original};
+
+use crate::uploads::Upload;
+use crate::visitor::SignedIn;
+use crate::{CoreError, Services};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    Reply,
+    ReplyAll,
+    Forward,
+}
+
+/// The compose form, filled in.
+#[derive(Debug, Clone, Default)]
+pub struct Prefill {
+    pub to: String,
+    pub cc: String,
+    pub subject: String,
+    pub text: String,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    pub attachments: Vec<Upload>,
+}
+
+impl Services {
+    /// `heading(date, name)` is the line above the quote, in the reader's
+    /// language ("On …, … wrote:" or the forward's header).
+    pub async fn start_from(
+        self: &Arc<Self>,
+        who: &SignedIn,
+        folder: &str,
+        uid: u32,
+        start: Start,
+        heading: impl Fn(&Original) -> String,
+    ) -> Result<Prefill, CoreError> {
+        let raw = self.raw_message(who, folder, uid, true).await?;
+        let o = reply::original(&raw)?;
+        let me = &who.0.account.email;
+        let mut p = Prefill::default();
+        if start == Start::Forward {
+            p.subject = reply::prefixed("Fwd", &o.subject);
+            p.text = format!("\n\n{}\n{}", heading(&o), o.text);
+            let (_, parts) = self.outline(who, folder, uid).await?;
+            let limit = self.config.limits.max_message_bytes();
+            for part in parts {
+                let section = part.section.clone();
+                let download = self
+                    .download(who, folder, uid, move |p| p.section == section)
+                    .await?;
+                let saved = self
+                    .uploads
+                    .save(who, &part.name, &part.content_type, download.body, limit)
+                    .await?;
+                p.attachments.push(saved);
+            }
+            return Ok(p);
+        }
+        let (to, cc) = reply::recipients(&o, me, start == Start::ReplyAll);
+        p.to = to.join(", ");
+        p.cc = cc.join(", ");
+        p.subject = reply::prefixed("Re", &o.subject);
+        p.text = format!("\n\n{}\n{}", heading(&o), reply::quote(&o.text));
+        p.in_reply_to = o.message_id.clone();
+        p.references = reply::references(&o);
+        Ok(p)
+    }
+}
