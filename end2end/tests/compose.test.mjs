@@ -62,6 +62,27 @@ test('compose with two attachments, send, and find it on both sides', { timeout:
     assert.equal(res.status(), 200);
     assert.ok((await res.body()).equals(bytes), `${name} is byte-identical`);
   }
+
+  // Bob replies: the form is filled in, quoting Alice; the reply reaches her.
+  await reader.page.getByRole('link', { name: 'Reply', exact: true }).click();
+  await reader.page.waitForURL((u) => u.pathname === '/compose');
+  await waitHydrated(reader.page);
+  const replySubject = reader.page.getByLabel('Subject');
+  await reader.page.waitForFunction(() => document.querySelector('input[name="subject"]').value !== '');
+  assert.equal(await replySubject.inputValue(), `Re: ${subject}`);
+  assert.equal(await reader.page.getByLabel('To', { exact: true }).inputValue(), adminEmail);
+  const body = reader.page.getByLabel('Message', { exact: true });
+  assert.match(await body.inputValue(), /wrote:\n> Bonjour Bob,\n> le rapport est joint\./);
+  await body.press('Control+Home');
+  await reader.page.keyboard.type('Merci Alice !');
+  await reader.page.getByRole('button', { name: 'Send' }).click();
+  await reader.page.getByText('Message sent.').waitFor({ timeout: 30_000 });
+  const reply = alice.page.locator('.message-row', { hasText: `Re: ${subject}` });
+  for (let i = 0; i < 30 && !(await reply.count()); i++) {
+    await alice.page.goto(`/?folder=INBOX&q=${encodeURIComponent(subject)}`);
+    await alice.page.waitForTimeout(300);
+  }
+  await reply.waitFor();
   assert.deepEqual(alice.errors, []);
   assert.deepEqual(reader.errors, []);
 });
