@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod config;
 pub mod cookie;
+mod drafts;
 mod error;
 pub mod keys;
 mod live;

@@ -34,7 +34,7 @@ pub enum Sent {
     Already,
 }
 
-fn checked_key(key: &str) -> Result<&str, CoreError> {
+pub(crate) fn checked_key(key: &str) -> Result<&str, CoreError> {
     let ok = (8..=100).contains(&key.len())
         && key
             .bytes()
@@ -49,8 +49,12 @@ fn checked_key(key: &str) -> Result<&str, CoreError> {
 }
 
 impl Services {
-    pub async fn send_message(&self, who: &SignedIn, form: Compose) -> Result<Sent, CoreError> {
-        let key = checked_key(&form.send_key)?;
+    /// The form as a message to build: the uploads read, the size checked.
+    pub(crate) async fn outgoing(
+        &self,
+        who: &SignedIn,
+        form: &Compose,
+    ) -> Result<Outgoing, CoreError> {
         let account = &who.0.account;
         let limit = self.config.limits.max_message_bytes();
         let mut files = Vec::with_capacity(form.attachments.len());
@@ -71,21 +75,27 @@ impl Services {
             });
         }
         let domain = account.email.rsplit('@').next().unwrap_or("localhost");
-        let outgoing = Outgoing {
+        Ok(Outgoing {
             from: account
                 .email
                 .parse()
                 .map_err(|_| CoreError::Invalid("Your address cannot send mail.".into()))?,
-            to: form.to,
-            cc: form.cc,
-            bcc: form.bcc,
-            subject: form.subject,
-            text: form.text,
+            to: form.to.clone(),
+            cc: form.cc.clone(),
+            bcc: form.bcc.clone(),
+            subject: form.subject.clone(),
+            text: form.text.clone(),
             message_id: format!("<{:032x}@{domain}>", rand::random::<u128>()),
-            in_reply_to: form.in_reply_to,
-            references: form.references,
+            in_reply_to: form.in_reply_to.clone(),
+            references: form.references.clone(),
             attachments: files,
-        };
+        })
+    }
+
+    pub async fn send_message(&self, who: &SignedIn, form: Compose) -> Result<Sent, CoreError> {
+        let key = checked_key(&form.send_key)?;
+        let account = &who.0.account;
+        let outgoing = self.outgoing(who, &form).await?;
         let message = compose::build(&outgoing)?;
 
         if !self.store.claim_send(account.id, key).await? {
@@ -118,6 +128,9 @@ impl Services {
         tracing::info!(attachments = form.attachments.len(), "message sent");
         for id in &form.attachments {
             self.uploads.remove(who, id).await?;
+        }
+        if let Err(e) = self.discard_draft(who, key).await {
+            tracing::warn!(error = %e, "sent, but its draft was not removed");
         }
         let raw = message.formatted();
         let kept = self

@@ -117,3 +117,16 @@ pub async fn append(imap: &mut ImapSession, folder: &str, raw: &[u8]) -> Result<
             other => other.into(),
         })
 }
+
+/// UIDs in the selected `folder` whose header `name` is `value`.
+pub async fn find_by_header(
+    imap: &mut ImapSession,
+    folder: &str,
+    name: &str,
+    value: &str,
+) -> Result<Vec<u32>, MailError> {
+    imap.select_folder(folder).await?;
+    let (name, value) = (crate::imap::quote(name)?, crate::imap::quote(value)?);
+    imap.numbers(&format!("UID SEARCH HEADER {name} {value}"))
+        .await
+}

@@ -2,7 +2,8 @@
 //! every address parsed, no line break in any header a user typed, UTF-8
 //! headers encoded, attachments with their types and file names.
 
-use lettre::message::header::ContentType;
+use lettre::address::Envelope;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, Mailboxes, MultiPart, SinglePart};
 use lettre::Message;
 
@@ -59,6 +60,132 @@ fn addresses(field: &str, typed: &str) -> Result<Vec<Mailbox>, MailError> {
     Err(bad(format!("{field}: these are not email addresses.")))
 }
 
+/// A header of Estafette's own, holding text as typed.
+macro_rules! own_header {
+    ($name:ident, $header:literal) => {
+        #[derive(Debug, Clone)]
+        struct $name(String);
+
+        impl Header for $name {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($header)
+            }
+
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok($name(s.to_owned()))
+            }
+
+            fn display(&self) -> HeaderValue {
+                HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
+}
+
+own_header!(DraftKey, "X-Estafette-Draft");
+own_header!(TypedTo, "X-Estafette-To");
+own_header!(TypedCc, "X-Estafette-Cc");
+own_header!(TypedBcc, "X-Estafette-Bcc");
+
+/// The header that names a draft (the form's send key).
+pub const DRAFT_HEADER: &str = "X-Estafette-Draft";
+
+/// A draft as stored in the Drafts folder: the message as far as it goes
+/// (valid addresses in To/Cc/Bcc, Bcc kept), plus the recipients exactly as
+/// typed and the draft's key in headers of our own, so nothing typed is lost.
+pub fn build_draft(o: &Outgoing, key: &str) -> Result<Message, MailError> {
+    let clean = |s: &str| s.replace(['\r', '\n', '\0'], " ");
+    let valid = |typed: &str| addresses("", typed).unwrap_or_default();
+    let from = o.from.clone();
+    let mut builder = Message::builder()
+        .from(from.clone())
+        .subject(clean(&o.subject))
+        .message_id(Some(o.message_id.clone()))
+        .keep_bcc()
+        .header(DraftKey(clean(key)))
+        .header(TypedTo(typed(&o.to)))
+        .header(TypedCc(typed(&o.cc)))
+        .header(TypedBcc(typed(&o.bcc)))
+        .envelope(
+            Envelope::new(Some(from.email.clone()), vec![from.email.clone()])
+                .map_err(|e| bad(e.to_string()))?,
+        );
+    for m in valid(&o.to) {
+        builder = builder.to(m);
+    }
+    for m in valid(&o.cc) {
+        builder = builder.cc(m);
+    }
+    for m in valid(&o.bcc) {
+        builder = builder.bcc(m);
+    }
+    if !o.references.is_empty() {
+        builder = builder.references(o.references.join(" "));
+    }
+    body(builder, o)
+}
+
+/// Typed text in an ASCII header value: base64 of its UTF-8 (readers of
+/// unknown headers do not decode RFC 2047).
+fn typed(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+fn untyped(value: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default()
+}
+
+/// A draft read back: the form as it was.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Draft {
+    pub key: String,
+    pub to: String,
+    pub cc: String,
+    pub bcc: String,
+    pub subject: String,
+    pub text: String,
+    pub references: Vec<String>,
+}
+
+/// Reads a draft that `build_draft` wrote.
+pub fn read_draft(raw: &[u8]) -> Option<Draft> {
+    let m = mail_parser::MessageParser::default().parse(raw)?;
+    let own = |name: &str| {
+        m.header(name)
+            .and_then(|h| h.as_text())
+            .map(|t| t.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let key = own(DRAFT_HEADER);
+    if key.is_empty() {
+        return None;
+    }
+    Some(Draft {
+        key,
+        to: untyped(&own("X-Estafette-To")),
+        cc: untyped(&own("X-Estafette-Cc")),
+        bcc: untyped(&own("X-Estafette-Bcc")),
+        subject: m.subject().unwrap_or_default().to_owned(),
+        text: m
+            .body_text(0)
+            .map(|t| t.replace("\r\n", "\n").trim_end_matches('\n').to_owned())
+            .unwrap_or_default(),
+        references: m
+            .references()
+            .as_text_list()
+            .into_iter()
+            .flatten()
+            .map(|id| format!("<{id}>"))
+            .collect(),
+    })
+}
+
 /// Builds the message, or says what is wrong with it.
 pub fn build(o: &Outgoing) -> Result<Message, MailError> {
     if o.subject.contains(['\r', '\n', '\0']) {
@@ -97,6 +224,11 @@ pub fn build(o: &Outgoing) -> Result<Message, MailError> {
     if !o.references.is_empty() {
         builder = builder.references(o.references.join(" "));
     }
+    body(builder, o)
+}
+
+/// The text and the attachments.
+fn body(builder: lettre::message::MessageBuilder, o: &Outgoing) -> Result<Message, MailError> {
     let text = SinglePart::plain(o.text.replace("\r\n", "\n"));
     let result = if o.attachments.is_empty() {
         builder.singlepart(text)
@@ -160,6 +292,27 @@ mod tests {
         );
         assert!(raw.contains("application/pdf"));
         assert_eq!(m.envelope().to().len(), 3, "Bcc is in the envelope");
+    }
+
+    #[test]
+    fn a_draft_keeps_everything_typed() {
+        let mut o = outgoing("bob@example.test, bo", "Brouillon été");
+        o.cc = "Élodie <e".into();
+        o.text = "Ligne 1\nLigne 2".into();
+        let m = build_draft(&o, "draft-key-1").expect("draft");
+        assert_eq!(
+            m.envelope().to().len(),
+            1,
+            "a draft goes nowhere but to its author"
+        );
+        let back = read_draft(&m.formatted()).expect("read back");
+        assert_eq!(back.key, "draft-key-1");
+        assert_eq!(back.to, "bob@example.test, bo");
+        assert_eq!(back.cc, "Élodie <e");
+        assert_eq!(back.bcc, "hidden@example.test");
+        assert_eq!(back.subject, "Brouillon été");
+        assert_eq!(back.text, "Ligne 1\nLigne 2");
+        assert_eq!(back.references, ["<m0@example.test>"]);
     }
 
     #[test]

@@ -361,32 +361,11 @@ pub struct OutgoingForm {
 /// Sends the compose form.
 #[server(prefix = "/api", endpoint = "send")]
 pub async fn send_message(message: OutgoingForm) -> Result<SendResult, AppError> {
-    use estafette_core::sending::{Compose, Sent};
+    use estafette_core::sending::Sent;
 
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let references: Vec<String> = message
-        .references
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect();
-    let form = Compose {
-        to: message.to,
-        cc: message.cc,
-        bcc: message.bcc,
-        subject: message.subject,
-        text: message.text,
-        attachments: message
-            .attachments
-            .split(',')
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        send_key: message.send_key,
-        in_reply_to: references.last().cloned(),
-        references,
-    };
+    let form = compose_of(message);
     Ok(match services()?.send_message(&who, form).await? {
         Sent::Now { kept } => SendResult {
             sent_now: true,
@@ -411,8 +390,11 @@ pub struct UploadView {
 /// `forward`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prefilled {
+    /// A reopened draft's key (it goes on as the form's send key).
+    pub key: String,
     pub to: String,
     pub cc: String,
+    pub bcc: String,
     pub subject: String,
     pub text: String,
     pub references: String,
@@ -448,13 +430,74 @@ pub async fn start_from(folder: String, uid: u32, start: String) -> Result<Prefi
         .start_from(&who, &folder, uid, start, heading)
         .await?;
     Ok(Prefilled {
+        key: String::new(),
         to: p.to,
         cc: p.cc,
+        bcc: String::new(),
         subject: p.subject,
         text: p.text,
         references: p.references.join(" "),
         attachments: p
             .attachments
+            .into_iter()
+            .map(|u| UploadView {
+                id: u.id,
+                name: u.name,
+                size: u.size,
+            })
+            .collect(),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn compose_of(message: OutgoingForm) -> estafette_core::sending::Compose {
+    let references: Vec<String> = message
+        .references
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    estafette_core::sending::Compose {
+        to: message.to,
+        cc: message.cc,
+        bcc: message.bcc,
+        subject: message.subject,
+        text: message.text,
+        attachments: message
+            .attachments
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        send_key: message.send_key,
+        in_reply_to: references.last().cloned(),
+        references,
+    }
+}
+
+/// Saves the form in the Drafts folder (one copy per `send_key`).
+#[server(prefix = "/api", endpoint = "save-draft")]
+pub async fn save_draft(message: OutgoingForm) -> Result<(), AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?.save_draft(&who, compose_of(message)).await?)
+}
+
+/// A draft, to go on writing it.
+#[server(prefix = "/api", endpoint = "open-draft")]
+pub async fn open_draft(key: String) -> Result<Prefilled, AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    let (draft, uploads) = services()?.open_draft(&who, &key).await?;
+    Ok(Prefilled {
+        key: draft.key,
+        to: draft.to,
+        cc: draft.cc,
+        bcc: draft.bcc,
+        subject: draft.subject,
+        text: draft.text,
+        references: draft.references.join(" "),
+        attachments: uploads
             .into_iter()
             .map(|u| UploadView {
                 id: u.id,

@@ -133,4 +133,6 @@ pub const TEXTS: Texts = Texts {
     reply: "Reply",
     reply_all: "Reply all",
     forward: "Forward",
+    draft_saved: "Draft saved.",
+    draft_not_saved: "Draft not saved yet:",
 };

@@ -133,4 +133,6 @@ pub const TEXTS: Texts = Texts {
     reply: "Répondre",
     reply_all: "Répondre à tous",
     forward: "Transférer",
+    draft_saved: "Brouillon enregistré.",
+    draft_not_saved: "Brouillon pas encore enregistré :",
 };

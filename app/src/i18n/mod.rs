@@ -217,6 +217,8 @@ pub struct Texts {
     pub reply: &'static str,
     pub reply_all: &'static str,
     pub forward: &'static str,
+    pub draft_saved: &'static str,
+    pub draft_not_saved: &'static str,
 }
 
 #[cfg(all(test, feature = "ssr"))]

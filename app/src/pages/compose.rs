@@ -1,9 +1,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 use serde::Deserialize;
 
-use crate::api::mail::{compose_limit, send_message, start_from, OutgoingForm};
+use crate::api::mail::{
+    compose_limit, open_draft, save_draft, send_message, start_from, OutgoingForm,
+};
 use crate::components::ErrorNote;
 use crate::error::AppError;
 use crate::i18n::use_texts;
@@ -118,27 +121,45 @@ pub fn ComposePage() -> impl IntoView {
     // A reply or forward: `?folder=…&uid=…&start=reply|all|forward`.
     let query = use_query_map();
     let references = StoredValue::new(String::new());
+    /// Where the form starts: a draft, a message answered or forwarded, or nothing.
+    #[derive(Clone, PartialEq)]
+    enum Origin {
+        Draft(String),
+        Message(String, u32, String),
+    }
     let origin = query.with_untracked(|q| {
+        if let Some(key) = q.get("draft") {
+            return Some(Origin::Draft(key));
+        }
         let uid = q.get("uid")?.parse::<u32>().ok()?;
-        Some((
+        Some(Origin::Message(
             q.get("folder")?,
             uid,
             q.get("start").unwrap_or_else(|| "reply".into()),
         ))
     });
+    // Saving starts once the form holds what it starts from.
+    let ready = RwSignal::new(origin.is_none());
     let prefill = Resource::new(
         move || origin.clone(),
         |origin| async move {
             match origin {
-                Some((folder, uid, start)) => start_from(folder, uid, start).await.map(Some),
+                Some(Origin::Draft(key)) => open_draft(key).await.map(Some),
+                Some(Origin::Message(folder, uid, start)) => {
+                    start_from(folder, uid, start).await.map(Some)
+                }
                 None => Ok(None),
             }
         },
     );
     Effect::new(move |_| match prefill.get() {
         Some(Ok(Some(p))) => {
+            if !p.key.is_empty() {
+                send_key.set_value(p.key);
+            }
             to.set(p.to);
             cc.set(p.cc);
+            bcc.set(p.bcc);
             subject.set(p.subject);
             text.set(p.text);
             references.set_value(p.references);
@@ -160,9 +181,77 @@ pub fn ComposePage() -> impl IntoView {
                 .collect();
             next_key.set_value(key + 1);
             files.update(|f| f.extend(added));
+            ready.set(true);
         }
-        Some(Err(e)) => error.set(Some(e)),
+        Some(Err(e)) => {
+            error.set(Some(e));
+            ready.set(true);
+        }
         _ => {}
+    });
+
+    // Saved to Drafts two seconds after typing stops; the address then names
+    // the draft, so that a reload brings everything back.
+    let saved = RwSignal::new(None::<Result<(), AppError>>);
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let navigate = use_navigate();
+    let after_send = navigate.clone();
+    let form_now = move || OutgoingForm {
+        to: to.get_untracked(),
+        cc: cc.get_untracked(),
+        bcc: bcc.get_untracked(),
+        subject: subject.get_untracked(),
+        text: text.get_untracked(),
+        attachments: files
+            .with_untracked(|f| {
+                f.iter()
+                    .filter_map(|a| a.id.get_untracked())
+                    .collect::<Vec<_>>()
+            })
+            .join(","),
+        references: references.get_value(),
+        send_key: send_key.get_value(),
+    };
+    let save_now = StoredValue::new(move || {
+        let form = form_now();
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let key = form.send_key.clone();
+            let result = save_draft(form).await;
+            if result.is_ok() {
+                let here = format!("/compose?draft={key}");
+                navigate(
+                    &here,
+                    NavigateOptions {
+                        replace: true,
+                        scroll: false,
+                        ..Default::default()
+                    },
+                );
+            }
+            saved.set(Some(result));
+        });
+    });
+    Effect::new(move |_| {
+        // Every field the draft holds is tracked here.
+        let empty = to.with(String::is_empty)
+            && cc.with(String::is_empty)
+            && bcc.with(String::is_empty)
+            && subject.with(String::is_empty)
+            && text.with(String::is_empty);
+        let ids: Vec<Option<String>> = files.with(|f| f.iter().map(|a| a.id.get()).collect());
+        if !ready.get() || sent.get_untracked() || (empty && ids.is_empty()) {
+            return;
+        }
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || save_now.with_value(|save| save()),
+            std::time::Duration::from_secs(2),
+        )
+        .ok();
+        pending.set_value(handle);
     });
 
     let add = move |list: Option<leptos::web_sys::FileList>| {
@@ -226,6 +315,7 @@ pub fn ComposePage() -> impl IntoView {
             files.with_untracked(|f| f.iter().filter_map(|a| a.id.get_untracked()).collect());
         sending.set(true);
         error.set(None);
+        let after_send = after_send.clone();
         leptos::task::spawn_local(async move {
             let result = send_message(OutgoingForm {
                 to: to.get_untracked(),
@@ -241,7 +331,19 @@ pub fn ComposePage() -> impl IntoView {
             sending.set(false);
             match result {
                 Ok(_) => {
+                    if let Some(h) = pending.get_value() {
+                        h.clear();
+                    }
+                    saved.set(None);
                     sent.set(true);
+                    after_send(
+                        "/compose",
+                        NavigateOptions {
+                            replace: true,
+                            scroll: false,
+                            ..Default::default()
+                        },
+                    );
                     for s in [to, cc, bcc, subject, text] {
                         s.set(String::new());
                     }
@@ -262,6 +364,13 @@ pub fn ComposePage() -> impl IntoView {
                     <p class="notice" role="status">{t.message_sent}" " <a href="/?folder=Sent">{t.open_sent}</a></p>
                 })}
                 <ErrorNote error/>
+                <p class="muted draft-state" role="status">
+                    {move || match saved.get() {
+                        Some(Ok(())) => t.draft_saved.to_owned(),
+                        Some(Err(e)) => format!("{} {}", t.draft_not_saved, e.message(t)),
+                        None => String::new(),
+                    }}
+                </p>
                 <form on:submit=send
                     on:dragover=move |e| e.prevent_default()
                     on:drop=move |e| {

@@ -428,3 +428,112 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
         "the forwarded attachment is the original"
     );
 }
+
+#[tokio::test]
+async fn a_draft_is_kept_once_restored_whole_and_removed_when_sent() {
+    let app = spawn(Db::Shared).await;
+    let (alice, bob) = (unique_email("drafter"), unique_email("drafted"));
+    app.create_account(&alice, Role::User).await;
+    app.create_account(&bob, Role::User).await;
+    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let pdf = noise(200_000, 5);
+    let id = uploaded_id(upload(&app, "annexe.pdf", "application/pdf", pdf.clone()).await).await;
+    let save = |text: &'static str, to: &'static str| {
+        let (app, id) = (&app, id.clone());
+        async move {
+            let fields: Vec<(String, String)> = [
+                ("to", to),
+                ("cc", "Élodie <e"),
+                ("subject", "Brouillon été"),
+                ("text", text),
+                ("attachments", id.as_str()),
+                ("send_key", "draft-key-for-test"),
+            ]
+            .iter()
+            .map(|(k, v)| (format!("message[{k}]"), v.to_string()))
+            .collect();
+            let fields: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let res = app.post("/api/save-draft", &fields).await;
+            assert_eq!(
+                res.status(),
+                200,
+                "{}",
+                res.text().await.unwrap_or_default()
+            );
+        }
+    };
+    save("Premier jet", "bo").await;
+    save("Deuxième jet,\nplus long", "bob").await;
+    save("Troisième jet,\nplus long encore", "not yet an address,").await;
+    let drafts = app.list(&[("folder", "Drafts")]).await;
+    assert_eq!(drafts["total"], 1, "one copy, not three: {drafts}");
+
+    let opened = app
+        .post("/api/open-draft", &[("key", "draft-key-for-test")])
+        .await;
+    assert_eq!(opened.status(), 200);
+    let opened: Value = opened.json().await.expect("json");
+    assert_eq!(opened["to"], "not yet an address,");
+    assert_eq!(opened["cc"], "Élodie <e");
+    assert_eq!(opened["subject"], "Brouillon été");
+    assert_eq!(opened["text"], "Troisième jet,\nplus long encore");
+    assert_eq!(opened["attachments"][0]["name"], "annexe.pdf");
+    let restored = opened["attachments"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    let sent: Value = send(
+        &app,
+        None,
+        &[
+            ("to", &bob),
+            ("subject", "Brouillon été"),
+            ("text", "Version finale"),
+            ("attachments", &restored),
+            ("send_key", "draft-key-for-test"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(sent["sent_now"], true);
+    assert_eq!(
+        app.list(&[("folder", "Drafts")]).await["total"],
+        0,
+        "sent: no draft left"
+    );
+    let reader = app.new_browser();
+    assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
+    let uid = reader.wait_for_inbox(1).await["rows"][0]["uid"]
+        .as_u64()
+        .expect("uid")
+        .to_string();
+    let outline: Value = reader
+        .post("/api/outline", &[("folder", "INBOX"), ("uid", &uid)])
+        .await
+        .json()
+        .await
+        .expect("json");
+    let section = outline["attachments"][0]["section"]
+        .as_str()
+        .expect("section")
+        .to_owned();
+    let got = reader
+        .get(&format!("/part?folder=INBOX&uid={uid}&section={section}"))
+        .await
+        .bytes()
+        .await
+        .expect("bytes");
+    assert!(got[..] == pdf[..], "the draft's attachment went out whole");
+    assert_eq!(
+        app.post("/api/open-draft", &[("key", "../../etc")])
+            .await
+            .status(),
+        422
+    );
+}

@@ -1,0 +1,109 @@
+//! Drafts in the IMAP Drafts folder, one copy per draft: each save appends
+//! the new version and removes the older ones (found by the draft's key in
+//! a header of our own). Reopening restores the form, attachments included.
+
+use std::sync::Arc;
+
+use estafette_mail::compose::{self, Draft, DRAFT_HEADER};
+use estafette_mail::folders::{self, SpecialUse};
+use estafette_mail::{actions, listing, MailError};
+
+use crate::sending::{checked_key, Compose};
+use crate::uploads::Upload;
+use crate::visitor::SignedIn;
+use crate::{CoreError, Services};
+
+fn no_drafts_folder() -> MailError {
+    MailError::NoSuchFolder("Drafts".into())
+}
+
+impl Services {
+    /// Saves the form as draft `form.send_key`, replacing its earlier versions.
+    pub async fn save_draft(&self, who: &SignedIn, form: Compose) -> Result<(), CoreError> {
+        let key = checked_key(&form.send_key)?.to_owned();
+        let outgoing = self.outgoing(who, &form).await?;
+        let raw = compose::build_draft(&outgoing, &key)?.formatted();
+        self.with_imap(&who.0, |imap| {
+            let (raw, key) = (raw.clone(), key.clone());
+            Box::pin(async move {
+                let drafts = folders::special(imap, SpecialUse::Drafts)
+                    .await?
+                    .ok_or_else(no_drafts_folder)?;
+                actions::append(imap, &drafts, &raw).await?;
+                let mut versions =
+                    actions::find_by_header(imap, &drafts, DRAFT_HEADER, &key).await?;
+                versions.sort_unstable();
+                versions.pop();
+                if !versions.is_empty() {
+                    actions::expunge(imap, &drafts, &versions).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// The draft `key`: the form as it was, and its attachments as uploads.
+    pub async fn open_draft(
+        self: &Arc<Self>,
+        who: &SignedIn,
+        key: &str,
+    ) -> Result<(Draft, Vec<Upload>), CoreError> {
+        let key = checked_key(key)?.to_owned();
+        let (drafts, uid, raw) = self
+            .with_imap(&who.0, |imap| {
+                let key = key.clone();
+                Box::pin(async move {
+                    let drafts = folders::special(imap, SpecialUse::Drafts)
+                        .await?
+                        .ok_or_else(no_drafts_folder)?;
+                    let uid = actions::find_by_header(imap, &drafts, DRAFT_HEADER, &key)
+                        .await?
+                        .into_iter()
+                        .max()
+                        .ok_or_else(|| {
+                            MailError::BadMessage("This draft is gone (sent or deleted).".into())
+                        })?;
+                    let raw = listing::fetch_raw(imap, &drafts, uid, true).await?;
+                    Ok((drafts, uid, raw))
+                })
+            })
+            .await?;
+        let draft = compose::read_draft(&raw)
+            .ok_or_else(|| CoreError::Invalid("This is not a draft of Estafette.".into()))?;
+        let (_, parts) = self.outline(who, &drafts, uid).await?;
+        let limit = self.config.limits.max_message_bytes();
+        let mut uploads = Vec::new();
+        for part in parts {
+            let section = part.section.clone();
+            let download = self
+                .download(who, &drafts, uid, move |p| p.section == section)
+                .await?;
+            uploads.push(
+                self.uploads
+                    .save(who, &part.name, &part.content_type, download.body, limit)
+                    .await?,
+            );
+        }
+        Ok((draft, uploads))
+    }
+
+    /// Removes every version of draft `key` (after it was sent).
+    pub async fn discard_draft(&self, who: &SignedIn, key: &str) -> Result<(), CoreError> {
+        let key = checked_key(key)?.to_owned();
+        self.with_imap(&who.0, |imap| {
+            let key = key.clone();
+            Box::pin(async move {
+                let Some(drafts) = folders::special(imap, SpecialUse::Drafts).await? else {
+                    return Ok(());
+                };
+                let versions = actions::find_by_header(imap, &drafts, DRAFT_HEADER, &key).await?;
+                if !versions.is_empty() {
+                    actions::expunge(imap, &drafts, &versions).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+}
