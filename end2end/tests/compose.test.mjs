@@ -86,3 +86,34 @@ test('compose with two attachments, send, and find it on both sides', { timeout:
   assert.deepEqual(alice.errors, []);
   assert.deepEqual(reader.errors, []);
 });
+
+test('a draft comes back whole after a reload, and is kept once', { timeout: 90_000 }, async () => {
+  const subject = `Brouillon ${randomBytes(4).toString('hex')}`;
+  const { page, errors } = await newPage(browser);
+  await signIn(page, adminEmail, adminPassword);
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.goto('/compose');
+  await waitHydrated(page);
+  await page.getByLabel('To', { exact: true }).fill('quelqu');
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByLabel('Message', { exact: true }).fill('Première ligne\nDeuxième ligne');
+  await page.locator('input[type="file"]').setInputFiles([
+    { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('des notes') },
+  ]);
+  await page.getByText('Draft saved.').waitFor({ timeout: 20_000 });
+  await page.getByLabel('Message', { exact: true }).fill('Première ligne\nDeuxième ligne\nTroisième');
+  await page.waitForURL((u) => u.searchParams.has('draft'));
+  // Let the last change be saved too, then reload.
+  await page.waitForTimeout(3500);
+  await page.reload();
+  await waitHydrated(page);
+  await page.waitForFunction(() => document.querySelector('textarea[name="text"]').value !== '', null, { timeout: 20_000 });
+  assert.equal(await page.getByLabel('Subject').inputValue(), subject);
+  assert.equal(await page.getByLabel('To', { exact: true }).inputValue(), 'quelqu');
+  assert.equal(await page.getByLabel('Message', { exact: true }).inputValue(), 'Première ligne\nDeuxième ligne\nTroisième');
+  await page.locator('.upload', { hasText: 'notes.txt' }).waitFor();
+  await page.goto(`/?folder=Drafts&q=${encodeURIComponent(subject)}`);
+  await page.locator('.message-row').first().waitFor();
+  assert.equal(await page.locator('.message-row').count(), 1, 'one copy in Drafts');
+  assert.deepEqual(errors, []);
+});

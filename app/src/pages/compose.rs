@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_query_map;
 use serde::Deserialize;
 
 use crate::api::mail::{
@@ -194,8 +193,6 @@ pub fn ComposePage() -> impl IntoView {
     // the draft, so that a reload brings everything back.
     let saved = RwSignal::new(None::<Result<(), AppError>>);
     let pending = StoredValue::new(None::<TimeoutHandle>);
-    let navigate = use_navigate();
-    let after_send = navigate.clone();
     let form_now = move || OutgoingForm {
         to: to.get_untracked(),
         cc: cc.get_untracked(),
@@ -214,31 +211,33 @@ pub fn ComposePage() -> impl IntoView {
     };
     let save_now = StoredValue::new(move || {
         let form = form_now();
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
+            #[cfg(feature = "hydrate")]
             let key = form.send_key.clone();
             let result = save_draft(form).await;
+            // The address names the draft (without a new page: what is
+            // being typed stays as it is).
+            #[cfg(feature = "hydrate")]
             if result.is_ok() {
-                let here = format!("/compose?draft={key}");
-                navigate(
-                    &here,
-                    NavigateOptions {
-                        replace: true,
-                        scroll: false,
-                        ..Default::default()
-                    },
-                );
+                if let Ok(history) = window().history() {
+                    let here = format!("/compose?draft={key}");
+                    let _ = history.replace_state_with_url(
+                        &leptos::wasm_bindgen::JsValue::NULL,
+                        "",
+                        Some(&here),
+                    );
+                }
             }
             saved.set(Some(result));
         });
     });
     Effect::new(move |_| {
         // Every field the draft holds is tracked here.
-        let empty = to.with(String::is_empty)
-            && cc.with(String::is_empty)
-            && bcc.with(String::is_empty)
-            && subject.with(String::is_empty)
-            && text.with(String::is_empty);
+        // All read (no short-circuit), so that all are tracked.
+        let empty = [to, cc, bcc, subject, text]
+            .map(|field| field.with(String::is_empty))
+            .iter()
+            .all(|e| *e);
         let ids: Vec<Option<String>> = files.with(|f| f.iter().map(|a| a.id.get()).collect());
         if !ready.get() || sent.get_untracked() || (empty && ids.is_empty()) {
             return;
@@ -315,7 +314,6 @@ pub fn ComposePage() -> impl IntoView {
             files.with_untracked(|f| f.iter().filter_map(|a| a.id.get_untracked()).collect());
         sending.set(true);
         error.set(None);
-        let after_send = after_send.clone();
         leptos::task::spawn_local(async move {
             let result = send_message(OutgoingForm {
                 to: to.get_untracked(),
@@ -336,14 +334,14 @@ pub fn ComposePage() -> impl IntoView {
                     }
                     saved.set(None);
                     sent.set(true);
-                    after_send(
-                        "/compose",
-                        NavigateOptions {
-                            replace: true,
-                            scroll: false,
-                            ..Default::default()
-                        },
-                    );
+                    #[cfg(feature = "hydrate")]
+                    if let Ok(history) = window().history() {
+                        let _ = history.replace_state_with_url(
+                            &leptos::wasm_bindgen::JsValue::NULL,
+                            "",
+                            Some("/compose"),
+                        );
+                    }
                     for s in [to, cc, bcc, subject, text] {
                         s.set(String::new());
                     }
