@@ -6,6 +6,8 @@ use estafette_mail::compose::{self, File, Outgoing};
 use estafette_mail::folders::{self, SpecialUse};
 use estafette_mail::{actions, smtp, MailError};
 
+use estafette_store::Contact;
+
 use crate::visitor::SignedIn;
 use crate::{CoreError, Services};
 
@@ -126,6 +128,18 @@ impl Services {
             });
         }
         tracing::info!(attachments = form.attachments.len(), "message sent");
+        let written: Vec<Contact> = message
+            .envelope()
+            .to()
+            .iter()
+            .map(|a| Contact {
+                address: a.to_string(),
+                name: String::new(),
+            })
+            .collect();
+        if let Err(e) = self.store.remember_contacts(account.id, &written).await {
+            tracing::warn!(error = %e, "recipients not remembered");
+        }
         for id in &form.attachments {
             self.uploads.remove(who, id).await?;
         }
@@ -149,5 +163,38 @@ impl Services {
                 false
             });
         Ok(Sent::Now { kept })
+    }
+}
+
+/// Most addresses offered for completion at once.
+const SUGGESTIONS: i64 = 8;
+
+impl Services {
+    /// Addresses the user wrote to or read from that start with `prefix`,
+    /// as `Name <address>` (or the bare address).
+    pub async fn suggest_addresses(
+        &self,
+        who: &SignedIn,
+        prefix: &str,
+    ) -> Result<Vec<String>, CoreError> {
+        let prefix = prefix.trim();
+        if prefix.chars().count() < 2 || prefix.len() > 100 {
+            return Ok(Vec::new());
+        }
+        let found = self
+            .store
+            .contacts_matching(who.0.account.id, prefix, SUGGESTIONS)
+            .await?;
+        Ok(found
+            .into_iter()
+            .map(|c| {
+                let quotable = !c.name.is_empty() && !c.name.contains(['"', '<', '>', '\\']);
+                if quotable {
+                    format!("\"{}\" <{}>", c.name, c.address)
+                } else {
+                    c.address
+                }
+            })
+            .collect())
     }
 }

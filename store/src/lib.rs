@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod contacts;
 mod error;
 mod preferences;
 mod sending;
@@ -20,6 +21,7 @@ use sqlx::AnyPool;
 
 pub use accounts::{normalise_email, Account, AccountState, NewAccount, Role};
 pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
+pub use contacts::Contact;
 pub use error::StoreError;
 pub use sessions::{NewSession, SessionRow, SessionStage};
 pub use throttle::ThrottleRow;

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use estafette_store::{
-    now, AccountState, AuditFilter, Backend, NewAccount, NewAuditEntry, NewSession, Role,
+    now, AccountState, AuditFilter, Backend, Contact, NewAccount, NewAuditEntry, NewSession, Role,
     SessionStage, Store, StoreError,
 };
 
@@ -351,5 +351,58 @@ async fn a_send_key_is_claimed_once() {
         assert!(store.claim_send(id, "k2").await.expect("claim"));
         store.release_send(id, "k1").await.expect("release");
         assert!(store.claim_send(id, "k1").await.expect("claim again"));
+    }
+}
+
+#[tokio::test]
+async fn contacts_complete_by_address_or_name_most_used_first() {
+    let (_dir, stores) = migrated().await;
+    for store in &stores {
+        let id = store
+            .create_account(account("writer@example.test"))
+            .await
+            .expect("account")
+            .id;
+        let c = |address: &str, name: &str| Contact {
+            address: address.into(),
+            name: name.into(),
+        };
+        store
+            .remember_contacts(
+                id,
+                &[
+                    c("Bob@Example.test", "Bob Martin"),
+                    c("bea@example.test", ""),
+                ],
+            )
+            .await
+            .expect("remember");
+        store
+            .remember_contacts(id, &[c("bea@example.test", "Béatrice Durand")])
+            .await
+            .expect("again");
+        let found = store.contacts_matching(id, "b", 10).await.expect("query");
+        let addresses: Vec<&str> = found.iter().map(|c| c.address.as_str()).collect();
+        assert_eq!(
+            addresses,
+            ["bea@example.test", "bob@example.test"],
+            "most used first"
+        );
+        assert_eq!(found[0].name, "Béatrice Durand");
+        let by_name = store
+            .contacts_matching(id, "mart", 10)
+            .await
+            .expect("query");
+        assert_eq!(by_name.len(), 1);
+        assert!(store
+            .contacts_matching(id, "%", 10)
+            .await
+            .expect("query")
+            .is_empty());
+        assert!(store
+            .contacts_matching(id, "_", 10)
+            .await
+            .expect("query")
+            .is_empty());
     }
 }

@@ -515,3 +515,11 @@ pub async fn compose_limit() -> Result<u64, AppError> {
     signed_in()?;
     Ok(services()?.config.limits.max_message_bytes())
 }
+
+/// Addresses the user wrote to or read from, starting with `prefix`.
+#[server(prefix = "/api", endpoint = "suggest")]
+pub async fn suggest_addresses(prefix: String) -> Result<Vec<String>, AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?.suggest_addresses(&who, &prefix).await?)
+}

@@ -4,7 +4,8 @@ use leptos_router::hooks::use_query_map;
 use serde::Deserialize;
 
 use crate::api::mail::{
-    compose_limit, open_draft, save_draft, send_message, start_from, OutgoingForm,
+    compose_limit, open_draft, save_draft, send_message, start_from, suggest_addresses,
+    OutgoingForm,
 };
 use crate::components::ErrorNote;
 use crate::error::AppError;
@@ -299,6 +300,29 @@ pub fn ComposePage() -> impl IntoView {
             let _ = id;
         }
     };
+    // Address completion: the field being typed in, whole; suggestions
+    // complete its last address and keep the ones before it.
+    let typing = RwSignal::new(String::new());
+    let split = |value: &str| -> (String, String) {
+        match value.rfind(',') {
+            Some(i) => (
+                format!("{}, ", value[..i].trim_end()),
+                value[i + 1..].trim().to_owned(),
+            ),
+            None => (String::new(), value.trim().to_owned()),
+        }
+    };
+    let suggestions = Resource::new(
+        move || split(&typing.get()).1,
+        |last| async move {
+            if last.chars().count() < 2 {
+                return Vec::new();
+            }
+            suggest_addresses(last).await.unwrap_or_default()
+        },
+    );
+    let track = move |e: leptos::ev::Event| typing.set(event_target_value(&e));
+
     let uploading = move || {
         files.with(|f| {
             f.iter()
@@ -376,9 +400,20 @@ pub fn ComposePage() -> impl IntoView {
                         add(e.data_transfer().and_then(|d| d.files()));
                     }
                 >
-                    <label>{t.to}<input type="text" name="to" autocomplete="email" bind:value=to/></label>
-                    <label>{t.cc}<input type="text" name="cc" bind:value=cc/></label>
-                    <label>{t.bcc}<input type="text" name="bcc" bind:value=bcc/></label>
+                    <label>{t.to}<input type="text" name="to" list="contacts" autocomplete="off" bind:value=to on:input=track/></label>
+                    <label>{t.cc}<input type="text" name="cc" list="contacts" autocomplete="off" bind:value=cc on:input=track/></label>
+                    <label>{t.bcc}<input type="text" name="bcc" list="contacts" autocomplete="off" bind:value=bcc on:input=track/></label>
+                    <datalist id="contacts">
+                        <Transition fallback=|| ()>
+                            {move || {
+                                let head = split(&typing.get()).0;
+                                suggestions.get().unwrap_or_default().into_iter().map(|s| {
+                                    let value = format!("{head}{s}");
+                                    view! { <option value=value></option> }
+                                }).collect_view()
+                            }}
+                        </Transition>
+                    </datalist>
                     <label>{t.col_subject}<input type="text" name="subject" maxlength="998" bind:value=subject/></label>
                     <label>{t.message_text}<textarea name="text" rows="14" bind:value=text></textarea></label>
                     <div class="attach">

@@ -177,6 +177,16 @@ impl TestApp {
         }
     }
 
+    /// The same application and the same cookies (to move into a future).
+    pub fn clone_browser(&self) -> TestApp {
+        TestApp {
+            base: self.base.clone(),
+            client: self.client.clone(),
+            services: self.services.clone(),
+            _dir: self._dir.clone(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

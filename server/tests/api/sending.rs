@@ -537,3 +537,74 @@ async fn a_draft_is_kept_once_restored_whole_and_removed_when_sent() {
         422
     );
 }
+
+#[tokio::test]
+async fn addresses_written_to_and_read_from_are_offered() {
+    let app = spawn(Db::Shared).await;
+    let (alice, bob, carol) = (
+        unique_email("completer"),
+        unique_email("bobcompleted"),
+        unique_email("carolreader"),
+    );
+    for who in [&alice, &bob, &carol] {
+        app.create_account(who, Role::User).await;
+    }
+    let suggest = |app: &TestApp, prefix: &'static str| {
+        let app = app.clone_browser();
+        async move {
+            let res = app.post("/api/suggest", &[("prefix", prefix)]).await;
+            assert_eq!(res.status(), 200);
+            res.json::<Vec<String>>().await.expect("json")
+        }
+    };
+    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    assert!(suggest(&app, "bobcompl").await.is_empty());
+    let sent: Value = send(
+        &app,
+        None,
+        &[
+            ("to", &format!("Bob <{bob}>")),
+            ("subject", "Salut"),
+            ("text", "x"),
+            ("send_key", "completion-send-1"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(sent["sent_now"], true);
+    assert_eq!(suggest(&app, "bobcompl").await, [bob.clone()]);
+
+    // Carol writes to alice; alice reads it; carol is then offered too.
+    let carols = app.new_browser();
+    assert_eq!(carols.sign_in(&carol, PASSWORD).await.status(), 200);
+    let hello = [
+        ("to", alice.as_str()),
+        ("subject", "Bonjour"),
+        ("text", "y"),
+        ("send_key", "completion-send-2"),
+    ];
+    assert_eq!(send(&carols, None, &hello).await.status(), 200);
+    let uid = app.wait_for_inbox(1).await["rows"][0]["uid"]
+        .as_u64()
+        .expect("uid")
+        .to_string();
+    let opened = app
+        .post("/api/outline", &[("folder", "INBOX"), ("uid", &uid)])
+        .await;
+    assert_eq!(opened.status(), 200);
+    let mut offered = Vec::new();
+    for _ in 0..50 {
+        offered = suggest(&app, "carolread").await;
+        if !offered.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(offered, [carol.clone()]);
+    assert!(
+        suggest(&app, "c").await.is_empty(),
+        "two characters at least"
+    );
+}

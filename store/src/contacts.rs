@@ -1,0 +1,73 @@
+//! Addresses each account wrote to or read from, for completion in the
+//! compose form: most used and most recent first.
+
+use sqlx::Row;
+
+use crate::{now, Store, StoreError};
+
+/// A remembered address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub address: String,
+    pub name: String,
+}
+
+impl Store {
+    /// Counts one more use of each address (lower-cased), keeping the latest name.
+    pub async fn remember_contacts(
+        &self,
+        account_id: i64,
+        contacts: &[Contact],
+    ) -> Result<(), StoreError> {
+        for c in contacts {
+            sqlx::query(
+                "INSERT INTO contacts (account_id, address, name, uses, last_used_at) \
+                 VALUES ($1, $2, $3, 1, $4) \
+                 ON CONFLICT (account_id, address) DO UPDATE SET uses = contacts.uses + 1, \
+                 last_used_at = excluded.last_used_at, \
+                 name = CASE WHEN excluded.name = '' THEN contacts.name ELSE excluded.name END",
+            )
+            .bind(account_id)
+            .bind(c.address.to_lowercase())
+            .bind(&c.name)
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Up to `limit` contacts whose address or name starts with `prefix`.
+    pub async fn contacts_matching(
+        &self,
+        account_id: i64,
+        prefix: &str,
+        limit: i64,
+    ) -> Result<Vec<Contact>, StoreError> {
+        let escaped = prefix
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let rows = sqlx::query(
+            "SELECT address, name FROM contacts WHERE account_id = $1 \
+             AND (address LIKE $2 ESCAPE '\\' OR lower(name) LIKE $2 ESCAPE '\\' \
+                  OR lower(name) LIKE $3 ESCAPE '\\') \
+             ORDER BY uses DESC, last_used_at DESC LIMIT $4",
+        )
+        .bind(account_id)
+        .bind(format!("{escaped}%"))
+        .bind(format!("% {escaped}%"))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Contact {
+                    address: r.try_get("address")?,
+                    name: r.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+}
