@@ -574,7 +574,7 @@ async fn addresses_written_to_and_read_from_are_offered() {
     .await
     .expect("json");
     assert_eq!(sent["sent_now"], true);
-    assert_eq!(suggest(&app, "bobcompl").await, [bob.clone()]);
+    assert_eq!(suggest(&app, "bobcompl").await, vec![bob.clone()]);
 
     // Carol writes to alice; alice reads it; carol is then offered too.
     let carols = app.new_browser();
@@ -602,7 +602,7 @@ async fn addresses_written_to_and_read_from_are_offered() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(offered, [carol.clone()]);
+    assert_eq!(offered, vec![carol.clone()]);
     assert!(
         suggest(&app, "c").await.is_empty(),
         "two characters at least"
