@@ -16,6 +16,7 @@ use leptos_router::path;
 
 use pages::admin::{AdminPage, AuditPage};
 use pages::compose::ComposePage;
+use pages::outbox::OutboxPage;
 use pages::enrol::EnrolPage;
 use pages::login::{CodePage, SignInPage};
 use pages::mail::MailPage;
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/audit") view=AuditPage/>
                 <Route path=path!("/message") view=MessagePage/>
                 <Route path=path!("/compose") view=ComposePage/>
+                <Route path=path!("/outbox") view=OutboxPage/>
                 <Route path=path!("/") view=MailPage/>
             </Routes>
         </Router>

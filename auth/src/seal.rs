@@ -15,6 +15,18 @@ pub enum UnsealError {
     Invalid,
 }
 
+/// A key of its own for one `purpose`, derived from the server key, so that
+/// what is sealed for one use cannot be unsealed by the code of another.
+pub fn derive(key: &[u8; 32], purpose: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(b"estafette key derivation\0");
+    hash.update(purpose.as_bytes());
+    hash.update([0]);
+    hash.update(key);
+    hash.finalize().into()
+}
+
 pub fn seal(key: &[u8; 32], plaintext: &str) -> String {
     let cipher = ChaCha20Poly1305::new(Key::from_slice(key));
     let nonce: [u8; NONCE_BYTES] = rand::random();
@@ -43,6 +55,19 @@ pub fn unseal(key: &[u8; 32], sealed: &str) -> Result<String, UnsealError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn derived_keys_differ_by_purpose_and_do_not_open_each_other() {
+        let key = [7u8; 32];
+        let (a, b) = (super::derive(&key, "outbox"), super::derive(&key, "other"));
+        assert_ne!(a, b);
+        assert_ne!(a, key);
+        assert_eq!(a, super::derive(&key, "outbox"));
+        let sealed = super::seal(&a, "secret");
+        assert!(super::unseal(&b, &sealed).is_err());
+        assert!(super::unseal(&key, &sealed).is_err());
+        assert_eq!(super::unseal(&a, &sealed).as_deref(), Ok("secret"));
+    }
+
     use super::*;
 
     #[test]

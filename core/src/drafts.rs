@@ -87,23 +87,4 @@ impl Services {
         }
         Ok((draft, uploads))
     }
-
-    /// Removes every version of draft `key` (after it was sent).
-    pub async fn discard_draft(&self, who: &SignedIn, key: &str) -> Result<(), CoreError> {
-        let key = checked_key(key)?.to_owned();
-        self.with_imap(&who.0, |imap| {
-            let key = key.clone();
-            Box::pin(async move {
-                let Some(drafts) = folders::special(imap, SpecialUse::Drafts).await? else {
-                    return Ok(());
-                };
-                let versions = actions::find_by_header(imap, &drafts, DRAFT_HEADER, &key).await?;
-                if !versions.is_empty() {
-                    actions::expunge(imap, &drafts, &versions).await?;
-                }
-                Ok(())
-            })
-        })
-        .await
-    }
 }

@@ -10,6 +10,7 @@ pub mod keys;
 mod live;
 pub mod mailbox;
 pub mod organising;
+pub mod outbox;
 mod password_policy;
 pub mod preferences;
 pub mod reading;

@@ -9,11 +9,22 @@ use crate::{CoreError, Services};
 /// The most senders whose remote content is always loaded.
 const MAX_TRUSTED: usize = 1_000;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Preferences {
     /// Addresses whose messages load remote images without asking.
     pub trusted_senders: Vec<String>,
+    /// How long a sent message waits in the outbox, open to undo (0 to 30 s).
+    pub undo_send_seconds: u32,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Preferences {
+            trusted_senders: Vec::new(),
+            undo_send_seconds: 10,
+        }
+    }
 }
 
 impl Preferences {
@@ -62,5 +73,20 @@ impl Services {
             self.save_preferences(who, &preferences).await?;
         }
         Ok(())
+    }
+}
+
+impl Services {
+    /// Sets how long sent messages wait, open to undo.
+    pub async fn set_undo_send_seconds(&self, who: &SignedIn, seconds: u32) -> Result<(), CoreError> {
+        if seconds > crate::sending::MAX_UNDO_SECONDS {
+            return Err(CoreError::Invalid(format!(
+                "The undo delay is at most {} seconds.",
+                crate::sending::MAX_UNDO_SECONDS
+            )));
+        }
+        let mut preferences = self.preferences(who).await?;
+        preferences.undo_send_seconds = seconds;
+        self.save_preferences(who, &preferences).await
     }
 }

@@ -4,9 +4,10 @@
 
 use estafette_mail::compose::{self, File, Outgoing};
 use estafette_mail::folders::{self, SpecialUse};
+use estafette_mail::compose::DRAFT_HEADER;
+use estafette_mail::imap::ImapSession;
 use estafette_mail::{actions, smtp, MailError};
-
-use estafette_store::Contact;
+use estafette_store::{now, Contact, NewOutgoing};
 
 use crate::visitor::SignedIn;
 use crate::{CoreError, Services};
@@ -28,13 +29,29 @@ pub struct Compose {
     pub references: Vec<String>,
 }
 
+/// When a message goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// After the user's undo delay (none when it is 0).
+    AfterUndoDelay,
+    /// At this Unix time (send later).
+    At(i64),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sent {
     /// Sent now; `kept` says whether a copy is in the Sent folder.
     Now { kept: bool },
+    /// Held in the outbox until `due_at` (undo send, send later).
+    Held { due_at: i64 },
     /// This send key went out before: nothing was sent this time.
     Already,
 }
+
+/// The longest undo delay, in seconds.
+pub const MAX_UNDO_SECONDS: u32 = 30;
+/// How far ahead a message can be scheduled.
+const MAX_SCHEDULE_SECONDS: i64 = 366 * 24 * 3600;
 
 pub(crate) fn checked_key(key: &str) -> Result<&str, CoreError> {
     let ok = (8..=100).contains(&key.len())
@@ -94,13 +111,35 @@ impl Services {
         })
     }
 
-    pub async fn send_message(&self, who: &SignedIn, form: Compose) -> Result<Sent, CoreError> {
-        let key = checked_key(&form.send_key)?;
+    pub async fn send_message(
+        &self,
+        who: &SignedIn,
+        form: Compose,
+        when: When,
+    ) -> Result<Sent, CoreError> {
+        let key = checked_key(&form.send_key)?.to_owned();
         let account = &who.0.account;
+        let due_at = match when {
+            When::At(at) if at <= now() => {
+                return Err(CoreError::Invalid(
+                    "That time has passed; choose a time to come.".into(),
+                ))
+            }
+            When::At(at) if at > now() + MAX_SCHEDULE_SECONDS => {
+                return Err(CoreError::Invalid(
+                    "A message can be scheduled at most a year ahead.".into(),
+                ))
+            }
+            When::At(at) => Some((at, true)),
+            When::AfterUndoDelay => match self.preferences(who).await?.undo_send_seconds {
+                0 => None,
+                delay => Some((now() + i64::from(delay.min(MAX_UNDO_SECONDS)), false)),
+            },
+        };
         let outgoing = self.outgoing(who, &form).await?;
         let message = compose::build(&outgoing)?;
 
-        if !self.store.claim_send(account.id, key).await? {
+        if !self.store.claim_send(account.id, &key).await? {
             tracing::info!("a repeated send was not sent again");
             return Ok(Sent::Already);
         }
@@ -110,6 +149,15 @@ impl Services {
             .as_deref()
             .and_then(|sealed| session.token.unseal(sealed).ok())
             .ok_or(CoreError::NotSignedIn)?;
+        if let Some((due_at, scheduled)) = due_at {
+            let held = self
+                .hold(who, &form, &message, &password, due_at, scheduled)
+                .await;
+            if held.is_err() {
+                self.store.release_send(account.id, &key).await?;
+            }
+            return held;
+        }
         if let Err(e) = smtp::send(
             &self.config.smtp_server(),
             &account.email,
@@ -119,43 +167,20 @@ impl Services {
         .await
         {
             // Not sent: the same key may try again.
-            self.store.release_send(account.id, key).await?;
-            return Err(match e {
-                MailError::Refused(reason) => CoreError::Invalid(format!(
-                    "The mail server did not send the message: {reason}"
-                )),
-                other => other.into(),
-            });
+            self.store.release_send(account.id, &key).await?;
+            return Err(refusal(e));
         }
         tracing::info!(attachments = form.attachments.len(), "message sent");
-        let written: Vec<Contact> = message
-            .envelope()
-            .to()
-            .iter()
-            .map(|a| Contact {
-                address: a.to_string(),
-                name: String::new(),
-            })
-            .collect();
-        if let Err(e) = self.store.remember_contacts(account.id, &written).await {
-            tracing::warn!(error = %e, "recipients not remembered");
-        }
+        self.remember_recipients(account.id, message.envelope().to().iter().map(ToString::to_string))
+            .await;
         for id in &form.attachments {
             self.uploads.remove(who, id).await?;
-        }
-        if let Err(e) = self.discard_draft(who, key).await {
-            tracing::warn!(error = %e, "sent, but its draft was not removed");
         }
         let raw = message.formatted();
         let kept = self
             .with_imap(session, |imap| {
-                let raw = raw.clone();
-                Box::pin(async move {
-                    match folders::special(imap, SpecialUse::Sent).await? {
-                        Some(sent) => actions::append(imap, &sent, &raw).await.map(|_| true),
-                        None => Ok(false),
-                    }
-                })
+                let (raw, key) = (raw.clone(), key.clone());
+                Box::pin(async move { file_sent(imap, &raw, &key).await })
             })
             .await
             .unwrap_or_else(|e| {
@@ -163,6 +188,91 @@ impl Services {
                 false
             });
         Ok(Sent::Now { kept })
+    }
+
+    /// Puts the message in the outbox until `due_at`; its draft is saved so
+    /// that undo, edit or a failure finds it.
+    async fn hold(
+        &self,
+        who: &SignedIn,
+        form: &Compose,
+        message: &compose::Message,
+        password: &secrecy::SecretString,
+        due_at: i64,
+        scheduled: bool,
+    ) -> Result<Sent, CoreError> {
+        self.save_draft(who, form.clone()).await?;
+        let envelope = message.envelope();
+        let recipients: Vec<String> = envelope.to().iter().map(ToString::to_string).collect();
+        self.store
+            .hold(&NewOutgoing {
+                account_id: who.0.account.id,
+                send_key: form.send_key.clone(),
+                due_at,
+                scheduled,
+                subject: form.subject.clone(),
+                recipients: recipients.join(", "),
+                mail_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
+                rcpt_to: recipients,
+                message: message.formatted(),
+                credential: estafette_auth::seal::seal(
+                    &self.outbox_key(),
+                    secrecy::ExposeSecret::expose_secret(password),
+                ),
+                sealed_by: self.outbox_key_id(),
+            })
+            .await?;
+        for id in &form.attachments {
+            self.uploads.remove(who, id).await?;
+        }
+        tracing::info!(scheduled, "message held in the outbox");
+        Ok(Sent::Held { due_at })
+    }
+
+    /// Counts each recipient as a contact (for address completion).
+    pub(crate) async fn remember_recipients(
+        &self,
+        account_id: i64,
+        addresses: impl Iterator<Item = String>,
+    ) {
+        let written: Vec<Contact> = addresses
+            .map(|address| Contact {
+                address,
+                name: String::new(),
+            })
+            .collect();
+        if let Err(e) = self.store.remember_contacts(account_id, &written).await {
+            tracing::warn!(error = %e, "recipients not remembered");
+        }
+    }
+}
+
+/// What the user is told when the mail server did not take a message.
+pub(crate) fn refusal(e: MailError) -> CoreError {
+    match e {
+        MailError::Refused(reason) => {
+            CoreError::Invalid(format!("The mail server did not send the message: {reason}"))
+        }
+        other => other.into(),
+    }
+}
+
+/// After a send: the exact bytes kept in Sent (when there is one; returns
+/// whether), and every version of the message's draft removed.
+pub(crate) async fn file_sent(
+    imap: &mut ImapSession,
+    raw: &[u8],
+    key: &str,
+) -> Result<bool, MailError> {
+    if let Some(drafts) = folders::special(imap, SpecialUse::Drafts).await? {
+        let versions = actions::find_by_header(imap, &drafts, DRAFT_HEADER, key).await?;
+        if !versions.is_empty() {
+            actions::expunge(imap, &drafts, &versions).await?;
+        }
+    }
+    match folders::special(imap, SpecialUse::Sent).await? {
+        Some(sent) => actions::append(imap, &sent, raw).await.map(|_| true),
+        None => Ok(false),
     }
 }
 

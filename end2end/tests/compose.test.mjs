@@ -12,7 +12,7 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-test('compose with two attachments, send, and find it on both sides', { timeout: 120_000 }, async () => {
+test('compose with two attachments, send, and find it on both sides', { timeout: 180_000 }, async () => {
   const subject = `Rapport ${randomBytes(4).toString('hex')}`;
   const pdf = randomBytes(5 * 1024 * 1024);
   const png = randomBytes(4096);
@@ -40,9 +40,13 @@ test('compose with two attachments, send, and find it on both sides', { timeout:
   await alice.page.getByText('Message sent.').waitFor({ timeout: 30_000 });
   assert.equal(await alice.page.getByLabel('Subject').inputValue(), '', 'the form is cleared once sent');
 
-  // Alice's Sent holds it.
-  await alice.page.goto('/?folder=Sent');
-  await alice.page.locator('.message-row', { hasText: subject }).waitFor();
+  // Alice's Sent holds it (the undo delay over, the server sends it).
+  const kept = alice.page.locator('.message-row', { hasText: subject });
+  for (let i = 0; i < 40 && !(await kept.count()); i++) {
+    await alice.page.goto('/?folder=Sent');
+    await alice.page.waitForTimeout(500);
+  }
+  await kept.waitFor();
 
   // Bob receives it with both attachments byte for byte.
   const reader = await newPage(browser);
@@ -78,9 +82,9 @@ test('compose with two attachments, send, and find it on both sides', { timeout:
   await reader.page.getByRole('button', { name: 'Send' }).click();
   await reader.page.getByText('Message sent.').waitFor({ timeout: 30_000 });
   const reply = alice.page.locator('.message-row', { hasText: `Re: ${subject}` });
-  for (let i = 0; i < 30 && !(await reply.count()); i++) {
+  for (let i = 0; i < 40 && !(await reply.count()); i++) {
     await alice.page.goto(`/?folder=INBOX&q=${encodeURIComponent(subject)}`);
-    await alice.page.waitForTimeout(300);
+    await alice.page.waitForTimeout(500);
   }
   await reply.waitFor();
   assert.deepEqual(alice.errors, []);
@@ -115,5 +119,77 @@ test('a draft comes back whole after a reload, and is kept once', { timeout: 90_
   await page.goto(`/?folder=Drafts&q=${encodeURIComponent(subject)}`);
   await page.locator('.message-row').first().waitFor();
   assert.equal(await page.locator('.message-row').count(), 1, 'one copy in Drafts');
+  assert.deepEqual(errors, []);
+});
+
+test('undo within the delay brings the message back to the form; nothing is sent', { timeout: 90_000 }, async () => {
+  const subject = `Annulé ${randomBytes(4).toString('hex')}`;
+  const { page, errors } = await newPage(browser);
+  await signIn(page, adminEmail, adminPassword);
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.goto('/settings');
+  await waitHydrated(page);
+  await page.getByLabel('Time to undo a send').selectOption('5');
+  await page.getByText('Saved.').waitFor();
+
+  await page.goto('/compose');
+  await waitHydrated(page);
+  await page.getByLabel('To', { exact: true }).fill(bob);
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByLabel('Message', { exact: true }).fill('Tout compte fait, non.');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByText(/Sending in \d+ s/).waitFor();
+  assert.ok(await page.getByLabel('Subject').isDisabled(), 'the form waits while the message does');
+  await page.getByRole('button', { name: 'Undo' }).click();
+  // Back in the form as a draft, every word there.
+  await page.waitForURL((u) => u.searchParams.has('draft'));
+  await waitHydrated(page);
+  await page.waitForFunction(() => document.querySelector('input[name="subject"]').value !== '', null, { timeout: 20_000 });
+  assert.equal(await page.getByLabel('Subject').inputValue(), subject);
+  assert.equal(await page.getByLabel('Message', { exact: true }).inputValue(), 'Tout compte fait, non.');
+  assert.ok(!(await page.getByLabel('Subject').isDisabled()));
+  await page.goto('/outbox');
+  await page.getByText('No message is waiting to be sent.').waitFor();
+
+  // Past the delay, Bob has nothing.
+  await page.waitForTimeout(7000);
+  const reader = await newPage(browser);
+  await signIn(reader.page, bob, adminPassword);
+  await reader.page.waitForURL((u) => u.pathname === '/');
+  await reader.page.goto(`/?folder=INBOX&q=${encodeURIComponent(subject)}`);
+  await reader.page.locator('main').waitFor();
+  assert.equal(await reader.page.locator('.message-row', { hasText: subject }).count(), 0);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(reader.errors, []);
+});
+
+test('send later: listed as scheduled, cancelled, and never sent', { timeout: 90_000 }, async () => {
+  const subject = `Plus tard ${randomBytes(4).toString('hex')}`;
+  const { page, errors } = await newPage(browser);
+  await signIn(page, adminEmail, adminPassword);
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.goto('/compose');
+  await waitHydrated(page);
+  await page.getByLabel('To', { exact: true }).fill(bob);
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByLabel('Message', { exact: true }).fill('Pour demain.');
+  // Tomorrow at this time, in the browser's zone.
+  const at = await page.evaluate(() => {
+    const d = new Date(Date.now() + 24 * 3600 * 1000);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  });
+  await page.getByLabel('Send later').fill(at);
+  await page.getByRole('button', { name: 'Schedule' }).click();
+  await page.getByText('Scheduled for').waitFor();
+  assert.equal(await page.getByLabel('Subject').inputValue(), '', 'a fresh form');
+  await page.getByRole('link', { name: 'See scheduled messages' }).click();
+  await page.waitForURL((u) => u.pathname === '/outbox');
+  await waitHydrated(page);
+  const row = page.locator('.held-message', { hasText: subject });
+  await row.waitFor();
+  assert.match(await row.innerText(), /Waiting/);
+  await row.getByRole('button', { name: 'Cancel sending' }).click();
+  await row.waitFor({ state: 'detached' });
   assert.deepEqual(errors, []);
 });

@@ -5,7 +5,7 @@
 use lettre::address::Envelope;
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, Mailboxes, MultiPart, SinglePart};
-use lettre::Message;
+pub use lettre::Message;
 
 use crate::MailError;
 

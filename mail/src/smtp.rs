@@ -2,6 +2,7 @@
 
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::address::Envelope;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -13,6 +14,17 @@ pub async fn send(
     user: &str,
     password: &SecretString,
     message: &Message,
+) -> Result<(), MailError> {
+    send_raw(server, user, password, message.envelope(), &message.formatted()).await
+}
+
+/// Sends the bytes of a message built earlier, to `envelope`'s recipients.
+pub async fn send_raw(
+    server: &MailServer,
+    user: &str,
+    password: &SecretString,
+    envelope: &Envelope,
+    raw: &[u8],
 ) -> Result<(), MailError> {
     server.check_security()?;
     let tls_err =
@@ -32,7 +44,7 @@ pub async fn send(
             password.expose_secret().to_owned(),
         ))
         .build();
-    match transport.send(message.clone()).await {
+    match transport.send_raw(envelope, raw).await {
         Ok(_) => Ok(()),
         Err(e) if e.is_permanent() || e.is_transient() => Err(MailError::Refused(e.to_string())),
         // No answer at all: the connection failed or timed out.
@@ -41,4 +53,15 @@ pub async fn send(
             std::io::Error::other(e.to_string()),
         )),
     }
+}
+
+/// The envelope of a message kept as bytes: its sender and recipients.
+pub fn envelope(from: &str, to: &[String]) -> Result<Envelope, MailError> {
+    let bad = |what: &str| MailError::BadMessage(format!("unusable {what} in a held message"));
+    let from = from.parse().map_err(|_| bad("sender"))?;
+    let to = to
+        .iter()
+        .map(|a| a.parse().map_err(|_| bad("recipient")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Envelope::new(Some(from), to).map_err(|_| bad("recipients"))
 }

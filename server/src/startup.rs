@@ -66,12 +66,27 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run(self) -> Result<(), ServerError> {
         tracing::info!(address = %self.local_addr()?, "Estafette is serving");
-        tokio::spawn(sweep_sessions(self.state.services.clone()));
+        // Background work lives as long as the server (also when it is aborted).
+        let _background = Background(vec![
+            tokio::spawn(sweep_sessions(self.state.services.clone())),
+            tokio::spawn(send_held_messages(self.state.services.clone())),
+        ]);
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         Ok(())
+    }
+}
+
+/// Tasks that end with the server.
+struct Background(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
     }
 }
 
@@ -94,6 +109,24 @@ async fn sweep_sessions(services: Arc<Services>) {
         let closed = services.mail.close_idle(IMAP_IDLE_CLOSE).await;
         if closed > 0 {
             tracing::info!(closed, "idle IMAP connections closed");
+        }
+        match services.fail_abandoned_sends().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(interrupted = n, "held messages interrupted while sending"),
+            Err(e) => tracing::warn!(error = %e, "could not look for interrupted sends"),
+        }
+    }
+}
+
+/// Sends the held messages (undo send, send later) when they fall due; a
+/// look every second keeps an undo delay or a schedule to the second.
+async fn send_held_messages(services: Arc<Services>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(e) = services.deliver_due().await {
+            tracing::warn!(error = %e, "could not send held messages");
         }
     }
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod contacts;
 mod error;
+mod outbox;
 mod preferences;
 mod sending;
 mod sessions;
@@ -23,6 +24,7 @@ pub use accounts::{normalise_email, Account, AccountState, NewAccount, Role};
 pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use contacts::Contact;
 pub use error::StoreError;
+pub use outbox::{Claimed, Held, NewOutgoing, OutboxState};
 pub use sessions::{NewSession, SessionRow, SessionStage};
 pub use throttle::ThrottleRow;
 

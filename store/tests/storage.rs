@@ -5,8 +5,8 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use estafette_store::{
-    now, AccountState, AuditFilter, Backend, Contact, NewAccount, NewAuditEntry, NewSession, Role,
-    SessionStage, Store, StoreError,
+    now, AccountState, AuditFilter, Backend, Contact, NewAccount, NewAuditEntry, NewOutgoing,
+    NewSession, OutboxState, Role, SessionStage, Store, StoreError,
 };
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -404,5 +404,73 @@ async fn contacts_complete_by_address_or_name_most_used_first() {
             .await
             .expect("query")
             .is_empty());
+    }
+}
+
+#[tokio::test]
+async fn held_messages_are_claimed_once_when_due_and_taken_back_while_waiting() {
+    let (_dir, stores) = migrated().await;
+    for store in &stores {
+        let id = store
+            .create_account(account("holder@example.test"))
+            .await
+            .expect("account")
+            .id;
+        let held = |key: &str, due_at: i64, sealed_by: &str| NewOutgoing {
+            account_id: id,
+            send_key: key.into(),
+            due_at,
+            scheduled: false,
+            subject: "Objet".into(),
+            recipients: "bob@example.test".into(),
+            mail_from: "holder@example.test".into(),
+            rcpt_to: vec!["bob@example.test".into(), "carol@example.test".into()],
+            message: b"Subject: Objet\r\n\r\n\xff\x00 bytes as they are".to_vec(),
+            credential: "sealed".into(),
+            sealed_by: sealed_by.into(),
+        };
+        let t = now();
+        store.hold(&held("due", t - 1, "k1")).await.expect("hold");
+        store.hold(&held("later", t + 3600, "k1")).await.expect("hold");
+        store.hold(&held("other-key", t - 1, "k2")).await.expect("hold");
+        store.hold(&held("undone", t - 1, "k1")).await.expect("hold");
+        assert!(store.take_back(id, "undone").await.expect("take back"));
+        assert!(!store.take_back(id, "undone").await.expect("twice"));
+
+        let (a, b) = tokio::join!(store.claim_due(t, "k1", 10), store.claim_due(t, "k1", 10));
+        let mut claimed = a.expect("claim");
+        claimed.extend(b.expect("claim"));
+        assert_eq!(claimed.len(), 1, "one instance claims it");
+        let c = &claimed[0];
+        assert_eq!(c.send_key, "due");
+        assert_eq!(c.rcpt_to, ["bob@example.test", "carol@example.test"]);
+        assert_eq!(c.message, held("due", 0, "").message, "bytes kept exactly");
+        assert!(
+            !store.take_back(id, "due").await.expect("take back"),
+            "too late once claimed"
+        );
+
+        let listed = store.held(id).await.expect("held");
+        let keys: Vec<&str> = listed.iter().map(|h| h.send_key.as_str()).collect();
+        assert_eq!(keys, ["due", "other-key", "later"]);
+        assert_eq!(listed[0].state, OutboxState::Sending);
+        assert_eq!(listed[1].state, OutboxState::Queued);
+
+        store.outbox_failed(id, "due", "refused").await.expect("fail");
+        let failed = store.held_one(id, "due").await.expect("one").expect("kept");
+        assert_eq!(failed.state, OutboxState::Failed);
+        assert_eq!(failed.error.as_deref(), Some("refused"));
+        assert!(store.claim_due(t, "k1", 10).await.expect("claim").is_empty());
+        // Sent again after a failure: waiting again.
+        store.hold(&held("due", t - 1, "k1")).await.expect("hold again");
+        assert_eq!(store.claim_due(t, "k1", 10).await.expect("claim").len(), 1);
+        store.sent_from_outbox(id, "due").await.expect("sent");
+        assert!(store.held_one(id, "due").await.expect("one").is_none());
+
+        store.hold(&held("stuck", t - 1, "k1")).await.expect("hold");
+        assert_eq!(store.claim_due(t, "k1", 10).await.expect("claim").len(), 1);
+        assert_eq!(store.fail_abandoned(t + 1).await.expect("abandoned"), 1);
+        let stuck = store.held_one(id, "stuck").await.expect("one").expect("kept");
+        assert_eq!(stuck.state, OutboxState::Failed);
     }
 }

@@ -339,6 +339,8 @@ pub struct SendResult {
     pub sent_now: bool,
     /// A copy is in the Sent folder.
     pub kept_in_sent: bool,
+    /// Held in the outbox until then (Unix time): undo is possible till then.
+    pub held_until: Option<i64>,
 }
 
 /// The compose form as it is sent.
@@ -358,24 +360,99 @@ pub struct OutgoingForm {
     pub send_key: String,
 }
 
-/// Sends the compose form.
+/// Sends the compose form: after the user's undo delay, or at `send_at`
+/// (Unix time) when it is set.
 #[server(prefix = "/api", endpoint = "send")]
-pub async fn send_message(message: OutgoingForm) -> Result<SendResult, AppError> {
-    use estafette_core::sending::Sent;
+pub async fn send_message(
+    message: OutgoingForm,
+    #[server(default)] send_at: i64,
+) -> Result<SendResult, AppError> {
+    use estafette_core::sending::{Sent, When};
 
     use super::context::{services, signed_in};
     let who = signed_in()?;
     let form = compose_of(message);
-    Ok(match services()?.send_message(&who, form).await? {
-        Sent::Now { kept } => SendResult {
-            sent_now: true,
-            kept_in_sent: kept,
-        },
-        Sent::Already => SendResult {
-            sent_now: false,
-            kept_in_sent: false,
-        },
+    let when = if send_at > 0 {
+        When::At(send_at)
+    } else {
+        When::AfterUndoDelay
+    };
+    let (sent_now, kept_in_sent, held_until) =
+        match services()?.send_message(&who, form, when).await? {
+            Sent::Now { kept } => (true, kept, None),
+            Sent::Held { due_at } => (false, false, Some(due_at)),
+            Sent::Already => (false, false, None),
+        };
+    Ok(SendResult {
+        sent_now,
+        kept_in_sent,
+        held_until,
     })
+}
+
+/// Takes a held message back (undo send; cancel or edit a scheduled one).
+#[server(prefix = "/api", endpoint = "take-back")]
+pub async fn take_back(key: String) -> Result<(), AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?.take_back(&who, &key).await?)
+}
+
+/// A message held in the outbox, as the scheduled list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldView {
+    pub key: String,
+    pub subject: String,
+    pub recipients: String,
+    pub due_at: i64,
+    /// Send later (not the undo delay of a plain send).
+    pub scheduled: bool,
+    /// `waiting`, `sending` or `failed`.
+    pub state: String,
+    pub error: Option<String>,
+}
+
+/// The signed-in user's held messages, soonest first.
+#[server(prefix = "/api", endpoint = "outbox")]
+pub async fn outbox() -> Result<Vec<HeldView>, AppError> {
+    use estafette_core::outbox::OutboxState;
+
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?
+        .held_messages(&who)
+        .await?
+        .into_iter()
+        .map(|h| HeldView {
+            key: h.send_key,
+            subject: h.subject,
+            recipients: h.recipients,
+            due_at: h.due_at,
+            scheduled: h.scheduled,
+            state: match h.state {
+                OutboxState::Queued => "waiting",
+                OutboxState::Sending => "sending",
+                OutboxState::Failed => "failed",
+            }
+            .into(),
+            error: h.error,
+        })
+        .collect())
+}
+
+/// How long sent messages wait, open to undo (seconds).
+#[server(prefix = "/api", endpoint = "undo-delay")]
+pub async fn undo_delay() -> Result<u32, AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?.preferences(&who).await?.undo_send_seconds)
+}
+
+#[server(prefix = "/api", endpoint = "set-undo-delay")]
+pub async fn set_undo_delay(seconds: u32) -> Result<(), AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?.set_undo_send_seconds(&who, seconds).await?)
 }
 
 /// An upload as the compose form lists it.

@@ -5,9 +5,9 @@ use serde::Deserialize;
 
 use crate::api::mail::{
     compose_limit, open_draft, save_draft, send_message, start_from, suggest_addresses,
-    OutgoingForm,
+    take_back, OutgoingForm, SendResult,
 };
-use crate::components::ErrorNote;
+use crate::components::{ErrorNote, LocalTime};
 use crate::error::AppError;
 use crate::i18n::use_texts;
 use crate::pages::mail::human_size;
@@ -106,6 +106,23 @@ pub fn ComposePage() -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let sent = RwSignal::new(false);
     let sending = RwSignal::new(false);
+    // A message waiting in the outbox: its key, when it goes, and whether it
+    // is a send later (otherwise the undo delay of a plain send).
+    let held = RwSignal::new(None::<(String, i64, bool)>);
+    let send_at = RwSignal::new(String::new());
+    // Within the undo delay, the form waits with the message.
+    let waiting = move || held.with(|h| matches!(h, Some((_, _, false))));
+    let clock = RwSignal::new(0i64);
+    #[cfg(feature = "hydrate")]
+    {
+        clock.set((js_sys::Date::now() / 1000.0) as i64);
+        if let Ok(handle) = set_interval_with_handle(
+            move || clock.set((js_sys::Date::now() / 1000.0) as i64),
+            std::time::Duration::from_millis(500),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
     // One key per message, so that a second click or a retry never sends twice.
     let send_key = StoredValue::new(String::new());
     let new_key = move || {
@@ -329,51 +346,119 @@ pub fn ComposePage() -> impl IntoView {
                 .any(|a| a.id.get().is_none() && a.error.get().is_none())
         })
     };
-    let send = move |e: leptos::ev::SubmitEvent| {
-        e.prevent_default();
-        if sending.get_untracked() || uploading() {
+    let clear_form = move || {
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        saved.set(None);
+        #[cfg(feature = "hydrate")]
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(
+                &leptos::wasm_bindgen::JsValue::NULL,
+                "",
+                Some("/compose"),
+            );
+        }
+        for s in [to, cc, bcc, subject, text] {
+            s.set(String::new());
+        }
+        files.set(Vec::new());
+        references.set_value(String::new());
+        new_key();
+    };
+    // `at`: a send later (Unix time), or 0 for a plain send.
+    let submit = move |at: i64| {
+        if sending.get_untracked() || uploading() || waiting() {
             return;
         }
         let ids: Vec<String> =
             files.with_untracked(|f| f.iter().filter_map(|a| a.id.get_untracked()).collect());
         sending.set(true);
+        sent.set(false);
         error.set(None);
+        let key = send_key.get_value();
         leptos::task::spawn_local(async move {
-            let result = send_message(OutgoingForm {
-                to: to.get_untracked(),
-                cc: cc.get_untracked(),
-                bcc: bcc.get_untracked(),
-                subject: subject.get_untracked(),
-                text: text.get_untracked(),
-                attachments: ids.join(","),
-                references: references.get_value(),
-                send_key: send_key.get_value(),
-            })
+            let result = send_message(
+                OutgoingForm {
+                    to: to.get_untracked(),
+                    cc: cc.get_untracked(),
+                    bcc: bcc.get_untracked(),
+                    subject: subject.get_untracked(),
+                    text: text.get_untracked(),
+                    attachments: ids.join(","),
+                    references: references.get_value(),
+                    send_key: key.clone(),
+                },
+                at,
+            )
             .await;
             sending.set(false);
             match result {
-                Ok(_) => {
+                Ok(SendResult {
+                    held_until: Some(due),
+                    ..
+                }) if at == 0 => {
+                    // Undo is possible until `due`; the form stays as it is.
                     if let Some(h) = pending.get_value() {
                         h.clear();
                     }
-                    saved.set(None);
-                    sent.set(true);
-                    #[cfg(feature = "hydrate")]
-                    if let Ok(history) = window().history() {
-                        let _ = history.replace_state_with_url(
-                            &leptos::wasm_bindgen::JsValue::NULL,
-                            "",
-                            Some("/compose"),
-                        );
-                    }
-                    for s in [to, cc, bcc, subject, text] {
-                        s.set(String::new());
-                    }
-                    files.set(Vec::new());
-                    references.set_value(String::new());
-                    new_key();
+                    held.set(Some((key, due, false)));
+                }
+                Ok(SendResult { held_until, .. }) => {
+                    held.set(held_until.map(|due| (key, due, true)));
+                    sent.set(held_until.is_none());
+                    clear_form();
                 }
                 Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let send = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        submit(0);
+    };
+    let send_later = move |_| {
+        let value = send_at.get_untracked();
+        #[cfg(feature = "hydrate")]
+        {
+            // The browser reads the local date and time in the user's zone.
+            let ms = js_sys::Date::new(&leptos::wasm_bindgen::JsValue::from_str(&value)).get_time();
+            if ms.is_finite() {
+                submit((ms / 1000.0) as i64);
+                return;
+            }
+        }
+        let _ = value;
+        error.set(Some(AppError::Invalid(t.choose_time.to_owned())));
+    };
+    // The undo delay over: the message is on its way.
+    Effect::new(move |_| {
+        if let Some((_, due, false)) = held.get() {
+            if clock.get() > due {
+                held.set(None);
+                sent.set(true);
+                clear_form();
+            }
+        }
+    });
+    let undo = move |_| {
+        let Some((key, _, false)) = held.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match take_back(key.clone()).await {
+                Ok(()) => {
+                    // The draft holds everything, attachments included.
+                    #[cfg(feature = "hydrate")]
+                    let _ = window()
+                        .location()
+                        .assign(&format!("/compose?draft={}", crate::urls::encode(&key)));
+                    held.set(None);
+                }
+                Err(e) => {
+                    held.set(None);
+                    error.set(Some(e));
+                }
             }
         });
     };
@@ -384,6 +469,21 @@ pub fn ComposePage() -> impl IntoView {
                 <h1>{t.compose}</h1>
                 {move || sent.get().then(|| view! {
                     <p class="notice" role="status">{t.message_sent}" " <a href="/?folder=Sent">{t.open_sent}</a></p>
+                })}
+                {move || held.get().map(|(_, due, scheduled)| if scheduled {
+                    view! {
+                        <p class="notice" role="status">
+                            {t.scheduled_for}" " <LocalTime unix=due/>" "
+                            <a href="/outbox">{t.open_outbox}</a>
+                        </p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <p class="notice held" role="status">
+                            {move || format!("{} {} s", t.sending_in, (due - clock.get()).max(0))}" "
+                            <button type="button" class="primary" on:click=undo>{t.undo}</button>
+                        </p>
+                    }.into_any()
                 })}
                 <ErrorNote error/>
                 <p class="muted draft-state" role="status">
@@ -400,6 +500,7 @@ pub fn ComposePage() -> impl IntoView {
                         add(e.data_transfer().and_then(|d| d.files()));
                     }
                 >
+                    <fieldset class="bare" prop:disabled=waiting>
                     <label>{t.to}<input type="text" name="to" list="contacts" autocomplete="off" bind:value=to on:input=track/></label>
                     <label>{t.cc}<input type="text" name="cc" list="contacts" autocomplete="off" bind:value=cc on:input=track/></label>
                     <label>{t.bcc}<input type="text" name="bcc" list="contacts" autocomplete="off" bind:value=bcc on:input=track/></label>
@@ -442,9 +543,20 @@ pub fn ComposePage() -> impl IntoView {
                             </li>
                         </For>
                     </ul>
-                    <button type="submit" class="primary" disabled=move || sending.get() || uploading()>
-                        {move || if sending.get() { t.sending } else { t.send }}
-                    </button>
+                    <div class="send-row">
+                        <button type="submit" class="primary"
+                            disabled=move || sending.get() || uploading() || waiting()>
+                            {move || if sending.get() { t.sending } else { t.send }}
+                        </button>
+                        <label class="send-later">{t.send_later}
+                            <input type="datetime-local" name="send_at" bind:value=send_at/>
+                        </label>
+                        <button type="button" on:click=send_later
+                            disabled=move || sending.get() || uploading() || waiting() || send_at.get().is_empty()>
+                            {t.schedule}
+                        </button>
+                    </div>
+                    </fieldset>
                 </form>
             </main>
         </AppShell>

@@ -5,6 +5,7 @@ pub mod login;
 pub mod mail;
 pub mod message;
 pub mod not_found;
+pub mod outbox;
 pub mod password;
 pub mod settings;
 pub mod shell;

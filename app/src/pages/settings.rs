@@ -5,7 +5,9 @@ use crate::api::auth::SignOutEverywhere;
 use crate::api::security::{
     get_two_factor_status, my_sessions, sign_in_history, DisableTwoFactor, RevokeSession,
 };
+use crate::api::mail::{set_undo_delay, undo_delay};
 use crate::components::{ErrorNote, TwoFactorSetup};
+use crate::error::AppError;
 use crate::dates::format_time;
 use crate::i18n::use_texts;
 use crate::pages::password::ChangePasswordForm;
@@ -19,6 +21,7 @@ pub fn SettingsPage() -> impl IntoView {
         <AppShell>
             <div class="settings">
                 <h1>{t.settings}</h1>
+                <ComposingSection/>
                 <section aria-labelledby="security-title">
                     <h2 id="security-title">{t.security}</h2>
                     <TwoFactorSection/>
@@ -31,6 +34,48 @@ pub fn SettingsPage() -> impl IntoView {
                 </section>
             </div>
         </AppShell>
+    }
+}
+
+/// Composing: how long a sent message waits, open to undo.
+#[component]
+fn ComposingSection() -> impl IntoView {
+    let t = use_texts();
+    let delay = Resource::new(|| (), |_| undo_delay());
+    let saved = RwSignal::new(None::<Result<(), AppError>>);
+    let choose = move |e: leptos::ev::Event| {
+        let Ok(seconds) = event_target_value(&e).parse::<u32>() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            saved.set(Some(set_undo_delay(seconds).await));
+        });
+    };
+    view! {
+        <section aria-labelledby="composing-title">
+            <h2 id="composing-title">{t.compose}</h2>
+            <Transition fallback=move || view! { <p class="muted">{t.loading}</p> }>
+                {move || delay.get().map(|current| {
+                    let current = current.unwrap_or(10);
+                    view! {
+                        <label for="undo-delay">{t.undo_delay}</label>
+                        <select id="undo-delay" name="undo_delay" on:change=choose>
+                            {[0u32, 5, 10, 20, 30].into_iter().map(|s| {
+                                let label = if s == 0 { t.no_delay.to_owned() } else { format!("{s} s") };
+                                view! { <option value=s.to_string() selected=s == current>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    }
+                })}
+            </Transition>
+            <p class="muted" role="status">
+                {move || match saved.get() {
+                    Some(Ok(())) => t.saved.to_owned(),
+                    Some(Err(e)) => e.message(t),
+                    None => String::new(),
+                }}
+            </p>
+        </section>
     }
 }
 

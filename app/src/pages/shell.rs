@@ -40,6 +40,7 @@ pub fn AppShell(children: Children) -> impl IntoView {
                 <nav class="main-nav" aria-label="Main">
                     <a href="/">{t.mail}</a>
                     <a href="/compose" class="compose-link">{t.compose}</a>
+                    <a href="/outbox">{t.outbox}</a>
                     <a href="/settings">{t.settings}</a>
                     <Suspense fallback=|| ()>
                         {move || me.get().and_then(Result::ok).flatten().filter(|m| m.is_admin).map(|_| view! {

@@ -66,6 +66,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub services: Arc<Services>,
     _dir: Arc<tempfile::TempDir>,
+    server: tokio::task::AbortHandle,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -157,16 +158,22 @@ pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
     let app = Application::build(config).await.expect("application");
     let base = format!("http://{}", app.local_addr().expect("address"));
     let services = app.services();
-    tokio::spawn(app.run());
+    let server = tokio::spawn(app.run()).abort_handle();
     TestApp {
         base,
         client: client(),
         services,
         _dir: Arc::new(dir),
+        server,
     }
 }
 
 impl TestApp {
+    /// Stops the instance, its background work included (as a restart would).
+    pub fn stop(&self) {
+        self.server.abort();
+    }
+
     /// The same application, seen from another browser (its own cookies).
     pub fn new_browser(&self) -> TestApp {
         TestApp {
@@ -174,6 +181,7 @@ impl TestApp {
             client: client(),
             services: self.services.clone(),
             _dir: self._dir.clone(),
+            server: self.server.clone(),
         }
     }
 
@@ -184,6 +192,7 @@ impl TestApp {
             client: self.client.clone(),
             services: self.services.clone(),
             _dir: self._dir.clone(),
+            server: self.server.clone(),
         }
     }
 

@@ -11,6 +11,7 @@ mod helpers;
 mod instances;
 mod live;
 mod mail_server;
+mod outbox;
 mod reading;
 mod security;
 mod sending;

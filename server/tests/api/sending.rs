@@ -40,6 +40,13 @@ async fn send(app: &TestApp, cookie: Option<&str>, form: &[(&str, &str)]) -> req
         .map(|(k, v)| (format!("message[{k}]"), *v))
         .collect();
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    // These tests send at once: the undo delay has tests of its own (outbox.rs).
+    let no_delay = [("seconds", "0")];
+    let set = match cookie {
+        Some(c) => app.post_as(c, "/api/set-undo-delay", &no_delay).await,
+        None => app.post("/api/set-undo-delay", &no_delay).await,
+    };
+    assert_eq!(set.status(), 200);
     match cookie {
         Some(c) => app.post_as(c, "/api/send", &fields).await,
         None => app.post("/api/send", &fields).await,
@@ -90,7 +97,7 @@ async fn a_message_with_attachments_arrives_whole_and_is_kept_in_sent() {
     .expect("json");
     assert_eq!(
         sent,
-        serde_json::json!({"sent_now": true, "kept_in_sent": true})
+        serde_json::json!({"sent_now": true, "kept_in_sent": true, "held_until": null})
     );
 
     let sent_folder = app.list(&[("folder", "Sent")]).await;
