@@ -16,12 +16,12 @@ use leptos_router::path;
 
 use pages::admin::{AdminPage, AuditPage};
 use pages::compose::ComposePage;
-use pages::outbox::OutboxPage;
 use pages::enrol::EnrolPage;
 use pages::login::{CodePage, SignInPage};
 use pages::mail::MailPage;
 use pages::message::MessagePage;
 use pages::not_found::NotFound;
+use pages::outbox::OutboxPage;
 use pages::password::PasswordPage;
 use pages::settings::SettingsPage;
 

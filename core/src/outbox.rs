@@ -118,7 +118,8 @@ impl Services {
             .await;
         // Sent, whatever happens next: keeping the copy is best effort.
         let filed = async {
-            let mut session = imap::login(&self.config.imap_server(), &account.email, &password).await?;
+            let mut session =
+                imap::login(&self.config.imap_server(), &account.email, &password).await?;
             let kept = file_sent(&mut session, &held.message, &held.send_key).await;
             let _ = session.logout().await;
             kept

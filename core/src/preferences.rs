@@ -78,7 +78,11 @@ impl Services {
 
 impl Services {
     /// Sets how long sent messages wait, open to undo.
-    pub async fn set_undo_send_seconds(&self, who: &SignedIn, seconds: u32) -> Result<(), CoreError> {
+    pub async fn set_undo_send_seconds(
+        &self,
+        who: &SignedIn,
+        seconds: u32,
+    ) -> Result<(), CoreError> {
         if seconds > crate::sending::MAX_UNDO_SECONDS {
             return Err(CoreError::Invalid(format!(
                 "The undo delay is at most {} seconds.",

@@ -2,9 +2,9 @@
 //! message, submitted over SMTP with the user's own credentials, then kept
 //! in Sent exactly as sent. A send key makes every send happen once.
 
+use estafette_mail::compose::DRAFT_HEADER;
 use estafette_mail::compose::{self, File, Outgoing};
 use estafette_mail::folders::{self, SpecialUse};
-use estafette_mail::compose::DRAFT_HEADER;
 use estafette_mail::imap::ImapSession;
 use estafette_mail::{actions, smtp, MailError};
 use estafette_store::{now, Contact, NewOutgoing};
@@ -171,8 +171,11 @@ impl Services {
             return Err(refusal(e));
         }
         tracing::info!(attachments = form.attachments.len(), "message sent");
-        self.remember_recipients(account.id, message.envelope().to().iter().map(ToString::to_string))
-            .await;
+        self.remember_recipients(
+            account.id,
+            message.envelope().to().iter().map(ToString::to_string),
+        )
+        .await;
         for id in &form.attachments {
             self.uploads.remove(who, id).await?;
         }
@@ -250,9 +253,9 @@ impl Services {
 /// What the user is told when the mail server did not take a message.
 pub(crate) fn refusal(e: MailError) -> CoreError {
     match e {
-        MailError::Refused(reason) => {
-            CoreError::Invalid(format!("The mail server did not send the message: {reason}"))
-        }
+        MailError::Refused(reason) => CoreError::Invalid(format!(
+            "The mail server did not send the message: {reason}"
+        )),
         other => other.into(),
     }
 }

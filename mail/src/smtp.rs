@@ -1,8 +1,8 @@
 //! SMTP submission as the signed-in user, through lettre.
 
+use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::address::Envelope;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -15,7 +15,14 @@ pub async fn send(
     password: &SecretString,
     message: &Message,
 ) -> Result<(), MailError> {
-    send_raw(server, user, password, message.envelope(), &message.formatted()).await
+    send_raw(
+        server,
+        user,
+        password,
+        message.envelope(),
+        &message.formatted(),
+    )
+    .await
 }
 
 /// Sends the bytes of a message built earlier, to `envelope`'s recipients.

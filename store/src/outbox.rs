@@ -164,7 +164,8 @@ impl Store {
         .await?;
         let mut claimed = Vec::new();
         for r in due {
-            let (account_id, key): (i64, String) = (r.try_get("account_id")?, r.try_get("send_key")?);
+            let (account_id, key): (i64, String) =
+                (r.try_get("account_id")?, r.try_get("send_key")?);
             let won = sqlx::query(
                 "UPDATE outbox SET state = 'sending', claimed_at = $3 \
                  WHERE account_id = $1 AND send_key = $2 AND state = 'queued'",

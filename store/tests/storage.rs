@@ -431,9 +431,18 @@ async fn held_messages_are_claimed_once_when_due_and_taken_back_while_waiting() 
         };
         let t = now();
         store.hold(&held("due", t - 1, "k1")).await.expect("hold");
-        store.hold(&held("later", t + 3600, "k1")).await.expect("hold");
-        store.hold(&held("other-key", t - 1, "k2")).await.expect("hold");
-        store.hold(&held("undone", t - 1, "k1")).await.expect("hold");
+        store
+            .hold(&held("later", t + 3600, "k1"))
+            .await
+            .expect("hold");
+        store
+            .hold(&held("other-key", t - 1, "k2"))
+            .await
+            .expect("hold");
+        store
+            .hold(&held("undone", t - 1, "k1"))
+            .await
+            .expect("hold");
         assert!(store.take_back(id, "undone").await.expect("take back"));
         assert!(!store.take_back(id, "undone").await.expect("twice"));
 
@@ -456,13 +465,23 @@ async fn held_messages_are_claimed_once_when_due_and_taken_back_while_waiting() 
         assert_eq!(listed[0].state, OutboxState::Sending);
         assert_eq!(listed[1].state, OutboxState::Queued);
 
-        store.outbox_failed(id, "due", "refused").await.expect("fail");
+        store
+            .outbox_failed(id, "due", "refused")
+            .await
+            .expect("fail");
         let failed = store.held_one(id, "due").await.expect("one").expect("kept");
         assert_eq!(failed.state, OutboxState::Failed);
         assert_eq!(failed.error.as_deref(), Some("refused"));
-        assert!(store.claim_due(t, "k1", 10).await.expect("claim").is_empty());
+        assert!(store
+            .claim_due(t, "k1", 10)
+            .await
+            .expect("claim")
+            .is_empty());
         // Sent again after a failure: waiting again.
-        store.hold(&held("due", t - 1, "k1")).await.expect("hold again");
+        store
+            .hold(&held("due", t - 1, "k1"))
+            .await
+            .expect("hold again");
         assert_eq!(store.claim_due(t, "k1", 10).await.expect("claim").len(), 1);
         store.sent_from_outbox(id, "due").await.expect("sent");
         assert!(store.held_one(id, "due").await.expect("one").is_none());
@@ -470,7 +489,11 @@ async fn held_messages_are_claimed_once_when_due_and_taken_back_while_waiting() 
         store.hold(&held("stuck", t - 1, "k1")).await.expect("hold");
         assert_eq!(store.claim_due(t, "k1", 10).await.expect("claim").len(), 1);
         assert_eq!(store.fail_abandoned(t + 1).await.expect("abandoned"), 1);
-        let stuck = store.held_one(id, "stuck").await.expect("one").expect("kept");
+        let stuck = store
+            .held_one(id, "stuck")
+            .await
+            .expect("one")
+            .expect("kept");
         assert_eq!(stuck.state, OutboxState::Failed);
     }
 }

@@ -4,8 +4,8 @@ use leptos_router::hooks::use_query_map;
 use serde::Deserialize;
 
 use crate::api::mail::{
-    compose_limit, open_draft, save_draft, send_message, start_from, suggest_addresses,
-    take_back, OutgoingForm, SendResult,
+    compose_limit, open_draft, save_draft, send_message, start_from, suggest_addresses, take_back,
+    OutgoingForm, SendResult,
 };
 use crate::components::{ErrorNote, LocalTime};
 use crate::error::AppError;

@@ -2,13 +2,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::auth::SignOutEverywhere;
+use crate::api::mail::{set_undo_delay, undo_delay};
 use crate::api::security::{
     get_two_factor_status, my_sessions, sign_in_history, DisableTwoFactor, RevokeSession,
 };
-use crate::api::mail::{set_undo_delay, undo_delay};
 use crate::components::{ErrorNote, TwoFactorSetup};
-use crate::error::AppError;
 use crate::dates::format_time;
+use crate::error::AppError;
 use crate::i18n::use_texts;
 use crate::pages::password::ChangePasswordForm;
 use crate::pages::shell::AppShell;

@@ -141,7 +141,14 @@ async fn a_scheduled_message_survives_a_restart_and_arrives_once_on_time() {
     let (_, bob, _) = alice_and_bob(&first, 10).await;
     let past = compose(&first, &bob, "Trop tard", "late-key-00001", now() - 60).await;
     assert_eq!(past.status(), 422);
-    let far = compose(&first, &bob, "Trop loin", "far-key-000001", now() + 400 * 86_400).await;
+    let far = compose(
+        &first,
+        &bob,
+        "Trop loin",
+        "far-key-000001",
+        now() + 400 * 86_400,
+    )
+    .await;
     assert_eq!(far.status(), 422);
 
     let due = now() + 8;
