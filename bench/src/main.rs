@@ -146,7 +146,8 @@ async fn run(args: &Args, report: &mut Report) -> Result<()> {
     for mailbox in &args.mailbox {
         reading(args, mailbox, report).await?;
     }
-    sending(args, report).await?;
+    sending(args, report, 10, args.send_runs).await?;
+    sending(args, report, 20, 1).await?;
     logins_per_page_views(args, report).await?;
     concurrent_users(args, report).await?;
     first_load(args, report).await
@@ -250,20 +251,24 @@ fn check_rows(page: &serde_json::Value, what: &str) -> Result<()> {
     }
 }
 
-async fn sending(args: &Args, report: &mut Report) -> Result<()> {
-    const ATTACHMENT: usize = 10 * 1024 * 1024;
+/// Sends `runs` messages with an attachment of `mb` MB through Estafette and
+/// through the floor, measuring the server's memory meanwhile.
+async fn sending(args: &Args, report: &mut Report, mb: usize, runs: usize) -> Result<()> {
+    let attachment = mb * 1024 * 1024;
     let user = &args.mailbox[0];
     let web = Web::new(&args.url)?;
     web.sign_in(user, &args.password).await?;
+    // Measured is the send itself, not the undo delay.
+    web.set_undo_delay(0).await?;
     let mut raw = Floor::login(args.imap_port, user, &args.password).await?;
     let (mut ours, mut floor) = (Samples::default(), Samples::default());
     let mut peak_growth = 0u64;
-    for _ in 0..args.send_runs {
-        let message = floor::with_attachment(user, &args.sink, ATTACHMENT)?;
+    for _ in 0..runs {
+        let message = floor::with_attachment(user, &args.sink, attachment)?;
         let before = memory::rss(args.server_pid);
         let watch = memory::PeakWatch::start(args.server_pid);
         let (d, ()) = timed(async {
-            let mut data = vec![0u8; ATTACHMENT];
+            let mut data = vec![0u8; attachment];
             rand::RngCore::fill_bytes(&mut rand::rng(), &mut data);
             let id = web
                 .upload("figures.bin", "application/octet-stream", data)
@@ -281,13 +286,13 @@ async fn sending(args: &Args, report: &mut Report) -> Result<()> {
         );
     }
     report.timing(
-        "send with a 10 MB attachment (upload + send, wall)",
+        &format!("send with a {mb} MB attachment (upload + send, wall)"),
         "–",
         &ours,
         Some(&floor),
     );
     report.figure(
-        "server RSS growth at peak while sending 10 MB",
+        &format!("server RSS growth at peak while sending {mb} MB"),
         size(peak_growth),
     );
     raw.logout().await

@@ -147,6 +147,13 @@ impl Web {
         Ok(v["id"].as_str().ok_or("no upload id")?.to_owned())
     }
 
+    /// Sets the undo delay (0: sends go out at once).
+    pub async fn set_undo_delay(&self, seconds: u32) -> Result<()> {
+        self.post("/api/set-undo-delay", &[("seconds", &seconds.to_string())])
+            .await?;
+        Ok(())
+    }
+
     /// Sends the compose form.
     pub async fn send(&self, to: &str, subject: &str, attachments: &str) -> Result<()> {
         let key = format!("bench-{}", rand::random::<u64>());
