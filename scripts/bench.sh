@@ -17,10 +17,10 @@ target_dir=${CARGO_TARGET_DIR:-$root/target}
 mailgen=$target_dir/release/estafette-mailgen
 
 env_dir=$root/target/bench-env
-http_port=${ESTAFETTE_BENCH_HTTP_PORT:-38080}
+http_port=${BENCH_HTTP_PORT:-38080}
 export DEVMAIL_DIR=$env_dir/devmail DEVMAIL_DB=$env_dir/accounts.db
-export DEVMAIL_IMAP_PORT=${ESTAFETTE_BENCH_IMAP_PORT:-31143}
-export DEVMAIL_SMTP_PORT=${ESTAFETTE_BENCH_SMTP_PORT:-31587}
+export DEVMAIL_IMAP_PORT=${BENCH_IMAP_PORT:-31143}
+export DEVMAIL_SMTP_PORT=${BENCH_SMTP_PORT:-31587}
 export DEVMAIL_MAX_LIFE=7200
 server_pid=""
 cleanup() {
@@ -40,10 +40,10 @@ export RUST_LOG=${RUST_LOG:-warn}
 "$bin" migrate
 scripts/devmail.sh start
 
-ESTAFETTE_BENCH_PASSWORD="bench-$(head -c 300 /dev/urandom | tr -dc 'a-z0-9' | cut -c1-16)"
-export ESTAFETTE_BENCH_PASSWORD
+BENCH_PASSWORD="bench-$(head -c 300 /dev/urandom | tr -dc 'a-z0-9' | cut -c1-16)"
+export BENCH_PASSWORD
 domain=example.test
-add() { echo "$ESTAFETTE_BENCH_PASSWORD" | "$bin" user add "$1@$domain" --password-stdin >/dev/null; }
+add() { echo "$BENCH_PASSWORD" | "$bin" user add "$1@$domain" --password-stdin >/dev/null; }
 seed() {
   "$mailgen" --maildir "$DEVMAIL_DIR/mail/$domain/$1/Maildir" --count "$2" --owner "$1@$domain" >/dev/null
 }

@@ -36,7 +36,7 @@ struct Args {
     #[arg(long)]
     smtp_port: u16,
     /// The password of every benchmark account.
-    #[arg(long, env = "ESTAFETTE_BENCH_PASSWORD", hide_env_values = true)]
+    #[arg(long, env = "BENCH_PASSWORD", hide_env_values = true)]
     password: String,
     /// The seeded mailboxes to measure (the first also sends).
     #[arg(long, required = true)]
