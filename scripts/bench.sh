@@ -37,7 +37,7 @@ export ESTAFETTE_SERVER__DATA_DIR=$env_dir/app ESTAFETTE_SERVER__SITE_ROOT=$root
 export ESTAFETTE_IMAP__PORT=$DEVMAIL_IMAP_PORT ESTAFETTE_IMAP__SECURITY=plain
 export ESTAFETTE_SMTP__PORT=$DEVMAIL_SMTP_PORT ESTAFETTE_SMTP__SECURITY=plain
 export RUST_LOG=${RUST_LOG:-warn}
-"$bin" migrate
+"$bin" migrate >&2
 scripts/devmail.sh start
 
 BENCH_PASSWORD="bench-$(head -c 300 /dev/urandom | tr -dc 'a-z0-9' | cut -c1-16)"
