@@ -21,6 +21,18 @@ wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name estaf
   "$site/pkg/estafette_bg.wasm" -o "$site/pkg/estafette_bg.wasm"
 cp style/main.css "$site/pkg/estafette.css"
 cp style/favicon.svg "$site/pkg/favicon.svg"
+# Precompressed copies, served as they are (brotli at its best, gzip -9).
+node -e '
+const fs = require("fs"), zlib = require("zlib"), path = require("path");
+const dir = process.argv[1];
+for (const f of fs.readdirSync(dir)) {
+  if (!/\.(wasm|js|css|svg)$/.test(f)) continue;
+  const data = fs.readFileSync(path.join(dir, f));
+  fs.writeFileSync(path.join(dir, f + ".br"), zlib.brotliCompressSync(data, {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+  }));
+  fs.writeFileSync(path.join(dir, f + ".gz"), zlib.gzipSync(data, { level: 9 }));
+}' "$site/pkg"
 
 if [ "$mode" = release ]; then
   cargo build -p estafette --release

@@ -35,20 +35,25 @@ impl Services {
         mut op: impl for<'a> FnMut(&'a mut ImapSession) -> BoxFuture<'a, Result<T, MailError>> + Send,
     ) -> Result<T, CoreError> {
         let mut conn = self.mail.connection(session).await?;
-        match op(conn.imap()?).await {
+        let result = op(conn.imap()?).await;
+        let result = match result {
             Err(MailError::Unreachable(..)) => {
                 tracing::info!("IMAP connection dropped; logging in again");
                 conn.discard();
                 drop(conn);
-                let mut conn = self.mail.connection(session).await?;
+                conn = self.mail.connection(session).await?;
                 let result = op(conn.imap()?).await;
                 if matches!(result, Err(MailError::Unreachable(..))) {
                     conn.discard();
                 }
-                Ok(result?)
+                result
             }
-            other => Ok(other?),
+            other => other,
+        };
+        if let Ok(imap) = conn.imap() {
+            imap.drop_unsolicited();
         }
+        Ok(result?)
     }
 
     /// Page `page` of a folder in `order`, only messages matching `query`.

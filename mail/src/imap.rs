@@ -116,6 +116,14 @@ impl ImapSession {
         }
     }
 
+    /// Drops the unsolicited responses (EXISTS, RECENT, flag changes…) that
+    /// async-imap queued while commands ran: pages read the state afresh and
+    /// live updates come from IDLE, and each queued response keeps the read
+    /// buffer it was parsed from alive — megabytes per idle session.
+    pub fn drop_unsolicited(&mut self) {
+        while self.session.unsolicited_responses.try_recv().is_ok() {}
+    }
+
     /// Forgets the selection (after the folder was renamed or deleted).
     pub fn forget_selection(&mut self) {
         self.selected = None;

@@ -19,6 +19,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 /// Everything handlers reach through `State`.
@@ -35,7 +36,13 @@ pub fn router(state: AppState) -> Router {
         leptos::nonce::provide_nonce();
     };
     let routes = generate_route_list(app::App);
+    // The bundle, served as built: brotli or gzip files made at build time
+    // (smaller than compressing on the fly, and no work per request).
+    let options = &state.leptos_options;
+    let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let bundle = ServeDir::new(pkg).precompressed_br().precompressed_gzip();
     let pages = Router::new()
+        .nest_service(&format!("/{}", options.site_pkg_dir), bundle)
         .route("/frame", get(frame::message_frame))
         .route("/part", get(mail::part))
         .route("/source", get(mail::source))
