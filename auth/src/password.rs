@@ -1,11 +1,11 @@
 //! Argon2id password hashes as PHC strings (`$argon2id$v=19$m=19456,t=2,p=1$…`),
 //! the format Dovecot reads as `{ARGON2ID}`.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::phc::{Output, PasswordHash};
+use argon2::password_hash::PasswordHasher;
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
 
@@ -54,15 +54,68 @@ pub async fn verify_password(phc: Option<&str>, password: &SecretString) -> bool
     let known = phc.is_some();
     let phc = phc.unwrap_or_else(|| dummy_hash()).to_owned();
     let password = password.clone();
-    let matched = tokio::task::spawn_blocking(move || match PasswordHash::new(&phc) {
-        Ok(parsed) => hasher()
-            .verify_password(password.expose_secret().as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
-    })
-    .await
-    .unwrap_or(false);
+    // As many checks at once as there are cores: more would only wait for
+    // CPU while holding their memory.
+    let Ok(_permit) = permits().acquire().await else {
+        return false;
+    };
+    let matched =
+        tokio::task::spawn_blocking(move || verify_now(&phc, password.expose_secret().as_bytes()))
+            .await
+            .unwrap_or(false);
     known && matched
+}
+
+fn permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+    })
+}
+
+fn verify_now(phc: &str, password: &[u8]) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm.as_str()),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let blocks = params.block_count();
+    let argon = Argon2::new(algorithm, version, params);
+    let mut out = vec![0u8; expected.len()];
+    let hashed = with_memory(blocks, |memory| {
+        argon.hash_password_into_with_memory(password, salt, &mut out, memory)
+    });
+    // `Output` compares in constant time.
+    hashed.is_ok() && Output::new(&out).is_ok_and(|computed| computed == *expected)
+}
+
+/// Runs `f` on argon2 memory of `blocks` blocks taken from a pool. A fresh
+/// 19 MiB for every sign-in would leave the allocator holding freed memory
+/// in each thread that ran one, so the server would grow with the sign-ins
+/// of a busy hour; the pool holds at most one block set per permit.
+fn with_memory<T>(blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
+    static POOL: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+    let taken = POOL.lock().ok().and_then(|mut pool| pool.pop());
+    let mut memory = match taken {
+        Some(memory) if memory.len() == blocks => memory,
+        _ => vec![Block::default(); blocks],
+    };
+    let result = f(&mut memory);
+    if let Ok(mut pool) = POOL.lock() {
+        pool.push(memory);
+    }
+    result
 }
 
 #[cfg(test)]

@@ -488,7 +488,7 @@ async fn held_messages_are_claimed_once_when_due_and_taken_back_while_waiting() 
 
         store.hold(&held("stuck", t - 1, "k1")).await.expect("hold");
         assert_eq!(store.claim_due(t, "k1", 10).await.expect("claim").len(), 1);
-        assert_eq!(store.fail_abandoned(t + 1).await.expect("abandoned"), 1);
+        assert_eq!(store.fail_abandoned(now() + 2).await.expect("abandoned"), 1);
         let stuck = store
             .held_one(id, "stuck")
             .await
