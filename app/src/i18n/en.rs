@@ -152,4 +152,5 @@ pub const TEXTS: Texts = Texts {
     forward: "Forward",
     draft_saved: "Draft saved.",
     draft_not_saved: "Draft not saved yet:",
+    draft_kept_locally: "Kept in this browser; saved as soon as the server answers.",
 };

@@ -152,4 +152,5 @@ pub const TEXTS: Texts = Texts {
     forward: "Transférer",
     draft_saved: "Brouillon enregistré.",
     draft_not_saved: "Brouillon pas encore enregistré :",
+    draft_kept_locally: "Conservé dans ce navigateur ; enregistré dès que le serveur répond.",
 };

@@ -236,6 +236,7 @@ pub struct Texts {
     pub forward: &'static str,
     pub draft_saved: &'static str,
     pub draft_not_saved: &'static str,
+    pub draft_kept_locally: &'static str,
 }
 
 #[cfg(all(test, feature = "ssr"))]

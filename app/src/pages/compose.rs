@@ -157,6 +157,32 @@ pub fn ComposePage() -> impl IntoView {
     });
     // Saving starts once the form holds what it starts from.
     let ready = RwSignal::new(origin.is_none());
+    // Text the server never got (a lost connection, a closed tab) comes
+    // back from the browser's copy: of this draft, or (`any`, on a blank
+    // form) of whichever draft was left unsaved.
+    let restore_unsaved = move |any: bool| {
+        #[cfg(feature = "hydrate")]
+        {
+            let key = send_key.get_value();
+            let copy = if any {
+                local::unsaved(None)
+            } else {
+                local::unsaved(Some(&key))
+            };
+            if let Some(copy) = copy {
+                send_key.set_value(copy.send_key);
+                to.set(copy.to);
+                cc.set(copy.cc);
+                bcc.set(copy.bcc);
+                subject.set(copy.subject);
+                text.set(copy.text);
+                if !copy.references.is_empty() {
+                    references.set_value(copy.references);
+                }
+            }
+        }
+        let _ = any;
+    };
     let prefill = Resource::new(
         move || origin.clone(),
         |origin| async move {
@@ -198,13 +224,16 @@ pub fn ComposePage() -> impl IntoView {
                 .collect();
             next_key.set_value(key + 1);
             files.update(|f| f.extend(added));
+            restore_unsaved(false);
             ready.set(true);
         }
         Some(Err(e)) => {
             error.set(Some(e));
+            restore_unsaved(false);
             ready.set(true);
         }
-        _ => {}
+        Some(Ok(None)) => restore_unsaved(true),
+        None => {}
     });
 
     // Saved to Drafts two seconds after typing stops; the address then names
@@ -227,12 +256,19 @@ pub fn ComposePage() -> impl IntoView {
         references: references.get_value(),
         send_key: send_key.get_value(),
     };
+    // Set while what is typed is not yet on the server.
+    let unsaved = StoredValue::new(false);
     let save_now = StoredValue::new(move || {
         let form = form_now();
         leptos::task::spawn_local(async move {
             #[cfg(feature = "hydrate")]
-            let key = form.send_key.clone();
+            let (key, sent_form) = (form.send_key.clone(), form.clone());
             let result = save_draft(form).await;
+            #[cfg(feature = "hydrate")]
+            if result.is_ok() && form_now() == sent_form {
+                unsaved.set_value(false);
+                local::forget(&key);
+            }
             // The address names the draft (without a new page: what is
             // being typed stays as it is).
             #[cfg(feature = "hydrate")]
@@ -249,6 +285,22 @@ pub fn ComposePage() -> impl IntoView {
             saved.set(Some(result));
         });
     });
+    // Not saved: the browser keeps the text; try again shortly.
+    Effect::new(move |_| {
+        if matches!(saved.get(), Some(Err(_))) && pending.get_value().is_none() {
+            let retry = set_timeout_with_handle(
+                move || {
+                    pending.set_value(None);
+                    if unsaved.get_value() {
+                        save_now.with_value(|save| save());
+                    }
+                },
+                std::time::Duration::from_secs(5),
+            )
+            .ok();
+            pending.set_value(retry);
+        }
+    });
     Effect::new(move |_| {
         // Every field the draft holds is tracked here.
         // All read (no short-circuit), so that all are tracked.
@@ -260,16 +312,32 @@ pub fn ComposePage() -> impl IntoView {
         if !ready.get() || sent.get_untracked() || (empty && ids.is_empty()) {
             return;
         }
+        unsaved.set_value(true);
+        #[cfg(feature = "hydrate")]
+        local::keep(&form_now());
         if let Some(h) = pending.get_value() {
             h.clear();
         }
         let handle = set_timeout_with_handle(
-            move || save_now.with_value(|save| save()),
+            move || {
+                pending.set_value(None);
+                save_now.with_value(|save| save());
+            },
             std::time::Duration::from_secs(2),
         )
         .ok();
         pending.set_value(handle);
     });
+    // Leaving with unsaved text: the server gets it on the way out.
+    #[cfg(feature = "hydrate")]
+    {
+        let leave = window_event_listener(leptos::ev::pagehide, move |_| {
+            if unsaved.get_value() {
+                local::send_on_leave(&form_now());
+            }
+        });
+        on_cleanup(move || leave.remove());
+    }
 
     let add = move |list: Option<leptos::web_sys::FileList>| {
         let Some(list) = list else { return };
@@ -393,6 +461,12 @@ pub fn ComposePage() -> impl IntoView {
             )
             .await;
             sending.set(false);
+            if result.is_ok() {
+                // The server has it (sent, or held with its draft saved).
+                unsaved.set_value(false);
+                #[cfg(feature = "hydrate")]
+                local::forget(&key);
+            }
             match result {
                 Ok(SendResult {
                     held_until: Some(due),
@@ -489,7 +563,7 @@ pub fn ComposePage() -> impl IntoView {
                 <p class="muted draft-state" role="status">
                     {move || match saved.get() {
                         Some(Ok(())) => t.draft_saved.to_owned(),
-                        Some(Err(e)) => format!("{} {}", t.draft_not_saved, e.message(t)),
+                        Some(Err(e)) => format!("{} {} {}", t.draft_not_saved, e.message(t), t.draft_kept_locally),
                         None => String::new(),
                     }}
                 </p>
@@ -560,5 +634,76 @@ pub fn ComposePage() -> impl IntoView {
                 </form>
             </main>
         </AppShell>
+    }
+}
+
+/// The form as typed, kept in the browser until the server has it, so that
+/// a lost connection or a closed tab loses no word. A copy lives only while
+/// it is unsaved: it is removed once the server holds the same text.
+#[cfg(feature = "hydrate")]
+mod local {
+    use super::OutgoingForm;
+
+    const PREFIX: &str = "estafette.draft.";
+
+    fn storage() -> Option<leptos::web_sys::Storage> {
+        leptos::prelude::window().local_storage().ok().flatten()
+    }
+
+    pub fn keep(form: &OutgoingForm) {
+        if form.send_key.is_empty() {
+            return;
+        }
+        if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(form)) {
+            let _ = storage.set_item(&format!("{PREFIX}{}", form.send_key), &json);
+        }
+    }
+
+    pub fn forget(key: &str) {
+        if let Some(storage) = storage() {
+            let _ = storage.remove_item(&format!("{PREFIX}{key}"));
+        }
+    }
+
+    /// The unsaved copy of draft `key`, or (without a key) of any draft.
+    pub fn unsaved(key: Option<&str>) -> Option<OutgoingForm> {
+        let storage = storage()?;
+        let item = |name: &str| {
+            storage
+                .get_item(name)
+                .ok()
+                .flatten()
+                .and_then(|json| serde_json::from_str::<OutgoingForm>(&json).ok())
+        };
+        if let Some(key) = key {
+            return item(&format!("{PREFIX}{key}"));
+        }
+        (0..storage.length().unwrap_or(0))
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter(|name| name.starts_with(PREFIX))
+            .find_map(|name| item(&name))
+    }
+
+    /// Hands the form to the server as the page goes away (the request
+    /// outlives the page).
+    pub fn send_on_leave(form: &OutgoingForm) {
+        let Ok(params) = leptos::web_sys::UrlSearchParams::new() else {
+            return;
+        };
+        for (name, value) in [
+            ("to", &form.to),
+            ("cc", &form.cc),
+            ("bcc", &form.bcc),
+            ("subject", &form.subject),
+            ("text", &form.text),
+            ("attachments", &form.attachments),
+            ("references", &form.references),
+            ("send_key", &form.send_key),
+        ] {
+            params.append(&format!("message[{name}]"), value);
+        }
+        let _ = leptos::prelude::window()
+            .navigator()
+            .send_beacon_with_opt_url_search_params("/api/save-draft", Some(&params));
     }
 }
