@@ -193,3 +193,41 @@ test('send later: listed as scheduled, cancelled, and never sent', { timeout: 90
   await row.waitFor({ state: 'detached' });
   assert.deepEqual(errors, []);
 });
+
+test('with the server unreachable the text stays in the browser, survives a reload, and is saved when it is back', { timeout: 120_000 }, async () => {
+  const subject = `Hors ligne ${randomBytes(4).toString('hex')}`;
+  const { page, errors } = await newPage(browser);
+  await signIn(page, adminEmail, adminPassword);
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.goto('/compose');
+  await waitHydrated(page);
+  // Drafts cannot reach the server, as when the connection is lost.
+  const offline = (route) => route.abort('internetdisconnected');
+  await page.route('**/api/save-draft', offline);
+  await page.getByLabel('To', { exact: true }).fill('carol@example.test');
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByLabel('Message', { exact: true }).fill('Écrit sans réseau,\nmot pour mot.');
+  await page.getByText('Kept in this browser').waitFor({ timeout: 20_000 });
+
+  // The tab reloaded while the server is still away: every word is back.
+  await page.reload();
+  await waitHydrated(page);
+  await page.waitForFunction(() => document.querySelector('input[name="subject"]').value !== '', null, { timeout: 20_000 });
+  assert.equal(await page.getByLabel('Subject').inputValue(), subject);
+  assert.equal(await page.getByLabel('Message', { exact: true }).inputValue(), 'Écrit sans réseau,\nmot pour mot.');
+  assert.equal(await page.getByLabel('To', { exact: true }).inputValue(), 'carol@example.test');
+
+  // The server is back: the draft is saved there without a keystroke.
+  await page.unroute('**/api/save-draft', offline);
+  await page.getByText('Draft saved.').waitFor({ timeout: 30_000 });
+  await page.waitForURL((u) => u.searchParams.has('draft'));
+  // The browser's copy is gone once saved; the server's brings it back.
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('estafette.draft.')).length), 0);
+  await page.reload();
+  await waitHydrated(page);
+  await page.waitForFunction(() => document.querySelector('input[name="subject"]').value !== '', null, { timeout: 20_000 });
+  assert.equal(await page.getByLabel('Subject').inputValue(), subject);
+  assert.equal(await page.getByLabel('Message', { exact: true }).inputValue(), 'Écrit sans réseau,\nmot pour mot.');
+  // Only the refused requests themselves were logged.
+  assert.deepEqual(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource|Failed to fetch/.test(e)), []);
+});
