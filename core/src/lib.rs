@@ -6,6 +6,7 @@ pub mod config;
 pub mod cookie;
 mod drafts;
 mod error;
+pub mod identities;
 pub mod keys;
 mod live;
 pub mod mailbox;

@@ -24,6 +24,8 @@ pub struct Compose {
     pub attachments: Vec<String>,
     /// Chosen by the form once per message; a repeat is not sent again.
     pub send_key: String,
+    /// The identity sent as (`None`: the default).
+    pub identity: Option<i64>,
     /// Threading of a reply: the message answered and its ancestors.
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
@@ -74,7 +76,6 @@ impl Services {
         who: &SignedIn,
         form: &Compose,
     ) -> Result<Outgoing, CoreError> {
-        let account = &who.0.account;
         let limit = self.config.limits.max_message_bytes();
         let mut files = Vec::with_capacity(form.attachments.len());
         let mut total = 0u64;
@@ -93,12 +94,10 @@ impl Services {
                 data,
             });
         }
-        let domain = account.email.rsplit('@').next().unwrap_or("localhost");
+        let (name, email) = self.sender_of(who, form.identity).await?;
+        let domain = email.rsplit('@').next().unwrap_or("localhost");
         Ok(Outgoing {
-            from: account
-                .email
-                .parse()
-                .map_err(|_| CoreError::Invalid("Your address cannot send mail.".into()))?,
+            from: compose::sender(&name, &email)?,
             to: form.to.clone(),
             cc: form.cc.clone(),
             bcc: form.bcc.clone(),

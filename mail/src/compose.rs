@@ -36,6 +36,23 @@ fn bad(reason: impl Into<String>) -> MailError {
     MailError::BadMessage(reason.into())
 }
 
+/// The sender of a message: a display name (may be empty) and an address,
+/// both refused with line breaks.
+pub fn sender(name: &str, email: &str) -> Result<Mailbox, MailError> {
+    if name.contains(['\r', '\n', '\0']) || email.contains(['\r', '\n', '\0']) {
+        return Err(bad("From: line breaks are not allowed."));
+    }
+    let email = email
+        .trim()
+        .parse()
+        .map_err(|_| bad(format!("From: `{}` is not an email address.", email.trim())))?;
+    let name = name.trim();
+    Ok(Mailbox::new(
+        (!name.is_empty()).then(|| name.to_owned()),
+        email,
+    ))
+}
+
 /// The addresses of one field, or which of them is wrong.
 fn addresses(field: &str, typed: &str) -> Result<Vec<Mailbox>, MailError> {
     if typed.contains(['\r', '\n', '\0']) {

@@ -5,8 +5,8 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use estafette_store::{
-    now, AccountState, AuditFilter, Backend, Contact, NewAccount, NewAuditEntry, NewOutgoing,
-    NewSession, OutboxState, Role, SessionStage, Store, StoreError,
+    now, AccountState, AuditFilter, Backend, Contact, IdentityFields, NewAccount, NewAuditEntry,
+    NewOutgoing, NewSession, OutboxState, Role, SessionStage, Store, StoreError,
 };
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -495,5 +495,56 @@ async fn held_messages_are_claimed_once_when_due_and_taken_back_while_waiting() 
             .expect("one")
             .expect("kept");
         assert_eq!(stuck.state, OutboxState::Failed);
+    }
+}
+
+#[tokio::test]
+async fn identities_keep_one_default_per_account() {
+    let (_dir, stores) = migrated().await;
+    for store in &stores {
+        let id = store
+            .create_account(account("ident@example.test"))
+            .await
+            .expect("account")
+            .id;
+        let other = store
+            .create_account(account("other@example.test"))
+            .await
+            .expect("account")
+            .id;
+        let fields = |name: &str| IdentityFields {
+            name: name.into(),
+            email: "ident@example.test".into(),
+            signature: "—\nSignature".into(),
+        };
+        let a = store.add_identity(id, &fields("A")).await.expect("add");
+        let b = store.add_identity(id, &fields("B")).await.expect("add");
+        let listed = store.identities(id).await.expect("list");
+        assert_eq!(listed.iter().map(|i| i.id).collect::<Vec<_>>(), [a, b]);
+        assert!(listed[0].is_default && !listed[1].is_default);
+        assert_eq!(listed[0].signature, "—\nSignature");
+        assert!(store.set_default_identity(id, b).await.expect("default"));
+        assert!(!store
+            .set_default_identity(other, a)
+            .await
+            .expect("not theirs"));
+        assert!(!store
+            .update_identity(other, a, &fields("X"))
+            .await
+            .expect("not theirs"));
+        assert!(!store.remove_identity(other, a).await.expect("not theirs"));
+        let listed = store.identities(id).await.expect("list");
+        assert_eq!(listed[0].id, b);
+        assert_eq!(listed.iter().filter(|i| i.is_default).count(), 1);
+        assert!(store
+            .update_identity(id, a, &fields("A2"))
+            .await
+            .expect("update"));
+        assert!(store.remove_identity(id, b).await.expect("remove"));
+        let left = store.identities(id).await.expect("list");
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].name, "A2");
+        assert!(left[0].is_default, "the one left is the default");
+        assert!(store.identities(other).await.expect("list").is_empty());
     }
 }

@@ -358,6 +358,8 @@ pub struct OutgoingForm {
     pub references: String,
     /// Chosen once per message by the form.
     pub send_key: String,
+    /// The identity sent as (0: the default).
+    pub identity: i64,
 }
 
 /// Sends the compose form: after the user's undo delay, or at `send_at`
@@ -547,6 +549,7 @@ fn compose_of(message: OutgoingForm) -> estafette_core::sending::Compose {
             .map(str::to_owned)
             .collect(),
         send_key: message.send_key,
+        identity: (message.identity != 0).then_some(message.identity),
         in_reply_to: references.last().cloned(),
         references,
     }
@@ -599,4 +602,79 @@ pub async fn suggest_addresses(prefix: String) -> Result<Vec<String>, AppError> 
     use super::context::{services, signed_in};
     let who = signed_in()?;
     Ok(services()?.suggest_addresses(&who, &prefix).await?)
+}
+
+/// A name and address the user sends as, with its signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityView {
+    /// 0 for the account's own address when no identity was made.
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub signature: String,
+    pub is_default: bool,
+}
+
+impl IdentityView {
+    /// As the From chooser shows it.
+    pub fn label(&self) -> String {
+        if self.name.is_empty() {
+            self.email.clone()
+        } else {
+            format!("{} <{}>", self.name, self.email)
+        }
+    }
+}
+
+/// The user's identities, the default first.
+#[server(prefix = "/api", endpoint = "identities")]
+pub async fn identities() -> Result<Vec<IdentityView>, AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?
+        .identities(&who)
+        .await?
+        .into_iter()
+        .map(|i| IdentityView {
+            id: i.id,
+            name: i.name,
+            email: i.email,
+            signature: i.signature,
+            is_default: i.is_default,
+        })
+        .collect())
+}
+
+/// Adds an identity (`id` 0) or changes one; returns its id.
+#[server(prefix = "/api", endpoint = "save-identity")]
+pub async fn save_identity(
+    id: i64,
+    name: String,
+    email: String,
+    signature: String,
+) -> Result<i64, AppError> {
+    use estafette_core::identities::IdentityFields;
+
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    let fields = IdentityFields {
+        name,
+        email,
+        signature,
+    };
+    Ok(services()?.save_identity(&who, id, &fields).await?)
+}
+
+#[server(prefix = "/api", endpoint = "remove-identity")]
+pub async fn remove_identity(id: i64) -> Result<(), AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?.remove_identity(&who, id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "default-identity")]
+pub async fn default_identity(id: i64) -> Result<(), AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?.make_default_identity(&who, id).await?)
 }

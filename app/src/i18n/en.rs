@@ -153,4 +153,11 @@ pub const TEXTS: Texts = Texts {
     draft_saved: "Draft saved.",
     draft_not_saved: "Draft not saved yet:",
     draft_kept_locally: "Kept in this browser; saved as soon as the server answers.",
+    identities: "Identities",
+    display_name: "Name",
+    signature: "Signature",
+    add_identity: "Add identity",
+    save_identity: "Save identity",
+    make_default: "Make default",
+    default_mark: "(default)",
 };

@@ -153,4 +153,11 @@ pub const TEXTS: Texts = Texts {
     draft_saved: "Brouillon enregistré.",
     draft_not_saved: "Brouillon pas encore enregistré :",
     draft_kept_locally: "Conservé dans ce navigateur ; enregistré dès que le serveur répond.",
+    identities: "Identités",
+    display_name: "Nom",
+    signature: "Signature",
+    add_identity: "Ajouter l’identité",
+    save_identity: "Enregistrer l’identité",
+    make_default: "Utiliser par défaut",
+    default_mark: "(par défaut)",
 };

@@ -237,6 +237,13 @@ pub struct Texts {
     pub draft_saved: &'static str,
     pub draft_not_saved: &'static str,
     pub draft_kept_locally: &'static str,
+    pub identities: &'static str,
+    pub display_name: &'static str,
+    pub signature: &'static str,
+    pub add_identity: &'static str,
+    pub save_identity: &'static str,
+    pub make_default: &'static str,
+    pub default_mark: &'static str,
 }
 
 #[cfg(all(test, feature = "ssr"))]

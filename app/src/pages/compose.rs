@@ -4,8 +4,8 @@ use leptos_router::hooks::use_query_map;
 use serde::Deserialize;
 
 use crate::api::mail::{
-    compose_limit, open_draft, save_draft, send_message, start_from, suggest_addresses, take_back,
-    OutgoingForm, SendResult,
+    compose_limit, identities, open_draft, save_draft, send_message, start_from, suggest_addresses,
+    take_back, OutgoingForm, SendResult,
 };
 use crate::components::{ErrorNote, LocalTime};
 use crate::error::AppError;
@@ -155,6 +155,7 @@ pub fn ComposePage() -> impl IntoView {
             q.get("start").unwrap_or_else(|| "reply".into()),
         ))
     });
+    let is_draft = matches!(origin, Some(Origin::Draft(_)));
     // Saving starts once the form holds what it starts from.
     let ready = RwSignal::new(origin.is_none());
     // Text the server never got (a lost connection, a closed tab) comes
@@ -236,6 +237,62 @@ pub fn ComposePage() -> impl IntoView {
         None => {}
     });
 
+    // Who the message is from, and that identity's signature in the text:
+    // added once the form holds what it starts from (a draft has its own),
+    // swapped when another identity is chosen.
+    let identity = RwSignal::new(0i64);
+    let choices = Resource::new(|| (), |_| identities());
+    let block = |signature: &str| {
+        if signature.is_empty() {
+            String::new()
+        } else {
+            format!("\n\n-- \n{signature}")
+        }
+    };
+    let signature_of = move |id: i64| {
+        choices
+            .get_untracked()
+            .and_then(Result::ok)
+            .and_then(|list| list.into_iter().find(|i| i.id == id))
+            .map(|i| i.signature)
+            .unwrap_or_default()
+    };
+    let signed = StoredValue::new(false);
+    Effect::new(move |_| {
+        let Some(Ok(list)) = choices.get() else {
+            return;
+        };
+        if !ready.get() || signed.get_value() {
+            return;
+        }
+        signed.set_value(true);
+        let Some(default) = list.iter().find(|i| i.is_default).or(list.first()) else {
+            return;
+        };
+        identity.set(default.id);
+        let added = block(&default.signature);
+        if !is_draft && !added.is_empty() && !text.with_untracked(|t| t.contains(&added)) {
+            text.update(|t| t.insert_str(0, &added));
+        }
+    });
+    let choose = move |value: String| {
+        let Ok(id) = value.parse::<i64>() else {
+            return;
+        };
+        let (old, new) = (
+            block(&signature_of(identity.get_untracked())),
+            block(&signature_of(id)),
+        );
+        identity.set(id);
+        text.update(|t| {
+            if !old.is_empty() && t.contains(&old) {
+                *t = t.replacen(&old, &new, 1);
+            } else if !new.is_empty() && !t.contains(&new) {
+                t.insert_str(0, &new);
+            }
+        });
+    };
+
     // Saved to Drafts two seconds after typing stops; the address then names
     // the draft, so that a reload brings everything back.
     let saved = RwSignal::new(None::<Result<(), AppError>>);
@@ -255,6 +312,7 @@ pub fn ComposePage() -> impl IntoView {
             .join(","),
         references: references.get_value(),
         send_key: send_key.get_value(),
+        identity: identity.get_untracked(),
     };
     // Set while what is typed is not yet on the server.
     let unsaved = StoredValue::new(false);
@@ -456,6 +514,7 @@ pub fn ComposePage() -> impl IntoView {
                     attachments: ids.join(","),
                     references: references.get_value(),
                     send_key: key.clone(),
+                    identity: identity.get_untracked(),
                 },
                 at,
             )
@@ -575,6 +634,18 @@ pub fn ComposePage() -> impl IntoView {
                     }
                 >
                     <fieldset class="bare" prop:disabled=waiting>
+                    <label>{t.col_from}
+                        <select name="identity" on:change=move |e| choose(event_target_value(&e))>
+                            <Transition fallback=|| ()>
+                                {move || choices.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|i| {
+                                    let id = i.id;
+                                    view! {
+                                        <option value=id.to_string() selected=move || identity.get() == id>{i.label()}</option>
+                                    }
+                                }).collect_view()}
+                            </Transition>
+                        </select>
+                    </label>
                     <label>{t.to}<input type="text" name="to" list="contacts" autocomplete="off" bind:value=to on:input=track/></label>
                     <label>{t.cc}<input type="text" name="cc" list="contacts" autocomplete="off" bind:value=cc on:input=track/></label>
                     <label>{t.bcc}<input type="text" name="bcc" list="contacts" autocomplete="off" bind:value=bcc on:input=track/></label>
@@ -699,6 +770,7 @@ mod local {
             ("attachments", &form.attachments),
             ("references", &form.references),
             ("send_key", &form.send_key),
+            ("identity", &form.identity.to_string()),
         ] {
             params.append(&format!("message[{name}]"), value);
         }

@@ -2,7 +2,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::auth::SignOutEverywhere;
-use crate::api::mail::{set_undo_delay, undo_delay};
+use crate::api::mail::{
+    default_identity, identities, remove_identity, save_identity, set_undo_delay, undo_delay,
+    IdentityView,
+};
 use crate::api::security::{
     get_two_factor_status, my_sessions, sign_in_history, DisableTwoFactor, RevokeSession,
 };
@@ -22,6 +25,7 @@ pub fn SettingsPage() -> impl IntoView {
             <div class="settings">
                 <h1>{t.settings}</h1>
                 <ComposingSection/>
+                <IdentitiesSection/>
                 <section aria-labelledby="security-title">
                     <h2 id="security-title">{t.security}</h2>
                     <TwoFactorSection/>
@@ -75,6 +79,100 @@ fn ComposingSection() -> impl IntoView {
                     None => String::new(),
                 }}
             </p>
+        </section>
+    }
+}
+
+/// Identities: the names and addresses mail is sent as, each with its
+/// signature; one is the default.
+#[component]
+fn IdentitiesSection() -> impl IntoView {
+    let t = use_texts();
+    let changed = RwSignal::new(0u32);
+    let list = Resource::new(move || changed.get(), |_| identities());
+    let error = RwSignal::new(None::<AppError>);
+    // The form adds (id 0) or edits the identity whose Edit was clicked.
+    let (editing, name, email, signature) = (
+        RwSignal::new(0i64),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let done = move |result: Result<(), AppError>| {
+        error.set(result.err());
+        changed.update(|n| *n += 1);
+    };
+    let save = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        let (id, n, m, s) = (
+            editing.get_untracked(),
+            name.get_untracked(),
+            email.get_untracked(),
+            signature.get_untracked(),
+        );
+        leptos::task::spawn_local(async move {
+            let result = save_identity(id, n, m, s).await.map(|_| ());
+            if result.is_ok() {
+                editing.set(0);
+                for field in [name, email, signature] {
+                    field.set(String::new());
+                }
+            }
+            done(result);
+        });
+    };
+    let row = move |i: IdentityView| {
+        let id = i.id;
+        let edit = {
+            let i = i.clone();
+            move |_| {
+                editing.set(i.id);
+                name.set(i.name.clone());
+                email.set(i.email.clone());
+                signature.set(i.signature.clone());
+            }
+        };
+        view! {
+            <li class="identity">
+                <span>{i.label()}</span>
+                {i.is_default.then(|| view! { <span class="muted">" "{t.default_mark}</span> })}
+                {(id != 0).then(|| view! {
+                    <span class="actions">
+                        <button type="button" class="link" on:click=edit>{t.edit}</button>
+                        {(!i.is_default).then(|| view! {
+                            <button type="button" class="link" on:click=move |_| {
+                                leptos::task::spawn_local(async move { done(default_identity(id).await) });
+                            }>{t.make_default}</button>
+                        })}
+                        <button type="button" class="link" on:click=move |_| {
+                            leptos::task::spawn_local(async move { done(remove_identity(id).await) });
+                        }>{t.delete}</button>
+                    </span>
+                })}
+            </li>
+        }
+    };
+    view! {
+        <section aria-labelledby="identities-title">
+            <h2 id="identities-title">{t.identities}</h2>
+            <Transition fallback=move || view! { <p class="muted">{t.loading}</p> }>
+                {move || list.get().map(|r| match r {
+                    Ok(items) => view! { <ul class="identities">{items.into_iter().map(row).collect_view()}</ul> }.into_any(),
+                    Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                })}
+            </Transition>
+            <form class="stack" on:submit=save>
+                <label for="identity-name">{t.display_name}</label>
+                <input id="identity-name" name="name" type="text" maxlength="100" bind:value=name/>
+                <label for="identity-email">{t.email}</label>
+                <input id="identity-email" name="email" type="email" required bind:value=email/>
+                <label for="identity-signature">{t.signature}</label>
+                <textarea id="identity-signature" name="signature" rows="4" bind:value=signature></textarea>
+                <ErrorNote error/>
+                <button type="submit" class="primary">
+                    {move || if editing.get() == 0 { t.add_identity } else { t.save_identity }}
+                </button>
+            </form>
         </section>
     }
 }

@@ -8,6 +8,7 @@ mod admin;
 mod attachments;
 mod cli;
 mod helpers;
+mod identities;
 mod instances;
 mod live;
 mod mail_server;
