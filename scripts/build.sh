@@ -16,7 +16,7 @@ mkdir -p "$site/pkg"
 cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name estafette \
   "$target_dir/wasm32-unknown-unknown/wasm-release/frontend.wasm"
-"$root/end2end/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+"$root/end2end/node_modules/.bin/wasm-opt" -Oz --gufa -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$site/pkg/estafette_bg.wasm" -o "$site/pkg/estafette_bg.wasm"
 cp style/main.css "$site/pkg/estafette.css"
