@@ -58,11 +58,7 @@ chown -R mail:mail "$DEVMAIL_DIR/mail"
 
 "$bin" serve > "$env_dir/estafette.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$http_port/readyz" >/dev/null && break
-  sleep 0.2
-done
-curl -sf "http://127.0.0.1:$http_port/readyz" >/dev/null || { cat "$env_dir/estafette.log" >&2; exit 1; }
+scripts/wait-ready.sh "$http_port" "$env_dir/estafette.log"
 
 "$target_dir/release/estafette-bench" --url "http://127.0.0.1:$http_port" \
   --imap-port "$DEVMAIL_IMAP_PORT" --smtp-port "$DEVMAIL_SMTP_PORT" \

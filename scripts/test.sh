@@ -77,11 +77,7 @@ maildir=$DEVMAIL_DIR/mail/example.test/alice/Maildir
 chown -R mail:mail "$DEVMAIL_DIR/mail"
 "$estafette" serve > "$env_dir/estafette.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$e2e_port/readyz" >/dev/null && break
-  sleep 0.2
-done
-curl -sf "http://127.0.0.1:$e2e_port/readyz" >/dev/null || { cat "$env_dir/estafette.log" >&2; exit 1; }
+scripts/wait-ready.sh "$e2e_port" "$env_dir/estafette.log"
 (cd end2end && ESTAFETTE_E2E_URL=http://127.0.0.1:$e2e_port ESTAFETTE_E2E_ADMIN=alice@example.test \
   ESTAFETTE_E2E_PASSWORD=$e2e_password ESTAFETTE_E2E_READER=bob@example.test \
   ESTAFETTE_E2E_SMTP_PORT=$smtp_port npm test)

@@ -156,6 +156,12 @@ pub fn ComposePage() -> impl IntoView {
         ))
     });
     let is_draft = matches!(origin, Some(Origin::Draft(_)));
+    // To, Cc, Bcc, Subject and the text, as a draft or a copy holds them.
+    let fill = move |values: [String; 5]| {
+        for (field, value) in [to, cc, bcc, subject, text].into_iter().zip(values) {
+            field.set(value);
+        }
+    };
     // Saving starts once the form holds what it starts from.
     let ready = RwSignal::new(origin.is_none());
     // Text the server never got (a lost connection, a closed tab) comes
@@ -172,11 +178,7 @@ pub fn ComposePage() -> impl IntoView {
             };
             if let Some(copy) = copy {
                 send_key.set_value(copy.send_key);
-                to.set(copy.to);
-                cc.set(copy.cc);
-                bcc.set(copy.bcc);
-                subject.set(copy.subject);
-                text.set(copy.text);
+                fill([copy.to, copy.cc, copy.bcc, copy.subject, copy.text]);
                 if !copy.references.is_empty() {
                     references.set_value(copy.references);
                 }
@@ -201,11 +203,7 @@ pub fn ComposePage() -> impl IntoView {
             if !p.key.is_empty() {
                 send_key.set_value(p.key);
             }
-            to.set(p.to);
-            cc.set(p.cc);
-            bcc.set(p.bcc);
-            subject.set(p.subject);
-            text.set(p.text);
+            fill([p.to, p.cc, p.bcc, p.subject, p.text]);
             references.set_value(p.references);
             let mut key = next_key.get_value();
             let added: Vec<Attached> = p
