@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use estafette_mail::compose::{self, Draft, DRAFT_HEADER};
+use estafette_mail::compose::{self, Draft, Outgoing, DRAFT_HEADER};
 use estafette_mail::folders::{self, SpecialUse};
 use estafette_mail::{actions, listing, MailError};
 
@@ -20,9 +20,20 @@ fn no_drafts_folder() -> MailError {
 impl Services {
     /// Saves the form as draft `form.send_key`, replacing its earlier versions.
     pub async fn save_draft(&self, who: &SignedIn, form: Compose) -> Result<(), CoreError> {
-        let key = checked_key(&form.send_key)?.to_owned();
+        let key = checked_key(&form.send_key)?;
         let outgoing = self.outgoing(who, &form).await?;
-        let raw = compose::build_draft(&outgoing, &key)?.formatted();
+        self.keep_draft(who, &outgoing, key).await
+    }
+
+    /// Appends `outgoing` as draft `key` and removes its earlier versions.
+    pub(crate) async fn keep_draft(
+        &self,
+        who: &SignedIn,
+        outgoing: &Outgoing,
+        key: &str,
+    ) -> Result<(), CoreError> {
+        let raw = compose::build_draft(outgoing, key)?.formatted();
+        let key = key.to_owned();
         self.with_imap(&who.0, |imap| {
             let (raw, key) = (raw.clone(), key.clone());
             Box::pin(async move {

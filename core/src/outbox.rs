@@ -22,17 +22,18 @@ const BATCH: i64 = 20;
 /// A claim older than this was abandoned by a stopped instance.
 const ABANDONED_AFTER_SECONDS: i64 = 600;
 
+/// The key that seals held messages' credentials, derived from the server
+/// key for this use only, and its id (which names it without revealing it).
+pub(crate) fn outbox_key(server_key: &[u8; 32]) -> ([u8; 32], String) {
+    let key = seal::derive(server_key, "outbox credential");
+    let id = seal::derive(&key, "key id")[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    (key, id)
+}
+
 impl Services {
-    pub(crate) fn outbox_key(&self) -> [u8; 32] {
-        seal::derive(&self.key, "outbox credential")
-    }
-
-    /// Names the outbox key without revealing it.
-    pub(crate) fn outbox_key_id(&self) -> String {
-        let id = seal::derive(&self.outbox_key(), "key id");
-        id[..8].iter().map(|b| format!("{b:02x}")).collect()
-    }
-
     /// The user's held messages (waiting, being sent, or failed), soonest first.
     pub async fn held_messages(&self, who: &SignedIn) -> Result<Vec<Held>, CoreError> {
         Ok(self.store.held(who.0.account.id).await?)
@@ -66,8 +67,11 @@ impl Services {
     /// Submits every held message that is due; returns how many went out.
     pub async fn deliver_due(&self) -> Result<usize, CoreError> {
         let mut sent = 0;
-        let key_id = self.outbox_key_id();
-        for claimed in self.store.claim_due(now(), &key_id, BATCH).await? {
+        for claimed in self
+            .store
+            .claim_due(now(), &self.outbox_key_id, BATCH)
+            .await?
+        {
             let (account, key) = (claimed.account_id, claimed.send_key.clone());
             match self.deliver(claimed).await {
                 Ok(()) => sent += 1,
@@ -90,7 +94,7 @@ impl Services {
             .await?
             .filter(|a| a.state == estafette_store::AccountState::Active)
             .ok_or_else(|| CoreError::Invalid("The account is disabled.".into()))?;
-        let password = seal::unseal(&self.outbox_key(), &held.credential)
+        let password = seal::unseal(&self.outbox_key, &held.credential)
             .map(SecretString::from)
             .map_err(|_| {
                 CoreError::Invalid("The message could not be read back; send it again.".into())

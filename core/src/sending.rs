@@ -2,8 +2,7 @@
 //! message, submitted over SMTP with the user's own credentials, then kept
 //! in Sent exactly as sent. A send key makes every send happen once.
 
-use estafette_mail::compose::DRAFT_HEADER;
-use estafette_mail::compose::{self, File, Outgoing};
+use estafette_mail::compose::{self, File, Outgoing, DRAFT_HEADER};
 use estafette_mail::folders::{self, SpecialUse};
 use estafette_mail::imap::ImapSession;
 use estafette_mail::{actions, smtp, MailError};
@@ -150,7 +149,14 @@ impl Services {
             .ok_or(CoreError::NotSignedIn)?;
         if let Some((due_at, scheduled)) = due_at {
             let held = self
-                .hold(who, &form, &message, &password, due_at, scheduled)
+                .hold(
+                    who,
+                    &form,
+                    &outgoing,
+                    &message,
+                    &password,
+                    (due_at, scheduled),
+                )
                 .await;
             if held.is_err() {
                 self.store.release_send(account.id, &key).await?;
@@ -192,18 +198,18 @@ impl Services {
         Ok(Sent::Now { kept })
     }
 
-    /// Puts the message in the outbox until `due_at`; its draft is saved so
-    /// that undo, edit or a failure finds it.
+    /// Puts the message in the outbox until `due_at` (`scheduled`: a send
+    /// later); its draft is kept so that undo, edit or a failure finds it.
     async fn hold(
         &self,
         who: &SignedIn,
         form: &Compose,
+        outgoing: &Outgoing,
         message: &compose::Message,
         password: &secrecy::SecretString,
-        due_at: i64,
-        scheduled: bool,
+        (due_at, scheduled): (i64, bool),
     ) -> Result<Sent, CoreError> {
-        self.save_draft(who, form.clone()).await?;
+        self.keep_draft(who, outgoing, &form.send_key).await?;
         let envelope = message.envelope();
         let recipients: Vec<String> = envelope.to().iter().map(ToString::to_string).collect();
         self.store
@@ -218,10 +224,10 @@ impl Services {
                 rcpt_to: recipients,
                 message: message.formatted(),
                 credential: estafette_auth::seal::seal(
-                    &self.outbox_key(),
+                    &self.outbox_key,
                     secrecy::ExposeSecret::expose_secret(password),
                 ),
-                sealed_by: self.outbox_key_id(),
+                sealed_by: self.outbox_key_id.clone(),
             })
             .await?;
         for id in &form.attachments {

@@ -14,11 +14,15 @@ pub struct Services {
     pub uploads: Uploads,
     /// Encrypts TOTP secrets at rest (see `keys`).
     pub(crate) key: [u8; 32],
+    /// Seals held messages' credentials, and names that key (see `outbox`).
+    pub(crate) outbox_key: [u8; 32],
+    pub(crate) outbox_key_id: String,
 }
 
 impl Services {
     pub fn new(config: Arc<Config>, store: Store) -> Result<Arc<Self>, CoreError> {
         let key = crate::keys::load(&config)?;
+        let (outbox_key, outbox_key_id) = crate::outbox::outbox_key(&key);
         let mail = MailSessions::new(config.imap_server());
         let uploads = Uploads::new(&config.server.data_dir);
         Ok(Arc::new(Services {
@@ -27,6 +31,8 @@ impl Services {
             mail,
             uploads,
             key,
+            outbox_key,
+            outbox_key_id,
         }))
     }
 }
