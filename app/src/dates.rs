@@ -44,6 +44,52 @@ pub fn format_at_offset(unix: i64, offset_minutes: i64) -> String {
     )
 }
 
+/// `unix` as the browser's `Intl` writes it: in `zone` (empty: the
+/// browser's), either as usual in `language` or (`iso`) `2026-11-23 14:05`.
+/// `None` if the browser refuses the zone.
+#[cfg(feature = "hydrate")]
+pub fn format_with_intl(unix: i64, language: &str, zone: &str, format: &str) -> Option<String> {
+    use js_sys::{Array, Date, Function, Object, Reflect};
+    use leptos::wasm_bindgen::{JsCast, JsValue};
+    let options = Object::new();
+    let set = |k: &str, v: &str| Reflect::set(&options, &k.into(), &v.into()).ok();
+    let locale = if format == "iso" {
+        for (k, v) in [
+            ("year", "numeric"),
+            ("month", "2-digit"),
+            ("day", "2-digit"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+            ("hourCycle", "h23"),
+        ] {
+            set(k, v)?;
+        }
+        // Swedish writes dates and times the ISO way.
+        "sv-SE"
+    } else {
+        set("dateStyle", "medium")?;
+        set("timeStyle", "short")?;
+        language
+    };
+    if !zone.is_empty() {
+        set("timeZone", zone)?;
+    }
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let constructor: Function = Reflect::get(&intl, &"DateTimeFormat".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let args = Array::of2(&JsValue::from_str(locale), &options);
+    // Constructed through Reflect so that an unknown zone is an error, not a panic.
+    let formatter = Reflect::construct(&constructor, &args).ok()?;
+    let format: Function = Reflect::get(&formatter, &"format".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let date = Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
+    format.call1(&formatter, &date).ok()?.as_string()
+}
+
 #[cfg(feature = "ssr")]
 /// `YYYY-MM-DD` to the Unix time of its midnight (UTC).
 pub fn parse_day(text: &str) -> Option<i64> {

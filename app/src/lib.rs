@@ -7,6 +7,7 @@ mod dates;
 pub mod error;
 mod i18n;
 mod pages;
+mod prefs;
 pub mod urls;
 
 use leptos::prelude::*;
@@ -14,6 +15,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use components::{Shortcuts, Toasts};
 use pages::admin::{AdminPage, AuditPage};
 use pages::compose::ComposePage;
 use pages::enrol::EnrolPage;
@@ -25,12 +27,20 @@ use pages::outbox::OutboxPage;
 use pages::password::PasswordPage;
 use pages::settings::SettingsPage;
 
+/// The language to record for an account that has none yet, from the
+/// browser's `Accept-Language`.
+#[cfg(feature = "ssr")]
+pub fn browser_language(accept_language: &str) -> &'static str {
+    i18n::Locale::negotiate(accept_language).code()
+}
+
 /// The HTML document around the application (rendered on the server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let locale = i18n::provide_locale();
+    let prefs = prefs::provide().get_untracked();
     view! {
         <!DOCTYPE html>
-        <html lang=locale.code()>
+        <html lang=prefs.locale().code() data-theme=prefs.theme.clone()
+            data-density=prefs.density.clone() data-prefs=prefs.to_json()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -49,7 +59,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    i18n::provide_locale();
+    let prefs = prefs::provide();
+    let locale = prefs::use_locale();
+    prefs::apply_to_document(prefs);
+    components::provide_toaster();
     #[cfg(feature = "ssr")]
     set_content_security_policy();
     // Marks the document once the WASM bundle has taken over (tests wait on it).
@@ -61,7 +74,20 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="estafette" href="/pkg/estafette.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Estafette".to_owned() } else { format!("{page} · Estafette") }/>
+        // A change of language renders the application anew in it.
+        {move || {
+            locale.track();
+            view! { <Pages/> }
+        }}
+    }
+}
+
+#[component]
+fn Pages() -> impl IntoView {
+    view! {
         <Router>
+            <Shortcuts/>
+            <Toasts/>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=SignInPage/>
                 <Route path=path!("/login/code") view=CodePage/>

@@ -37,7 +37,7 @@ impl Services {
         folder: &str,
         uids: &[u32],
         target: &str,
-    ) -> Result<(), CoreError> {
+    ) -> Result<Option<String>, CoreError> {
         self.with_imap(&who.0, |imap| {
             let (folder, uids, target) = (folder.to_owned(), uids.to_vec(), target.to_owned());
             Box::pin(async move { actions::move_to(imap, &folder, &uids, &target).await })
@@ -47,14 +47,14 @@ impl Services {
 
     /// Sends messages to the Trash, Archive or Junk folder. Deleting in the
     /// Trash (or where there is no Trash) removes them for good. Returns the
-    /// folder they went to, if any.
+    /// folder they went to, if any, and their UIDs there when certain.
     pub async fn send_to(
         &self,
         who: &SignedIn,
         folder: &str,
         uids: &[u32],
         destination: Destination,
-    ) -> Result<Option<String>, CoreError> {
+    ) -> Result<Option<(String, Option<String>)>, CoreError> {
         self.with_imap(&who.0, |imap| {
             let (folder, uids) = (folder.to_owned(), uids.to_vec());
             Box::pin(async move {
@@ -65,8 +65,8 @@ impl Services {
                 };
                 match folders::special(imap, role).await? {
                     Some(target) if target != folder => {
-                        actions::move_to(imap, &folder, &uids, &target).await?;
-                        Ok(Some(target))
+                        let moved = actions::move_to(imap, &folder, &uids, &target).await?;
+                        Ok(Some((target, moved)))
                     }
                     _ if destination == Destination::Trash => {
                         actions::expunge(imap, &folder, &uids).await?;

@@ -9,9 +9,33 @@ use crate::{CoreError, Services};
 /// The most senders whose remote content is always loaded.
 const MAX_TRUSTED: usize = 1_000;
 
+/// The list sizes a user can choose.
+pub const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Preferences {
+    /// The interface's language (`en`, `fr`); `None` until the first page
+    /// after sign-in, which records the browser's.
+    pub language: Option<String>,
+    /// An IANA zone (`Europe/Paris`); empty for the browser's own.
+    pub time_zone: String,
+    /// `locale` (the language's usual form) or `iso` (`2026-11-23 10:42`).
+    pub date_format: String,
+    /// `system`, `light` or `dark`.
+    pub theme: String,
+    /// `comfortable` or `compact`.
+    pub density: String,
+    /// Messages per list page, one of [`PAGE_SIZES`].
+    pub page_size: u32,
+    /// Messages open beside the list rather than on their own page.
+    pub reading_pane: bool,
+    /// Lists group conversations unless the address says otherwise.
+    pub conversations: bool,
+    /// `ask` (blocked, with a button) or `always` (remote content loads).
+    pub remote_content: String,
+    /// Single-key shortcuts (j, k, c, /, ?…) are on.
+    pub shortcuts: bool,
     /// Addresses whose messages load remote images without asking.
     pub trusted_senders: Vec<String>,
     /// How long a sent message waits in the outbox, open to undo (0 to 30 s).
@@ -21,6 +45,16 @@ pub struct Preferences {
 impl Default for Preferences {
     fn default() -> Self {
         Preferences {
+            language: None,
+            time_zone: String::new(),
+            date_format: "locale".into(),
+            theme: "system".into(),
+            density: "comfortable".into(),
+            page_size: 50,
+            reading_pane: true,
+            conversations: false,
+            remote_content: "ask".into(),
+            shortcuts: true,
             trusted_senders: Vec::new(),
             undo_send_seconds: 10,
         }
@@ -29,10 +63,78 @@ impl Default for Preferences {
 
 impl Preferences {
     pub fn trusts(&self, address: &str) -> bool {
-        self.trusted_senders
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case(address.trim()))
+        self.remote_content == "always"
+            || self
+                .trusted_senders
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(address.trim()))
     }
+
+    /// Refuses any value the interface does not offer, naming the field.
+    pub fn check(&self) -> Result<(), CoreError> {
+        let one_of = |field: &str, value: &str, allowed: &[&str]| {
+            if allowed.contains(&value) {
+                Ok(())
+            } else {
+                Err(CoreError::Invalid(format!("Unknown {field}: {value:?}.")))
+            }
+        };
+        if let Some(language) = &self.language {
+            let well_formed = (2..=3).contains(&language.len())
+                && language.bytes().all(|b| b.is_ascii_lowercase());
+            if !well_formed {
+                return Err(CoreError::Invalid(format!(
+                    "Unknown language: {language:?}."
+                )));
+            }
+        }
+        let zone_ok = self.time_zone.len() <= 64
+            && self
+                .time_zone
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/_+-".contains(&b));
+        if !zone_ok {
+            return Err(CoreError::Invalid("Unknown time zone.".into()));
+        }
+        one_of("date format", &self.date_format, &["locale", "iso"])?;
+        one_of("theme", &self.theme, &["system", "light", "dark"])?;
+        one_of("density", &self.density, &["comfortable", "compact"])?;
+        one_of(
+            "remote content policy",
+            &self.remote_content,
+            &["ask", "always"],
+        )?;
+        if !PAGE_SIZES.contains(&self.page_size) {
+            return Err(CoreError::Invalid(format!(
+                "A page shows 25, 50, 100 or 200 messages, not {}.",
+                self.page_size
+            )));
+        }
+        if self.undo_send_seconds > crate::sending::MAX_UNDO_SECONDS {
+            return Err(CoreError::Invalid(format!(
+                "The undo delay is at most {} seconds.",
+                crate::sending::MAX_UNDO_SECONDS
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// What a user may change on the settings page: everything but the trusted
+/// senders, which are added from a message and removed one by one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choices {
+    pub language: String,
+    pub time_zone: String,
+    pub date_format: String,
+    pub theme: String,
+    pub density: String,
+    pub page_size: u32,
+    pub reading_pane: bool,
+    pub conversations: bool,
+    pub remote_content: String,
+    pub shortcuts: bool,
+    pub undo_send_seconds: u32,
 }
 
 impl Services {
@@ -46,7 +148,7 @@ impl Services {
         }))
     }
 
-    pub async fn save_preferences(
+    async fn save_preferences(
         &self,
         who: &SignedIn,
         preferences: &Preferences,
@@ -54,6 +156,58 @@ impl Services {
         let data =
             serde_json::to_string(preferences).map_err(|e| CoreError::Internal(e.to_string()))?;
         Ok(self.store.set_preferences(who.0.account.id, &data).await?)
+    }
+
+    /// The preferences a page is rendered with. The first time, the browser's
+    /// language (`browser_language`) becomes the account's.
+    pub async fn page_preferences(
+        &self,
+        who: &SignedIn,
+        browser_language: &str,
+    ) -> Result<Preferences, CoreError> {
+        let mut preferences = self.preferences(who).await?;
+        if preferences.language.is_none() {
+            preferences.language = Some(browser_language.to_owned());
+            if preferences.check().is_ok() {
+                self.save_preferences(who, &preferences).await?;
+            }
+        }
+        Ok(preferences)
+    }
+
+    /// Replaces the settings page's choices, all checked before any is kept.
+    pub async fn choose(&self, who: &SignedIn, choices: Choices) -> Result<Preferences, CoreError> {
+        let mut preferences = self.preferences(who).await?;
+        let Choices {
+            language,
+            time_zone,
+            date_format,
+            theme,
+            density,
+            page_size,
+            reading_pane,
+            conversations,
+            remote_content,
+            shortcuts,
+            undo_send_seconds,
+        } = choices;
+        preferences = Preferences {
+            language: Some(language),
+            time_zone,
+            date_format,
+            theme,
+            density,
+            page_size,
+            reading_pane,
+            conversations,
+            remote_content,
+            shortcuts,
+            undo_send_seconds,
+            ..preferences
+        };
+        preferences.check()?;
+        self.save_preferences(who, &preferences).await?;
+        Ok(preferences)
     }
 
     /// Always loads remote content in messages from `address`.
@@ -74,23 +228,74 @@ impl Services {
         }
         Ok(())
     }
-}
 
-impl Services {
+    /// Asks again before loading remote content from `address`.
+    pub async fn distrust_sender(&self, who: &SignedIn, address: &str) -> Result<(), CoreError> {
+        let mut preferences = self.preferences(who).await?;
+        let before = preferences.trusted_senders.len();
+        preferences
+            .trusted_senders
+            .retain(|t| !t.eq_ignore_ascii_case(address.trim()));
+        if preferences.trusted_senders.len() != before {
+            self.save_preferences(who, &preferences).await?;
+        }
+        Ok(())
+    }
+
     /// Sets how long sent messages wait, open to undo.
     pub async fn set_undo_send_seconds(
         &self,
         who: &SignedIn,
         seconds: u32,
     ) -> Result<(), CoreError> {
-        if seconds > crate::sending::MAX_UNDO_SECONDS {
-            return Err(CoreError::Invalid(format!(
-                "The undo delay is at most {} seconds.",
-                crate::sending::MAX_UNDO_SECONDS
-            )));
-        }
         let mut preferences = self.preferences(who).await?;
         preferences.undo_send_seconds = seconds;
+        preferences.check()?;
         self.save_preferences(who, &preferences).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_documents_keep_working_and_values_are_checked() {
+        let old: Preferences =
+            serde_json::from_str(r#"{"trusted_senders":["a@b.c"],"undo_send_seconds":5}"#)
+                .unwrap_or_default();
+        assert_eq!(old.undo_send_seconds, 5);
+        assert_eq!(old.page_size, 50);
+        assert!(old.check().is_ok());
+        assert!(old.trusts("A@B.C"));
+        for bad in [
+            Preferences {
+                theme: "neon".into(),
+                ..Preferences::default()
+            },
+            Preferences {
+                page_size: 7,
+                ..Preferences::default()
+            },
+            Preferences {
+                language: Some("<script>".into()),
+                ..Preferences::default()
+            },
+            Preferences {
+                time_zone: "Europe/Paris\"".into(),
+                ..Preferences::default()
+            },
+            Preferences {
+                undo_send_seconds: 31,
+                ..Preferences::default()
+            },
+        ] {
+            assert!(bad.check().is_err(), "{bad:?}");
+        }
+        let always = Preferences {
+            remote_content: "always".into(),
+            ..Preferences::default()
+        };
+        assert!(always.trusts("anyone@example.org"));
     }
 }

@@ -15,8 +15,6 @@ use futures::stream::{self, BoxStream, StreamExt};
 use crate::visitor::{Session, SignedIn};
 use crate::{CoreError, Services};
 
-/// Messages per page of the list (a preference, later).
-const PAGE_SIZE: u32 = 50;
 /// Encoded bytes fetched from IMAP per step of a download.
 const CHUNK: u32 = 1 << 20;
 
@@ -65,11 +63,10 @@ impl Services {
         query: &Query,
         page: u32,
     ) -> Result<Listing, CoreError> {
+        let size = self.preferences(who).await?.page_size;
         self.with_imap(&who.0, |imap| {
             let (folder, query) = (folder.to_owned(), query.clone());
-            Box::pin(
-                async move { listing::page(imap, &folder, order, &query, page, PAGE_SIZE).await },
-            )
+            Box::pin(async move { listing::page(imap, &folder, order, &query, page, size).await })
         })
         .await
     }
@@ -82,6 +79,7 @@ impl Services {
         query: &Query,
         page: u32,
     ) -> Result<Listing, CoreError> {
+        let size = self.preferences(who).await?.page_size;
         self.with_imap(&who.0, |imap| {
             let query = query.clone();
             Box::pin(async move {
@@ -95,9 +93,9 @@ impl Services {
                     hits.extend(uids.into_iter().map(|u| (folder.name.clone(), u)));
                 }
                 let total = hits.len() as u32;
-                let start = page as usize * PAGE_SIZE as usize;
+                let start = page as usize * size as usize;
                 let chosen = hits.get(start..).unwrap_or_default();
-                let chosen = &chosen[..chosen.len().min(PAGE_SIZE as usize)];
+                let chosen = &chosen[..chosen.len().min(size as usize)];
                 let mut messages = Vec::with_capacity(chosen.len());
                 let mut i = 0;
                 while i < chosen.len() {
@@ -114,7 +112,7 @@ impl Services {
                 Ok(Listing {
                     total,
                     page,
-                    page_size: PAGE_SIZE,
+                    page_size: size,
                     messages,
                 })
             })

@@ -17,6 +17,27 @@ pub enum Mark {
     Flagged,
 }
 
+/// UIDs written `1,5,7` or `10:14` (both may mix), at most [`MAX_BATCH`].
+pub fn parse_uids(text: &str) -> Option<Vec<u32>> {
+    let mut uids = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once(':') {
+            Some((a, b)) => {
+                let (a, b): (u32, u32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+                if b < a || (b - a) as usize >= MAX_BATCH {
+                    return None;
+                }
+                uids.extend(a..=b);
+            }
+            None => uids.push(part.parse().ok()?),
+        }
+        if uids.len() > MAX_BATCH {
+            return None;
+        }
+    }
+    Some(uids)
+}
+
 fn uid_set(uids: &[u32]) -> Result<String, MailError> {
     if uids.is_empty() || uids.len() > MAX_BATCH || uids.contains(&0) {
         return Err(MailError::BadSearch(format!(
@@ -53,20 +74,28 @@ pub async fn set_mark(
     Ok(())
 }
 
+/// The next UID `folder` will give, if the server says.
+async fn uid_next(imap: &mut ImapSession, wire: &str) -> Option<u32> {
+    imap.status(wire, "(UIDNEXT)").await.ok()?.uid_next
+}
+
 /// Moves messages from `folder` to `target` (MOVE when the server has it;
-/// otherwise copy, then remove the originals).
+/// otherwise copy, then remove the originals). Returns the UIDs they have in
+/// `target` as `first:last` when that is certain (nothing else arrived there
+/// meanwhile), so that the move can be undone.
 pub async fn move_to(
     imap: &mut ImapSession,
     folder: &str,
     uids: &[u32],
     target: &str,
-) -> Result<(), MailError> {
+) -> Result<Option<String>, MailError> {
     let set = uid_set(uids)?;
     if folder == target {
-        return Ok(());
+        return Ok(None);
     }
-    imap.ensure_selected(folder).await?;
     let wire = crate::utf7::encode(target);
+    let before = uid_next(imap, &wire).await;
+    imap.ensure_selected(folder).await?;
     let result = if imap.has("MOVE") {
         imap.uid_mv(&set, &wire).await
     } else {
@@ -82,7 +111,13 @@ pub async fn move_to(
     if !imap.has("MOVE") {
         remove(imap, &set).await?;
     }
-    Ok(())
+    let after = uid_next(imap, &wire).await;
+    Ok(match (before, after) {
+        (Some(b), Some(a)) if a.checked_sub(b) == Some(uids.len() as u32) => {
+            Some(format!("{b}:{}", a - 1))
+        }
+        _ => None,
+    })
 }
 
 /// Removes messages of `folder` for good.
@@ -129,4 +164,19 @@ pub async fn find_by_header(
     let (name, value) = (crate::imap::quote(name)?, crate::imap::quote(value)?);
     imap.numbers(&format!("UID SEARCH HEADER {name} {value}"))
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uids_are_read_as_lists_and_ranges() {
+        assert_eq!(parse_uids("1, 5,7"), Some(vec![1, 5, 7]));
+        assert_eq!(parse_uids("10:12,3"), Some(vec![10, 11, 12, 3]));
+        assert_eq!(parse_uids(""), Some(vec![]));
+        for bad in ["a", "5:1", "1:100000", "1:-2", "4294967295:4294967295x"] {
+            assert_eq!(parse_uids(bad), None, "{bad}");
+        }
+    }
 }

@@ -40,6 +40,19 @@ pub fn admin() -> Result<Admin, AppError> {
     Ok(visitor().admin()?)
 }
 
+/// The signed-in user's language (English if their preferences cannot be read).
+pub async fn texts(who: &SignedIn) -> &'static crate::i18n::Texts {
+    let language = match services() {
+        Ok(s) => s.preferences(who).await.ok().and_then(|p| p.language),
+        Err(_) => None,
+    };
+    language
+        .as_deref()
+        .and_then(crate::i18n::Locale::from_code)
+        .unwrap_or(crate::i18n::Locale::En)
+        .texts()
+}
+
 /// A session in the middle of signing in (second factor or enrolment due).
 pub fn partial() -> Result<Session, AppError> {
     Ok(visitor().partial()?)

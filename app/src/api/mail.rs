@@ -107,8 +107,8 @@ pub struct ListRequest {
     pub page: u32,
     /// `date` (default), `from`, `subject` or `size`; `-` in front for ascending.
     pub sort: String,
-    /// Rows of one conversation kept together.
-    pub conversations: bool,
+    /// Rows of one conversation kept together (`None`: as the preferences say).
+    pub conversations: Option<bool>,
     pub search: Search,
 }
 
@@ -248,11 +248,15 @@ fn invalid(reason: &str) -> AppError {
 
 #[cfg(feature = "ssr")]
 fn uid_list(uids: &str) -> Result<Vec<u32>, AppError> {
-    uids.split(',')
-        .filter(|u| !u.trim().is_empty())
-        .map(|u| u.trim().parse::<u32>())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| invalid("Those are not messages."))
+    estafette_mail::actions::parse_uids(uids).ok_or_else(|| invalid("Those are not messages."))
+}
+
+/// Where moved messages went, and their UIDs there (`first:last`) when
+/// certain: moving those back undoes the move.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moved {
+    pub folder: String,
+    pub uids: Option<String>,
 }
 
 /// Marks messages (`uids`, comma-separated) read or unread (`seen`), or
@@ -275,19 +279,27 @@ pub async fn mark(folder: String, uids: String, mark: String, on: bool) -> Resul
 
 /// Moves messages to the folder `target`.
 #[server(prefix = "/api", endpoint = "move")]
-pub async fn move_messages(folder: String, uids: String, target: String) -> Result<(), AppError> {
+pub async fn move_messages(
+    folder: String,
+    uids: String,
+    target: String,
+) -> Result<Moved, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    Ok(services()?
+    let uids = services()?
         .move_messages(&who, &folder, &uid_list(&uids)?, &target)
-        .await?)
+        .await?;
+    Ok(Moved {
+        folder: target,
+        uids,
+    })
 }
 
 /// Sends messages to the Trash (`trash`), Archive (`archive`) or Junk
 /// (`junk`) folder; deleting in the Trash removes them for good. Returns
 /// where they went.
 #[server(prefix = "/api", endpoint = "send-to")]
-pub async fn send_to(folder: String, uids: String, to: String) -> Result<Option<String>, AppError> {
+pub async fn send_to(folder: String, uids: String, to: String) -> Result<Option<Moved>, AppError> {
     use estafette_core::organising::Destination;
 
     use super::context::{services, signed_in};
@@ -300,7 +312,8 @@ pub async fn send_to(folder: String, uids: String, to: String) -> Result<Option<
     };
     Ok(services()?
         .send_to(&who, &folder, &uid_list(&uids)?, destination)
-        .await?)
+        .await?
+        .map(|(folder, uids)| Moved { folder, uids }))
 }
 
 #[server(prefix = "/api", endpoint = "folder-create")]
@@ -492,7 +505,7 @@ pub async fn start_from(folder: String, uid: u32, start: String) -> Result<Prefi
         "forward" => Start::Forward,
         _ => return Err(invalid("Unknown way to start a message.")),
     };
-    let t = crate::i18n::provide_locale().texts();
+    let t = super::context::texts(&who).await;
     let heading = |o: &estafette_mail::reply::Original| {
         let date = o.date.map(crate::dates::format_time).unwrap_or_default();
         let template = if start == Start::Forward {

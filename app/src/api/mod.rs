@@ -6,4 +6,5 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 mod context;
 pub mod mail;
+pub mod preferences;
 pub mod security;

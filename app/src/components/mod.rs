@@ -1,4 +1,6 @@
+mod shortcuts;
 mod time;
+mod toast;
 mod two_factor;
 
 use leptos::prelude::*;
@@ -6,7 +8,11 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::i18n::use_texts;
 
+#[cfg(feature = "hydrate")]
+pub use shortcuts::shortcut_key;
+pub use shortcuts::Shortcuts;
 pub use time::LocalTime;
+pub use toast::{provide_toaster, use_toaster, Toasts};
 pub use two_factor::TwoFactorSetup;
 
 /// An error message, announced to screen readers, or nothing.

@@ -1,6 +1,9 @@
 use leptos::prelude::*;
 
-use crate::dates::{format_at_offset, format_time};
+use crate::dates::format_time;
+#[cfg(feature = "hydrate")]
+use crate::dates::{format_at_offset, format_with_intl};
+use crate::prefs::use_prefs;
 
 /// Minutes east of UTC of the browser's time zone at `unix` (daylight
 /// saving included).
@@ -12,18 +15,23 @@ fn browser_offset(unix: i64) -> i64 {
     -(date.get_timezone_offset() as i64)
 }
 
-/// A time: UTC as rendered by the server, then the browser's local time once
-/// the page is live (an effect runs after hydration, so both agree first).
+/// A time: UTC as rendered by the server, then, once the page is live (an
+/// effect runs after hydration, so both agree first), in the user's time zone
+/// and date format.
 #[component]
 pub fn LocalTime(unix: i64) -> impl IntoView {
     let local = RwSignal::new(false);
     Effect::new(move |_| local.set(true));
+    let prefs = use_prefs();
     let text = move || {
         #[cfg(feature = "hydrate")]
         if local.get() {
-            return format_at_offset(unix, browser_offset(unix));
+            return prefs
+                .with(|p| format_with_intl(unix, &p.language, &p.time_zone, &p.date_format))
+                .unwrap_or_else(|| format_at_offset(unix, browser_offset(unix)));
         }
+        prefs.track();
         format_time(unix)
     };
-    view! { <time datetime=format!("{}Z", format_at_offset(unix, 0).replace(' ', "T"))>{text}</time> }
+    view! { <time datetime=format!("{}Z", crate::dates::format_at_offset(unix, 0).replace(' ', "T"))>{text}</time> }
 }

@@ -2,9 +2,9 @@
 //! (`en.rs`, `fr.rs`) filling the `Texts` struct, so a missing string is a
 //! compile error; adding a language is adding a file and a `Locale` variant.
 //!
-//! The locale is chosen on the server (the browser's `Accept-Language`),
-//! written into `<html lang>`, and read back from there when the page
-//! hydrates, so that both sides render the same words.
+//! The locale is the account's preference (the browser's `Accept-Language`
+//! until one is recorded), rendered by the server and carried to the browser
+//! with the other preferences, so that both sides render the same words.
 
 mod en;
 mod fr;
@@ -60,27 +60,31 @@ impl Locale {
     }
 }
 
-/// Puts the request's locale in context: from the request on the server, from
-/// `<html lang>` in the browser.
-pub fn provide_locale() -> Locale {
-    #[cfg(feature = "ssr")]
-    let locale = use_context::<http::request::Parts>()
-        .and_then(|p| p.headers.get(http::header::ACCEPT_LANGUAGE).cloned())
-        .and_then(|v| v.to_str().ok().map(Locale::negotiate))
-        .unwrap_or(Locale::En);
-    #[cfg(not(feature = "ssr"))]
-    let locale = document()
-        .document_element()
-        .and_then(|html| html.get_attribute("lang"))
-        .and_then(|lang| Locale::from_code(&lang))
-        .unwrap_or(Locale::En);
-    provide_context(locale);
-    locale
+/// The language in force (chosen by the preferences, see `crate::prefs`).
+pub fn current() -> Locale {
+    use_context::<Memo<Locale>>()
+        .map(|l| l.get_untracked())
+        .unwrap_or(Locale::En)
 }
 
-/// The current language's strings.
+/// The current language's strings. Read once by each component: when the
+/// language changes, the application is rendered anew (see `App`).
 pub fn use_texts() -> &'static Texts {
-    use_context::<Locale>().unwrap_or(Locale::En).texts()
+    current().texts()
+}
+
+/// A whole number with the language's digit grouping (`12,345`, `12 345`).
+pub fn number(n: u64) -> String {
+    let t = use_texts();
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + 6);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push_str(t.thousands_separator);
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The interface's words in one language.
@@ -244,6 +248,114 @@ pub struct Texts {
     pub save_identity: &'static str,
     pub make_default: &'static str,
     pub default_mark: &'static str,
+    pub main_menu: &'static str,
+    pub account: &'static str,
+    pub close: &'static str,
+    pub shortcuts: &'static str,
+    pub key_compose: &'static str,
+    pub key_search: &'static str,
+    pub key_next_previous: &'static str,
+    pub key_open: &'static str,
+    pub key_flag: &'static str,
+    pub key_help: &'static str,
+    pub move_selected: &'static str,
+    pub reading_pane: &'static str,
+    pub no_message_open: &'static str,
+    pub pages: &'static str,
+    pub unit_bytes: &'static str,
+    pub unit_kb: &'static str,
+    pub unit_mb: &'static str,
+    pub decimal_mark: &'static str,
+    pub thousands_separator: &'static str,
+    pub message_actions: &'static str,
+    pub general: &'static str,
+    pub reading: &'static str,
+    pub composing: &'static str,
+    pub language: &'static str,
+    pub language_name: &'static str,
+    pub theme: &'static str,
+    pub theme_system: &'static str,
+    pub theme_light: &'static str,
+    pub theme_dark: &'static str,
+    pub density: &'static str,
+    pub density_comfortable: &'static str,
+    pub density_compact: &'static str,
+    pub page_size: &'static str,
+    pub date_format: &'static str,
+    pub date_format_locale: &'static str,
+    pub date_format_iso: &'static str,
+    pub time_zone: &'static str,
+    pub browser_time_zone: &'static str,
+    pub keyboard_shortcuts: &'static str,
+    pub reading_pane_on: &'static str,
+    pub conversation_view: &'static str,
+    pub remote_content: &'static str,
+    pub remote_ask: &'static str,
+    pub remote_always: &'static str,
+    pub trusted_senders: &'static str,
+    pub no_trusted_senders: &'static str,
+    pub stop_trusting: &'static str,
+    pub active_sessions: &'static str,
+    pub device: &'static str,
+    pub ip_address: &'static str,
+    pub last_seen: &'static str,
+    pub actions: &'static str,
+    pub this_session: &'static str,
+    pub sign_in_history: &'static str,
+    pub when: &'static str,
+    pub what: &'static str,
+    pub who: &'static str,
+    pub detail: &'static str,
+    pub event_signed_in: &'static str,
+    pub event_password_ok: &'static str,
+    pub event_failed: &'static str,
+    pub event_lockout: &'static str,
+    pub event_refused_locked: &'static str,
+    pub event_wrong_code: &'static str,
+    pub event_code_lockout: &'static str,
+    pub event_other: &'static str,
+    pub account_created: &'static str,
+    pub administration: &'static str,
+    pub audit_log: &'static str,
+    pub create_an_account: &'static str,
+    pub initial_password: &'static str,
+    pub initial_password_hint: &'static str,
+    pub administrator: &'static str,
+    pub create_account: &'static str,
+    pub accounts: &'static str,
+    pub search_accounts: &'static str,
+    pub role: &'static str,
+    pub state: &'static str,
+    pub two_factor_short: &'static str,
+    pub last_sign_in: &'static str,
+    pub new_password_for: &'static str,
+    pub role_admin: &'static str,
+    pub role_user: &'static str,
+    pub state_disabled: &'static str,
+    pub state_active: &'static str,
+    pub on: &'static str,
+    pub off: &'static str,
+    pub never: &'static str,
+    pub disable: &'static str,
+    pub make_user: &'static str,
+    pub make_admin: &'static str,
+    pub reset_two_factor: &'static str,
+    pub reset_password: &'static str,
+    pub two_factor_policy: &'static str,
+    pub who_must_use_two_factor: &'static str,
+    pub policy_optional: &'static str,
+    pub policy_admins: &'static str,
+    pub policy_everyone: &'static str,
+    pub save_policy: &'static str,
+    pub provisioning_on: &'static str,
+    pub provisioning_off: &'static str,
+    pub stop_provisioning: &'static str,
+    pub start_provisioning: &'static str,
+    pub audit_who: &'static str,
+    pub audit_action: &'static str,
+    pub audit_from: &'static str,
+    pub audit_to: &'static str,
+    pub filter: &'static str,
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -6,9 +6,9 @@ use crate::api::admin::{
     AdminDeleteAccount, AdminResetPassword, AdminResetTwoFactor, AdminSetAdmin, AdminSetDisabled,
     AdminSetProvisioning, AdminSetTwoFactorPolicy,
 };
-use crate::components::{ErrorNote, Notice};
-use crate::dates::format_time;
+use crate::components::{ErrorNote, LocalTime, Notice};
 use crate::error::AppError;
+use crate::i18n::use_texts;
 use crate::pages::shell::AppShell;
 
 /// Every admin action of the page, so that one change refreshes the list.
@@ -61,6 +61,7 @@ impl Actions {
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    let t = use_texts();
     let actions = Actions::new();
     let search = RwSignal::new(String::new());
     let accounts = Resource::new(
@@ -73,52 +74,53 @@ pub fn AdminPage() -> impl IntoView {
             .value()
             .get()
             .and_then(Result::ok)
-            .map(|_| "Account created.".to_owned())
+            .map(|_| t.account_created.to_owned())
     };
     view! {
-        <Title text="Admin"/>
+        <Title text=t.admin/>
         <AppShell>
-            <div class="admin">
-                <h1>"Administration"</h1>
-                <p><a href="/admin/audit">"Audit log"</a></p>
+            <main class="admin" id="main">
+                <h1>{t.administration}</h1>
+                <p><a href="/admin/audit">{t.audit_log}</a></p>
                 <PolicySection/>
                 <section aria-labelledby="create-title">
-                    <h2 id="create-title">"Create an account"</h2>
+                    <h2 id="create-title">{t.create_an_account}</h2>
                     <ActionForm action=actions.create attr:class="stack narrow">
-                        <label for="new-email">"Email"</label>
+                        <label for="new-email">{t.email}</label>
                         <input id="new-email" name="email" type="email" required/>
-                        <label for="new-password">"Initial password"</label>
+                        <label for="new-password">{t.initial_password}</label>
                         <input id="new-password" name="password" type="password" autocomplete="new-password" aria-describedby="new-password-hint"/>
-                        <p id="new-password-hint" class="muted">"Temporary: the user chooses their own at the first sign-in."</p>
-                        <label class="check"><input type="checkbox" name="make_admin" value="on"/>" Administrator"</label>
-                        <button type="submit" class="primary">"Create account"</button>
+                        <p id="new-password-hint" class="muted">{t.initial_password_hint}</p>
+                        <label class="check"><input type="checkbox" name="make_admin" value="on"/>" "{t.administrator}</label>
+                        <button type="submit" class="primary">{t.create_account}</button>
                     </ActionForm>
                     <Notice text=Signal::derive(created)/>
                 </section>
                 <section aria-labelledby="accounts-title">
-                    <h2 id="accounts-title">"Accounts"</h2>
-                    <label for="account-search">"Search accounts"</label>
+                    <h2 id="accounts-title">{t.accounts}</h2>
+                    <label for="account-search">{t.search_accounts}</label>
                     <input id="account-search" type="search" on:input=move |ev| search.set(event_target_value(&ev))/>
                     <ErrorNote error=Signal::derive(move || actions.error())/>
-                    <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    <Suspense fallback=move || view! { <p class="muted">{t.loading}</p> }>
                         {move || accounts.get().map(|r| match r {
                             Ok(list) => view! { <AccountTable list actions/> }.into_any(),
                             Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                         })}
                     </Suspense>
                 </section>
-            </div>
+            </main>
         </AppShell>
     }
 }
 
 #[component]
 fn AccountTable(list: Vec<AccountView>, actions: Actions) -> impl IntoView {
+    let t = use_texts();
     view! {
         <table class="table accounts">
             <thead><tr>
-                <th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"State"</th>
-                <th scope="col">"2FA"</th><th scope="col">"Last sign-in"</th><th scope="col">"Actions"</th>
+                <th scope="col">{t.email}</th><th scope="col">{t.role}</th><th scope="col">{t.state}</th>
+                <th scope="col">{t.two_factor_short}</th><th scope="col">{t.last_sign_in}</th><th scope="col">{t.actions}</th>
             </tr></thead>
             <tbody>
                 {list.into_iter().map(|a| view! { <AccountRow a actions/> }).collect_view()}
@@ -129,42 +131,46 @@ fn AccountTable(list: Vec<AccountView>, actions: Actions) -> impl IntoView {
 
 #[component]
 fn AccountRow(a: AccountView, actions: Actions) -> impl IntoView {
+    let t = use_texts();
     let email = StoredValue::new(a.email.clone());
     let field_id = format!("pw-{}", a.email);
-    let field_label = format!("New password for {}", a.email);
+    let field_label = t.new_password_for.replace("{}", &a.email);
     view! {
         <tr data-email=a.email.clone()>
             <th scope="row">{a.email.clone()}</th>
-            <td>{if a.is_admin { "admin" } else { "user" }}</td>
-            <td>{if a.disabled { "disabled" } else { "active" }}</td>
-            <td>{if a.two_factor { "on" } else { "off" }}</td>
-            <td>{a.last_sign_in_at.map(format_time).unwrap_or_else(|| "never".into())}</td>
+            <td>{if a.is_admin { t.role_admin } else { t.role_user }}</td>
+            <td>{if a.disabled { t.state_disabled } else { t.state_active }}</td>
+            <td>{if a.two_factor { t.on } else { t.off }}</td>
+            <td>{match a.last_sign_in_at {
+                Some(unix) => view! { <LocalTime unix/> }.into_any(),
+                None => t.never.into_any(),
+            }}</td>
             <td class="row-actions">
                 <ActionForm action=actions.disable>
                     {hidden(email)}
                     <input type="hidden" name="disabled" value=(!a.disabled).to_string()/>
-                    <button type="submit">{if a.disabled { "Enable" } else { "Disable" }}</button>
+                    <button type="submit">{if a.disabled { t.enable } else { t.disable }}</button>
                 </ActionForm>
                 <ActionForm action=actions.set_admin>
                     {hidden(email)}
                     <input type="hidden" name="make_admin" value=(!a.is_admin).to_string()/>
-                    <button type="submit">{if a.is_admin { "Make user" } else { "Make admin" }}</button>
+                    <button type="submit">{if a.is_admin { t.make_user } else { t.make_admin }}</button>
                 </ActionForm>
                 {a.two_factor.then(|| view! {
                     <ActionForm action=actions.reset_2fa>
                         {hidden(email)}
-                        <button type="submit">"Reset 2FA"</button>
+                        <button type="submit">{t.reset_two_factor}</button>
                     </ActionForm>
                 })}
                 <ActionForm action=actions.reset_password attr:class="inline">
                     {hidden(email)}
                     <label class="sr-only" for=field_id.clone()>{field_label}</label>
-                    <input id=field_id name="password" type="password" autocomplete="new-password" placeholder="New password" required/>
-                    <button type="submit">"Reset password"</button>
+                    <input id=field_id name="password" type="password" autocomplete="new-password" placeholder=t.new_password required/>
+                    <button type="submit">{t.reset_password}</button>
                 </ActionForm>
                 <ActionForm action=actions.delete>
                     {hidden(email)}
-                    <button type="submit" class="danger">"Delete"</button>
+                    <button type="submit" class="danger">{t.delete}</button>
                 </ActionForm>
             </td>
         </tr>
@@ -178,6 +184,7 @@ fn hidden(email: StoredValue<String>) -> impl IntoView {
 
 #[component]
 fn PolicySection() -> impl IntoView {
+    let t = use_texts();
     let policy = ServerAction::<AdminSetTwoFactorPolicy>::new();
     let provisioning = ServerAction::<AdminSetProvisioning>::new();
     let settings = Resource::new(
@@ -186,30 +193,26 @@ fn PolicySection() -> impl IntoView {
     );
     view! {
         <section aria-labelledby="policy-title">
-            <h2 id="policy-title">"Two-factor policy"</h2>
+            <h2 id="policy-title">{t.two_factor_policy}</h2>
             <Suspense fallback=|| ()>
                 {move || settings.get().and_then(Result::ok).map(|s| {
                     let current = s.two_factor_policy.clone();
                     view! {
                         <ActionForm action=policy attr:class="stack narrow">
-                            <label for="policy">"Who must use two-factor sign-in"</label>
+                            <label for="policy">{t.who_must_use_two_factor}</label>
                             <select id="policy" name="policy">
-                                {[("optional", "Nobody (optional)"), ("admins", "Administrators"), ("everyone", "Everyone")]
+                                {[("optional", t.policy_optional), ("admins", t.policy_admins), ("everyone", t.policy_everyone)]
                                     .into_iter()
                                     .map(|(v, label)| view! { <option value=v selected=current == v>{label}</option> })
                                     .collect_view()}
                             </select>
-                            <button type="submit">"Save policy"</button>
+                            <button type="submit">{t.save_policy}</button>
                         </ActionForm>
                         {s.imap_checks_passwords.then(|| view! {
                             <ActionForm action=provisioning attr:class="stack narrow">
                                 <input type="hidden" name="allowed" value=(!s.provision_unknown).to_string()/>
-                                <p>{if s.provision_unknown {
-                                    "Addresses the IMAP server accepts get an account on first sign-in."
-                                } else {
-                                    "Only addresses with an account may sign in."
-                                }}</p>
-                                <button type="submit">{if s.provision_unknown { "Stop provisioning" } else { "Provision on first sign-in" }}</button>
+                                <p>{if s.provision_unknown { t.provisioning_on } else { t.provisioning_off }}</p>
+                                <button type="submit">{if s.provision_unknown { t.stop_provisioning } else { t.start_provisioning }}</button>
                             </ActionForm>
                         })}
                     }
@@ -222,12 +225,13 @@ fn PolicySection() -> impl IntoView {
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
+    let t = use_texts();
     let inputs: [(&'static str, &'static str, RwSignal<String>); 5] = [
-        ("who", "Who (account)", RwSignal::new(String::new())),
-        ("action", "Action", RwSignal::new(String::new())),
-        ("address", "Address", RwSignal::new(String::new())),
-        ("since", "From (YYYY-MM-DD)", RwSignal::new(String::new())),
-        ("until", "To (YYYY-MM-DD)", RwSignal::new(String::new())),
+        ("who", t.audit_who, RwSignal::new(String::new())),
+        ("action", t.audit_action, RwSignal::new(String::new())),
+        ("address", t.ip_address, RwSignal::new(String::new())),
+        ("since", t.audit_from, RwSignal::new(String::new())),
+        ("until", t.audit_to, RwSignal::new(String::new())),
     ];
     let applied = RwSignal::new(<[String; 5]>::default());
     let entries = Resource::new(
@@ -235,10 +239,10 @@ pub fn AuditPage() -> impl IntoView {
         |[who, action, address, since, until]| admin_audit(who, action, address, since, until),
     );
     view! {
-        <Title text="Audit log"/>
+        <Title text=t.audit_log/>
         <AppShell>
-            <div class="admin">
-                <h1>"Audit log"</h1>
+            <main class="admin" id="main">
+                <h1>{t.audit_log}</h1>
                 <form class="filters" on:submit=move |ev| {
                     ev.prevent_default();
                     applied.set(inputs.map(|(_, _, value)| value.get_untracked()));
@@ -247,19 +251,19 @@ pub fn AuditPage() -> impl IntoView {
                         <label for=id>{label}</label>
                         <input id=id type="text" bind:value=value/>
                     }).into_iter().collect_view()}
-                    <button type="submit">"Filter"</button>
+                    <button type="submit">{t.filter}</button>
                 </form>
-                <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <Suspense fallback=move || view! { <p class="muted">{t.loading}</p> }>
                     {move || entries.get().map(|r| match r {
                         Ok(list) => view! {
                             <table class="table audit">
                                 <thead><tr>
-                                    <th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th>
-                                    <th scope="col">"Account"</th><th scope="col">"Address"</th><th scope="col">"Detail"</th>
+                                    <th scope="col">{t.when}</th><th scope="col">{t.who}</th><th scope="col">{t.what}</th>
+                                    <th scope="col">{t.account}</th><th scope="col">{t.ip_address}</th><th scope="col">{t.detail}</th>
                                 </tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|e| view! {
-                                        <tr><td>{format_time(e.at)}</td><td>{e.actor}</td><td>{e.action}</td>
+                                        <tr><td><LocalTime unix=e.at/></td><td>{e.actor}</td><td>{e.action}</td>
                                         <td>{e.target}</td><td>{e.address}</td><td>{e.detail}</td></tr>
                                     }).collect_view()}
                                 </tbody>
@@ -268,7 +272,7 @@ pub fn AuditPage() -> impl IntoView {
                         Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                     })}
                 </Suspense>
-            </div>
+            </main>
         </AppShell>
     }
 }

@@ -562,6 +562,13 @@ pub fn ComposePage() -> impl IntoView {
         let _ = value;
         error.set(Some(AppError::Invalid(t.choose_time.to_owned())));
     };
+    // Said once more as a toast, which stays when the user moves on.
+    let toaster = crate::components::use_toaster();
+    Effect::new(move |_| {
+        if sent.get() {
+            toaster.say(t.message_sent);
+        }
+    });
     // The undo delay over: the message is on its way.
     Effect::new(move |_| {
         if let Some((_, due, false)) = held.get() {

@@ -8,12 +8,14 @@ use leptos_router::params::ParamsMap;
 
 use crate::api::mail::{
     create_folder, delete_folder, folders, mark, messages, move_messages, rename_folder, send_to,
-    FolderView, ListRequest, MessagePage, MessageRow, Search,
+    FolderView, ListRequest, MessagePage, MessageRow, Moved, Search,
 };
-use crate::components::{ErrorNote, LocalTime};
+use crate::components::{use_toaster, ErrorNote, LocalTime};
 use crate::error::AppError;
-use crate::i18n::{use_texts, Texts};
+use crate::i18n::{number, use_texts, Texts};
+use crate::pages::message::MessageView;
 use crate::pages::shell::AppShell;
+use crate::prefs::use_prefs;
 use crate::urls::{self, encode};
 
 /// What the list shows, from the page's query string.
@@ -24,7 +26,7 @@ fn request_from(q: &ParamsMap) -> ListRequest {
         folder: q.get("folder").unwrap_or_else(|| "INBOX".into()),
         page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0),
         sort: text("sort"),
-        conversations: on("conversations"),
+        conversations: q.get("conversations").map(|v| v == "on" || v == "true"),
         search: Search {
             q: text("q"),
             unread: on("unread"),
@@ -60,13 +62,20 @@ pub fn list_href(r: &ListRequest) -> String {
         ("flagged", f.flagged),
         ("attachment", f.attachment),
         ("everywhere", f.everywhere),
-        ("conversations", r.conversations),
     ] {
         if v {
             add(k, "on");
         }
     }
+    if let Some(grouped) = r.conversations {
+        add("conversations", if grouped { "on" } else { "off" });
+    }
     url
+}
+
+/// The list with one message open in the reading pane.
+pub fn open_href(r: &ListRequest, folder: &str, uid: u32) -> String {
+    format!("{}&in={}&uid={uid}", list_href(r), encode(folder))
 }
 
 /// The first page of a folder.
@@ -103,40 +112,71 @@ pub enum Act {
     Move(String),
 }
 
-/// Runs `act` on `keys`, folder by folder; the text of what happened.
-pub async fn run(act: Act, keys: Vec<Key>, t: &'static Texts) -> Result<String, AppError> {
-    let mut done = String::new();
+/// What an action did: its text, and how to undo it (moves whose new UIDs
+/// are known: `(where they are, their UIDs, where they were)`).
+pub struct Done {
+    pub text: String,
+    pub undo: Option<Vec<(String, String, String)>>,
+}
+
+/// Runs `act` on `keys`, folder by folder.
+pub async fn run(act: Act, keys: Vec<Key>, t: &'static Texts) -> Result<Done, AppError> {
+    let mut text = String::new();
+    let mut undo = Some(Vec::new());
+    let mut moved = |from: String, to: Option<Moved>| match to {
+        Some(Moved { folder, uids }) => {
+            text = t.moved_to.replace("{}", &folder);
+            match (undo.as_mut(), uids) {
+                (Some(list), Some(uids)) => list.push((folder, uids, from)),
+                _ => undo = None,
+            }
+        }
+        None => {
+            text = t.deleted.to_owned();
+            undo = None;
+        }
+    };
     for (folder, uids) in by_folder(&keys) {
         match &act {
             Act::Mark(which, on) => mark(folder, uids, (*which).to_owned(), *on).await?,
             Act::SendTo(to) => {
-                done = match send_to(folder, uids, (*to).to_owned()).await? {
-                    Some(target) => t.moved_to.replace("{}", &target),
-                    None => t.deleted.to_owned(),
-                }
+                let went = send_to(folder.clone(), uids, (*to).to_owned()).await?;
+                moved(folder, went);
             }
             Act::Move(target) => {
-                move_messages(folder, uids, target.clone()).await?;
-                done = t.moved_to.replace("{}", target);
+                let went = move_messages(folder.clone(), uids, target.clone()).await?;
+                moved(folder, Some(went));
             }
         }
     }
-    Ok(done)
+    let undo = undo.filter(|u| !u.is_empty());
+    Ok(Done { text, undo })
 }
 
-/// Whether a key press came from a field where it is typing.
-#[cfg(feature = "hydrate")]
-pub fn typing(e: &leptos::ev::KeyboardEvent) -> bool {
-    use leptos::wasm_bindgen::JsCast;
-    e.ctrl_key()
-        || e.meta_key()
-        || e.alt_key()
-        || e.target()
-            .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
-            .is_some_and(|el| {
-                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                    || el.get_attribute("contenteditable").is_some()
-            })
+/// Shows what an action did as a toast (with Undo when it can be undone);
+/// `changed` runs after the action and after its undoing.
+pub fn report(result: Result<Done, AppError>, changed: impl Fn() + Copy + Send + Sync + 'static) {
+    let toaster = use_toaster();
+    match result {
+        Ok(Done { text, .. }) if text.is_empty() => {}
+        Ok(Done {
+            text,
+            undo: Some(moves),
+        }) => toaster.undoable(text, move || {
+            let moves = moves.clone();
+            leptos::task::spawn_local(async move {
+                for (from, uids, to) in moves {
+                    if let Err(e) = move_messages(from, uids, to).await {
+                        use_toaster().error(&e);
+                    }
+                }
+                changed();
+            });
+        }),
+        Ok(Done { text, undo: None }) => toaster.say(text),
+        Err(e) => toaster.error(&e),
+    }
+    changed();
 }
 
 /// Opens the folder's event stream; `changed` calls `on_change`. Closed when
@@ -176,24 +216,40 @@ fn notify(title: &str) {
     }
 }
 
-/// The mail screen: folders on the left, the selected folder's messages beside them.
+/// The mail screen: folders, the selected folder's messages, and (when the
+/// reading pane is on) the open message beside them. On a narrow screen one
+/// of them at a time.
 #[component]
 pub fn MailPage() -> impl IntoView {
     let t = use_texts();
+    let prefs = use_prefs();
     let query = use_query_map();
     let request = Memo::new(move |_| query.with(request_from));
     let folder = Memo::new(move |_| request.with(|r| r.folder.clone()));
+    let pane = Memo::new(move |_| prefs.with(|p| p.reading_pane));
+    // The message open in the reading pane, if any.
+    let open = Memo::new(move |_| {
+        let uid = query.with(|q| q.get("uid").and_then(|u| u.parse::<u32>().ok()))?;
+        let of = query.with(|q| q.get("in")).unwrap_or_else(|| folder.get());
+        pane.get().then_some((of, uid))
+    });
     // Bumped by live updates and after every action: both lists reload.
     let refresh = RwSignal::new(0u32);
     let folder_list = Resource::new(move || refresh.get(), |_| folders());
     let listing = Resource::new(
-        move || (request.get(), refresh.get()),
-        |(r, _)| messages(r.folder, r.page, r.sort, r.conversations, r.search),
+        move || {
+            let grouped = prefs.with(|p| p.conversations);
+            let page_size = prefs.with(|p| p.page_size);
+            (request.get(), grouped, page_size, refresh.get())
+        },
+        |(r, grouped, _, _)| {
+            let grouped = r.conversations.unwrap_or(grouped);
+            messages(r.folder, r.page, r.sort, grouped, r.search)
+        },
     );
     let rows = RwSignal::new(Vec::<MessageRow>::new());
     let selected = RwSignal::new(BTreeSet::<Key>::new());
     let cursor = RwSignal::new(None::<usize>);
-    let status = RwSignal::new(None::<Result<String, AppError>>);
     let live_ready = RwSignal::new(false);
     let last_total = StoredValue::new(None::<u32>);
     Effect::new(move |_| {
@@ -216,6 +272,7 @@ pub fn MailPage() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     live_updates(folder, live_ready, move || refresh.update(|n| *n += 1));
 
+    let changed = move || refresh.update(|n| *n += 1);
     let targets = move || -> Vec<Key> {
         let chosen: Vec<Key> = selected.get_untracked().into_iter().collect();
         if !chosen.is_empty() {
@@ -224,27 +281,43 @@ pub fn MailPage() -> impl IntoView {
         cursor
             .get_untracked()
             .and_then(|i| rows.with_untracked(|r| r.get(i).map(|m| (m.folder.clone(), m.uid))))
+            .or_else(|| open.get_untracked())
             .into_iter()
             .collect()
     };
-    let act = move |a: Act| {
-        let keys = targets();
-        if keys.is_empty() {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let result = run(a, keys, t).await;
-            status.set(Some(result));
-            selected.set(BTreeSet::new());
-            refresh.update(|n| *n += 1);
-        });
+    let navigate = use_navigate();
+    let close_pane = {
+        let navigate = navigate.clone();
+        move || navigate(&list_href(&request.get_untracked()), Default::default())
     };
+    let act = {
+        let close_pane = close_pane.clone();
+        move |a: Act| {
+            let keys = targets();
+            if keys.is_empty() {
+                return;
+            }
+            // The open message leaving the folder closes the pane.
+            let leaves = !matches!(a, Act::Mark(..))
+                && open.with_untracked(|o| o.as_ref().is_some_and(|o| keys.contains(o)));
+            if leaves {
+                close_pane();
+            }
+            leptos::task::spawn_local(async move {
+                let result = run(a, keys, t).await;
+                selected.set(BTreeSet::new());
+                report(result, changed);
+            });
+        }
+    };
+    let act = StoredValue::new(act);
+    let act = move |a: Act| act.with_value(|f| f(a));
 
     #[cfg(feature = "hydrate")]
     {
-        let navigate = use_navigate();
+        let navigate = navigate.clone();
         let handle = window_event_listener(leptos::ev::keydown, move |e| {
-            if typing(&e) {
+            if !crate::components::shortcut_key(&e) {
                 return;
             }
             let count = rows.with_untracked(Vec::len);
@@ -269,10 +342,14 @@ pub fn MailPage() -> impl IntoView {
                     }
                 }
                 "Enter" => {
-                    let open = cursor.get_untracked().and_then(|i| {
-                        rows.with_untracked(|r| r.get(i).map(|m| urls::message(&m.folder, m.uid)))
+                    let open_href = cursor.get_untracked().and_then(|i| {
+                        rows.with_untracked(|r| {
+                            r.get(i).map(|m| {
+                                row_href(&request.get_untracked(), m, pane.get_untracked())
+                            })
+                        })
                     });
-                    if let Some(href) = open {
+                    if let Some(href) = open_href {
                         e.prevent_default();
                         navigate(&href, Default::default());
                     }
@@ -287,15 +364,6 @@ pub fn MailPage() -> impl IntoView {
                     act(Act::Mark("flagged", !flagged))
                 }
                 "u" => act(Act::Mark("seen", false)),
-                "/" => {
-                    if let Some(input) = document().get_element_by_id("search").and_then(|el| {
-                        use leptos::wasm_bindgen::JsCast;
-                        el.dyn_into::<leptos::web_sys::HtmlElement>().ok()
-                    }) {
-                        e.prevent_default();
-                        let _ = input.focus();
-                    }
-                }
                 _ => {}
             }
         });
@@ -315,39 +383,47 @@ pub fn MailPage() -> impl IntoView {
         }
         leptos::task::spawn_local(async move {
             let result = run(Act::Move(target), keys, t).await;
-            status.set(Some(result));
             selected.set(BTreeSet::new());
-            refresh.update(|n| *n += 1);
+            report(result, changed);
         });
     };
 
+    let reading = move || {
+        open.get().map(|(of, uid)| {
+            let back = Signal::derive(move || list_href(&request.get()));
+            view! {
+                <MessageView
+                    folder=Signal::derive(move || of.clone())
+                    uid=Signal::derive(move || uid)
+                    back
+                    in_pane=true
+                    changed=Callback::new(move |()| changed())
+                />
+            }
+        })
+    };
     view! {
         <Title text=move || folder.get()/>
-        <AppShell>
-            <div class="mail">
+        <AppShell search=Box::new(move || view! { <SearchForm request/> }.into_any())>
+            <div class="mail" class:with-pane=move || pane.get() class:reading=move || open.get().is_some()>
                 <nav class="folders" aria-label=t.folders>
                     <Transition fallback=|| view! { <p class="muted">"…"</p> }>
                         {move || folder_list.get().map(|r| match r {
                             Ok(list) => view! {
                                 <FolderList list=list.clone() current=folder.get() on_drop/>
-                                <FolderTools list current=folder.get() refresh status/>
+                                <FolderTools list current=folder.get() refresh/>
                             }.into_any(),
                             Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                         })}
                     </Transition>
                 </nav>
-                <main class="content" id="main" data-live=move || if live_ready.get() { "ready" } else { "" }>
-                    <SearchForm request/>
+                <main class="content" id="main" aria-label=t.messages data-live=move || if live_ready.get() { "ready" } else { "" }>
                     <Toolbar act folder_list/>
-                    <p class="status" role="status" aria-live="polite">
-                        {move || status.get().map(|r| match r {
-                            Ok(done) => view! { <span>{done}</span> }.into_any(),
-                            Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
-                        })}
-                    </p>
-                    <Transition fallback=|| view! { <p class="muted">"…"</p> }>
+                    <Transition fallback=|| view! { <p class="muted loading">"…"</p> }>
                         {move || listing.get().map(|r| match r {
-                            Ok(p) => view! { <MessageList page=p request=request.get() selected cursor/> }.into_any(),
+                            Ok(p) => view! {
+                                <MessageList page=p request=request.get() selected cursor open pane=pane.get()/>
+                            }.into_any(),
                             Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                         })}
                     </Transition>
@@ -361,8 +437,25 @@ pub fn MailPage() -> impl IntoView {
                         }>{t.notify_me}</button>
                     </p>
                 </main>
+                <Show when=move || pane.get()>
+                    <section class="reading-pane" aria-label=t.reading_pane>
+                        {move || reading().map_or_else(
+                            || view! { <p class="muted pane-empty">{t.no_message_open}</p> }.into_any(),
+                            IntoAny::into_any,
+                        )}
+                    </section>
+                </Show>
             </div>
         </AppShell>
+    }
+}
+
+/// Where a row's link leads: the reading pane, or the message's own page.
+fn row_href(request: &ListRequest, m: &MessageRow, pane: bool) -> String {
+    if pane {
+        open_href(request, &m.folder, m.uid)
+    } else {
+        urls::message(&m.folder, m.uid)
     }
 }
 
@@ -411,7 +504,7 @@ fn Toolbar(
             <button type="button" on:click=move |_| act(Act::SendTo("junk"))>{t.junk}</button>
             <button type="button" class="danger" on:click=move |_| act(Act::SendTo("trash"))>{t.delete}</button>
             <select
-                aria-label=t.move_to
+                aria-label=t.move_selected
                 on:change=move |e| {
                     let target = event_target_value(&e);
                     if !target.is_empty() {
@@ -471,26 +564,21 @@ fn FolderList(
 /// Creating a folder, and renaming or deleting the current one (not INBOX
 /// nor the special folders).
 #[component]
-fn FolderTools(
-    list: Vec<FolderView>,
-    current: String,
-    refresh: RwSignal<u32>,
-    status: RwSignal<Option<Result<String, AppError>>>,
-) -> impl IntoView {
+fn FolderTools(list: Vec<FolderView>, current: String, refresh: RwSignal<u32>) -> impl IntoView {
     let t = use_texts();
     let new_name = RwSignal::new(String::new());
     let rename_to = RwSignal::new(String::new());
     let navigate = use_navigate();
     let own = list.iter().any(|f| f.name == current && f.role.is_empty());
+    let toaster = use_toaster();
     let done = move |r: Result<(), AppError>, go: Option<String>, navigate: &dyn Fn(&str)| match r {
         Ok(()) => {
-            status.set(None);
             refresh.update(|n| *n += 1);
             if let Some(href) = go {
                 navigate(&href);
             }
         }
-        Err(e) => status.set(Some(Err(e))),
+        Err(e) => toaster.error(&e),
     };
     let create = move |e: leptos::ev::SubmitEvent| {
         e.prevent_default();
@@ -552,11 +640,22 @@ fn FolderTools(
     }
 }
 
+/// A size in the user's language (`1.5 MB`, `1,5 Mo`).
 pub fn human_size(bytes: u64) -> String {
+    let t = use_texts();
     match bytes {
-        b if b < 1024 => format!("{b} B"),
-        b if b < 1024 * 1024 => format!("{} KB", b / 1024),
-        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        b if b < 1024 => format!("{b} {}", t.unit_bytes),
+        b if b < 1024 * 1024 => format!("{} {}", number(b / 1024), t.unit_kb),
+        b => {
+            let tenths = (b as f64 / (1024.0 * 1024.0) * 10.0).round() as u64;
+            format!(
+                "{}{}{} {}",
+                number(tenths / 10),
+                t.decimal_mark,
+                tenths % 10,
+                t.unit_mb
+            )
+        }
     }
 }
 
@@ -566,6 +665,8 @@ fn MessageList(
     request: ListRequest,
     selected: RwSignal<BTreeSet<Key>>,
     cursor: RwSignal<Option<usize>>,
+    open: Memo<Option<Key>>,
+    pane: bool,
 ) -> impl IntoView {
     let t = use_texts();
     if page.total == 0 {
@@ -616,14 +717,17 @@ fn MessageList(
         .iter()
         .map(|m| (m.folder.clone(), m.uid))
         .collect();
+    let grouped = request
+        .conversations
+        .unwrap_or_else(|| use_prefs().with_untracked(|p| p.conversations));
     let grouping = {
-        let (label, on) = if request.conversations {
+        let (label, on) = if grouped {
             (t.ungroup, false)
         } else {
             (t.group_conversations, true)
         };
         let href = list_href(&ListRequest {
-            conversations: on,
+            conversations: Some(on),
             ..request.clone()
         });
         view! { <a class="grouping" href=href>{label}</a> }
@@ -657,10 +761,13 @@ fn MessageList(
                     let drag = format!("{} {}", m.uid, m.folder);
                     let key2 = key.clone();
                     let key3 = key.clone();
+                    let key4 = key.clone();
+                    let href = row_href(&request, &m, pane);
                     let where_ = everywhere.then(|| view! { <span class="folder-tag">{m.folder.clone()}</span> });
                     view! {
                         <tr class="message-row" class:unread=m.unread class:flagged=m.flagged class:reply=m.in_conversation
                             class:current=move || cursor.get() == Some(i)
+                            class:open=move || open.with(|o| o.as_ref() == Some(&key4))
                             data-uid=m.uid draggable="true"
                             on:dragstart=move |e| {
                                 let chosen = selected.with_untracked(|s| {
@@ -693,7 +800,7 @@ fn MessageList(
                                 {m.has_attachments.then(|| view! { <span class="mark" title=t.attachment_mark aria-label=t.attachment_mark>"📎"</span> })}
                                 {where_}
                                 {m.in_conversation.then(|| view! { <span class="mark" aria-hidden="true">"↳"</span> })}
-                                <a href=urls::message(&m.folder, m.uid) on:focus=move |_| cursor.set(Some(i))>{m.subject}</a>
+                                <a href=href on:focus=move |_| cursor.set(Some(i))>{m.subject}</a>
                                 {(m.replies > 0).then(|| view! {
                                     <span class="thread-count" title=t.in_conversation>{format!(" ({})", m.replies + 1)}</span>
                                 })}
@@ -705,14 +812,14 @@ fn MessageList(
                 }).collect_view()}
             </tbody>
         </table>
-        <nav class="pager" aria-label="Pages">
+        <nav class="pager" aria-label=t.pages>
             {grouping}
             {newer.map(|h| view! { <a href=h rel="prev">{t.newer}</a> })}
             <span class="muted">{
                 t.range_of
-                    .replace("{a}", &first.to_string())
-                    .replace("{b}", &last.to_string())
-                    .replace("{n}", &page.total.to_string())
+                    .replace("{a}", &number(first.into()))
+                    .replace("{b}", &number(last.into()))
+                    .replace("{n}", &number(page.total.into()))
             }</span>
             {older.map(|h| view! { <a href=h rel="next">{t.older}</a> })}
         </nav>

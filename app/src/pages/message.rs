@@ -2,31 +2,50 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::mail::{folders, outline, trust_sender, MessageOutline};
-use crate::components::ErrorNote;
-use crate::error::AppError;
+use crate::api::mail::{folders, mark, outline, trust_sender, MessageOutline};
+use crate::components::{use_toaster, ErrorNote};
 use crate::i18n::use_texts;
-use crate::pages::mail::{folder_href, human_size, run, Act};
+use crate::pages::mail::{folder_href, human_size, report, run, Act};
 use crate::pages::shell::AppShell;
 use crate::urls;
 
-/// One message: actions, attachments, and the sanitised document in a
-/// sandboxed frame (no scripts, no forms, its own CSP; links open in a new tab).
+/// One message on its own page.
 #[component]
 pub fn MessagePage() -> impl IntoView {
-    let t = use_texts();
     let query = use_query_map();
-    let folder = Memo::new(move |_| {
+    let folder = Signal::derive(move || {
         query
             .with(|q| q.get("folder"))
             .unwrap_or_else(|| "INBOX".into())
     });
-    let uid = Memo::new(move |_| {
+    let uid = Signal::derive(move || {
         query
             .with(|q| q.get("uid"))
             .and_then(|u| u.parse::<u32>().ok())
             .unwrap_or(0)
     });
+    let back = Signal::derive(move || folder_href(&folder.get()));
+    view! {
+        <AppShell>
+            <MessageView folder uid back in_pane=false changed=Callback::new(|()| ())/>
+        </AppShell>
+    }
+}
+
+/// One message: actions, attachments, and the sanitised document in a
+/// sandboxed frame (no scripts, no forms, its own CSP; links open in a new
+/// tab). In the reading pane the list's shortcuts act on it; on its own page
+/// it has its own. `back` is where leaving it leads; `changed` runs after an
+/// action (the list beside it reloads).
+#[component]
+pub fn MessageView(
+    folder: Signal<String>,
+    uid: Signal<u32>,
+    back: Signal<String>,
+    in_pane: bool,
+    changed: Callback<()>,
+) -> impl IntoView {
+    let t = use_texts();
     let refresh = RwSignal::new(0u32);
     let info = Resource::new(
         move || (folder.get(), uid.get(), refresh.get()),
@@ -34,31 +53,40 @@ pub fn MessagePage() -> impl IntoView {
     );
     let folder_list = Resource::new(|| (), |_| folders());
     let remote = RwSignal::new(false);
-    let status = RwSignal::new(None::<Result<String, AppError>>);
+    let toaster = use_toaster();
     let navigate = use_navigate();
+    // Opened beside the list: it is read now, and the list shows it so.
+    Effect::new(move |_| {
+        if in_pane && info.get().and_then(Result::ok).is_some_and(|o| o.unread) {
+            let (f, u) = (folder.get_untracked(), uid.get_untracked());
+            leptos::task::spawn_local(async move {
+                if mark(f, u.to_string(), "seen".into(), true).await.is_ok() {
+                    changed.run(());
+                }
+            });
+        }
+    });
     let act = move |a: Act| {
         let leaves = !matches!(a, Act::Mark(..));
         let keys = vec![(folder.get_untracked(), uid.get_untracked())];
-        let back = folder_href(&folder.get_untracked());
-        let navigate = navigate.clone();
+        if leaves {
+            navigate(&back.get_untracked(), Default::default());
+        }
         leptos::task::spawn_local(async move {
-            match run(a, keys, t).await {
-                Ok(_) if leaves => navigate(&back, Default::default()),
-                Ok(done) => {
-                    status.set(Some(Ok(done)));
-                    refresh.update(|n| *n += 1);
-                }
-                Err(e) => status.set(Some(Err(e))),
+            let result = run(a, keys, t).await;
+            if !leaves && result.is_ok() {
+                refresh.update(|n| *n += 1);
             }
+            report(result, move || changed.run(()));
         });
     };
     let act = StoredValue::new(act);
     let run_act = move |a: Act| act.with_value(|f| f(a));
 
     #[cfg(feature = "hydrate")]
-    {
+    if !in_pane {
         let handle = window_event_listener(leptos::ev::keydown, move |e| {
-            if crate::pages::mail::typing(&e) {
+            if !crate::components::shortcut_key(&e) {
                 return;
             }
             let flagged = info
@@ -83,88 +111,80 @@ pub fn MessagePage() -> impl IntoView {
                     remote.set(true);
                     refresh.update(|n| *n += 1);
                 }
-                Err(e) => status.set(Some(Err(e))),
+                Err(e) => toaster.error(&e),
             }
         });
     };
     let frame = move || urls::frame(&folder.get(), uid.get(), remote.get());
+    let subject = move || {
+        info.get()
+            .and_then(Result::ok)
+            .map(|o| o.subject)
+            .unwrap_or_else(|| t.message.to_owned())
+    };
     view! {
         <Transition fallback=move || view! { <Title text=t.message/> }>
-            {move || {
-                let subject = info
-                    .get()
-                    .and_then(Result::ok)
-                    .map(|o| o.subject)
-                    .unwrap_or_else(|| t.message.to_owned());
-                view! { <Title text=subject/> }
-            }}
+            {move || view! { <Title text=subject()/> }}
         </Transition>
-        <AppShell>
-            <div class="message-view">
-                <div class="toolbar" role="toolbar" aria-label=t.message>
-                    <a class="back" href=move || folder_href(&folder.get())>
-                        {move || format!("← {}", t.back_to.replace("{}", &folder.get()))}
-                    </a>
-                    <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "reply")>{t.reply}</a>
-                    <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "all")>{t.reply_all}</a>
-                    <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "forward")>{t.forward}</a>
-                    <button type="button" on:click=move |_| run_act(Act::SendTo("archive"))>{t.archive}</button>
-                    <button type="button" on:click=move |_| run_act(Act::SendTo("junk"))>{t.junk}</button>
-                    <button type="button" class="danger" on:click=move |_| run_act(Act::SendTo("trash"))>{t.delete}</button>
-                    <button type="button" on:click=move |_| run_act(Act::Mark("seen", false))>{t.mark_unread}</button>
-                    <Transition fallback=|| ()>
-                        {move || info.get().and_then(Result::ok).map(|o| {
-                            let (label, on) = if o.flagged { (t.unflag, false) } else { (t.flag, true) };
-                            view! {
-                                <button type="button" aria-pressed=o.flagged.to_string()
-                                    on:click=move |_| run_act(Act::Mark("flagged", on))>{label}</button>
-                            }
-                        })}
-                    </Transition>
-                    <select
-                        aria-label=t.move_to
-                        prop:value=""
-                        on:change=move |e| {
-                            let target = event_target_value(&e);
-                            if !target.is_empty() {
-                                run_act(Act::Move(target));
-                            }
-                        }
-                    >
-                        <option value="">{t.move_to}</option>
-                        <Transition fallback=|| ()>
-                            {move || folder_list.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|f| view! {
-                                <option value=f.name.clone()>{f.name.clone()}</option>
-                            }).collect_view()}
-                        </Transition>
-                    </select>
-                    <a href=move || urls::source(&folder.get(), uid.get()) target="_blank" rel="noopener">{t.view_source}</a>
-                    <button type="button" on:click=move |_| { let _ = window().print(); }>{t.print}</button>
-                </div>
-                <p class="status" role="status" aria-live="polite">
-                    {move || status.get().map(|r| match r {
-                        Ok(done) => view! { <span>{done}</span> }.into_any(),
-                        Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
-                    })}
-                </p>
+        <article class="message-view" aria-label=t.message>
+            <div class="toolbar" role="toolbar" aria-label=t.message_actions>
+                <a class="back" href=move || back.get()>
+                    {move || format!("← {}", t.back_to.replace("{}", &folder.get()))}
+                </a>
+                <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "reply")>{t.reply}</a>
+                <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "all")>{t.reply_all}</a>
+                <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "forward")>{t.forward}</a>
+                <button type="button" on:click=move |_| run_act(Act::SendTo("archive"))>{t.archive}</button>
+                <button type="button" on:click=move |_| run_act(Act::SendTo("junk"))>{t.junk}</button>
+                <button type="button" class="danger" on:click=move |_| run_act(Act::SendTo("trash"))>{t.delete}</button>
+                <button type="button" on:click=move |_| run_act(Act::Mark("seen", false))>{t.mark_unread}</button>
                 <Transition fallback=|| ()>
-                    {move || info.get().map(|r| match r {
-                        Ok(o) => view! {
-                            <Remote outline=o.clone() remote trust/>
-                            <Attachments outline=o folder=folder.get() uid=uid.get()/>
-                        }.into_any(),
-                        Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                    {move || info.get().and_then(Result::ok).map(|o| {
+                        let (label, on) = if o.flagged { (t.unflag, false) } else { (t.flag, true) };
+                        view! {
+                            <button type="button" aria-pressed=o.flagged.to_string()
+                                on:click=move |_| run_act(Act::Mark("flagged", on))>{label}</button>
+                        }
                     })}
                 </Transition>
-                <iframe
-                    class="message-frame"
-                    title=t.message
-                    src=frame
-                    sandbox="allow-popups allow-popups-to-escape-sandbox"
-                    referrerpolicy="no-referrer"
-                ></iframe>
+                <select
+                    aria-label=t.move_to
+                    prop:value=""
+                    on:change=move |e| {
+                        let target = event_target_value(&e);
+                        if !target.is_empty() {
+                            run_act(Act::Move(target));
+                        }
+                    }
+                >
+                    <option value="">{t.move_to}</option>
+                    <Transition fallback=|| ()>
+                        {move || folder_list.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|f| view! {
+                            <option value=f.name.clone()>{f.name.clone()}</option>
+                        }).collect_view()}
+                    </Transition>
+                </select>
+                <a href=move || urls::source(&folder.get(), uid.get()) target="_blank" rel="noopener">{t.view_source}</a>
+                <button type="button" on:click=move |_| { let _ = window().print(); }>{t.print}</button>
             </div>
-        </AppShell>
+            <Transition fallback=move || view! { <p class="muted loading">{t.loading}</p> }>
+                {move || info.get().map(|r| match r {
+                    Ok(o) => view! {
+                        <h1 class="message-subject">{o.subject.clone()}</h1>
+                        <Remote outline=o.clone() remote trust/>
+                        <Attachments outline=o folder=folder.get() uid=uid.get()/>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                })}
+            </Transition>
+            <iframe
+                class="message-frame"
+                title=subject
+                src=frame
+                sandbox="allow-popups allow-popups-to-escape-sandbox"
+                referrerpolicy="no-referrer"
+            ></iframe>
+        </article>
     }
 }
 

@@ -3,18 +3,18 @@ use leptos_meta::Title;
 
 use crate::api::auth::SignOutEverywhere;
 use crate::api::mail::{
-    default_identity, identities, remove_identity, save_identity, set_undo_delay, undo_delay,
-    IdentityView,
+    default_identity, identities, remove_identity, save_identity, IdentityView,
 };
+use crate::api::preferences::{distrust_sender, save_preferences, trusted_senders};
 use crate::api::security::{
     get_two_factor_status, my_sessions, sign_in_history, DisableTwoFactor, RevokeSession,
 };
-use crate::components::{ErrorNote, TwoFactorSetup};
-use crate::dates::format_time;
+use crate::components::{use_toaster, ErrorNote, LocalTime, TwoFactorSetup};
 use crate::error::AppError;
-use crate::i18n::use_texts;
+use crate::i18n::{use_texts, Locale, Texts};
 use crate::pages::password::ChangePasswordForm;
 use crate::pages::shell::AppShell;
+use crate::prefs::{use_prefs, Prefs};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -22,8 +22,17 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <Title text=t.settings/>
         <AppShell>
-            <div class="settings">
+            <main class="settings" id="main">
                 <h1>{t.settings}</h1>
+                <nav class="section-nav" aria-label=t.settings>
+                    <a href="#general-title">{t.general}</a>
+                    <a href="#reading-title">{t.reading}</a>
+                    <a href="#composing-title">{t.composing}</a>
+                    <a href="#identities-title">{t.identities}</a>
+                    <a href="#security-title">{t.security}</a>
+                </nav>
+                <GeneralSection/>
+                <ReadingSection/>
                 <ComposingSection/>
                 <IdentitiesSection/>
                 <section aria-labelledby="security-title">
@@ -36,8 +45,207 @@ pub fn SettingsPage() -> impl IntoView {
                     <SessionsSection/>
                     <HistorySection/>
                 </section>
-            </div>
+            </main>
         </AppShell>
+    }
+}
+
+/// Saves a change to the preferences; the page follows once the server has
+/// kept it (a refused value changes nothing and says why).
+fn change(edit: impl FnOnce(&mut Prefs) + 'static) {
+    let prefs = use_prefs();
+    let toaster = use_toaster();
+    let mut next = prefs.get_untracked();
+    edit(&mut next);
+    leptos::task::spawn_local(async move {
+        match save_preferences(next).await {
+            Ok(saved) => prefs.set(saved),
+            Err(e) => toaster.error(&e),
+        }
+    });
+}
+
+/// A labelled choice among `options` (value, label) for one preference.
+#[component]
+fn Choice(
+    id: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    current: Signal<String>,
+    set: fn(&mut Prefs, String),
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id on:change=move |e| {
+                let value = event_target_value(&e);
+                change(move |p| set(p, value));
+            }>
+                {options.into_iter().map(|(value, text)| {
+                    let v = value.clone();
+                    view! { <option value=value selected=move || current.get() == v>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// A labelled on/off preference.
+#[component]
+fn Toggle(
+    id: &'static str,
+    label: &'static str,
+    current: Signal<bool>,
+    set: fn(&mut Prefs, bool),
+) -> impl IntoView {
+    view! {
+        <div class="field check">
+            <input type="checkbox" id=id prop:checked=move || current.get() on:change=move |e| {
+                let on = event_target_checked(&e);
+                change(move |p| set(p, on));
+            }/>
+            <label for=id>{label}</label>
+        </div>
+    }
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
+        .collect()
+}
+
+/// The time zones the browser knows, once the page is live (the server
+/// renders only the current choice).
+fn time_zones() -> RwSignal<Vec<String>> {
+    let zones = RwSignal::new(Vec::new());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use leptos::wasm_bindgen::{JsCast, JsValue};
+        let Ok(intl) = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")) else {
+            return;
+        };
+        let list = js_sys::Reflect::get(&intl, &JsValue::from_str("supportedValuesOf"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .and_then(|f| f.call1(&intl, &JsValue::from_str("timeZone")).ok())
+            .map(|a| {
+                js_sys::Array::from(&a)
+                    .iter()
+                    .filter_map(|z| z.as_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        zones.set(list);
+    });
+    zones
+}
+
+/// General: language, look, the list, dates, the keyboard.
+#[component]
+fn GeneralSection() -> impl IntoView {
+    let t = use_texts();
+    let prefs = use_prefs();
+    let get = move |f: fn(&Prefs) -> String| Signal::derive(move || prefs.with(f));
+    let zones = time_zones();
+    let zone_options = move || {
+        let current = prefs.with(|p| p.time_zone.clone());
+        let mut list = vec![(String::new(), t.browser_time_zone.to_owned())];
+        let mut known = zones.get();
+        if !current.is_empty() && !known.contains(&current) {
+            known.insert(0, current.clone());
+        }
+        list.extend(known.into_iter().map(|z| (z.clone(), z.replace('_', " "))));
+        list.into_iter()
+            .map(move |(value, text)| {
+                let selected = value == current;
+                view! { <option value=value selected=selected>{text}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <section aria-labelledby="general-title">
+            <h2 id="general-title">{t.general}</h2>
+            <div class="fields">
+                <Choice id="pref-language" label=t.language
+                    options=Locale::ALL.iter().map(|l| (l.code().to_owned(), l.texts().language_name.to_owned())).collect()
+                    current=get(|p| p.language.clone()) set=|p, v| p.language = v/>
+                <Choice id="pref-theme" label=t.theme
+                    options=pairs(&[("system", t.theme_system), ("light", t.theme_light), ("dark", t.theme_dark)])
+                    current=get(|p| p.theme.clone()) set=|p, v| p.theme = v/>
+                <Choice id="pref-density" label=t.density
+                    options=pairs(&[("comfortable", t.density_comfortable), ("compact", t.density_compact)])
+                    current=get(|p| p.density.clone()) set=|p, v| p.density = v/>
+                <Choice id="pref-page-size" label=t.page_size
+                    options=[25u32, 50, 100, 200].iter().map(|n| (n.to_string(), n.to_string())).collect()
+                    current=get(|p| p.page_size.to_string()) set=|p, v| p.page_size = v.parse().unwrap_or(50)/>
+                <Choice id="pref-date-format" label=t.date_format
+                    options=pairs(&[("locale", t.date_format_locale), ("iso", t.date_format_iso)])
+                    current=get(|p| p.date_format.clone()) set=|p, v| p.date_format = v/>
+                <div class="field">
+                    <label for="pref-time-zone">{t.time_zone}</label>
+                    <select id="pref-time-zone" on:change=move |e| {
+                        let zone = event_target_value(&e);
+                        change(move |p| p.time_zone = zone);
+                    }>{zone_options}</select>
+                </div>
+                <Toggle id="pref-shortcuts" label=t.keyboard_shortcuts
+                    current=Signal::derive(move || prefs.with(|p| p.shortcuts)) set=|p, on| p.shortcuts = on/>
+            </div>
+        </section>
+    }
+}
+
+/// Reading: the reading pane, conversations, remote content.
+#[component]
+fn ReadingSection() -> impl IntoView {
+    let t = use_texts();
+    let prefs = use_prefs();
+    let toaster = use_toaster();
+    let changed = RwSignal::new(0u32);
+    let trusted = Resource::new(move || changed.get(), |_| trusted_senders());
+    view! {
+        <section aria-labelledby="reading-title">
+            <h2 id="reading-title">{t.reading}</h2>
+            <div class="fields">
+                <Toggle id="pref-reading-pane" label=t.reading_pane_on
+                    current=Signal::derive(move || prefs.with(|p| p.reading_pane)) set=|p, on| p.reading_pane = on/>
+                <Toggle id="pref-conversations" label=t.conversation_view
+                    current=Signal::derive(move || prefs.with(|p| p.conversations)) set=|p, on| p.conversations = on/>
+                <Choice id="pref-remote" label=t.remote_content
+                    options=pairs(&[("ask", t.remote_ask), ("always", t.remote_always)])
+                    current=Signal::derive(move || prefs.with(|p| p.remote_content.clone())) set=|p, v| p.remote_content = v/>
+            </div>
+            <h3 id="trusted-title">{t.trusted_senders}</h3>
+            <Transition fallback=move || view! { <p class="muted">{t.loading}</p> }>
+                {move || trusted.get().map(|r| match r {
+                    Ok(list) if list.is_empty() => view! { <p class="muted">{t.no_trusted_senders}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="trusted" aria-labelledby="trusted-title">
+                            {list.into_iter().map(|address| {
+                                let who = address.clone();
+                                view! {
+                                    <li>
+                                        <span>{address.clone()}</span>" "
+                                        <button type="button" class="link" aria-label=t.stop_trusting.replace("{}", &address)
+                                            on:click=move |_| {
+                                                let who = who.clone();
+                                                leptos::task::spawn_local(async move {
+                                                    if let Err(e) = distrust_sender(who).await {
+                                                        toaster.error(&e);
+                                                    }
+                                                    changed.update(|n| *n += 1);
+                                                });
+                                            }>{t.remove}</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
+                })}
+            </Transition>
+        </section>
     }
 }
 
@@ -45,40 +253,26 @@ pub fn SettingsPage() -> impl IntoView {
 #[component]
 fn ComposingSection() -> impl IntoView {
     let t = use_texts();
-    let delay = Resource::new(|| (), |_| undo_delay());
-    let saved = RwSignal::new(None::<Result<(), AppError>>);
-    let choose = move |e: leptos::ev::Event| {
-        let Ok(seconds) = event_target_value(&e).parse::<u32>() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            saved.set(Some(set_undo_delay(seconds).await));
-        });
-    };
+    let prefs = use_prefs();
+    let options = [0u32, 5, 10, 20, 30]
+        .into_iter()
+        .map(|s| {
+            let label = if s == 0 {
+                t.no_delay.to_owned()
+            } else {
+                format!("{s} s")
+            };
+            (s.to_string(), label)
+        })
+        .collect();
     view! {
         <section aria-labelledby="composing-title">
-            <h2 id="composing-title">{t.compose}</h2>
-            <Transition fallback=move || view! { <p class="muted">{t.loading}</p> }>
-                {move || delay.get().map(|current| {
-                    let current = current.unwrap_or(10);
-                    view! {
-                        <label for="undo-delay">{t.undo_delay}</label>
-                        <select id="undo-delay" name="undo_delay" on:change=choose>
-                            {[0u32, 5, 10, 20, 30].into_iter().map(|s| {
-                                let label = if s == 0 { t.no_delay.to_owned() } else { format!("{s} s") };
-                                view! { <option value=s.to_string() selected=s == current>{label}</option> }
-                            }).collect_view()}
-                        </select>
-                    }
-                })}
-            </Transition>
-            <p class="muted" role="status">
-                {move || match saved.get() {
-                    Some(Ok(())) => t.saved.to_owned(),
-                    Some(Err(e)) => e.message(t),
-                    None => String::new(),
-                }}
-            </p>
+            <h2 id="composing-title">{t.composing}</h2>
+            <div class="fields">
+                <Choice id="undo-delay" label=t.undo_delay options
+                    current=Signal::derive(move || prefs.with(|p| p.undo_send_seconds.to_string()))
+                    set=|p, v| p.undo_send_seconds = v.parse().unwrap_or(10)/>
+            </div>
         </section>
     }
 }
@@ -219,25 +413,25 @@ fn SessionsSection() -> impl IntoView {
     let sessions = Resource::new(move || revoke.version().get(), |_| my_sessions());
     view! {
         <section aria-labelledby="sessions-title">
-            <h3 id="sessions-title">"Active sessions"</h3>
+            <h3 id="sessions-title">{t.active_sessions}</h3>
             <Suspense fallback=move || view! { <p class="muted">{t.loading}</p> }>
                 {move || sessions.get().map(|r| match r {
                     Ok(list) => view! {
                         <table class="table">
-                            <thead><tr><th scope="col">"Device"</th><th scope="col">"Address"</th><th scope="col">"Last seen"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+                            <thead><tr><th scope="col">{t.device}</th><th scope="col">{t.ip_address}</th><th scope="col">{t.last_seen}</th><th scope="col"><span class="sr-only">{t.actions}</span></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|s| view! {
                                     <tr>
                                         <td class="device">{s.device}</td>
                                         <td>{s.address}</td>
-                                        <td>{format_time(s.last_seen_at)}</td>
+                                        <td><LocalTime unix=s.last_seen_at/></td>
                                         <td>{if s.current {
-                                            view! { <span class="badge">"This session"</span> }.into_any()
+                                            view! { <span class="badge">{t.this_session}</span> }.into_any()
                                         } else {
                                             view! {
                                                 <ActionForm action=revoke>
                                                     <input type="hidden" name="handle" value=s.handle/>
-                                                    <button type="submit" class="link">"Sign out"</button>
+                                                    <button type="submit" class="link">{t.sign_out}</button>
                                                 </ActionForm>
                                             }.into_any()
                                         }}</td>
@@ -262,15 +456,15 @@ fn HistorySection() -> impl IntoView {
     let history = Resource::new(|| (), |_| sign_in_history());
     view! {
         <section aria-labelledby="history-title">
-            <h3 id="history-title">"Sign-in history"</h3>
+            <h3 id="history-title">{t.sign_in_history}</h3>
             <Suspense fallback=move || view! { <p class="muted">{t.loading}</p> }>
                 {move || history.get().map(|r| match r {
                     Ok(list) => view! {
                         <table class="table">
-                            <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Address"</th></tr></thead>
+                            <thead><tr><th scope="col">{t.when}</th><th scope="col">{t.what}</th><th scope="col">{t.ip_address}</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|h| view! {
-                                    <tr><td>{format_time(h.at)}</td><td>{describe(&h.action)}</td><td>{h.address}</td></tr>
+                                    <tr><td><LocalTime unix=h.at/></td><td>{describe(&h.action, t)}</td><td>{h.address}</td></tr>
                                 }).collect_view()}
                             </tbody>
                         </table>
@@ -282,15 +476,15 @@ fn HistorySection() -> impl IntoView {
     }
 }
 
-fn describe(action: &str) -> &'static str {
+fn describe(action: &str, t: &'static Texts) -> &'static str {
     match action {
-        "sign_in" => "Signed in",
-        "sign_in_password_ok" => "Password accepted",
-        "sign_in_failed" => "Failed sign-in",
-        "sign_in_lockout" => "Sign-in locked after failures",
-        "sign_in_refused_locked" => "Refused while locked",
-        "second_factor_failed" => "Wrong authentication code",
-        "second_factor_lockout" => "Code entry locked",
-        _ => "Other",
+        "sign_in" => t.event_signed_in,
+        "sign_in_password_ok" => t.event_password_ok,
+        "sign_in_failed" => t.event_failed,
+        "sign_in_lockout" => t.event_lockout,
+        "sign_in_refused_locked" => t.event_refused_locked,
+        "second_factor_failed" => t.event_wrong_code,
+        "second_factor_lockout" => t.event_code_lockout,
+        _ => t.event_other,
     }
 }

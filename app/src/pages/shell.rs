@@ -26,36 +26,55 @@ fn watch_session() {
     });
 }
 
-/// The frame of every signed-in page: the top bar, then the page.
+/// The search box of pages that have no search of their own: it searches
+/// the inbox.
 #[component]
-pub fn AppShell(children: Children) -> impl IntoView {
+fn QuickSearch() -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <form method="GET" action="/" class="search" role="search">
+            <input type="search" id="search" name="q" aria-label=t.search placeholder=t.search_placeholder/>
+        </form>
+    }
+}
+
+/// The frame of every signed-in page: the top bar (search, compose, the
+/// account menu), then the page. `search` replaces the plain search box.
+#[component]
+pub fn AppShell(#[prop(optional)] search: Option<Children>, children: Children) -> impl IntoView {
     watch_session();
     let t = use_texts();
     let me = Resource::new(|| (), |_| current_user());
     let sign_out = ServerAction::<SignOut>::new();
+    let search = search.map_or_else(|| view! { <QuickSearch/> }.into_any(), |s| s());
     view! {
         <div class="shell">
             <header class="topbar">
                 <a class="brand" href="/">"Estafette"</a>
-                <nav class="main-nav" aria-label="Main">
+                <div class="topbar-search">{search}</div>
+                <a href="/compose" class="button primary compose-link">{t.compose}</a>
+                <nav class="main-nav" aria-label=t.main_menu>
                     <a href="/">{t.mail}</a>
-                    <a href="/compose" class="compose-link">{t.compose}</a>
                     <a href="/outbox">{t.outbox}</a>
-                    <a href="/settings">{t.settings}</a>
-                    <Suspense fallback=|| ()>
-                        {move || me.get().and_then(Result::ok).flatten().filter(|m| m.is_admin).map(|_| view! {
-                            <a href="/admin">{t.admin}</a>
-                        })}
-                    </Suspense>
                 </nav>
-                <Suspense fallback=|| ()>
-                    {move || me.get().and_then(Result::ok).flatten().map(|m| view! {
-                        <span class="who">{m.email}</span>
-                    })}
-                </Suspense>
-                <ActionForm action=sign_out>
-                    <button type="submit" class="link">{t.sign_out}</button>
-                </ActionForm>
+                <details class="account-menu">
+                    <summary>
+                        <Suspense fallback=move || t.account>
+                            {move || me.get().and_then(Result::ok).flatten().map(|m| m.email)}
+                        </Suspense>
+                    </summary>
+                    <div class="menu">
+                        <a href="/settings">{t.settings}</a>
+                        <Suspense fallback=|| ()>
+                            {move || me.get().and_then(Result::ok).flatten().filter(|m| m.is_admin).map(|_| view! {
+                                <a href="/admin">{t.admin}</a>
+                            })}
+                        </Suspense>
+                        <ActionForm action=sign_out>
+                            <button type="submit" class="link">{t.sign_out}</button>
+                        </ActionForm>
+                    </div>
+                </details>
             </header>
             <div class="body">{children()}</div>
         </div>

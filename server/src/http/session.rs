@@ -3,9 +3,10 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use estafette_core::visitor::{SignedIn, Visitor};
 use estafette_core::{cookie, ClientInfo};
-use http::header::{COOKIE, USER_AGENT};
-use http::StatusCode;
+use http::header::{ACCEPT, ACCEPT_LANGUAGE, COOKIE, USER_AGENT};
+use http::{Method, StatusCode};
 
 use super::AppState;
 
@@ -46,7 +47,32 @@ pub async fn resolve_visitor(
             .and_then(|v| v.to_str().ok())
             .map(|s| s.chars().take(300).collect()),
     };
+    // A page is rendered in the account's language, theme and the rest.
+    if let (Visitor::SignedIn(session), true) = (&visitor, wants_page(&req)) {
+        let browser = req
+            .headers()
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map_or("en", app::browser_language);
+        let who = SignedIn(session.clone());
+        match state.services.page_preferences(&who, browser).await {
+            Ok(preferences) => {
+                req.extensions_mut().insert(preferences);
+            }
+            Err(e) => tracing::warn!(error = %e, "preferences unavailable; rendering the defaults"),
+        }
+    }
     req.extensions_mut().insert(visitor);
     req.extensions_mut().insert(client);
     next.run(req).await
+}
+
+/// A browser asking for a page (not a server function, a file or a stream).
+fn wants_page(req: &Request) -> bool {
+    req.method() == Method::GET
+        && req
+            .headers()
+            .get(ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"))
 }

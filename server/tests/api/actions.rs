@@ -158,16 +158,46 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
     let unread = app.list(&[("folder", "INBOX"), ("unread", "true")]).await;
     assert_eq!(subjects(&unread), ["Gamma"]);
 
+    let moved: Value = app
+        .post(
+            "/api/move",
+            &[("folder", "INBOX"), ("uids", &beta), ("target", "Archive")],
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let archive = app.list(&[("folder", "Archive")]).await;
+    assert_eq!(subjects(&archive), ["Beta notes"]);
+    assert_eq!(archive["rows"][0]["flagged"], true, "flags travel along");
+    assert_eq!(app.inbox().await["total"], 2);
+    // The move names the message's UID in Archive: moving it back undoes it.
+    let there = uid_of(&archive, "Beta notes");
+    assert_eq!(moved["folder"], "Archive");
+    assert_eq!(moved["uids"], format!("{there}:{there}"));
+    let back: Value = app
+        .post(
+            "/api/move",
+            &[
+                ("folder", "Archive"),
+                ("uids", moved["uids"].as_str().expect("uids")),
+                ("target", "INBOX"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(back["folder"], "INBOX");
+    assert_eq!(app.list(&[("folder", "Archive")]).await["total"], 0);
+    assert_eq!(app.inbox().await["total"], 3);
+    let beta = uid_of(&app.inbox().await, "Beta notes");
     ok(app
         .post(
             "/api/move",
             &[("folder", "INBOX"), ("uids", &beta), ("target", "Archive")],
         )
         .await);
-    let archive = app.list(&[("folder", "Archive")]).await;
-    assert_eq!(subjects(&archive), ["Beta notes"]);
-    assert_eq!(archive["rows"][0]["flagged"], true, "flags travel along");
-    assert_eq!(app.inbox().await["total"], 2);
 
     let went: Value = app
         .post(
@@ -178,7 +208,7 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
         .json()
         .await
         .expect("json");
-    assert_eq!(went, "Trash");
+    assert_eq!(went["folder"], "Trash");
     let trash = app.list(&[("folder", "Trash")]).await;
     assert_eq!(subjects(&trash), ["Gamma"]);
     let in_trash = uid_of(&trash, "Gamma");

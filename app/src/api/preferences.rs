@@ -1,0 +1,31 @@
+//! The settings page's choices and the trusted senders.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::prefs::Prefs;
+
+/// Keeps `prefs` (all checked first) and returns them as stored.
+#[server(prefix = "/api", endpoint = "save-preferences")]
+pub async fn save_preferences(prefs: Prefs) -> Result<Prefs, AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    let language = prefs.language.clone();
+    let saved = services()?.choose(&who, prefs.into_choices()).await?;
+    Ok(Prefs::from_core(&saved, &language))
+}
+
+/// Senders whose remote content always loads.
+#[server(prefix = "/api", endpoint = "trusted-senders")]
+pub async fn trusted_senders() -> Result<Vec<String>, AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?.preferences(&who).await?.trusted_senders)
+}
+
+#[server(prefix = "/api", endpoint = "distrust-sender")]
+pub async fn distrust_sender(address: String) -> Result<(), AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?.distrust_sender(&who, &address).await?)
+}
