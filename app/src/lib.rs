@@ -65,6 +65,13 @@ pub fn App() -> impl IntoView {
     components::provide_toaster();
     #[cfg(feature = "ssr")]
     set_content_security_policy();
+    // A server function's redirect (signing in or out) loads the next page
+    // whole: it is rendered with the account's preferences, and nothing of
+    // the previous session stays in memory. Set before the router sets its own.
+    #[cfg(feature = "hydrate")]
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|to: &str| {
+        let _ = window().location().assign(to);
+    });
     // Marks the document once the WASM bundle has taken over (tests wait on it).
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
@@ -74,34 +81,35 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="estafette" href="/pkg/estafette.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Estafette".to_owned() } else { format!("{page} · Estafette") }/>
-        // A change of language renders the application anew in it.
-        {move || {
-            locale.track();
-            view! { <Pages/> }
-        }}
+        <Router>
+            {move || {
+                locale.track();
+                view! { <Shortcuts/><Toasts/> }
+            }}
+            <Routes fallback=|| in_language(|| NotFound().into_any())>
+                <Route path=path!("/login") view=|| in_language(|| SignInPage().into_any())/>
+                <Route path=path!("/login/code") view=|| in_language(|| CodePage().into_any())/>
+                <Route path=path!("/enrol") view=|| in_language(|| EnrolPage().into_any())/>
+                <Route path=path!("/password") view=|| in_language(|| PasswordPage().into_any())/>
+                <Route path=path!("/settings") view=|| in_language(|| SettingsPage().into_any())/>
+                <Route path=path!("/admin") view=|| in_language(|| AdminPage().into_any())/>
+                <Route path=path!("/admin/audit") view=|| in_language(|| AuditPage().into_any())/>
+                <Route path=path!("/message") view=|| in_language(|| MessagePage().into_any())/>
+                <Route path=path!("/compose") view=|| in_language(|| ComposePage().into_any())/>
+                <Route path=path!("/outbox") view=|| in_language(|| OutboxPage().into_any())/>
+                <Route path=path!("/") view=|| in_language(|| MailPage().into_any())/>
+            </Routes>
+        </Router>
     }
 }
 
-#[component]
-fn Pages() -> impl IntoView {
-    view! {
-        <Router>
-            <Shortcuts/>
-            <Toasts/>
-            <Routes fallback=NotFound>
-                <Route path=path!("/login") view=SignInPage/>
-                <Route path=path!("/login/code") view=CodePage/>
-                <Route path=path!("/enrol") view=EnrolPage/>
-                <Route path=path!("/password") view=PasswordPage/>
-                <Route path=path!("/settings") view=SettingsPage/>
-                <Route path=path!("/admin") view=AdminPage/>
-                <Route path=path!("/admin/audit") view=AuditPage/>
-                <Route path=path!("/message") view=MessagePage/>
-                <Route path=path!("/compose") view=ComposePage/>
-                <Route path=path!("/outbox") view=OutboxPage/>
-                <Route path=path!("/") view=MailPage/>
-            </Routes>
-        </Router>
+/// A page, rendered anew when the language changes (every component reads
+/// its words once, when it is made).
+fn in_language(page: fn() -> AnyView) -> impl IntoView {
+    let locale = prefs::use_locale();
+    move || {
+        locale.track();
+        page()
     }
 }
 

@@ -128,15 +128,26 @@ pub fn provide() -> RwSignal<Prefs> {
     if let Some(prefs) = use_context::<RwSignal<Prefs>>() {
         return prefs;
     }
-    let prefs = RwSignal::new(initial());
+    let first = initial();
+    let locale = RwSignal::new(first.locale());
+    let prefs = RwSignal::new(first);
     provide_context(prefs);
-    provide_context(Memo::new(move |_| prefs.with(Prefs::locale)));
+    provide_context(locale);
+    // The language follows the preferences one turn later, once every
+    // effect of the change has run: the pages are then made anew in it
+    // (an effect of a page being replaced never runs after its page is gone).
+    Effect::new(move |_| {
+        let chosen = prefs.with(Prefs::locale);
+        if chosen != locale.get_untracked() {
+            set_timeout(move || locale.set(chosen), std::time::Duration::ZERO);
+        }
+    });
     prefs
 }
 
 /// The language in force, following the preferences.
-pub fn use_locale() -> Memo<Locale> {
-    use_context::<Memo<Locale>>().unwrap_or_else(|| Memo::new(|_| Locale::En))
+pub fn use_locale() -> RwSignal<Locale> {
+    use_context::<RwSignal<Locale>>().unwrap_or_else(|| RwSignal::new(Locale::En))
 }
 
 /// The preferences in force.

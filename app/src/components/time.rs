@@ -25,7 +25,7 @@ pub fn LocalTime(unix: i64) -> impl IntoView {
     let prefs = use_prefs();
     let text = move || {
         #[cfg(feature = "hydrate")]
-        if local.get() {
+        if local.try_get() == Some(true) {
             return prefs
                 .with(|p| format_with_intl(unix, &p.language, &p.time_zone, &p.date_format))
                 .unwrap_or_else(|| format_at_offset(unix, browser_offset(unix)));

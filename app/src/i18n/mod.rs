@@ -62,7 +62,7 @@ impl Locale {
 
 /// The language in force (chosen by the preferences, see `crate::prefs`).
 pub fn current() -> Locale {
-    use_context::<Memo<Locale>>()
+    use_context::<RwSignal<Locale>>()
         .map(|l| l.get_untracked())
         .unwrap_or(Locale::En)
 }
