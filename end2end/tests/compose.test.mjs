@@ -58,7 +58,7 @@ test('compose with two attachments, send, and find it on both sides', { timeout:
     await reader.page.goto(`/?folder=INBOX&q=${encodeURIComponent(subject)}`);
   }
   await row.locator('.subject a').click();
-  await reader.page.waitForURL((u) => u.pathname === '/message');
+  await reader.page.waitForURL((u) => u.searchParams.has('uid'));
   for (const [name, bytes] of [['rapport.pdf', pdf], ['graphique.png', png]]) {
     const link = reader.page.locator('.attachment', { hasText: name }).getByRole('link', { name: 'Download' });
     const href = await link.getAttribute('href');

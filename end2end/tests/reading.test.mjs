@@ -30,7 +30,7 @@ test('read, receive live, search, download and move', { timeout: 180_000 }, asyn
 
   // A seeded message opens in the sandboxed frame.
   await page.locator('.message-row .subject a').first().click();
-  await page.waitForURL((u) => u.pathname === '/message');
+  await page.waitForURL((u) => u.searchParams.has('uid'));
   const frame = page.locator('iframe.message-frame');
   assert.equal(await frame.getAttribute('sandbox'), 'allow-popups allow-popups-to-escape-sandbox');
   await page.frameLocator('iframe.message-frame').locator('header').waitFor();
@@ -61,7 +61,7 @@ test('read, receive live, search, download and move', { timeout: 180_000 }, asyn
 
   // Open it and download the attachment.
   await page.locator('.message-row .subject a').first().click();
-  await page.waitForURL((u) => u.pathname === '/message');
+  await page.waitForURL((u) => u.searchParams.has('uid'));
   await waitHydrated(page);
   const attachment = page.locator('.attachment', { hasText: 'donnees.bin' });
   await attachment.waitFor();

@@ -12,7 +12,7 @@ use crate::i18n::use_texts;
 pub use shortcuts::shortcut_key;
 pub use shortcuts::Shortcuts;
 pub use time::LocalTime;
-pub use toast::{provide_toaster, use_toaster, Toasts};
+pub use toast::{provide_toaster, use_toaster, Toaster, Toasts};
 pub use two_factor::TwoFactorSetup;
 
 /// An error message, announced to screen readers, or nothing.

@@ -64,7 +64,7 @@ impl Toaster {
     }
 
     pub fn error(&self, error: &AppError) {
-        self.push(error.message(use_texts()), true, None);
+        self.push(error.message(crate::i18n::current().texts()), true, None);
     }
 
     fn dismiss(&self, id: u64) {

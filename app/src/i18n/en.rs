@@ -126,7 +126,6 @@ pub const TEXTS: Texts = Texts {
     send: "Send",
     sending: "Sending…",
     message_sent: "Message sent.",
-    open_sent: "Open Sent",
     sending_in: "Sending in",
     undo: "Undo",
     send_later: "Send later",

@@ -126,7 +126,6 @@ pub const TEXTS: Texts = Texts {
     send: "Envoyer",
     sending: "Envoi…",
     message_sent: "Message envoyé.",
-    open_sent: "Voir les envoyés",
     sending_in: "Envoi dans",
     undo: "Annuler",
     send_later: "Envoyer plus tard",

@@ -214,7 +214,6 @@ pub struct Texts {
     pub send: &'static str,
     pub sending: &'static str,
     pub message_sent: &'static str,
-    pub open_sent: &'static str,
     pub sending_in: &'static str,
     pub undo: &'static str,
     pub send_later: &'static str,

@@ -605,9 +605,6 @@ pub fn ComposePage() -> impl IntoView {
         <AppShell>
             <main class="compose" id="main">
                 <h1>{t.compose}</h1>
-                {move || sent.get().then(|| view! {
-                    <p class="notice" role="status">{t.message_sent}" " <a href="/?folder=Sent">{t.open_sent}</a></p>
-                })}
                 {move || held.get().map(|(_, due, scheduled)| if scheduled {
                     view! {
                         <p class="notice" role="status">

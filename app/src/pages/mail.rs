@@ -10,7 +10,7 @@ use crate::api::mail::{
     create_folder, delete_folder, folders, mark, messages, move_messages, rename_folder, send_to,
     FolderView, ListRequest, MessagePage, MessageRow, Moved, Search,
 };
-use crate::components::{use_toaster, ErrorNote, LocalTime};
+use crate::components::{use_toaster, ErrorNote, LocalTime, Toaster};
 use crate::error::AppError;
 use crate::i18n::{number, use_texts, Texts};
 use crate::pages::message::MessageView;
@@ -154,9 +154,13 @@ pub async fn run(act: Act, keys: Vec<Key>, t: &'static Texts) -> Result<Done, Ap
 }
 
 /// Shows what an action did as a toast (with Undo when it can be undone);
-/// `changed` runs after the action and after its undoing.
-pub fn report(result: Result<Done, AppError>, changed: impl Fn() + Copy + Send + Sync + 'static) {
-    let toaster = use_toaster();
+/// `changed` runs after the action and after its undoing. Both are taken
+/// when the page is made: the page may be gone when the action ends.
+pub fn report(
+    result: Result<Done, AppError>,
+    toaster: Toaster,
+    changed: impl Fn() + Copy + Send + Sync + 'static,
+) {
     match result {
         Ok(Done { text, .. }) if text.is_empty() => {}
         Ok(Done {
@@ -167,7 +171,7 @@ pub fn report(result: Result<Done, AppError>, changed: impl Fn() + Copy + Send +
             leptos::task::spawn_local(async move {
                 for (from, uids, to) in moves {
                     if let Err(e) = move_messages(from, uids, to).await {
-                        use_toaster().error(&e);
+                        toaster.error(&e);
                     }
                 }
                 changed();
@@ -273,6 +277,8 @@ pub fn MailPage() -> impl IntoView {
     live_updates(folder, live_ready, move || refresh.update(|n| *n += 1));
 
     let changed = move || refresh.update(|n| *n += 1);
+    let on_changed = Callback::new(move |()| changed());
+    let toaster = use_toaster();
     let targets = move || -> Vec<Key> {
         let chosen: Vec<Key> = selected.get_untracked().into_iter().collect();
         if !chosen.is_empty() {
@@ -306,7 +312,7 @@ pub fn MailPage() -> impl IntoView {
             leptos::task::spawn_local(async move {
                 let result = run(a, keys, t).await;
                 selected.set(BTreeSet::new());
-                report(result, changed);
+                report(result, toaster, changed);
             });
         }
     };
@@ -384,7 +390,7 @@ pub fn MailPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let result = run(Act::Move(target), keys, t).await;
             selected.set(BTreeSet::new());
-            report(result, changed);
+            report(result, toaster, changed);
         });
     };
 
@@ -397,7 +403,7 @@ pub fn MailPage() -> impl IntoView {
                     uid=Signal::derive(move || uid)
                     back
                     in_pane=true
-                    changed=Callback::new(move |()| changed())
+                    changed=on_changed
                 />
             }
         })

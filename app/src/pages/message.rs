@@ -77,7 +77,7 @@ pub fn MessageView(
             if !leaves && result.is_ok() {
                 refresh.update(|n| *n += 1);
             }
-            report(result, move || changed.run(()));
+            report(result, toaster, move || changed.run(()));
         });
     };
     let act = StoredValue::new(act);

@@ -59,7 +59,11 @@ fn change(edit: impl FnOnce(&mut Prefs) + 'static) {
     edit(&mut next);
     leptos::task::spawn_local(async move {
         match save_preferences(next).await {
-            Ok(saved) => prefs.set(saved),
+            Ok(saved) => {
+                // Said in the language just chosen.
+                toaster.say(saved.locale().texts().saved);
+                prefs.set(saved);
+            }
             Err(e) => toaster.error(&e),
         }
     });
