@@ -204,6 +204,20 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
 
+    /// A page as a browser asks for it, in `language`; its HTML.
+    pub async fn page(&self, path: &str, language: &str) -> String {
+        let res = self
+            .client
+            .get(self.url(path))
+            .header("Accept", "text/html,application/xhtml+xml")
+            .header("Accept-Language", language)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(res.status(), 200, "{path}");
+        res.text().await.expect("body")
+    }
+
     /// A form POST as a page of ours sends it (with our `Origin`).
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.client

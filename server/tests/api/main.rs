@@ -13,6 +13,7 @@ mod instances;
 mod live;
 mod mail_server;
 mod outbox;
+mod preferences;
 mod reading;
 mod security;
 mod sending;
