@@ -11,16 +11,20 @@ cd "$root"
 mode=${1:-release}
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 site=$root/target/site
-mkdir -p "$site/pkg"
+# Built into a staging directory, then moved to pkg/<hash of the content>
+# (named in pkg/VERSION): the server serves it under that name, cached for good.
+stage=$site/stage
+rm -rf "$stage"
+mkdir -p "$stage" "$site/pkg"
 
 cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
-wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name estafette \
+wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name estafette \
   "$target_dir/wasm32-unknown-unknown/wasm-release/frontend.wasm"
 "$root/end2end/node_modules/.bin/wasm-opt" -Oz --gufa -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$site/pkg/estafette_bg.wasm" -o "$site/pkg/estafette_bg.wasm"
-cp style/main.css "$site/pkg/estafette.css"
-cp style/favicon.svg "$site/pkg/favicon.svg"
+  "$stage/estafette_bg.wasm" -o "$stage/estafette_bg.wasm"
+cp style/main.css "$stage/estafette.css"
+cp style/favicon.svg "$stage/favicon.svg"
 # Precompressed copies, served as they are (brotli at its best, gzip -9).
 node -e '
 const fs = require("fs"), zlib = require("zlib"), path = require("path");
@@ -32,7 +36,14 @@ for (const f of fs.readdirSync(dir)) {
     params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length },
   }));
   fs.writeFileSync(path.join(dir, f + ".gz"), zlib.gzipSync(data, { level: 9 }));
-}' "$site/pkg"
+}' "$stage"
+hash=$(cat "$stage"/estafette.js "$stage"/estafette_bg.wasm "$stage"/estafette.css "$stage"/favicon.svg | sha256sum | cut -c1-12)
+# The previous version stays for pages still open on it; older ones go.
+previous=$(cat "$site/pkg/VERSION" 2>/dev/null || true)
+find "$site/pkg" -mindepth 1 -maxdepth 1 ! -name "$hash" ! -name "${previous:-none}" ! -name VERSION -exec rm -rf {} +
+rm -rf "${site:?}/pkg/$hash"
+mv "$stage" "$site/pkg/$hash"
+echo "$hash" > "$site/pkg/VERSION"
 
 if [ "$mode" = release ]; then
   cargo build -p estafette --release

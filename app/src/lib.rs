@@ -45,7 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
-                <link rel="icon" type="image/svg+xml" href="/pkg/favicon.svg"/>
+                <link rel="icon" type="image/svg+xml" href=format!("/{}/favicon.svg", options.site_pkg_dir)/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -79,7 +79,7 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="estafette" href="/pkg/estafette.css"/>
+        <Stylesheet id="estafette" href=stylesheet_href()/>
         <Title formatter=|page: String| if page.is_empty() { "Estafette".to_owned() } else { format!("{page} · Estafette") }/>
         <Router>
             {move || {
@@ -101,6 +101,22 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
     }
+}
+
+/// The stylesheet, in the bundle's versioned directory: from the options on
+/// the server, from the page itself in the browser.
+fn stylesheet_href() -> String {
+    #[cfg(feature = "ssr")]
+    let dir = use_context::<LeptosOptions>().map(|o| o.site_pkg_dir.to_string());
+    #[cfg(not(feature = "ssr"))]
+    let dir = document()
+        .get_element_by_id("estafette")
+        .and_then(|link| link.get_attribute("href"))
+        .and_then(|href| {
+            href.rsplit_once('/')
+                .map(|(dir, _)| dir.trim_start_matches('/').to_owned())
+        });
+    format!("/{}/estafette.css", dir.unwrap_or_else(|| "pkg".into()))
 }
 
 /// A page, rendered anew when the language changes (every component reads

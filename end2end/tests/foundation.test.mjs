@@ -15,6 +15,17 @@ test('the sign-in page renders on the server and hydrates', async () => {
   await waitHydrated(page);
   assert.equal(await page.getByRole('button', { name: 'Sign in' }).isVisible(), true);
   assert.deepEqual(errors, []);
+
+  // The bundle is named by its content, compressed, and cached for good.
+  const assets = [...html.matchAll(/(?:href|src)="(\/pkg\/[^"]+)"/g)].map((m) => m[1]);
+  for (const kind of ['estafette.css', 'estafette.js', 'estafette_bg.wasm']) {
+    const url = assets.find((a) => a.endsWith(`/${kind}`));
+    assert.match(url ?? '', /^\/pkg\/[0-9a-f]{12}\//, `${kind} is versioned by its hash`);
+    const res = await page.request.get(url, { headers: { 'Accept-Encoding': 'br, gzip' } });
+    assert.equal(res.status(), 200);
+    assert.match(res.headers()['cache-control'], /immutable/);
+    assert.equal(res.headers()['content-encoding'], 'br', `${kind} is served compressed`);
+  }
   await context.close();
 });
 

@@ -34,6 +34,22 @@ pub async fn open_store(config: &Config) -> Result<Store, ServerError> {
     Ok(store)
 }
 
+/// Where the browser bundle is, under the site root: `pkg/<hash>` as
+/// `scripts/build.sh` names it after its content (so that it can be cached
+/// for good), or `pkg` for a site built otherwise.
+fn bundle_dir(site_root: &std::path::Path) -> String {
+    let version = std::fs::read_to_string(site_root.join("pkg").join("VERSION"));
+    match version.as_deref().map(str::trim) {
+        Ok(hash) if !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            format!("pkg/{hash}")
+        }
+        _ => {
+            tracing::warn!(site = %site_root.display(), "no pkg/VERSION: the bundle is served unversioned");
+            "pkg".to_owned()
+        }
+    }
+}
+
 impl Application {
     pub async fn build(config: Config) -> Result<Self, ServerError> {
         let addr = config.listen_addr()?;
@@ -41,7 +57,7 @@ impl Application {
         let leptos_options = LeptosOptions::builder()
             .output_name("estafette")
             .site_root(config.server.site_root.display().to_string())
-            .site_pkg_dir("pkg")
+            .site_pkg_dir(bundle_dir(&config.server.site_root))
             .site_addr(addr)
             .build();
         let services = Services::new(Arc::new(config), store)?;

@@ -20,6 +20,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// Everything handlers reach through `State`.
@@ -31,8 +32,10 @@ pub struct AppState {
 
 pub fn router(state: AppState) -> Router {
     let services = state.services.clone();
+    let leptos_options = state.leptos_options.clone();
     let context = move || {
         provide_context(services.clone());
+        provide_context(leptos_options.clone());
         leptos::nonce::provide_nonce();
     };
     let routes = generate_route_list(app::App);
@@ -41,6 +44,19 @@ pub fn router(state: AppState) -> Router {
     let options = &state.leptos_options;
     let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
     let bundle = ServeDir::new(pkg).precompressed_br().precompressed_gzip();
+    // A versioned bundle never changes under its name: cached for a year.
+    // An unversioned one is checked again each time.
+    let caching = if options.site_pkg_dir.as_ref() == "pkg" {
+        "no-cache"
+    } else {
+        "public, max-age=31536000, immutable"
+    };
+    let bundle = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static(caching),
+        ))
+        .service(bundle);
     let pages = Router::new()
         .nest_service(&format!("/{}", options.site_pkg_dir), bundle)
         .route("/frame", get(frame::message_frame))

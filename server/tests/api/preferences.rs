@@ -52,7 +52,11 @@ async fn pages_follow_the_accounts_preferences_in_every_browser() {
 
     // The first page after sign-in records the browser's language…
     let first = app.page("/settings", "fr-FR,fr;q=0.9,en;q=0.5").await;
-    assert!(html_tag(&first).contains(r#"lang="fr""#), "{}", html_tag(&first));
+    assert!(
+        html_tag(&first).contains(r#"lang="fr""#),
+        "{}",
+        html_tag(&first)
+    );
     assert!(first.contains("Paramètres"));
     // …which stays the account's whatever a later browser says.
     let again = app.page("/settings", "en-GB").await;
@@ -100,8 +104,15 @@ async fn pages_follow_the_accounts_preferences_in_every_browser() {
     ] {
         assert!(tag.contains(expected), "{expected} in {tag}");
     }
-    assert!(tag.contains("Europe/Paris"), "the time zone travels with the page");
-    assert_eq!(other.inbox().await["page_size"], 25, "the list pages by the preference");
+    assert!(
+        tag.contains("Europe/Paris"),
+        "the time zone travels with the page"
+    );
+    assert_eq!(
+        other.inbox().await["page_size"],
+        25,
+        "the list pages by the preference"
+    );
 
     // Without a session there is nothing to save.
     let anonymous = app.new_browser();
