@@ -21,6 +21,7 @@ pub struct Prefs {
     pub conversations: bool,
     pub remote_content: String,
     pub shortcuts: bool,
+    pub compose_format: String,
     pub undo_send_seconds: u32,
 }
 
@@ -37,6 +38,7 @@ impl Default for Prefs {
             conversations: false,
             remote_content: "ask".into(),
             shortcuts: true,
+            compose_format: "plain".into(),
             undo_send_seconds: 10,
         }
     }
@@ -67,6 +69,7 @@ impl Prefs {
             conversations: p.conversations,
             remote_content: p.remote_content.clone(),
             shortcuts: p.shortcuts,
+            compose_format: p.compose_format.clone(),
             undo_send_seconds: p.undo_send_seconds,
         }
     }
@@ -83,6 +86,7 @@ impl Prefs {
             conversations: self.conversations,
             remote_content: self.remote_content,
             shortcuts: self.shortcuts,
+            compose_format: self.compose_format,
             undo_send_seconds: self.undo_send_seconds,
         }
     }

@@ -36,6 +36,8 @@ pub struct Preferences {
     pub remote_content: String,
     /// Single-key shortcuts (j, k, c, /, ?…) are on.
     pub shortcuts: bool,
+    /// New messages start as `plain` or `rich` text.
+    pub compose_format: String,
     /// Addresses whose messages load remote images without asking.
     pub trusted_senders: Vec<String>,
     /// How long a sent message waits in the outbox, open to undo (0 to 30 s).
@@ -55,6 +57,7 @@ impl Default for Preferences {
             conversations: false,
             remote_content: "ask".into(),
             shortcuts: true,
+            compose_format: "plain".into(),
             trusted_senders: Vec::new(),
             undo_send_seconds: 10,
         }
@@ -134,6 +137,7 @@ pub struct Choices {
     pub conversations: bool,
     pub remote_content: String,
     pub shortcuts: bool,
+    pub compose_format: String,
     pub undo_send_seconds: u32,
 }
 
@@ -189,6 +193,7 @@ impl Services {
             conversations,
             remote_content,
             shortcuts,
+            compose_format,
             undo_send_seconds,
         } = choices;
         preferences = Preferences {
@@ -202,6 +207,7 @@ impl Services {
             conversations,
             remote_content,
             shortcuts,
+            compose_format,
             undo_send_seconds,
             ..preferences
         };

@@ -19,6 +19,9 @@ pub struct Compose {
     pub bcc: String,
     pub subject: String,
     pub text: String,
+    /// The text with its formatting, when written as rich text (empty
+    /// otherwise); cleaned before it goes anywhere.
+    pub html: String,
     /// Ids of this session's uploads.
     pub attachments: Vec<String>,
     /// Chosen by the form once per message; a repeat is not sent again.
@@ -102,6 +105,8 @@ impl Services {
             bcc: form.bcc.clone(),
             subject: form.subject.clone(),
             text: form.text.clone(),
+            html: (!form.html.trim().is_empty())
+                .then(|| estafette_mail::sanitize::compose_html(&form.html)),
             message_id: format!("<{:032x}@{domain}>", rand::random::<u128>()),
             in_reply_to: form.in_reply_to.clone(),
             references: form.references.clone(),

@@ -231,3 +231,47 @@ test('with the server unreachable the text stays in the browser, survives a relo
   // Only the refused requests themselves were logged.
   assert.deepEqual(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource|Failed to fetch/.test(e)), []);
 });
+
+test('rich text: bold and a list reach bob as HTML beside the plain text', { timeout: 120_000 }, async () => {
+  const subject = `Enrichi ${randomBytes(4).toString('hex')}`;
+  const { page, errors } = await newPage(browser);
+  await signIn(page, adminEmail, adminPassword);
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.goto('/compose');
+  await waitHydrated(page);
+  await page.getByLabel('To', { exact: true }).fill(bob);
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByLabel('Format').selectOption('rich');
+  const editor = page.getByRole('textbox', { name: 'Message', exact: true });
+  await editor.click();
+  await page.keyboard.type('Un mot ');
+  await page.getByRole('button', { name: 'Bold' }).click();
+  await page.keyboard.type('important');
+  await page.getByRole('button', { name: 'Bold' }).click();
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Bulleted list' }).click();
+  await page.keyboard.type('premier point');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByText('Message sent.').waitFor({ timeout: 40_000 });
+
+  const reader = await newPage(browser);
+  await signIn(reader.page, bob, adminPassword);
+  await reader.page.waitForURL((u) => u.pathname === '/');
+  const row = reader.page.locator('.message-row', { hasText: subject });
+  for (let i = 0; i < 30 && !(await row.count()); i++) {
+    await reader.page.waitForTimeout(500);
+    await reader.page.goto(`/?folder=INBOX&q=${encodeURIComponent(subject)}`);
+  }
+  await row.locator('.subject a').click();
+  const frame = reader.page.frameLocator('iframe.message-frame');
+  await frame.locator('b, strong', { hasText: 'important' }).waitFor();
+  await frame.locator('li', { hasText: 'premier point' }).waitFor();
+  // The plain-text alternative carries the same words.
+  const uid = await row.getAttribute('data-uid');
+  const source = await (await reader.page.request.get(`/source?folder=INBOX&uid=${uid}`)).text();
+  assert.match(source, /multipart\/alternative/);
+  assert.match(source, /text\/plain/);
+  assert.match(source, /Un mot important/);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(reader.errors, []);
+});

@@ -25,6 +25,9 @@ pub struct Outgoing {
     pub bcc: String,
     pub subject: String,
     pub text: String,
+    /// The same text with its formatting (already through `compose_html`),
+    /// sent beside the plain text as multipart/alternative.
+    pub html: Option<String>,
     pub message_id: String,
     /// A reply's threading headers (message ids with their `<>`).
     pub in_reply_to: Option<String>,
@@ -167,6 +170,8 @@ pub struct Draft {
     pub bcc: String,
     pub subject: String,
     pub text: String,
+    /// The formatted text, when it was written as rich text (sanitised).
+    pub html: Option<String>,
     pub references: Vec<String>,
 }
 
@@ -193,6 +198,12 @@ pub fn read_draft(raw: &[u8]) -> Option<Draft> {
             .body_text(0)
             .map(|t| t.replace("\r\n", "\n").trim_end_matches('\n').to_owned())
             .unwrap_or_default(),
+        html: m
+            .parts
+            .iter()
+            .find(|p| mail_parser::MimeHeaders::is_content_type(*p, "text", "html"))
+            .and_then(|p| p.text_contents())
+            .map(crate::sanitize::compose_html),
         references: m
             .references()
             .as_text_list()
@@ -246,23 +257,31 @@ pub fn build(o: &Outgoing) -> Result<Message, MailError> {
 
 /// The text and the attachments.
 fn body(builder: lettre::message::MessageBuilder, o: &Outgoing) -> Result<Message, MailError> {
-    let text = SinglePart::plain(o.text.replace("\r\n", "\n"));
-    let result = if o.attachments.is_empty() {
-        builder.singlepart(text)
-    } else {
-        let mut mixed = MultiPart::mixed().singlepart(text);
-        for file in &o.attachments {
-            if file.name.contains(['\r', '\n', '\0', '"']) {
-                return Err(bad(format!("`{}` is not a usable file name.", file.name)));
-            }
-            let content_type = ContentType::parse(&file.content_type)
-                .or_else(|_| ContentType::parse("application/octet-stream"))
-                .map_err(|e| bad(format!("`{}`: {e}", file.content_type)))?;
-            mixed = mixed.singlepart(
-                Attachment::new(file.name.clone()).body(file.data.clone(), content_type),
-            );
+    let plain = o.text.replace("\r\n", "\n");
+    let result = match (&o.html, o.attachments.is_empty()) {
+        (None, true) => builder.singlepart(SinglePart::plain(plain)),
+        (Some(html), true) => {
+            builder.multipart(MultiPart::alternative_plain_html(plain, html.clone()))
         }
-        builder.multipart(mixed)
+        (html, false) => {
+            let mut mixed = match html {
+                None => MultiPart::mixed().singlepart(SinglePart::plain(plain)),
+                Some(html) => MultiPart::mixed()
+                    .multipart(MultiPart::alternative_plain_html(plain, html.clone())),
+            };
+            for file in &o.attachments {
+                if file.name.contains(['\r', '\n', '\0', '"']) {
+                    return Err(bad(format!("`{}` is not a usable file name.", file.name)));
+                }
+                let content_type = ContentType::parse(&file.content_type)
+                    .or_else(|_| ContentType::parse("application/octet-stream"))
+                    .map_err(|e| bad(format!("`{}`: {e}", file.content_type)))?;
+                mixed = mixed.singlepart(
+                    Attachment::new(file.name.clone()).body(file.data.clone(), content_type),
+                );
+            }
+            builder.multipart(mixed)
+        }
     };
     result.map_err(|e| bad(format!("The message cannot be built: {e}")))
 }
@@ -273,6 +292,7 @@ mod tests {
 
     fn outgoing(to: &str, subject: &str) -> Outgoing {
         Outgoing {
+            html: None,
             from: "Alice <alice@example.test>".parse().expect("from"),
             to: to.into(),
             cc: String::new(),
@@ -309,6 +329,41 @@ mod tests {
         );
         assert!(raw.contains("application/pdf"));
         assert_eq!(m.envelope().to().len(), 3, "Bcc is in the envelope");
+    }
+
+    #[test]
+    fn rich_text_goes_as_an_alternative_and_comes_back_from_a_draft() {
+        let mut o = outgoing("bob@example.test", "Gras");
+        o.text = "Un mot important".into();
+        o.html = Some("Un mot <b>important</b>".into());
+        let raw = String::from_utf8(build(&o).expect("message").formatted()).expect("utf-8");
+        assert!(raw.contains("multipart/alternative"), "{raw}");
+        assert!(raw.contains("text/plain") && raw.contains("text/html"));
+        let parsed = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .expect("parse");
+        assert_eq!(parsed.body_text(0).as_deref(), Some("Un mot important"));
+        assert!(parsed
+            .body_html(0)
+            .is_some_and(|h| h.contains("<b>important</b>")));
+        o.attachments.push(File {
+            name: "a.txt".into(),
+            content_type: "text/plain".into(),
+            data: b"x".to_vec(),
+        });
+        let with_file = String::from_utf8(build(&o).expect("message").formatted()).expect("utf-8");
+        assert!(
+            with_file.contains("multipart/mixed") && with_file.contains("multipart/alternative")
+        );
+        // A draft keeps the formatting, cleaned again as it is read back.
+        o.html = Some("Un mot <b>important</b><script>x()</script>".into());
+        let back = read_draft(&build_draft(&o, "draft-key-2").expect("draft").formatted())
+            .expect("read back");
+        assert_eq!(back.html.as_deref(), Some("Un mot <b>important</b>"));
+        o.html = None;
+        let plain = read_draft(&build_draft(&o, "draft-key-3").expect("draft").formatted())
+            .expect("read back");
+        assert_eq!(plain.html, None, "a plain draft stays plain");
     }
 
     #[test]

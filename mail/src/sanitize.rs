@@ -321,6 +321,36 @@ pub fn sanitize_html(html: &str, policy: &Policy) -> Sanitized {
     }
 }
 
+/// What a user wrote in the rich-text editor, kept to what the editor makes
+/// (paragraphs, bold, italic, underline, lists, quotes, links to the web and
+/// to addresses) before it goes out: anything else a paste or a hostile page
+/// slipped in is dropped.
+pub fn compose_html(html: &str) -> String {
+    let html = html.replace(['\0', '\u{feff}'], "");
+    Builder::empty()
+        .add_tags([
+            "p",
+            "br",
+            "div",
+            "b",
+            "strong",
+            "i",
+            "em",
+            "u",
+            "ul",
+            "ol",
+            "li",
+            "blockquote",
+            "a",
+        ])
+        .add_tag_attributes("a", ["href"])
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer"))
+        .url_relative(UrlRelative::Deny)
+        .clean(&html)
+        .to_string()
+}
+
 /// Plain text as HTML: escaped, line breaks kept, web and mail addresses made
 /// into links (through the same sanitiser, so a hostile "link" stays text).
 pub fn text_to_html(text: &str) -> String {
@@ -480,5 +510,43 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("&lt;script&gt;"));
+    }
+}
+
+#[cfg(test)]
+mod compose_tests {
+    use super::compose_html;
+
+    #[test]
+    fn the_editor_keeps_its_formatting_and_nothing_else() {
+        let out = compose_html(
+            "<p>Hi <b>bold</b> <i>it</i> <a href=\"https://example.org\" onclick=\"x()\">link</a></p>\
+             <ul><li>one</li></ul><blockquote>q</blockquote><script>alert(1)</script>\
+             <img src=\"https://tracker.example/p.gif\"><a href=\"javascript:alert(1)\">bad</a>\
+             <span style=\"color:red\">red</span><iframe src=\"https://x\"></iframe>",
+        );
+        for kept in [
+            "<b>bold</b>",
+            "<i>it</i>",
+            "<ul><li>one</li></ul>",
+            "<blockquote>q</blockquote>",
+            "href=\"https://example.org\"",
+            "red",
+        ] {
+            assert!(out.contains(kept), "{kept} in {out}");
+        }
+        for gone in [
+            "script",
+            "alert",
+            "onclick",
+            "img",
+            "tracker",
+            "javascript",
+            "style",
+            "iframe",
+            "span",
+        ] {
+            assert!(!out.contains(gone), "{gone} in {out}");
+        }
     }
 }

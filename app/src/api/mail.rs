@@ -365,6 +365,9 @@ pub struct OutgoingForm {
     pub bcc: String,
     pub subject: String,
     pub text: String,
+    /// The text with its formatting when written as rich text; empty for plain.
+    #[serde(default)]
+    pub html: String,
     /// Upload ids, comma-separated.
     pub attachments: String,
     /// A reply's `References`, space-separated; the last is the message answered.
@@ -489,6 +492,8 @@ pub struct Prefilled {
     pub bcc: String,
     pub subject: String,
     pub text: String,
+    /// A rich-text draft's formatted text (cleaned); empty for plain text.
+    pub html: String,
     pub references: String,
     pub attachments: Vec<UploadView>,
 }
@@ -528,6 +533,7 @@ pub async fn start_from(folder: String, uid: u32, start: String) -> Result<Prefi
         bcc: String::new(),
         subject: p.subject,
         text: p.text,
+        html: String::new(),
         references: p.references.join(" "),
         attachments: p
             .attachments
@@ -554,6 +560,7 @@ fn compose_of(message: OutgoingForm) -> estafette_core::sending::Compose {
         bcc: message.bcc,
         subject: message.subject,
         text: message.text,
+        html: message.html,
         attachments: message
             .attachments
             .split(',')
@@ -589,6 +596,7 @@ pub async fn open_draft(key: String) -> Result<Prefilled, AppError> {
         bcc: draft.bcc,
         subject: draft.subject,
         text: draft.text,
+        html: draft.html.unwrap_or_default(),
         references: draft.references.join(" "),
         attachments: uploads
             .into_iter()

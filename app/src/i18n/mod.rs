@@ -355,6 +355,18 @@ pub struct Texts {
     pub audit_from: &'static str,
     pub audit_to: &'static str,
     pub filter: &'static str,
+    pub compose_format: &'static str,
+    pub format_plain: &'static str,
+    pub format_rich: &'static str,
+    pub format: &'static str,
+    pub bold: &'static str,
+    pub italic: &'static str,
+    pub bulleted_list: &'static str,
+    pub numbered_list: &'static str,
+    pub quote: &'static str,
+    pub link: &'static str,
+    pub link_address: &'static str,
+    pub formatting: &'static str,
 }
 
 #[cfg(all(test, feature = "ssr"))]

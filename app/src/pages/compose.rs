@@ -100,6 +100,10 @@ pub fn ComposePage() -> impl IntoView {
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
+    // Rich text: the editor's HTML beside the plain `text` (its innerText).
+    let html = RwSignal::new(String::new());
+    let rich =
+        RwSignal::new(crate::prefs::use_prefs().with_untracked(|p| p.compose_format == "rich"));
     let files = RwSignal::new(Vec::<Attached>::new());
     let next_key = StoredValue::new(0u32);
     let limit = Resource::new(|| (), |_| compose_limit());
@@ -178,6 +182,8 @@ pub fn ComposePage() -> impl IntoView {
             };
             if let Some(copy) = copy {
                 send_key.set_value(copy.send_key);
+                rich.set(!copy.html.is_empty());
+                html.set(copy.html);
                 fill([copy.to, copy.cc, copy.bcc, copy.subject, copy.text]);
                 if !copy.references.is_empty() {
                     references.set_value(copy.references);
@@ -203,6 +209,10 @@ pub fn ComposePage() -> impl IntoView {
             if !p.key.is_empty() {
                 send_key.set_value(p.key);
             }
+            if !p.html.is_empty() || is_draft {
+                rich.set(!p.html.is_empty());
+            }
+            html.set(p.html);
             fill([p.to, p.cc, p.bcc, p.subject, p.text]);
             references.set_value(p.references);
             let mut key = next_key.get_value();
@@ -301,6 +311,11 @@ pub fn ComposePage() -> impl IntoView {
         bcc: bcc.get_untracked(),
         subject: subject.get_untracked(),
         text: text.get_untracked(),
+        html: if rich.get_untracked() {
+            html.get_untracked()
+        } else {
+            String::new()
+        },
         attachments: files
             .with_untracked(|f| {
                 f.iter()
@@ -364,6 +379,8 @@ pub fn ComposePage() -> impl IntoView {
             .map(|field| field.with(String::is_empty))
             .iter()
             .all(|e| *e);
+        html.track();
+        rich.track();
         let ids: Vec<Option<String>> = files.with(|f| f.iter().map(|a| a.id.get()).collect());
         if !ready.get() || sent.get_untracked() || (empty && ids.is_empty()) {
             return;
@@ -509,6 +526,11 @@ pub fn ComposePage() -> impl IntoView {
                     bcc: bcc.get_untracked(),
                     subject: subject.get_untracked(),
                     text: text.get_untracked(),
+                    html: if rich.get_untracked() {
+                        html.get_untracked()
+                    } else {
+                        String::new()
+                    },
                     attachments: ids.join(","),
                     references: references.get_value(),
                     send_key: key.clone(),
@@ -663,7 +685,25 @@ pub fn ComposePage() -> impl IntoView {
                         </Transition>
                     </datalist>
                     <label>{t.col_subject}<input type="text" name="subject" maxlength="998" bind:value=subject/></label>
-                    <label>{t.message_text}<textarea name="text" rows="14" bind:value=text></textarea></label>
+                    <label class="format">{t.format}
+                        <select name="format" on:change=move |e| {
+                            let on = event_target_value(&e) == "rich";
+                            if on && !rich.get_untracked() {
+                                html.set(escape_text(&text.get_untracked()));
+                            }
+                            rich.set(on);
+                        }>
+                            <option value="plain" selected=move || !rich.get()>{t.format_plain}</option>
+                            <option value="rich" selected=move || rich.get()>{t.format_rich}</option>
+                        </select>
+                    </label>
+                    {move || if rich.get() {
+                        view! { <RichEditor html text/> }.into_any()
+                    } else {
+                        view! {
+                            <label>{t.message_text}<textarea name="text" rows="14" bind:value=text></textarea></label>
+                        }.into_any()
+                    }}
                     <div class="attach">
                         <label class="button">
                             {t.attach_files}
@@ -769,6 +809,7 @@ mod local {
             ("bcc", &form.bcc),
             ("subject", &form.subject),
             ("text", &form.text),
+            ("html", &form.html),
             ("attachments", &form.attachments),
             ("references", &form.references),
             ("send_key", &form.send_key),
@@ -779,5 +820,90 @@ mod local {
         let _ = leptos::prelude::window()
             .navigator()
             .send_beacon_with_opt_url_search_params("/api/save-draft", Some(&params));
+    }
+}
+
+/// Plain text as the editor's first HTML: escaped, one line a line.
+fn escape_text(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            line.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+/// The rich-text editor: bold, italic, lists, quotes and links on an editable
+/// area. `html` is what it holds (the server cleans it again before it goes
+/// anywhere); `text` the same words as plain text, sent beside it.
+#[component]
+fn RichEditor(html: RwSignal<String>, text: RwSignal<String>) -> impl IntoView {
+    let t = use_texts();
+    let area = NodeRef::<leptos::html::Div>::new();
+    // What the editor holds, read back into the form.
+    let read = move || {
+        if let Some(el) = area.get_untracked() {
+            html.set(el.inner_html());
+            text.set(el.inner_text());
+        }
+    };
+    // Filled from the form once (and when a draft or a copy refills it), not
+    // on each keystroke, so that the caret stays where it is.
+    Effect::new(move |_| {
+        let wanted = html.get();
+        if let Some(el) = area.get() {
+            if el.inner_html() != wanted {
+                el.set_inner_html(&wanted);
+            }
+        }
+    });
+    let command = move |name: &'static str, value: Option<String>| {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::{JsCast, JsValue};
+            if let Some(el) = area.get_untracked() {
+                let _ = el.focus();
+            }
+            let doc = document();
+            let exec = js_sys::Reflect::get(&doc, &JsValue::from_str("execCommand"))
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+            if let Some(exec) = exec {
+                let args = js_sys::Array::of3(
+                    &JsValue::from_str(name),
+                    &JsValue::FALSE,
+                    &value.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+                );
+                let _ = exec.apply(&doc, &args);
+            }
+        }
+        let _ = (name, value);
+        read();
+    };
+    let link = move |_| {
+        let address = window()
+            .prompt_with_message(t.link_address)
+            .ok()
+            .flatten()
+            .filter(|a| !a.trim().is_empty());
+        if let Some(address) = address {
+            command("createLink", Some(address.trim().to_owned()));
+        }
+    };
+    view! {
+        <div class="rich">
+            <div class="toolbar" role="toolbar" aria-label=t.formatting>
+                <button type="button" on:click=move |_| command("bold", None)><b>{t.bold}</b></button>
+                <button type="button" on:click=move |_| command("italic", None)><i>{t.italic}</i></button>
+                <button type="button" on:click=move |_| command("insertUnorderedList", None)>{t.bulleted_list}</button>
+                <button type="button" on:click=move |_| command("insertOrderedList", None)>{t.numbered_list}</button>
+                <button type="button" on:click=move |_| command("formatBlock", Some("blockquote".into()))>{t.quote}</button>
+                <button type="button" on:click=link>{t.link}</button>
+            </div>
+            <div class="rich-editor" node_ref=area contenteditable="true" role="textbox"
+                aria-multiline="true" aria-label=t.message_text on:input=move |_| read()></div>
+        </div>
     }
 }

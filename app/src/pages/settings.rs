@@ -276,6 +276,10 @@ fn ComposingSection() -> impl IntoView {
                 <Choice id="undo-delay" label=t.undo_delay options
                     current=Signal::derive(move || prefs.with(|p| p.undo_send_seconds.to_string()))
                     set=|p, v| p.undo_send_seconds = v.parse().unwrap_or(10)/>
+                <Choice id="pref-compose-format" label=t.compose_format
+                    options=pairs(&[("plain", t.format_plain), ("rich", t.format_rich)])
+                    current=Signal::derive(move || prefs.with(|p| p.compose_format.clone()))
+                    set=|p, v| p.compose_format = v/>
             </div>
         </section>
     }

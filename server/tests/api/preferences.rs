@@ -18,6 +18,7 @@ fn choices<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(String, &'a str)> {
         ("conversations", "false"),
         ("remote_content", "ask"),
         ("shortcuts", "true"),
+        ("compose_format", "plain"),
         ("undo_send_seconds", "10"),
     ];
     for (k, v) in overrides {
@@ -71,6 +72,7 @@ async fn pages_follow_the_accounts_preferences_in_every_browser() {
         ("time_zone", "Europe/Paris\"><b"),
         ("undo_send_seconds", "99"),
         ("remote_content", "sometimes"),
+        ("compose_format", "markdown"),
     ] {
         assert_eq!(save(&app, &[bad]).await.status(), 422, "{bad:?}");
     }
