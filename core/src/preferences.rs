@@ -107,6 +107,7 @@ impl Preferences {
             &self.remote_content,
             &["ask", "always"],
         )?;
+        one_of("compose format", &self.compose_format, &["plain", "rich"])?;
         if !PAGE_SIZES.contains(&self.page_size) {
             return Err(CoreError::Invalid(format!(
                 "A page shows 25, 50, 100 or 200 messages, not {}.",
@@ -293,6 +294,10 @@ mod tests {
             },
             Preferences {
                 undo_send_seconds: 31,
+                ..Preferences::default()
+            },
+            Preferences {
+                compose_format: "html".into(),
                 ..Preferences::default()
             },
         ] {

@@ -615,3 +615,65 @@ async fn addresses_written_to_and_read_from_are_offered() {
         "two characters at least"
     );
 }
+
+#[tokio::test]
+async fn rich_text_goes_out_cleaned_beside_the_plain_text() {
+    let app = spawn(Db::Shared).await;
+    let (alice, bob) = (unique_email("rich"), unique_email("rich-reader"));
+    app.create_account(&alice, Role::User).await;
+    app.create_account(&bob, Role::User).await;
+    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let hostile = "<p>Un mot <b>important</b> et <a href=\"https://example.org/\" onclick=\"x()\">un lien</a></p>\
+        <script>alert(1)</script><img src=\"https://tracker.example/p.gif\">\
+        <a href=\"javascript:alert(2)\">piège</a><style>body{display:none}</style>";
+    let res = send(
+        &app,
+        None,
+        &[
+            ("to", &bob),
+            ("subject", "Texte enrichi"),
+            ("text", "Un mot important et un lien\npiège"),
+            ("html", hostile),
+            ("send_key", "key-rich-text-0001"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+
+    let reader = app.new_browser();
+    assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
+    let inbox = reader.wait_for_inbox(1).await;
+    let uid = inbox["rows"][0]["uid"].as_u64().expect("uid").to_string();
+    let raw = reader
+        .get(&format!("/source?folder=INBOX&uid={uid}"))
+        .await
+        .text()
+        .await
+        .expect("source");
+    let parsed = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .expect("a message");
+    assert!(raw.contains("multipart/alternative"));
+    assert_eq!(
+        parsed
+            .body_text(0)
+            .map(|t| t.replace("\r\n", "\n"))
+            .as_deref()
+            .map(str::trim_end),
+        Some("Un mot important et un lien\npiège")
+    );
+    let html = parsed.body_html(0).expect("an HTML part").into_owned();
+    assert!(html.contains("<b>important</b>"), "{html}");
+    assert!(html.contains("href=\"https://example.org/\""), "{html}");
+    for gone in [
+        "script",
+        "alert",
+        "onclick",
+        "tracker",
+        "javascript",
+        "<style",
+        "<img",
+    ] {
+        assert!(!html.contains(gone), "{gone} left in {html}");
+    }
+}
