@@ -39,8 +39,8 @@ impl AppError {
             AppError::Disabled => t.error_disabled.to_owned(),
             AppError::NotSignedIn => t.error_not_signed_in.to_owned(),
             AppError::Forbidden => t.error_forbidden.to_owned(),
-            // The domain's own explanation (not yet translated).
-            AppError::Invalid(m) => m.clone(),
+            // The domain's own explanation, in the user's language.
+            AppError::Invalid(m) => crate::i18n::translate(m, t),
             AppError::MailUnreachable => t.error_mail_unreachable.to_owned(),
             AppError::Internal => t.error_internal.to_owned(),
             AppError::Transport(_) => t.error_transport.to_owned(),

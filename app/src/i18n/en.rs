@@ -279,4 +279,8 @@ pub const TEXTS: Texts = Texts {
     link: "Link",
     link_address: "Address of the link",
     formatting: "Formatting",
+    not_found: "Not found",
+    nothing_here: "Nothing here",
+    back_to_mail: "Back to your mail",
+    server_messages: &[],
 };

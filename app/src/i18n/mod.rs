@@ -73,6 +73,47 @@ pub fn use_texts() -> &'static Texts {
     current().texts()
 }
 
+/// A message from the server in the language of `t`: the first template of
+/// `t.server_messages` it fits, its values carried over; as it came otherwise.
+pub fn translate(message: &str, t: &Texts) -> String {
+    t.server_messages
+        .iter()
+        .find_map(|(english, local)| {
+            let values = fit(english, message)?;
+            let mut out = String::with_capacity(local.len() + message.len());
+            let mut values = values.into_iter();
+            let mut pieces = local.split("{}").peekable();
+            while let Some(piece) = pieces.next() {
+                out.push_str(piece);
+                if pieces.peek().is_some() {
+                    out.push_str(values.next().unwrap_or_default());
+                }
+            }
+            Some(out)
+        })
+        .unwrap_or_else(|| message.to_owned())
+}
+
+/// The values that make `message` out of `template` (`{}` for each), if it fits.
+fn fit<'m>(template: &str, message: &'m str) -> Option<Vec<&'m str>> {
+    let mut pieces = template.split("{}");
+    let first = pieces.next().unwrap_or_default();
+    let mut rest = message.strip_prefix(first)?;
+    let mut values = Vec::new();
+    let pieces: Vec<&str> = pieces.collect();
+    for (i, piece) in pieces.iter().enumerate() {
+        let at = if i + 1 == pieces.len() {
+            // The last piece ends the message.
+            rest.strip_suffix(piece).map(str::len)?
+        } else {
+            rest.find(piece)?
+        };
+        values.push(&rest[..at]);
+        rest = &rest[at + piece.len()..];
+    }
+    rest.is_empty().then_some(values)
+}
+
 /// A whole number with the language's digit grouping (`12,345`, `12 345`).
 pub fn number(n: u64) -> String {
     let t = use_texts();
@@ -367,6 +408,13 @@ pub struct Texts {
     pub link: &'static str,
     pub link_address: &'static str,
     pub formatting: &'static str,
+    pub not_found: &'static str,
+    pub nothing_here: &'static str,
+    pub back_to_mail: &'static str,
+    /// The server's own messages (written in English by the domain) in this
+    /// language: `(English, translation)` templates where `{}` stands for a
+    /// value carried over in order. Empty for English.
+    pub server_messages: &'static [(&'static str, &'static str)],
 }
 
 #[cfg(all(test, feature = "ssr"))]
@@ -403,5 +451,36 @@ mod tests {
             );
         }
         assert_ne!(Locale::Fr.texts().password, Locale::En.texts().password);
+    }
+
+    #[test]
+    fn server_messages_are_translated_with_their_values() {
+        let fr = Locale::Fr.texts();
+        assert_eq!(
+            translate("To: `bob@` is not an email address.", fr),
+            "À : « bob@ » n’est pas une adresse e-mail."
+        );
+        assert_eq!(
+            translate("A message can carry at most 25 MB of attachments.", fr),
+            "Un message peut porter au plus 25 Mo de pièces jointes."
+        );
+        assert_eq!(translate("Add at least one recipient.", fr), "Ajoutez au moins un destinataire.");
+        assert_eq!(
+            translate("Something nobody wrote down.", fr),
+            "Something nobody wrote down.",
+            "unknown messages come as they are"
+        );
+        assert_eq!(translate("Add at least one recipient. Or two.", fr), "Add at least one recipient. Or two.");
+        let en = Locale::En.texts();
+        assert_eq!(translate("Add at least one recipient.", en), "Add at least one recipient.");
+        for t in Locale::ALL.map(Locale::texts) {
+            for (english, local) in t.server_messages {
+                assert_eq!(
+                    english.matches("{}").count(),
+                    local.matches("{}").count(),
+                    "{english} / {local}"
+                );
+            }
+        }
     }
 }

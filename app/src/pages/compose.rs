@@ -725,7 +725,7 @@ pub fn ComposePage() -> impl IntoView {
                                 <span class="muted">{format!(" {}", human_size(a.size as u64))}</span>
                                 <progress max="1" prop:value=move || a.progress.get()
                                     aria-label=format!("{} {}", t.uploading, a.name.get_value())></progress>
-                                {move || a.error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
+                                {move || a.error.get().map(|e| view! { <span class="error" role="alert">{crate::i18n::translate(&e, t)}</span> })}
                                 <button type="button" class="link" on:click=move |_| remove(a)>{t.remove}</button>
                             </li>
                         </For>
