@@ -99,6 +99,17 @@ test('French and dark, at once, after a reload and in another profile', { timeou
   await other.page.getByRole('columnheader', { name: 'Objet' }).waitFor();
   await other.context.close();
 
+  // The server's own explanations come in French too.
+  await page.goto('/compose');
+  await waitHydrated(page);
+  await page.getByLabel('À', { exact: true }).fill('bob@');
+  await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.equal((await alert.innerText()).trim(), 'À : « bob@ » n’est pas une adresse e-mail.');
+  // The refusal (422) is the one error the browser may log here.
+  errors.splice(0, errors.length, ...errors.filter((e) => !/status of 422/.test(e)));
+
   await choose(page, '#pref-language', 'en', 'html[lang="en"]');
   await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
   await choose(page, '#pref-theme', 'light', 'html[data-theme="light"]');

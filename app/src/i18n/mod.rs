@@ -464,15 +464,24 @@ mod tests {
             translate("A message can carry at most 25 MB of attachments.", fr),
             "Un message peut porter au plus 25 Mo de pièces jointes."
         );
-        assert_eq!(translate("Add at least one recipient.", fr), "Ajoutez au moins un destinataire.");
+        assert_eq!(
+            translate("Add at least one recipient.", fr),
+            "Ajoutez au moins un destinataire."
+        );
         assert_eq!(
             translate("Something nobody wrote down.", fr),
             "Something nobody wrote down.",
             "unknown messages come as they are"
         );
-        assert_eq!(translate("Add at least one recipient. Or two.", fr), "Add at least one recipient. Or two.");
+        assert_eq!(
+            translate("Add at least one recipient. Or two.", fr),
+            "Add at least one recipient. Or two."
+        );
         let en = Locale::En.texts();
-        assert_eq!(translate("Add at least one recipient.", en), "Add at least one recipient.");
+        assert_eq!(
+            translate("Add at least one recipient.", en),
+            "Add at least one recipient."
+        );
         for t in Locale::ALL.map(Locale::texts) {
             for (english, local) in t.server_messages {
                 assert_eq!(
