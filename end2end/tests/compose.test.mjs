@@ -275,3 +275,59 @@ test('rich text: bold and a list reach bob as HTML beside the plain text', { tim
   assert.deepEqual(errors, []);
   assert.deepEqual(reader.errors, []);
 });
+
+test('identities: the From chooser swaps the signature, and the message goes out as the identity', { timeout: 120_000 }, async () => {
+  const subject = `Identité ${randomBytes(4).toString('hex')}`;
+  const { page, errors } = await newPage(browser);
+  await signIn(page, adminEmail, adminPassword);
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.goto('/settings');
+  await waitHydrated(page);
+  const identities = page.locator('ul.identities');
+  for (const [name, email, signature] of [
+    ['Alice Équipe', adminEmail, 'Équipe courrier'],
+    ['Support', 'support@example.test', 'Le support'],
+  ]) {
+    await page.locator('#identity-name').fill(name);
+    await page.locator('#identity-email').fill(email);
+    await page.locator('#identity-signature').fill(signature);
+    await page.getByRole('button', { name: 'Add identity' }).click();
+    await identities.locator('li', { hasText: name }).waitFor();
+  }
+
+  await page.goto('/compose');
+  await waitHydrated(page);
+  const text = page.getByLabel('Message', { exact: true });
+  await page.waitForFunction(() => document.querySelector('textarea[name="text"]').value.includes('Équipe courrier'));
+  const from = page.getByLabel('From');
+  await from.selectOption({ label: 'Support <support@example.test>' });
+  await page.waitForFunction(() => document.querySelector('textarea[name="text"]').value.includes('Le support'));
+  assert.ok(!(await text.inputValue()).includes('Équipe courrier'), 'the signature is swapped, not added');
+  await from.selectOption({ label: `Alice Équipe <${adminEmail}>` });
+  await page.waitForFunction(() => document.querySelector('textarea[name="text"]').value.includes('Équipe courrier'));
+  await page.getByLabel('To', { exact: true }).fill(bob);
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByText('Message sent.').waitFor({ timeout: 40_000 });
+
+  const reader = await newPage(browser);
+  await signIn(reader.page, bob, adminPassword);
+  await reader.page.waitForURL((u) => u.pathname === '/');
+  const row = reader.page.locator('.message-row', { hasText: subject });
+  for (let i = 0; i < 30 && !(await row.count()); i++) {
+    await reader.page.waitForTimeout(500);
+    await reader.page.goto(`/?folder=INBOX&q=${encodeURIComponent(subject)}`);
+  }
+  assert.match(await row.locator('.from').innerText(), /Alice Équipe/);
+
+  // Back as it was: no identities (the other tests expect no signature).
+  await page.goto('/settings');
+  await waitHydrated(page);
+  for (const name of ['Support', 'Alice Équipe']) {
+    const item = identities.locator('li', { hasText: name });
+    await item.getByRole('button', { name: 'Delete' }).click();
+    await item.waitFor({ state: 'detached' });
+  }
+  assert.deepEqual(errors, []);
+  assert.deepEqual(reader.errors, []);
+});

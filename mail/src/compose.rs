@@ -172,6 +172,9 @@ pub struct Draft {
     pub text: String,
     /// The formatted text, when it was written as rich text (sanitised).
     pub html: Option<String>,
+    /// Who it is from (the identity it was written as): address and name.
+    pub from: String,
+    pub from_name: String,
     pub references: Vec<String>,
 }
 
@@ -188,8 +191,14 @@ pub fn read_draft(raw: &[u8]) -> Option<Draft> {
     if key.is_empty() {
         return None;
     }
+    let sender = m.from().and_then(|a| a.first());
     Some(Draft {
         key,
+        from: sender
+            .and_then(|a| a.address())
+            .unwrap_or_default()
+            .to_owned(),
+        from_name: sender.and_then(|a| a.name()).unwrap_or_default().to_owned(),
         to: untyped(&own("X-Estafette-To")),
         cc: untyped(&own("X-Estafette-Cc")),
         bcc: untyped(&own("X-Estafette-Bcc")),
@@ -384,6 +393,10 @@ mod tests {
         assert_eq!(back.bcc, "hidden@example.test");
         assert_eq!(back.subject, "Brouillon été");
         assert_eq!(back.text, "Ligne 1\nLigne 2");
+        assert_eq!(
+            (back.from.as_str(), back.from_name.as_str()),
+            ("alice@example.test", "Alice")
+        );
         assert_eq!(back.references, ["<m0@example.test>"]);
     }
 

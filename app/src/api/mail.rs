@@ -494,6 +494,8 @@ pub struct Prefilled {
     pub text: String,
     /// A rich-text draft's formatted text (cleaned); empty for plain text.
     pub html: String,
+    /// The identity a draft was written as (0: the default).
+    pub identity: i64,
     pub references: String,
     pub attachments: Vec<UploadView>,
 }
@@ -534,6 +536,7 @@ pub async fn start_from(folder: String, uid: u32, start: String) -> Result<Prefi
         subject: p.subject,
         text: p.text,
         html: String::new(),
+        identity: 0,
         references: p.references.join(" "),
         attachments: p
             .attachments
@@ -588,8 +591,20 @@ pub async fn save_draft(message: OutgoingForm) -> Result<(), AppError> {
 pub async fn open_draft(key: String) -> Result<Prefilled, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let (draft, uploads) = services()?.open_draft(&who, &key).await?;
+    let services = services()?;
+    let (draft, uploads) = services.open_draft(&who, &key).await?;
+    // The identity it was written as: the same name and address, or the address.
+    let identities = services.identities(&who).await?;
+    let same_address =
+        |i: &&estafette_core::identities::Identity| i.email.eq_ignore_ascii_case(&draft.from);
+    let identity = identities
+        .iter()
+        .filter(same_address)
+        .find(|i| i.name == draft.from_name)
+        .or_else(|| identities.iter().find(same_address))
+        .map_or(0, |i| i.id);
     Ok(Prefilled {
+        identity,
         key: draft.key,
         to: draft.to,
         cc: draft.cc,

@@ -283,6 +283,8 @@ pub const TEXTS: Texts = Texts {
     nothing_here: "Rien ici",
     back_to_mail: "Retour à vos messages",
     server_messages: &[
+        ("A name has at most {} characters.", "Un nom a au plus {} caractères."),
+        ("A signature has at most {} characters.", "Une signature a au plus {} caractères."),
         ("A folder name cannot hold line breaks, control characters, * or %.", "Un nom de dossier ne peut contenir ni saut de ligne, ni caractère de contrôle, ni * ni %."),
         ("A folder name cannot hold line breaks.", "Un nom de dossier ne peut pas contenir de saut de ligne."),
         ("A folder name has at most 200 characters.", "Un nom de dossier a au plus 200 caractères."),

@@ -166,6 +166,8 @@ pub fn ComposePage() -> impl IntoView {
             field.set(value);
         }
     };
+    // The identity a reopened draft was written as.
+    let written_as = StoredValue::new(None::<i64>);
     // Saving starts once the form holds what it starts from.
     let ready = RwSignal::new(origin.is_none());
     // Text the server never got (a lost connection, a closed tab) comes
@@ -213,6 +215,9 @@ pub fn ComposePage() -> impl IntoView {
                 rich.set(!p.html.is_empty());
             }
             html.set(p.html);
+            if p.identity != 0 {
+                written_as.set_value(Some(p.identity));
+            }
             fill([p.to, p.cc, p.bcc, p.subject, p.text]);
             references.set_value(p.references);
             let mut key = next_key.get_value();
@@ -277,6 +282,10 @@ pub fn ComposePage() -> impl IntoView {
         let Some(default) = list.iter().find(|i| i.is_default).or(list.first()) else {
             return;
         };
+        if let Some(id) = written_as.get_value() {
+            identity.set(id);
+            return;
+        }
         identity.set(default.id);
         let added = block(&default.signature);
         if !is_draft && !added.is_empty() && !text.with_untracked(|t| t.contains(&added)) {

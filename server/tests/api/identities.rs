@@ -96,6 +96,31 @@ async fn mail_goes_out_as_the_chosen_identity_and_only_ones_own() {
     assert_eq!(made.status(), 200);
     assert_eq!(list(&app).await[0]["id"], support);
 
+    // A draft written as an identity reopens as that identity.
+    for (identity, key) in [(work, "identity-draft-01"), (support, "identity-draft-02")] {
+        let id = identity.to_string();
+        let saved = app
+            .post(
+                "/api/save-draft",
+                &[
+                    ("message[to]", bob.as_str()),
+                    ("message[subject]", "Brouillon"),
+                    ("message[text]", "À finir"),
+                    ("message[send_key]", key),
+                    ("message[identity]", id.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status(), 200);
+        let reopened: serde_json::Value = app
+            .post("/api/open-draft", &[("key", key)])
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(reopened["identity"], identity, "{key}");
+    }
+
     let sent = send_as(&app, &work.to_string(), &bob, "identity-send-01").await;
     assert_eq!(sent.status(), 200);
     let reader = app.new_browser();
