@@ -14,7 +14,10 @@ use crate::{CoreError, Services};
 pub enum Start {
     Reply,
     ReplyAll,
+    /// Inline: the text quoted, the attachments attached again.
     Forward,
+    /// The whole message attached as it was received (`.eml`).
+    ForwardAsAttachment,
 }
 
 /// The compose form, filled in.
@@ -44,6 +47,27 @@ impl Services {
         let o = reply::original(&raw)?;
         let me = &who.0.account.email;
         let mut p = Prefill::default();
+        if start == Start::ForwardAsAttachment {
+            p.subject = reply::prefixed("Fwd", &o.subject);
+            let name: String = o
+                .subject
+                .chars()
+                .filter(|c| c.is_alphanumeric() || " -_.,'’()".contains(*c))
+                .take(80)
+                .collect();
+            let name = match name.trim() {
+                "" => "message.eml".to_owned(),
+                name => format!("{name}.eml"),
+            };
+            let body = futures::stream::once(async move { Ok::<_, CoreError>(raw) });
+            let limit = self.config.limits.max_message_bytes();
+            let saved = self
+                .uploads
+                .save(who, &name, "message/rfc822", body, limit)
+                .await?;
+            p.attachments.push(saved);
+            return Ok(p);
+        }
         if start == Start::Forward {
             p.subject = reply::prefixed("Fwd", &o.subject);
             p.text = format!("\n\n{}\n{}", heading(&o), o.text);

@@ -510,6 +510,7 @@ pub async fn start_from(folder: String, uid: u32, start: String) -> Result<Prefi
         "reply" => Start::Reply,
         "all" => Start::ReplyAll,
         "forward" => Start::Forward,
+        "forward-eml" => Start::ForwardAsAttachment,
         _ => return Err(invalid("Unknown way to start a message.")),
     };
     let t = super::context::texts(&who).await;

@@ -282,5 +282,6 @@ pub const TEXTS: Texts = Texts {
     not_found: "Not found",
     nothing_here: "Nothing here",
     back_to_mail: "Back to your mail",
+    forward_as_attachment: "Forward as attachment",
     server_messages: &[],
 };

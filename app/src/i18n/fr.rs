@@ -282,6 +282,7 @@ pub const TEXTS: Texts = Texts {
     not_found: "Introuvable",
     nothing_here: "Rien ici",
     back_to_mail: "Retour à vos messages",
+    forward_as_attachment: "Transférer en pièce jointe",
     server_messages: &[
         ("A name has at most {} characters.", "Un nom a au plus {} caractères."),
         ("A signature has at most {} characters.", "Une signature a au plus {} caractères."),

@@ -408,6 +408,7 @@ pub struct Texts {
     pub link: &'static str,
     pub link_address: &'static str,
     pub formatting: &'static str,
+    pub forward_as_attachment: &'static str,
     pub not_found: &'static str,
     pub nothing_here: &'static str,
     pub back_to_mail: &'static str,

@@ -134,6 +134,7 @@ pub fn MessageView(
                 <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "reply")>{t.reply}</a>
                 <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "all")>{t.reply_all}</a>
                 <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "forward")>{t.forward}</a>
+                <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "forward-eml")>{t.forward_as_attachment}</a>
                 <button type="button" on:click=move |_| run_act(Act::SendTo("archive"))>{t.archive}</button>
                 <button type="button" on:click=move |_| run_act(Act::SendTo("junk"))>{t.junk}</button>
                 <button type="button" class="danger" on:click=move |_| run_act(Act::SendTo("trash"))>{t.delete}</button>

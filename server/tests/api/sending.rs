@@ -346,6 +346,35 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
     let forward = start("forward").await;
     assert_eq!(forward["subject"], "Fwd: Plan de la semaine");
     assert_eq!(forward["attachments"][0]["name"], "plan.pdf");
+    // Forwarded as an attachment: the message itself, byte for byte.
+    let as_eml = start("forward-eml").await;
+    assert_eq!(as_eml["subject"], "Fwd: Plan de la semaine");
+    assert_eq!(as_eml["text"], "");
+    let eml = &as_eml["attachments"][0];
+    assert_eq!(eml["name"], "Re Re Plan de la semaine.eml");
+    let original = bobs
+        .get(&format!("/source?folder=INBOX&uid={uid}"))
+        .await
+        .bytes()
+        .await
+        .expect("source");
+    assert_eq!(eml["size"], original.len() as u64);
+    let sent_eml: Value = send(
+        &bobs,
+        None,
+        &[
+            ("to", &carol),
+            ("subject", "Le message d’origine"),
+            ("text", "Le voici en pièce jointe."),
+            ("attachments", eml["id"].as_str().expect("id")),
+            ("send_key", "forward-as-eml-1"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(sent_eml["sent_now"], true);
 
     let references = reply["references"].as_str().expect("references");
     let sent: Value = send(
@@ -434,6 +463,44 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
         got[..] == pdf[..],
         "the forwarded attachment is the original"
     );
+    // And the message forwarded whole, as message/rfc822, which reads back.
+    let mut eml_uid = None;
+    for _ in 0..100 {
+        let page = carols.inbox().await;
+        if let Some(row) = page["rows"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["subject"] == "Le message d’origine"))
+        {
+            eml_uid = row["uid"].as_u64();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let eml_uid = eml_uid
+        .expect("the message with the .eml arrived")
+        .to_string();
+    let outline: Value = carols
+        .post("/api/outline", &[("folder", "INBOX"), ("uid", &eml_uid)])
+        .await
+        .json()
+        .await
+        .expect("json");
+    let part = &outline["attachments"][0];
+    assert_eq!(part["content_type"], "message/rfc822", "{outline}");
+    let section = part["section"].as_str().expect("section");
+    let got = carols
+        .get(&format!(
+            "/part?folder=INBOX&uid={eml_uid}&section={section}"
+        ))
+        .await
+        .bytes()
+        .await
+        .expect("bytes");
+    let inner = mail_parser::MessageParser::default()
+        .parse(&got[..])
+        .expect("the attachment is a message");
+    assert_eq!(inner.subject(), Some("Re: Re: Plan de la semaine"));
+    assert_eq!(inner.attachments().count(), 1, "with its own attachment");
 }
 
 #[tokio::test]
