@@ -74,9 +74,11 @@ impl Prefs {
         }
     }
 
-    pub fn into_choices(self) -> estafette_core::preferences::Choices {
-        estafette_core::preferences::Choices {
-            language: self.language,
+    /// The settings page's choices as the domain keeps them (the trusted
+    /// senders are kept by the domain as they are).
+    pub fn into_core(self) -> estafette_core::preferences::Preferences {
+        estafette_core::preferences::Preferences {
+            language: Some(self.language),
             time_zone: self.time_zone,
             date_format: self.date_format,
             theme: self.theme,
@@ -87,6 +89,7 @@ impl Prefs {
             remote_content: self.remote_content,
             shortcuts: self.shortcuts,
             compose_format: self.compose_format,
+            trusted_senders: Vec::new(),
             undo_send_seconds: self.undo_send_seconds,
         }
     }

@@ -124,24 +124,6 @@ impl Preferences {
     }
 }
 
-/// What a user may change on the settings page: everything but the trusted
-/// senders, which are added from a message and removed one by one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Choices {
-    pub language: String,
-    pub time_zone: String,
-    pub date_format: String,
-    pub theme: String,
-    pub density: String,
-    pub page_size: u32,
-    pub reading_pane: bool,
-    pub conversations: bool,
-    pub remote_content: String,
-    pub shortcuts: bool,
-    pub compose_format: String,
-    pub undo_send_seconds: u32,
-}
-
 impl Services {
     pub async fn preferences(&self, who: &SignedIn) -> Result<Preferences, CoreError> {
         let Some(data) = self.store.preferences(who.0.account.id).await? else {
@@ -180,37 +162,18 @@ impl Services {
         Ok(preferences)
     }
 
-    /// Replaces the settings page's choices, all checked before any is kept.
-    pub async fn choose(&self, who: &SignedIn, choices: Choices) -> Result<Preferences, CoreError> {
-        let mut preferences = self.preferences(who).await?;
-        let Choices {
-            language,
-            time_zone,
-            date_format,
-            theme,
-            density,
-            page_size,
-            reading_pane,
-            conversations,
-            remote_content,
-            shortcuts,
-            compose_format,
-            undo_send_seconds,
-        } = choices;
-        preferences = Preferences {
-            language: Some(language),
-            time_zone,
-            date_format,
-            theme,
-            density,
-            page_size,
-            reading_pane,
-            conversations,
-            remote_content,
-            shortcuts,
-            compose_format,
-            undo_send_seconds,
-            ..preferences
+    /// Replaces the settings page's choices (everything but the trusted
+    /// senders, which are added from a message and removed one by one), all
+    /// checked before any is kept.
+    pub async fn choose(
+        &self,
+        who: &SignedIn,
+        choices: Preferences,
+    ) -> Result<Preferences, CoreError> {
+        let stored = self.preferences(who).await?;
+        let preferences = Preferences {
+            trusted_senders: stored.trusted_senders,
+            ..choices
         };
         preferences.check()?;
         self.save_preferences(who, &preferences).await?;

@@ -8,6 +8,25 @@ import { launch, newPage, signIn, waitHydrated, adminEmail, adminPassword } from
 
 const bob = process.env.ESTAFETTE_E2E_READER ?? 'bob@example.test';
 
+/** Alice, signed in, on a new compose form. */
+async function openCompose(page) {
+  await signIn(page, adminEmail, adminPassword);
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.goto('/compose');
+  await waitHydrated(page);
+}
+
+/** The row of the message with `subject` in the INBOX, once it has come. */
+async function arrived(page, subject) {
+  await page.waitForURL((u) => u.pathname === '/');
+  const row = page.locator('.message-row', { hasText: subject });
+  for (let i = 0; i < 30 && !(await row.count()); i++) {
+    await page.waitForTimeout(500);
+    await page.goto(`/?folder=INBOX&q=${encodeURIComponent(subject)}`);
+  }
+  return row;
+}
+
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
@@ -51,12 +70,7 @@ test('compose with two attachments, send, and find it on both sides', { timeout:
   // Bob receives it with both attachments byte for byte.
   const reader = await newPage(browser);
   await signIn(reader.page, bob, adminPassword);
-  await reader.page.waitForURL((u) => u.pathname === '/');
-  const row = reader.page.locator('.message-row', { hasText: subject });
-  for (let i = 0; i < 30 && !(await row.count()); i++) {
-    await reader.page.waitForTimeout(500);
-    await reader.page.goto(`/?folder=INBOX&q=${encodeURIComponent(subject)}`);
-  }
+  const row = await arrived(reader.page, subject);
   await row.locator('.subject a').click();
   await reader.page.waitForURL((u) => u.searchParams.has('uid'));
   for (const [name, bytes] of [['rapport.pdf', pdf], ['graphique.png', png]]) {
@@ -94,10 +108,7 @@ test('compose with two attachments, send, and find it on both sides', { timeout:
 test('a draft comes back whole after a reload, and is kept once', { timeout: 90_000 }, async () => {
   const subject = `Brouillon ${randomBytes(4).toString('hex')}`;
   const { page, errors } = await newPage(browser);
-  await signIn(page, adminEmail, adminPassword);
-  await page.waitForURL((u) => u.pathname === '/');
-  await page.goto('/compose');
-  await waitHydrated(page);
+  await openCompose(page);
   await page.getByLabel('To', { exact: true }).fill('quelqu');
   await page.getByLabel('Subject').fill(subject);
   await page.getByLabel('Message', { exact: true }).fill('Première ligne\nDeuxième ligne');
@@ -166,10 +177,7 @@ test('undo within the delay brings the message back to the form; nothing is sent
 test('send later: listed as scheduled, cancelled, and never sent', { timeout: 90_000 }, async () => {
   const subject = `Plus tard ${randomBytes(4).toString('hex')}`;
   const { page, errors } = await newPage(browser);
-  await signIn(page, adminEmail, adminPassword);
-  await page.waitForURL((u) => u.pathname === '/');
-  await page.goto('/compose');
-  await waitHydrated(page);
+  await openCompose(page);
   await page.getByLabel('To', { exact: true }).fill(bob);
   await page.getByLabel('Subject').fill(subject);
   await page.getByLabel('Message', { exact: true }).fill('Pour demain.');
@@ -197,10 +205,7 @@ test('send later: listed as scheduled, cancelled, and never sent', { timeout: 90
 test('with the server unreachable the text stays in the browser, survives a reload, and is saved when it is back', { timeout: 120_000 }, async () => {
   const subject = `Hors ligne ${randomBytes(4).toString('hex')}`;
   const { page, errors } = await newPage(browser);
-  await signIn(page, adminEmail, adminPassword);
-  await page.waitForURL((u) => u.pathname === '/');
-  await page.goto('/compose');
-  await waitHydrated(page);
+  await openCompose(page);
   // Drafts cannot reach the server, as when the connection is lost.
   const offline = (route) => route.abort('internetdisconnected');
   await page.route('**/api/save-draft', offline);
@@ -235,10 +240,7 @@ test('with the server unreachable the text stays in the browser, survives a relo
 test('rich text: bold and a list reach bob as HTML beside the plain text', { timeout: 120_000 }, async () => {
   const subject = `Enrichi ${randomBytes(4).toString('hex')}`;
   const { page, errors } = await newPage(browser);
-  await signIn(page, adminEmail, adminPassword);
-  await page.waitForURL((u) => u.pathname === '/');
-  await page.goto('/compose');
-  await waitHydrated(page);
+  await openCompose(page);
   await page.getByLabel('To', { exact: true }).fill(bob);
   await page.getByLabel('Subject').fill(subject);
   await page.getByLabel('Format').selectOption('rich');
@@ -256,12 +258,7 @@ test('rich text: bold and a list reach bob as HTML beside the plain text', { tim
 
   const reader = await newPage(browser);
   await signIn(reader.page, bob, adminPassword);
-  await reader.page.waitForURL((u) => u.pathname === '/');
-  const row = reader.page.locator('.message-row', { hasText: subject });
-  for (let i = 0; i < 30 && !(await row.count()); i++) {
-    await reader.page.waitForTimeout(500);
-    await reader.page.goto(`/?folder=INBOX&q=${encodeURIComponent(subject)}`);
-  }
+  const row = await arrived(reader.page, subject);
   await row.locator('.subject a').click();
   const frame = reader.page.frameLocator('iframe.message-frame');
   await frame.locator('b, strong', { hasText: 'important' }).waitFor();
@@ -312,12 +309,7 @@ test('identities: the From chooser swaps the signature, and the message goes out
 
   const reader = await newPage(browser);
   await signIn(reader.page, bob, adminPassword);
-  await reader.page.waitForURL((u) => u.pathname === '/');
-  const row = reader.page.locator('.message-row', { hasText: subject });
-  for (let i = 0; i < 30 && !(await row.count()); i++) {
-    await reader.page.waitForTimeout(500);
-    await reader.page.goto(`/?folder=INBOX&q=${encodeURIComponent(subject)}`);
-  }
+  const row = await arrived(reader.page, subject);
   assert.match(await row.locator('.from').innerText(), /Alice Équipe/);
 
   // Back as it was: no identities (the other tests expect no signature).

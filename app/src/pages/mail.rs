@@ -509,24 +509,37 @@ fn Toolbar(
             <button type="button" on:click=move |_| act(Act::SendTo("archive"))>{t.archive}</button>
             <button type="button" on:click=move |_| act(Act::SendTo("junk"))>{t.junk}</button>
             <button type="button" class="danger" on:click=move |_| act(Act::SendTo("trash"))>{t.delete}</button>
-            <select
-                aria-label=t.move_selected
-                on:change=move |e| {
-                    let target = event_target_value(&e);
-                    if !target.is_empty() {
-                        act(Act::Move(target));
-                    }
-                }
-                prop:value=""
-            >
-                <option value="">{t.move_to}</option>
-                <Transition fallback=|| ()>
-                    {move || folder_list.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|f| view! {
-                        <option value=f.name.clone()>{f.name.clone()}</option>
-                    }).collect_view()}
-                </Transition>
-            </select>
+            <MoveSelect label=t.move_selected folder_list act/>
         </div>
+    }
+}
+
+/// "Move to…": the folders to choose from; choosing one runs the move.
+#[component]
+pub fn MoveSelect(
+    label: &'static str,
+    folder_list: Resource<Result<Vec<FolderView>, AppError>>,
+    act: impl Fn(Act) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <select
+            aria-label=label
+            prop:value=""
+            on:change=move |e| {
+                let target = event_target_value(&e);
+                if !target.is_empty() {
+                    act(Act::Move(target));
+                }
+            }
+        >
+            <option value="">{t.move_to}</option>
+            <Transition fallback=|| ()>
+                {move || folder_list.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|f| view! {
+                    <option value=f.name.clone()>{f.name.clone()}</option>
+                }).collect_view()}
+            </Transition>
+        </select>
     }
 }
 

@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use crate::api::mail::{folders, mark, outline, trust_sender, MessageOutline};
 use crate::components::{use_toaster, ErrorNote};
 use crate::i18n::use_texts;
-use crate::pages::mail::{folder_href, human_size, report, run, Act};
+use crate::pages::mail::{folder_href, human_size, report, run, Act, MoveSelect};
 use crate::pages::shell::AppShell;
 use crate::urls;
 
@@ -148,23 +148,7 @@ pub fn MessageView(
                         }
                     })}
                 </Transition>
-                <select
-                    aria-label=t.move_to
-                    prop:value=""
-                    on:change=move |e| {
-                        let target = event_target_value(&e);
-                        if !target.is_empty() {
-                            run_act(Act::Move(target));
-                        }
-                    }
-                >
-                    <option value="">{t.move_to}</option>
-                    <Transition fallback=|| ()>
-                        {move || folder_list.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|f| view! {
-                            <option value=f.name.clone()>{f.name.clone()}</option>
-                        }).collect_view()}
-                    </Transition>
-                </select>
+                <MoveSelect label=t.move_to folder_list act=run_act/>
                 <a href=move || urls::source(&folder.get(), uid.get()) target="_blank" rel="noopener">{t.view_source}</a>
                 <button type="button" on:click=move |_| { let _ = window().print(); }>{t.print}</button>
             </div>
