@@ -458,14 +458,9 @@ pub async fn outbox() -> Result<Vec<HeldView>, AppError> {
         .collect())
 }
 
-/// How long sent messages wait, open to undo (seconds).
-#[server(prefix = "/api", endpoint = "undo-delay")]
-pub async fn undo_delay() -> Result<u32, AppError> {
-    use super::context::{services, signed_in};
-    let who = signed_in()?;
-    Ok(services()?.preferences(&who).await?.undo_send_seconds)
-}
-
+/// Sets only how long sent messages wait, open to undo (seconds): for
+/// scripts and the benchmark; the settings page saves it with the other
+/// preferences.
 #[server(prefix = "/api", endpoint = "set-undo-delay")]
 pub async fn set_undo_delay(seconds: u32) -> Result<(), AppError> {
     use super::context::{services, signed_in};
