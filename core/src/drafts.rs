@@ -2,11 +2,12 @@
 //! the new version and removes the older ones (found by the draft's key in
 //! a header of our own). Reopening restores the form, attachments included.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use estafette_mail::compose::{self, Draft, Outgoing, DRAFT_HEADER};
 use estafette_mail::folders::{self, SpecialUse};
-use estafette_mail::{actions, listing, MailError};
+use estafette_mail::{actions, listing, sanitize, MailError};
 
 use crate::sending::{checked_key, Compose};
 use crate::uploads::Upload;
@@ -80,21 +81,43 @@ impl Services {
                 })
             })
             .await?;
-        let draft = compose::read_draft(&raw)
+        let mut draft = compose::read_draft(&raw)
             .ok_or_else(|| CoreError::Invalid("This is not a draft of Estafette.".into()))?;
         let (_, parts) = self.outline(who, &drafts, uid).await?;
         let limit = self.config.limits.max_message_bytes();
+        // The images the text shows become uploads it shows again; the other
+        // parts are the attachments.
+        let shown = draft
+            .html
+            .as_deref()
+            .map(|html| sanitize::compose_html_with_images(html, HashMap::new()).1)
+            .unwrap_or_default();
+        let mut images = HashMap::new();
         let mut uploads = Vec::new();
         for part in parts {
             let section = part.section.clone();
             let download = self
                 .download(who, &drafts, uid, move |p| p.section == section)
                 .await?;
-            uploads.push(
-                self.uploads
-                    .save(who, &part.name, &part.content_type, download.body, limit)
-                    .await?,
-            );
+            let upload = self
+                .uploads
+                .save(who, &part.name, &part.content_type, download.body, limit)
+                .await?;
+            match part
+                .content_id
+                .map(|id| format!("cid:{id}"))
+                .filter(|src| shown.contains(src))
+            {
+                Some(src) => {
+                    images.insert(src, sanitize::upload_image_src(&upload.id));
+                }
+                None => uploads.push(upload),
+            }
+        }
+        if !images.is_empty() {
+            draft.html = draft
+                .html
+                .map(|html| sanitize::compose_html_with_images(&html, images).0);
         }
         Ok((draft, uploads))
     }

@@ -2,10 +2,12 @@
 //! message, submitted over SMTP with the user's own credentials, then kept
 //! in Sent exactly as sent. A send key makes every send happen once.
 
-use estafette_mail::compose::{self, File, Outgoing, DRAFT_HEADER};
+use std::collections::HashMap;
+
+use estafette_mail::compose::{self, File, InlineImage, Outgoing, DRAFT_HEADER};
 use estafette_mail::folders::{self, SpecialUse};
 use estafette_mail::imap::ImapSession;
-use estafette_mail::{actions, smtp, MailError};
+use estafette_mail::{actions, sanitize, smtp, MailError};
 use estafette_store::{now, Contact, NewOutgoing};
 
 use crate::visitor::SignedIn;
@@ -72,16 +74,17 @@ pub(crate) fn checked_key(key: &str) -> Result<&str, CoreError> {
 }
 
 impl Services {
-    /// The form as a message to build: the uploads read, the size checked.
+    /// The form as a message to build: the uploads read (attachments, and
+    /// the images pasted into the rich text, which become `cid:` parts), the
+    /// size checked.
     pub(crate) async fn outgoing(
         &self,
         who: &SignedIn,
         form: &Compose,
     ) -> Result<Outgoing, CoreError> {
         let limit = self.config.limits.max_message_bytes();
-        let mut files = Vec::with_capacity(form.attachments.len());
         let mut total = 0u64;
-        for id in &form.attachments {
+        let mut read = async |id: &str| {
             let (upload, data) = self.uploads.read(who, id).await?;
             total += upload.size;
             if total > limit {
@@ -90,14 +93,40 @@ impl Services {
                     self.config.limits.max_message_mb
                 )));
             }
-            files.push(File {
+            Ok(File {
                 name: upload.name,
                 content_type: upload.content_type,
                 data,
-            });
+            })
+        };
+        let mut attachments = Vec::with_capacity(form.attachments.len());
+        for id in &form.attachments {
+            attachments.push(read(id).await?);
         }
         let (name, email) = self.sender_of(who, form.identity).await?;
         let domain = email.rsplit('@').next().unwrap_or("localhost");
+        let mut html = None;
+        let mut images = Vec::new();
+        if !form.html.trim().is_empty() {
+            let (clean, sources) = sanitize::compose_html_with_images(&form.html, HashMap::new());
+            let mut changes = HashMap::new();
+            for src in sources {
+                let Some(id) = sanitize::upload_image(&src) else {
+                    continue;
+                };
+                let file = read(id).await?;
+                if !file.content_type.starts_with("image/") {
+                    return Err(CoreError::Invalid(format!(
+                        "`{}` is not an image; attach it instead.",
+                        file.name
+                    )));
+                }
+                let content_id = format!("{id}@{domain}");
+                changes.insert(src.clone(), format!("cid:{content_id}"));
+                images.push(InlineImage { content_id, file });
+            }
+            html = Some(sanitize::compose_html_with_images(&clean, changes).0);
+        }
         Ok(Outgoing {
             from: compose::sender(&name, &email)?,
             to: form.to.clone(),
@@ -105,13 +134,25 @@ impl Services {
             bcc: form.bcc.clone(),
             subject: form.subject.clone(),
             text: form.text.clone(),
-            html: (!form.html.trim().is_empty())
-                .then(|| estafette_mail::sanitize::compose_html(&form.html)),
+            html,
             message_id: format!("<{:032x}@{domain}>", rand::random::<u128>()),
             in_reply_to: form.in_reply_to.clone(),
             references: form.references.clone(),
-            attachments: files,
+            attachments,
+            images,
         })
+    }
+
+    /// Forgets the uploads a message carried (once it is sent or held).
+    async fn forget_uploads(&self, who: &SignedIn, form: &Compose) -> Result<(), CoreError> {
+        let (_, sources) = sanitize::compose_html_with_images(&form.html, HashMap::new());
+        let images = sources
+            .iter()
+            .filter_map(|src| sanitize::upload_image(src).map(str::to_owned));
+        for id in form.attachments.iter().cloned().chain(images) {
+            self.uploads.remove(who, &id).await?;
+        }
+        Ok(())
     }
 
     pub async fn send_message(
@@ -186,9 +227,7 @@ impl Services {
             message.envelope().to().iter().map(ToString::to_string),
         )
         .await;
-        for id in &form.attachments {
-            self.uploads.remove(who, id).await?;
-        }
+        self.forget_uploads(who, &form).await?;
         let raw = message.formatted();
         let kept = self
             .with_imap(session, |imap| {
@@ -235,9 +274,7 @@ impl Services {
                 sealed_by: self.outbox_key_id.clone(),
             })
             .await?;
-        for id in &form.attachments {
-            self.uploads.remove(who, id).await?;
-        }
+        self.forget_uploads(who, form).await?;
         tracing::info!(scheduled, "message held in the outbox");
         Ok(Sent::Held { due_at })
     }

@@ -16,6 +16,13 @@ pub struct File {
     pub data: Vec<u8>,
 }
 
+/// An image shown in the rich text where it says `<img src="cid:…">`.
+pub struct InlineImage {
+    /// Without its `<>`.
+    pub content_id: String,
+    pub file: File,
+}
+
 /// What the compose form sends.
 pub struct Outgoing {
     pub from: Mailbox,
@@ -33,6 +40,8 @@ pub struct Outgoing {
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
     pub attachments: Vec<File>,
+    /// The images `html` shows, sent beside it as multipart/related.
+    pub images: Vec<InlineImage>,
 }
 
 fn bad(reason: impl Into<String>) -> MailError {
@@ -264,33 +273,67 @@ pub fn build(o: &Outgoing) -> Result<Message, MailError> {
     body(builder, o)
 }
 
+/// The plain text alone, or with its formatted twin (and that one's images).
+enum Text {
+    Plain(SinglePart),
+    Rich(MultiPart),
+}
+
+fn text(o: &Outgoing) -> Result<Text, MailError> {
+    let plain = SinglePart::plain(o.text.replace("\r\n", "\n"));
+    let Some(html) = &o.html else {
+        return Ok(Text::Plain(plain));
+    };
+    let alternative = MultiPart::alternative().singlepart(plain);
+    let html = SinglePart::html(html.clone());
+    if o.images.is_empty() {
+        return Ok(Text::Rich(alternative.singlepart(html)));
+    }
+    let mut related = MultiPart::related().singlepart(html);
+    for image in &o.images {
+        if image.content_id.contains(['\r', '\n', '\0', '<', '>', ' ']) {
+            return Err(bad("An image of this message has an id that is not valid."));
+        }
+        related = related.singlepart(
+            Attachment::new_inline_with_name(image.content_id.clone(), file_name(&image.file)?)
+                .body(image.file.data.clone(), content_type(&image.file)?),
+        );
+    }
+    Ok(Text::Rich(alternative.multipart(related)))
+}
+
+fn file_name(file: &File) -> Result<String, MailError> {
+    if file.name.contains(['\r', '\n', '\0', '"']) {
+        return Err(bad(format!("`{}` is not a usable file name.", file.name)));
+    }
+    Ok(file.name.clone())
+}
+
+fn content_type(file: &File) -> Result<ContentType, MailError> {
+    ContentType::parse(&file.content_type)
+        .or_else(|_| ContentType::parse("application/octet-stream"))
+        .map_err(|e| bad(format!("`{}`: {e}", file.content_type)))
+}
+
 /// The text and the attachments.
 fn body(builder: lettre::message::MessageBuilder, o: &Outgoing) -> Result<Message, MailError> {
-    let plain = o.text.replace("\r\n", "\n");
-    let result = match (&o.html, o.attachments.is_empty()) {
-        (None, true) => builder.singlepart(SinglePart::plain(plain)),
-        (Some(html), true) => {
-            builder.multipart(MultiPart::alternative_plain_html(plain, html.clone()))
+    let text = text(o)?;
+    let result = if o.attachments.is_empty() {
+        match text {
+            Text::Plain(part) => builder.singlepart(part),
+            Text::Rich(parts) => builder.multipart(parts),
         }
-        (html, false) => {
-            let mut mixed = match html {
-                None => MultiPart::mixed().singlepart(SinglePart::plain(plain)),
-                Some(html) => MultiPart::mixed()
-                    .multipart(MultiPart::alternative_plain_html(plain, html.clone())),
-            };
-            for file in &o.attachments {
-                if file.name.contains(['\r', '\n', '\0', '"']) {
-                    return Err(bad(format!("`{}` is not a usable file name.", file.name)));
-                }
-                let content_type = ContentType::parse(&file.content_type)
-                    .or_else(|_| ContentType::parse("application/octet-stream"))
-                    .map_err(|e| bad(format!("`{}`: {e}", file.content_type)))?;
-                mixed = mixed.singlepart(
-                    Attachment::new(file.name.clone()).body(file.data.clone(), content_type),
-                );
-            }
-            builder.multipart(mixed)
+    } else {
+        let mut mixed = match text {
+            Text::Plain(part) => MultiPart::mixed().singlepart(part),
+            Text::Rich(parts) => MultiPart::mixed().multipart(parts),
+        };
+        for file in &o.attachments {
+            mixed = mixed.singlepart(
+                Attachment::new(file_name(file)?).body(file.data.clone(), content_type(file)?),
+            );
         }
+        builder.multipart(mixed)
     };
     result.map_err(|e| bad(format!("The message cannot be built: {e}")))
 }
@@ -316,6 +359,7 @@ mod tests {
                 content_type: "application/pdf".into(),
                 data: b"%PDF-1.4".to_vec(),
             }],
+            images: Vec::new(),
         }
     }
 
@@ -373,6 +417,52 @@ mod tests {
         let plain = read_draft(&build_draft(&o, "draft-key-3").expect("draft").formatted())
             .expect("read back");
         assert_eq!(plain.html, None, "a plain draft stays plain");
+    }
+
+    #[test]
+    fn pasted_images_go_as_related_parts_the_html_points_at() {
+        let mut o = outgoing("bob@example.test", "Photo");
+        o.attachments.clear();
+        o.text = "Voici".into();
+        o.html = Some("Voici <img src=\"cid:p1@example.test\" alt=\"\">".into());
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        o.images.push(InlineImage {
+            content_id: "p1@example.test".into(),
+            file: File {
+                name: "photo.png".into(),
+                content_type: "image/png".into(),
+                data: png.clone(),
+            },
+        });
+        for raw in [
+            build(&o).expect("message").formatted(),
+            build_draft(&o, "draft-key-4").expect("draft").formatted(),
+        ] {
+            let text = String::from_utf8_lossy(&raw);
+            assert!(text.contains("multipart/alternative"), "{text}");
+            assert!(text.contains("multipart/related"), "{text}");
+            assert!(text.contains("Content-ID: <p1@example.test>"), "{text}");
+            let parsed = mail_parser::MessageParser::default()
+                .parse(&raw)
+                .expect("parse");
+            assert_eq!(parsed.body_text(0).as_deref(), Some("Voici"));
+            let image = parsed
+                .parts
+                .iter()
+                .find(|p| mail_parser::MimeHeaders::content_id(*p) == Some("p1@example.test"))
+                .expect("the image part");
+            assert_eq!(image.contents(), png.as_slice(), "the bytes as pasted");
+            assert!(parsed
+                .body_html(0)
+                .is_some_and(|h| h.contains("src=\"cid:p1@example.test\"")));
+        }
+        let back = read_draft(&build_draft(&o, "draft-key-4").expect("draft").formatted())
+            .expect("read back");
+        assert!(back
+            .html
+            .is_some_and(|h| h.contains("<img src=\"cid:p1@example.test\"")));
+        o.images[0].content_id = "p1@example.test>\r\nBcc: x@y".into();
+        assert!(build(&o).is_err(), "an id cannot carry headers");
     }
 
     #[test]

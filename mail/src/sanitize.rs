@@ -323,11 +323,24 @@ pub fn sanitize_html(html: &str, policy: &Policy) -> Sanitized {
 
 /// What a user wrote in the rich-text editor, kept to what the editor makes
 /// (paragraphs, bold, italic, underline, lists, quotes, links to the web and
-/// to addresses) before it goes out: anything else a paste or a hostile page
-/// slipped in is dropped.
+/// to addresses, and images of the message's own: pasted ones, still at
+/// `/upload?id=…` while written, `cid:` parts once sent or kept as a draft)
+/// before it goes out: anything else a paste or a hostile page slipped in is
+/// dropped, remote images included.
 pub fn compose_html(html: &str) -> String {
+    compose_html_with_images(html, HashMap::new()).0
+}
+
+/// `compose_html`, with each image source that is a key of `changes` made
+/// its value; also gives the image sources of the result, in order, each once.
+pub fn compose_html_with_images(
+    html: &str,
+    changes: HashMap<String, String>,
+) -> (String, Vec<String>) {
     let html = html.replace(['\0', '\u{feff}'], "");
-    Builder::empty()
+    let found = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = found.clone();
+    let clean = Builder::empty()
         .add_tags([
             "p",
             "br",
@@ -342,13 +355,62 @@ pub fn compose_html(html: &str) -> String {
             "li",
             "blockquote",
             "a",
+            "img",
         ])
         .add_tag_attributes("a", ["href"])
-        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .add_tag_attributes("img", ["src", "alt"])
+        .url_schemes(["http", "https", "mailto", "cid"].into_iter().collect())
         .link_rel(Some("noopener noreferrer"))
-        .url_relative(UrlRelative::Deny)
+        .url_relative(UrlRelative::Custom(Box::new(UploadImages)))
+        .attribute_filter(move |element, attribute, value| {
+            let own_image = |v: &str| v.starts_with("cid:") || upload_image(v).is_some();
+            match (element, attribute) {
+                ("img", "src") => {
+                    let value = changes
+                        .get(value)
+                        .map_or(Cow::Borrowed(value), |to| Cow::Owned(to.clone()));
+                    if !own_image(&value) {
+                        return None;
+                    }
+                    if let Ok(mut seen) = seen.lock() {
+                        if !seen.iter().any(|s| *s == *value) {
+                            seen.push(value.to_string());
+                        }
+                    }
+                    Some(value)
+                }
+                ("a", "href") => (!own_image(value)).then_some(Cow::Borrowed(value)),
+                _ => Some(Cow::Borrowed(value)),
+            }
+        })
         .clean(&html)
-        .to_string()
+        .to_string();
+    let found = found.lock().map(|f| f.clone()).unwrap_or_default();
+    (clean, found)
+}
+
+/// The only relative URLs of the compose form: its pasted images.
+struct UploadImages;
+
+impl<'a> UrlRelativeEvaluate<'a> for UploadImages {
+    fn evaluate<'url>(&self, url: &'url str) -> Option<Cow<'url, str>> {
+        upload_image(url).map(|_| Cow::Borrowed(url))
+    }
+}
+
+/// Where an image pasted into the compose form is shown while the message
+/// is written: the upload holding it.
+const UPLOAD_IMAGE: &str = "/upload?id=";
+
+/// The upload an image of the compose form shows (`/upload?id=<32 hex>`).
+pub fn upload_image(src: &str) -> Option<&str> {
+    let id = src.strip_prefix(UPLOAD_IMAGE)?;
+    (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())).then_some(id)
+}
+
+/// The `src` that shows upload `id` in the compose form.
+pub fn upload_image_src(id: &str) -> String {
+    format!("{UPLOAD_IMAGE}{id}")
 }
 
 /// Plain text as HTML: escaped, line breaks kept, web and mail addresses made
@@ -539,7 +601,7 @@ mod compose_tests {
             "script",
             "alert",
             "onclick",
-            "img",
+            "src",
             "tracker",
             "javascript",
             "style",
@@ -548,5 +610,38 @@ mod compose_tests {
         ] {
             assert!(!out.contains(gone), "{gone} in {out}");
         }
+    }
+
+    #[test]
+    fn only_the_messages_own_images_stay_and_can_be_renamed() {
+        let pasted = format!("/upload?id={}", "ab".repeat(16));
+        let html = format!(
+            "<p>a<img src=\"{pasted}\" alt=\"photo\"><img src=\"cid:kept@x\">\
+             <img src=\"https://tracker.example/p.gif\"><img src=\"data:image/png;base64,AAAA\">\
+             <img src=\"/upload?id=../../etc/passwd\"><img src=\"javascript:alert(1)\">\
+             <img src=\"{pasted}\"><a href=\"{pasted}\">l</a><a href=\"cid:kept@x\">c</a>\
+             <a href=\"/admin\">r</a></p>"
+        );
+        let (same, found) = super::compose_html_with_images(&html, Default::default());
+        assert_eq!(found, [pasted.clone(), "cid:kept@x".to_owned()]);
+        for gone in [
+            "tracker",
+            "data:",
+            "passwd",
+            "javascript",
+            "href=\"/",
+            "href=\"cid",
+        ] {
+            assert!(!same.contains(gone), "{gone} in {same}");
+        }
+        assert_eq!(super::compose_html(&same), same, "idempotent");
+        let changes = [(pasted.clone(), "cid:new@x".to_owned())]
+            .into_iter()
+            .collect();
+        let (renamed, found) = super::compose_html_with_images(&same, changes);
+        assert_eq!(found, ["cid:new@x", "cid:kept@x"]);
+        assert!(!renamed.contains("/upload"), "{renamed}");
+        assert_eq!(renamed.matches("src=\"cid:new@x\"").count(), 2, "{renamed}");
+        assert!(super::upload_image(&super::upload_image_src(&"0f".repeat(16))).is_some());
     }
 }

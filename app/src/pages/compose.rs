@@ -32,17 +32,21 @@ struct Uploaded {
     id: String,
 }
 
-/// Sends one file to `/upload`, reporting progress as it goes.
+/// Sends one file to `/upload`: `progress` from 0.0 to 1.0 as it goes, then
+/// `done` with the upload's id, or why it was not taken.
 #[cfg(feature = "hydrate")]
-fn upload(file: leptos::web_sys::File, a: Attached) {
+fn send_file(
+    file: &leptos::web_sys::File,
+    progress: impl Fn(f64) + 'static,
+    done: impl FnOnce(Result<String, String>) + 'static,
+) {
     use leptos::wasm_bindgen::closure::Closure;
     use leptos::wasm_bindgen::JsCast;
     use leptos::web_sys::{ProgressEvent, XmlHttpRequest};
 
     use crate::urls::encode;
-    let fail = move |why: String| a.error.set(Some(why));
     let Ok(xhr) = XmlHttpRequest::new() else {
-        return fail("This browser cannot upload files.".into());
+        return done(Err("This browser cannot upload files.".into()));
     };
     let url = format!(
         "/upload?name={}&type={}",
@@ -50,42 +54,58 @@ fn upload(file: leptos::web_sys::File, a: Attached) {
         encode(&file.type_())
     );
     if xhr.open("POST", &url).is_err() {
-        return fail("The upload could not start.".into());
+        return done(Err("The upload could not start.".into()));
     }
     let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
         if e.length_computable() && e.total() > 0.0 {
-            a.progress.set(e.loaded() / e.total());
+            progress(e.loaded() / e.total());
         }
     });
     if let Ok(target) = xhr.upload() {
         target.set_onprogress(Some(progress.as_ref().unchecked_ref()));
     }
-    let done = {
-        let xhr = xhr.clone();
+    let done = std::rc::Rc::new(std::cell::Cell::new(Some(done)));
+    let finished = {
+        let (xhr, done) = (xhr.clone(), done.clone());
         Closure::<dyn FnMut()>::new(move || {
             let text = xhr.response_text().ok().flatten().unwrap_or_default();
-            match xhr.status().unwrap_or(0) {
-                201 => match serde_json::from_str::<Uploaded>(&text) {
-                    Ok(u) => {
-                        a.progress.set(1.0);
-                        a.id.set(Some(u.id));
-                    }
-                    Err(_) => a
-                        .error
-                        .set(Some("The server's answer was not understood.".into())),
-                },
-                0 => a.error.set(Some("The server could not be reached.".into())),
-                _ => a.error.set(Some(text)),
+            let outcome = match xhr.status().unwrap_or(0) {
+                201 => serde_json::from_str::<Uploaded>(&text)
+                    .map(|u| u.id)
+                    .map_err(|_| "The server's answer was not understood.".to_owned()),
+                0 => Err("The server could not be reached.".to_owned()),
+                _ => Err(text),
+            };
+            if let Some(done) = done.take() {
+                done(outcome);
             }
         })
     };
-    xhr.set_onloadend(Some(done.as_ref().unchecked_ref()));
-    if xhr.send_with_opt_blob(Some(&file)).is_err() {
-        fail("The upload could not start.".into());
+    xhr.set_onloadend(Some(finished.as_ref().unchecked_ref()));
+    if xhr.send_with_opt_blob(Some(file)).is_err() {
+        if let Some(done) = done.take() {
+            done(Err("The upload could not start.".into()));
+        }
     }
     // The browser calls them later; they live as long as the page.
     progress.forget();
-    done.forget();
+    finished.forget();
+}
+
+/// Sends an attachment of the form, its progress bar following.
+#[cfg(feature = "hydrate")]
+fn upload(file: leptos::web_sys::File, a: Attached) {
+    send_file(
+        &file,
+        move |p| a.progress.set(p),
+        move |outcome| match outcome {
+            Ok(id) => {
+                a.progress.set(1.0);
+                a.id.set(Some(id));
+            }
+            Err(why) => a.error.set(Some(why)),
+        },
+    );
 }
 
 /// A new message: recipients, subject, text and attachments, sent as the
@@ -490,11 +510,14 @@ pub fn ComposePage() -> impl IntoView {
     );
     let track = move |e: leptos::ev::Event| typing.set(event_target_value(&e));
 
+    // Images pasted into the rich text and still uploading.
+    let pasting = RwSignal::new(0u32);
     let uploading = move || {
-        files.with(|f| {
-            f.iter()
-                .any(|a| a.id.get().is_none() && a.error.get().is_none())
-        })
+        pasting.get() > 0
+            || files.with(|f| {
+                f.iter()
+                    .any(|a| a.id.get().is_none() && a.error.get().is_none())
+            })
     };
     let clear_form = move || {
         if let Some(h) = pending.get_value() {
@@ -509,7 +532,7 @@ pub fn ComposePage() -> impl IntoView {
                 Some("/compose"),
             );
         }
-        for s in [to, cc, bcc, subject, text] {
+        for s in [to, cc, bcc, subject, text, html] {
             s.set(String::new());
         }
         files.set(Vec::new());
@@ -707,7 +730,7 @@ pub fn ComposePage() -> impl IntoView {
                         </select>
                     </label>
                     {move || if rich.get() {
-                        view! { <RichEditor html text/> }.into_any()
+                        view! { <RichEditor html text pasting error/> }.into_any()
                     } else {
                         view! {
                             <label>{t.message_text}<textarea name="text" rows="14" bind:value=text></textarea></label>
@@ -845,10 +868,17 @@ fn escape_text(text: &str) -> String {
 }
 
 /// The rich-text editor: bold, italic, lists, quotes and links on an editable
-/// area. `html` is what it holds (the server cleans it again before it goes
-/// anywhere); `text` the same words as plain text, sent beside it.
+/// area, and images pasted in (uploaded, shown from the upload, sent as
+/// `cid:` parts). `html` is what it holds (the server cleans it again before
+/// it goes anywhere); `text` the same words as plain text, sent beside it;
+/// `pasting` counts images still uploading; `error` says why one was not.
 #[component]
-fn RichEditor(html: RwSignal<String>, text: RwSignal<String>) -> impl IntoView {
+fn RichEditor(
+    html: RwSignal<String>,
+    text: RwSignal<String>,
+    pasting: RwSignal<u32>,
+    error: RwSignal<Option<AppError>>,
+) -> impl IntoView {
     let t = use_texts();
     let area = NodeRef::<leptos::html::Div>::new();
     // What the editor holds, read back into the form.
@@ -891,6 +921,69 @@ fn RichEditor(html: RwSignal<String>, text: RwSignal<String>) -> impl IntoView {
         let _ = (name, value);
         read();
     };
+    // Images pasted: each uploaded, then put where the caret was.
+    let paste = move |e: leptos::ev::ClipboardEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(files) = e.clipboard_data().and_then(|d| d.files()) else {
+                return;
+            };
+            let images: Vec<_> = (0..files.length())
+                .filter_map(|i| files.get(i))
+                .filter(|f| f.type_().starts_with("image/"))
+                .collect();
+            if images.is_empty() {
+                return;
+            }
+            e.prevent_default();
+            let caret = document()
+                .get_selection()
+                .ok()
+                .flatten()
+                .and_then(|s| s.get_range_at(0).ok());
+            for image in images.into_iter().rev() {
+                pasting.update(|n| *n += 1);
+                let (name, caret) = (image.name(), caret.clone());
+                send_file(
+                    &image,
+                    |_| {},
+                    move |outcome| {
+                        pasting.try_update(|n| *n = n.saturating_sub(1));
+                        // Still on the page? (The format may have changed meanwhile.)
+                        let Some(Some(el)) = area.try_get_untracked() else {
+                            return;
+                        };
+                        let id = match outcome {
+                            Ok(id) => id,
+                            Err(why) => {
+                                error.try_set(Some(AppError::Invalid(why)));
+                                return;
+                            }
+                        };
+                        let Ok(img) = document().create_element("img") else {
+                            return;
+                        };
+                        let _ = img.set_attribute("src", &format!("/upload?id={id}"));
+                        let _ = img.set_attribute("alt", &name);
+                        let inside = caret.as_ref().filter(|r| {
+                            r.common_ancestor_container()
+                                .is_ok_and(|node| el.contains(Some(&node)))
+                        });
+                        match inside {
+                            Some(range) => {
+                                let _ = range.insert_node(&img);
+                            }
+                            None => {
+                                let _ = el.append_child(&img);
+                            }
+                        }
+                        read();
+                    },
+                );
+            }
+        }
+        let _ = (e, pasting, error);
+    };
     let link = move |_| {
         let address = window()
             .prompt_with_message(t.link_address)
@@ -912,7 +1005,8 @@ fn RichEditor(html: RwSignal<String>, text: RwSignal<String>) -> impl IntoView {
                 <button type="button" on:click=link>{t.link}</button>
             </div>
             <div class="rich-editor" node_ref=area contenteditable="true" role="textbox"
-                aria-multiline="true" aria-label=t.message_text on:input=move |_| read()></div>
+                aria-multiline="true" aria-label=t.message_text on:input=move |_| read()
+                on:paste=paste></div>
         </div>
     }
 }

@@ -63,7 +63,12 @@ pub fn router(state: AppState) -> Router {
         .route("/part", get(mail::part))
         .route("/source", get(mail::source))
         .route("/events", get(mail::events))
-        .route("/upload", post(upload::upload).delete(upload::remove))
+        .route(
+            "/upload",
+            post(upload::upload)
+                .get(upload::show)
+                .delete(upload::remove),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())

@@ -1,7 +1,8 @@
 //! Attachments of the compose form: `POST /upload?name=…&type=…` with the
 //! file as the request body, streamed to disk under the size limit (refused
-//! at once when the declared length is already too much); `DELETE
-//! /upload?id=…` forgets one.
+//! at once when the declared length is already too much); `GET
+//! /upload?id=…` shows an image pasted into the text while it is written;
+//! `DELETE /upload?id=…` forgets one.
 
 use std::sync::Arc;
 
@@ -11,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use estafette_core::visitor::Visitor;
 use estafette_core::{CoreError, Services};
-use http::header::CONTENT_LENGTH;
-use http::{HeaderMap, StatusCode};
+use http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 
 use super::mail::{signed_in, Failure};
@@ -58,14 +59,48 @@ pub async fn upload(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct RemoveQuery {
+pub struct IdQuery {
     id: String,
+}
+
+/// Image types a browser shows without running anything (no SVG).
+const SHOWN: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+pub async fn show(
+    State(services): State<Arc<Services>>,
+    Extension(visitor): Extension<Visitor>,
+    Query(q): Query<IdQuery>,
+) -> Result<Response, Failure> {
+    let who = signed_in(&visitor)?;
+    let (upload, data) = services.uploads.read(&who, &q.id).await?;
+    if !SHOWN.contains(&upload.content_type.as_str()) {
+        let why = format!(
+            "`{}` cannot be shown in the text; attach it instead.",
+            upload.name
+        );
+        return Ok((StatusCode::UNSUPPORTED_MEDIA_TYPE, why).into_response());
+    }
+    let mut res = data.into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&upload.content_type) {
+        h.insert(CONTENT_TYPE, v);
+    }
+    // The id is random and the bytes never change.
+    h.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=86400, immutable"),
+    );
+    h.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    Ok(res)
 }
 
 pub async fn remove(
     State(services): State<Arc<Services>>,
     Extension(visitor): Extension<Visitor>,
-    Query(q): Query<RemoveQuery>,
+    Query(q): Query<IdQuery>,
 ) -> Result<Response, Failure> {
     let who = signed_in(&visitor)?;
     services.uploads.remove(&who, &q.id).await?;

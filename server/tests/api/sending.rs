@@ -739,8 +739,183 @@ async fn rich_text_goes_out_cleaned_beside_the_plain_text() {
         "tracker",
         "javascript",
         "<style",
-        "<img",
+        "src=",
     ] {
         assert!(!html.contains(gone), "{gone} left in {html}");
     }
+}
+
+#[tokio::test]
+async fn pasted_images_go_out_as_cid_parts_and_come_back_in_a_draft() {
+    let app = spawn(Db::Shared).await;
+    let (alice, bob) = (unique_email("inline"), unique_email("inline-reader"));
+    app.create_account(&alice, Role::User).await;
+    app.create_account(&bob, Role::User).await;
+    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(noise(30_000, 11));
+    let id = uploaded_id(upload(&app, "capture.png", "image/png", png.clone()).await).await;
+    // The editor shows it from the upload while the message is written.
+    let shown = app.get(&format!("/upload?id={id}")).await;
+    assert_eq!(shown.status(), 200);
+    assert_eq!(shown.headers()["content-type"], "image/png");
+    assert_eq!(shown.bytes().await.expect("bytes").as_ref(), png.as_slice());
+    let html = format!("<p>Voici <img src=\"/upload?id={id}\" alt=\"capture\"> la capture</p>");
+
+    // Kept as a draft and reopened: the image is back, as a new upload the
+    // text shows, and it is not one of the attachments.
+    let fields: Vec<(String, &str)> = [
+        ("to", bob.as_str()),
+        ("subject", "Capture"),
+        ("text", "Voici la capture"),
+        ("html", html.as_str()),
+        ("send_key", "key-inline-image-1"),
+    ]
+    .iter()
+    .map(|(k, v)| (format!("message[{k}]"), *v))
+    .collect();
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(app.post("/api/save-draft", &fields).await.status(), 200);
+    let opened: Value = app
+        .post("/api/open-draft", &[("key", "key-inline-image-1")])
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(opened["attachments"], serde_json::json!([]), "{opened}");
+    let reopened = opened["html"].as_str().expect("html").to_owned();
+    let again = reopened
+        .split("/upload?id=")
+        .nth(1)
+        .and_then(|rest| rest.get(..32))
+        .expect("the image shown from an upload")
+        .to_owned();
+    assert_ne!(again, id, "a new upload");
+    assert_eq!(
+        app.get(&format!("/upload?id={again}"))
+            .await
+            .bytes()
+            .await
+            .expect("bytes")
+            .as_ref(),
+        png.as_slice()
+    );
+
+    let res = send(
+        &app,
+        None,
+        &[
+            ("to", &bob),
+            ("subject", "Capture"),
+            ("text", "Voici la capture"),
+            ("html", &reopened),
+            ("send_key", "key-inline-image-1"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let reader = app.new_browser();
+    assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
+    let uid = reader.wait_for_inbox(1).await["rows"][0]["uid"]
+        .as_u64()
+        .expect("uid")
+        .to_string();
+    let raw = reader
+        .get(&format!("/source?folder=INBOX&uid={uid}"))
+        .await
+        .bytes()
+        .await
+        .expect("source");
+    let parsed = mail_parser::MessageParser::default()
+        .parse(raw.as_ref())
+        .expect("a message");
+    let body = String::from_utf8_lossy(&raw);
+    assert!(body.contains("multipart/related"), "{body}");
+    let html = parsed.body_html(0).expect("an HTML part").into_owned();
+    assert!(
+        !html.contains("/upload"),
+        "no link back to Estafette: {html}"
+    );
+    let cid = html
+        .split("src=\"cid:")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the image points at a part")
+        .to_owned();
+    let part = parsed
+        .parts
+        .iter()
+        .find(|p| mail_parser::MimeHeaders::content_id(*p) == Some(cid.as_str()))
+        .expect("the part it points at");
+    assert_eq!(part.contents(), png.as_slice(), "byte for byte");
+    assert_eq!(
+        parsed.attachments().count(),
+        1,
+        "one part: the image, not a copy as an attachment"
+    );
+    // Nothing of it is left on the server.
+    assert_eq!(
+        app.get(&format!("/upload?id={again}")).await.status(),
+        404,
+        "the upload is forgotten once sent"
+    );
+}
+
+#[tokio::test]
+async fn only_images_are_shown_and_only_uploads_of_ones_own_session() {
+    let app = spawn(Db::Shared).await;
+    let alice = unique_email("inline-other");
+    app.create_account(&alice, Role::User).await;
+    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let svg = uploaded_id(
+        upload(
+            &app,
+            "x.svg",
+            "image/svg+xml",
+            b"<svg onload=\"alert(1)\"/>".to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(app.get(&format!("/upload?id={svg}")).await.status(), 415);
+    let png = uploaded_id(upload(&app, "a.png", "image/png", b"\x89PNG".to_vec()).await).await;
+    let other = app.new_browser();
+    assert_eq!(other.sign_in(&alice, PASSWORD).await.status(), 200);
+    assert_ne!(
+        other.get(&format!("/upload?id={png}")).await.status(),
+        200,
+        "another session does not see it"
+    );
+    let anonymous = app
+        .new_browser()
+        .get(&format!("/upload?id={png}"))
+        .await
+        .status();
+    assert!(
+        anonymous == 401 || anonymous == 303,
+        "signed out: {anonymous}"
+    );
+    // A PDF cannot be slipped in as an image of the text.
+    let pdf = uploaded_id(upload(&app, "a.pdf", "application/pdf", b"%PDF".to_vec()).await).await;
+    let res = app
+        .post(
+            "/api/send",
+            &[
+                ("message[to]", alice.as_str()),
+                ("message[subject]", "x"),
+                ("message[text]", "x"),
+                (
+                    "message[html]",
+                    format!("<img src=\"/upload?id={pdf}\">").as_str(),
+                ),
+                ("message[send_key]", "key-inline-pdf-01"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res
+        .text()
+        .await
+        .unwrap_or_default()
+        .contains("not an image"));
 }
