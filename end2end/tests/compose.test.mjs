@@ -273,6 +273,66 @@ test('rich text: bold and a list reach bob as HTML beside the plain text', { tim
   assert.deepEqual(reader.errors, []);
 });
 
+test('an image pasted into rich text shows, survives a reload in the draft, and reaches bob inline', { timeout: 150_000 }, async () => {
+  const subject = `Capture ${randomBytes(4).toString('hex')}`;
+  // A 1x1 PNG.
+  const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+  const { page, errors } = await newPage(browser);
+  await openCompose(page);
+  await page.getByLabel('To', { exact: true }).fill(bob);
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByLabel('Format').selectOption('rich');
+  const editor = page.getByRole('textbox', { name: 'Message', exact: true });
+  await editor.click();
+  await page.keyboard.type('Voici la capture : ');
+  await editor.evaluate((el, data) => {
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const files = new DataTransfer();
+    files.items.add(new File([bytes], 'capture.png', { type: 'image/png' }));
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: files, bubbles: true, cancelable: true }));
+  }, png);
+  const shown = () => page.waitForFunction(() => {
+    const img = document.querySelector('.rich-editor img');
+    return img && img.complete && img.naturalWidth === 1 && img.getAttribute('src').startsWith('/upload?id=');
+  }, null, { timeout: 20_000 });
+  await shown();
+  assert.equal(await page.locator('.upload').count(), 0, 'an image of the text, not an attachment');
+
+  // Saved as a draft; a reload brings the text and the image back.
+  await page.waitForURL((u) => u.searchParams.has('draft'), { timeout: 20_000 });
+  await page.waitForTimeout(3500);
+  await page.reload();
+  await waitHydrated(page);
+  await shown();
+  assert.match(await editor.innerText(), /Voici la capture/);
+
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByText('Message sent.').waitFor({ timeout: 40_000 });
+  const reader = await newPage(browser);
+  await signIn(reader.page, bob, adminPassword);
+  const row = await arrived(reader.page, subject);
+  await row.locator('.subject a').click();
+  const frame = reader.page.frameLocator('iframe.message-frame');
+  // Shown in place, from the message's own part.
+  const image = frame.locator('img');
+  await image.waitFor();
+  let width = 0;
+  for (let i = 0; i < 40 && width !== 1; i++) {
+    width = await image.evaluate((img) => (img.complete ? img.naturalWidth : 0));
+    if (width !== 1) await reader.page.waitForTimeout(250);
+  }
+  assert.equal(width, 1, 'the image loads in the message');
+  const uid = await row.getAttribute('data-uid');
+  const source = await (await reader.page.request.get(`/source?folder=INBOX&uid=${uid}`)).text();
+  assert.match(source, /multipart\/related/);
+  const cid = source.replace(/=\r?\n/g, '').match(/src=(?:3D)?"cid:([^"]+)"/)?.[1];
+  assert.ok(cid, 'the HTML points at a part');
+  assert.ok(source.includes(`Content-ID: <${cid}>`), 'the part it points at is there');
+  assert.ok(source.replace(/\r?\n/g, '').includes(png.slice(0, 40)), 'the image as pasted');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(reader.errors, []);
+});
+
 test('identities: the From chooser swaps the signature, and the message goes out as the identity', { timeout: 120_000 }, async () => {
   const subject = `Identité ${randomBytes(4).toString('hex')}`;
   const { page, errors } = await newPage(browser);
