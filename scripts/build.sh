@@ -18,11 +18,17 @@ rm -rf "$stage"
 mkdir -p "$stage" "$site/pkg"
 
 cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
-wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name estafette \
-  "$target_dir/wasm32-unknown-unknown/wasm-release/frontend.wasm"
-"$root/end2end/node_modules/.bin/wasm-opt" -Oz --gufa -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$stage/estafette_bg.wasm" -o "$stage/estafette_bg.wasm"
+# Cut at the lazy routes (pages away from the way in): a main module and the
+# parts each such page loads when first visited, with their loader.
+wasm-split-cli --target web --out-name estafette \
+  "$target_dir/wasm32-unknown-unknown/wasm-release/frontend.wasm" "$stage"
+wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir "$stage" --out-name estafette "$stage/estafette.wasm"
+rm "$stage/estafette.wasm"
+for wasm in "$stage"/*.wasm; do
+  "$root/end2end/node_modules/.bin/wasm-opt" -Oz --gufa -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$wasm" -o "$wasm"
+done
 cp style/main.css "$stage/estafette.css"
 cp style/favicon.svg "$stage/favicon.svg"
 # Precompressed copies, served as they are (brotli at its best, gzip -9).
@@ -37,7 +43,7 @@ for (const f of fs.readdirSync(dir)) {
   }));
   fs.writeFileSync(path.join(dir, f + ".gz"), zlib.gzipSync(data, { level: 9 }));
 }' "$stage"
-hash=$(cat "$stage"/estafette.js "$stage"/estafette_bg.wasm "$stage"/estafette.css "$stage"/favicon.svg | sha256sum | cut -c1-12)
+hash=$(find "$stage" -type f ! -name '*.br' ! -name '*.gz' | sort | xargs cat | sha256sum | cut -c1-12)
 # The previous version stays for pages still open on it; older ones go.
 previous=$(cat "$site/pkg/VERSION" 2>/dev/null || true)
 find "$site/pkg" -mindepth 1 -maxdepth 1 ! -name "$hash" ! -name "${previous:-none}" ! -name VERSION -exec rm -rf {} +

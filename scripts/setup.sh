@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Estafette's build, demo and tests need, skipping what is there:
 # Debian packages, the wasm32 target, wasm-bindgen-cli (the exact version of the
-# wasm-bindgen crate in Cargo.lock), cargo-audit, and the npm packages of
+# wasm-bindgen crate in Cargo.lock), wasm-split-cli (the version of the
+# wasm_split_helpers crate there), cargo-audit, and the npm packages of
 # end2end/ (Playwright's core, axe-core, and binaryen's wasm-opt).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +33,11 @@ wbg_version=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); p
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg_version" ]; then
   say "installing wasm-bindgen-cli $wbg_version (several minutes, once)"
   cargo install wasm-bindgen-cli --version "$wbg_version"
+fi
+split_version=$(awk '/^name = "wasm_split_helpers"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+if ! cargo install --list | grep -q "^wasm_split_cli_support v$split_version:"; then
+  say "installing wasm-split-cli $split_version (a few minutes, once)"
+  cargo install wasm_split_cli_support --version "$split_version" --features build-binary --locked
 fi
 command -v cargo-audit >/dev/null || { say "installing cargo-audit (several minutes, once)"; cargo install cargo-audit --locked; }
 

@@ -13,7 +13,7 @@ pub mod urls;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 use components::{Shortcuts, Toasts};
 use pages::admin::{AdminPage, AuditPage};
@@ -72,12 +72,6 @@ pub fn App() -> impl IntoView {
     let _ = leptos::server_fn::redirect::set_redirect_hook(|to: &str| {
         let _ = window().location().assign(to);
     });
-    // Marks the document once the WASM bundle has taken over (tests wait on it).
-    Effect::new(move |_| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="estafette" href=stylesheet_href()/>
         <Title formatter=|page: String| if page.is_empty() { "Estafette".to_owned() } else { format!("{page} · Estafette") }/>
@@ -89,17 +83,112 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| in_language(|| NotFound().into_any())>
                 <Route path=path!("/login") view=|| in_language(|| SignInPage().into_any())/>
                 <Route path=path!("/login/code") view=|| in_language(|| CodePage().into_any())/>
-                <Route path=path!("/enrol") view=|| in_language(|| EnrolPage().into_any())/>
-                <Route path=path!("/password") view=|| in_language(|| PasswordPage().into_any())/>
-                <Route path=path!("/settings") view=|| in_language(|| SettingsPage().into_any())/>
-                <Route path=path!("/admin") view=|| in_language(|| AdminPage().into_any())/>
-                <Route path=path!("/admin/audit") view=|| in_language(|| AuditPage().into_any())/>
+                <Route path=path!("/enrol") view={Lazy::<Enrol>::new()}/>
+                <Route path=path!("/password") view={Lazy::<Password>::new()}/>
+                <Route path=path!("/settings") view={Lazy::<Settings>::new()}/>
+                <Route path=path!("/admin") view={Lazy::<Admin>::new()}/>
+                <Route path=path!("/admin/audit") view={Lazy::<Audit>::new()}/>
                 <Route path=path!("/message") view=|| in_language(|| MessagePage().into_any())/>
-                <Route path=path!("/compose") view=|| in_language(|| ComposePage().into_any())/>
-                <Route path=path!("/outbox") view=|| in_language(|| OutboxPage().into_any())/>
+                <Route path=path!("/compose") view={Lazy::<Compose>::new()}/>
+                <Route path=path!("/outbox") view={Lazy::<Outbox>::new()}/>
                 <Route path=path!("/") view=|| in_language(|| MailPage().into_any())/>
             </Routes>
         </Router>
+    }
+}
+
+// Pages away from the way in (sign-in, then the mailbox) come in parts of
+// the bundle of their own, loaded when first visited: the first load stays
+// small. (`lazy_route` needs one `impl` each.)
+
+struct Enrol;
+
+#[lazy_route]
+impl LazyRoute for Enrol {
+    fn data() -> Self {
+        Enrol
+    }
+
+    fn view(_this: Self) -> AnyView {
+        in_language(|| EnrolPage().into_any()).into_any()
+    }
+}
+
+struct Password;
+
+#[lazy_route]
+impl LazyRoute for Password {
+    fn data() -> Self {
+        Password
+    }
+
+    fn view(_this: Self) -> AnyView {
+        in_language(|| PasswordPage().into_any()).into_any()
+    }
+}
+
+struct Settings;
+
+#[lazy_route]
+impl LazyRoute for Settings {
+    fn data() -> Self {
+        Settings
+    }
+
+    fn view(_this: Self) -> AnyView {
+        in_language(|| SettingsPage().into_any()).into_any()
+    }
+}
+
+struct Admin;
+
+#[lazy_route]
+impl LazyRoute for Admin {
+    fn data() -> Self {
+        Admin
+    }
+
+    fn view(_this: Self) -> AnyView {
+        in_language(|| AdminPage().into_any()).into_any()
+    }
+}
+
+struct Audit;
+
+#[lazy_route]
+impl LazyRoute for Audit {
+    fn data() -> Self {
+        Audit
+    }
+
+    fn view(_this: Self) -> AnyView {
+        in_language(|| AuditPage().into_any()).into_any()
+    }
+}
+
+struct Compose;
+
+#[lazy_route]
+impl LazyRoute for Compose {
+    fn data() -> Self {
+        Compose
+    }
+
+    fn view(_this: Self) -> AnyView {
+        in_language(|| ComposePage().into_any()).into_any()
+    }
+}
+
+struct Outbox;
+
+#[lazy_route]
+impl LazyRoute for Outbox {
+    fn data() -> Self {
+        Outbox
+    }
+
+    fn view(_this: Self) -> AnyView {
+        in_language(|| OutboxPage().into_any()).into_any()
     }
 }
 

@@ -69,6 +69,34 @@ test('signing in reaches the mailbox of the dev Dovecot', async () => {
   await context.close();
 });
 
+test('pages away from the way in load their own part of the bundle, and work when reached by a link', async () => {
+  const { page, errors, context } = await newPage(browser);
+  const wasm = [];
+  page.on('response', (r) => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname.split('/').pop()); });
+  await signIn(page, adminEmail, adminPassword);
+  await page.waitForURL((u) => u.pathname === '/');
+  await waitHydrated(page);
+  await page.locator('.message-row').first().waitFor();
+  assert.deepEqual(wasm, ['estafette_bg.wasm'], 'sign-in to inbox: the main module only');
+  // Settings, reached in the page (no reload): its part comes then.
+  await page.locator('details.account-menu summary').click();
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.waitForURL((u) => u.pathname === '/settings');
+  await page.locator('#pref-theme').waitFor();
+  assert.ok(wasm.some((f) => /^split_.*settings.*\.wasm$/.test(f)), `settings loaded its part: ${wasm}`);
+  assert.ok(!wasm.some((f) => /compose|admin/.test(f)), `and only its part: ${wasm}`);
+  // It works: a change is saved.
+  const saved = page.waitForResponse((r) => r.url().includes('/api/save-preferences') && r.ok());
+  await page.locator('#pref-density').selectOption('compact');
+  await saved;
+  await page.locator('html[data-density="compact"]').waitFor({ state: 'attached' });
+  const back = page.waitForResponse((r) => r.url().includes('/api/save-preferences') && r.ok());
+  await page.locator('#pref-density').selectOption('comfortable');
+  await back;
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a French browser gets the sign-in and second-factor pages in French', async () => {
   const { page, errors, context } = await newPage(browser, { locale: 'fr-FR' });
   await page.goto('/login');
