@@ -97,100 +97,35 @@ pub fn App() -> impl IntoView {
     }
 }
 
-// Pages away from the way in (sign-in, then the mailbox) come in parts of
-// the bundle of their own, loaded when first visited: the first load stays
-// small. (`lazy_route` needs one `impl` each.)
+/// Pages away from the way in (sign-in, then the mailbox): each comes in a
+/// part of the bundle of its own, loaded when first visited, so that the
+/// first load stays small. (`lazy_route` wants an `impl` per page.)
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
 
-struct Enrol;
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
 
-#[lazy_route]
-impl LazyRoute for Enrol {
-    fn data() -> Self {
-        Enrol
-    }
-
-    fn view(_this: Self) -> AnyView {
-        in_language(|| EnrolPage().into_any()).into_any()
-    }
+            fn view(_this: Self) -> AnyView {
+                in_language(|| $page().into_any()).into_any()
+            }
+        }
+    )*};
 }
 
-struct Password;
-
-#[lazy_route]
-impl LazyRoute for Password {
-    fn data() -> Self {
-        Password
-    }
-
-    fn view(_this: Self) -> AnyView {
-        in_language(|| PasswordPage().into_any()).into_any()
-    }
-}
-
-struct Settings;
-
-#[lazy_route]
-impl LazyRoute for Settings {
-    fn data() -> Self {
-        Settings
-    }
-
-    fn view(_this: Self) -> AnyView {
-        in_language(|| SettingsPage().into_any()).into_any()
-    }
-}
-
-struct Admin;
-
-#[lazy_route]
-impl LazyRoute for Admin {
-    fn data() -> Self {
-        Admin
-    }
-
-    fn view(_this: Self) -> AnyView {
-        in_language(|| AdminPage().into_any()).into_any()
-    }
-}
-
-struct Audit;
-
-#[lazy_route]
-impl LazyRoute for Audit {
-    fn data() -> Self {
-        Audit
-    }
-
-    fn view(_this: Self) -> AnyView {
-        in_language(|| AuditPage().into_any()).into_any()
-    }
-}
-
-struct Compose;
-
-#[lazy_route]
-impl LazyRoute for Compose {
-    fn data() -> Self {
-        Compose
-    }
-
-    fn view(_this: Self) -> AnyView {
-        in_language(|| ComposePage().into_any()).into_any()
-    }
-}
-
-struct Outbox;
-
-#[lazy_route]
-impl LazyRoute for Outbox {
-    fn data() -> Self {
-        Outbox
-    }
-
-    fn view(_this: Self) -> AnyView {
-        in_language(|| OutboxPage().into_any()).into_any()
-    }
-}
+lazy_pages!(
+    Enrol => EnrolPage,
+    Password => PasswordPage,
+    Settings => SettingsPage,
+    Admin => AdminPage,
+    Audit => AuditPage,
+    Compose => ComposePage,
+    Outbox => OutboxPage,
+);
 
 /// The stylesheet, in the bundle's versioned directory: from the options on
 /// the server, from the page itself in the browser.

@@ -16,6 +16,17 @@ async function openCompose(page) {
   await waitHydrated(page);
 }
 
+/** Alice, on a new compose form to bob in rich text, typing in the editor. */
+async function composeRich(page, subject) {
+  await openCompose(page);
+  await page.getByLabel('To', { exact: true }).fill(bob);
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByLabel('Format').selectOption('rich');
+  const editor = page.getByRole('textbox', { name: 'Message', exact: true });
+  await editor.click();
+  return editor;
+}
+
 /** The row of the message with `subject` in the INBOX, once it has come. */
 async function arrived(page, subject) {
   await page.waitForURL((u) => u.pathname === '/');
@@ -240,12 +251,7 @@ test('with the server unreachable the text stays in the browser, survives a relo
 test('rich text: bold and a list reach bob as HTML beside the plain text', { timeout: 120_000 }, async () => {
   const subject = `Enrichi ${randomBytes(4).toString('hex')}`;
   const { page, errors } = await newPage(browser);
-  await openCompose(page);
-  await page.getByLabel('To', { exact: true }).fill(bob);
-  await page.getByLabel('Subject').fill(subject);
-  await page.getByLabel('Format').selectOption('rich');
-  const editor = page.getByRole('textbox', { name: 'Message', exact: true });
-  await editor.click();
+  await composeRich(page, subject);
   await page.keyboard.type('Un mot ');
   await page.getByRole('button', { name: 'Bold' }).click();
   await page.keyboard.type('important');
@@ -278,12 +284,7 @@ test('an image pasted into rich text shows, survives a reload in the draft, and 
   // A 1x1 PNG.
   const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
   const { page, errors } = await newPage(browser);
-  await openCompose(page);
-  await page.getByLabel('To', { exact: true }).fill(bob);
-  await page.getByLabel('Subject').fill(subject);
-  await page.getByLabel('Format').selectOption('rich');
-  const editor = page.getByRole('textbox', { name: 'Message', exact: true });
-  await editor.click();
+  const editor = await composeRich(page, subject);
   await page.keyboard.type('Voici la capture : ');
   await editor.evaluate((el, data) => {
     const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));

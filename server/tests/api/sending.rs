@@ -53,6 +53,29 @@ async fn send(app: &TestApp, cookie: Option<&str>, form: &[(&str, &str)]) -> req
     }
 }
 
+/// `who` signed in with a browser of their own, once the one message sent
+/// to them has come: that browser and the message's UID.
+async fn received_by(app: &TestApp, who: &str) -> (TestApp, String) {
+    let reader = app.new_browser();
+    assert_eq!(reader.sign_in(who, PASSWORD).await.status(), 200);
+    let uid = reader.wait_for_inbox(1).await["rows"][0]["uid"]
+        .as_u64()
+        .expect("uid")
+        .to_string();
+    (reader, uid)
+}
+
+/// A message of `reader`'s INBOX exactly as stored.
+async fn source(reader: &TestApp, uid: &str) -> Vec<u8> {
+    reader
+        .get(&format!("/source?folder=INBOX&uid={uid}"))
+        .await
+        .bytes()
+        .await
+        .expect("source")
+        .to_vec()
+}
+
 async fn uploaded_id(res: reqwest::Response) -> String {
     assert_eq!(res.status(), 201);
     let v: Value = res.json().await.expect("json");
@@ -581,12 +604,7 @@ async fn a_draft_is_kept_once_restored_whole_and_removed_when_sent() {
         0,
         "sent: no draft left"
     );
-    let reader = app.new_browser();
-    assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
-    let uid = reader.wait_for_inbox(1).await["rows"][0]["uid"]
-        .as_u64()
-        .expect("uid")
-        .to_string();
+    let (reader, uid) = received_by(&app, &bob).await;
     let outline: Value = reader
         .post("/api/outline", &[("folder", "INBOX"), ("uid", &uid)])
         .await
@@ -707,16 +725,8 @@ async fn rich_text_goes_out_cleaned_beside_the_plain_text() {
     .await;
     assert_eq!(res.status(), 200);
 
-    let reader = app.new_browser();
-    assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
-    let inbox = reader.wait_for_inbox(1).await;
-    let uid = inbox["rows"][0]["uid"].as_u64().expect("uid").to_string();
-    let raw = reader
-        .get(&format!("/source?folder=INBOX&uid={uid}"))
-        .await
-        .text()
-        .await
-        .expect("source");
+    let (reader, uid) = received_by(&app, &bob).await;
+    let raw = String::from_utf8(source(&reader, &uid).await).expect("utf-8");
     let parsed = mail_parser::MessageParser::default()
         .parse(raw.as_bytes())
         .expect("a message");
@@ -814,20 +824,10 @@ async fn pasted_images_go_out_as_cid_parts_and_come_back_in_a_draft() {
     )
     .await;
     assert_eq!(res.status(), 200);
-    let reader = app.new_browser();
-    assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
-    let uid = reader.wait_for_inbox(1).await["rows"][0]["uid"]
-        .as_u64()
-        .expect("uid")
-        .to_string();
-    let raw = reader
-        .get(&format!("/source?folder=INBOX&uid={uid}"))
-        .await
-        .bytes()
-        .await
-        .expect("source");
+    let (reader, uid) = received_by(&app, &bob).await;
+    let raw = source(&reader, &uid).await;
     let parsed = mail_parser::MessageParser::default()
-        .parse(raw.as_ref())
+        .parse(&raw)
         .expect("a message");
     let body = String::from_utf8_lossy(&raw);
     assert!(body.contains("multipart/related"), "{body}");
