@@ -143,12 +143,19 @@ impl Services {
         })
     }
 
-    /// Forgets the uploads a message carried (once it is sent or held).
-    async fn forget_uploads(&self, who: &SignedIn, form: &Compose) -> Result<(), CoreError> {
-        let (_, sources) = sanitize::compose_html_with_images(&form.html, HashMap::new());
-        let images = sources
+    /// Forgets the uploads a message carried, once it is sent or held: its
+    /// attachments, and the images of its text (whose content ids begin with
+    /// their upload's id, as `outgoing` makes them).
+    async fn forget_uploads(
+        &self,
+        who: &SignedIn,
+        form: &Compose,
+        outgoing: &Outgoing,
+    ) -> Result<(), CoreError> {
+        let images = outgoing
+            .images
             .iter()
-            .filter_map(|src| sanitize::upload_image(src).map(str::to_owned));
+            .filter_map(|i| i.content_id.split_once('@').map(|(id, _)| id.to_owned()));
         for id in form.attachments.iter().cloned().chain(images) {
             self.uploads.remove(who, &id).await?;
         }
@@ -227,7 +234,7 @@ impl Services {
             message.envelope().to().iter().map(ToString::to_string),
         )
         .await;
-        self.forget_uploads(who, &form).await?;
+        self.forget_uploads(who, &form, &outgoing).await?;
         let raw = message.formatted();
         let kept = self
             .with_imap(session, |imap| {
@@ -274,7 +281,7 @@ impl Services {
                 sealed_by: self.outbox_key_id.clone(),
             })
             .await?;
-        self.forget_uploads(who, form).await?;
+        self.forget_uploads(who, form, outgoing).await?;
         tracing::info!(scheduled, "message held in the outbox");
         Ok(Sent::Held { due_at })
     }
