@@ -27,6 +27,17 @@ async function composeRich(page, subject) {
   return editor;
 }
 
+/** Sends the form, then opens it as bob: his page, the row and the frame. */
+async function sendAndOpenAsBob(page, subject) {
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByText('Message sent.').waitFor({ timeout: 40_000 });
+  const reader = await newPage(browser);
+  await signIn(reader.page, bob, adminPassword);
+  const row = await arrived(reader.page, subject);
+  await row.locator('.subject a').click();
+  return { reader, row, frame: reader.page.frameLocator('iframe.message-frame') };
+}
+
 /** The row of the message with `subject` in the INBOX, once it has come. */
 async function arrived(page, subject) {
   await page.waitForURL((u) => u.pathname === '/');
@@ -259,14 +270,7 @@ test('rich text: bold and a list reach bob as HTML beside the plain text', { tim
   await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'Bulleted list' }).click();
   await page.keyboard.type('premier point');
-  await page.getByRole('button', { name: 'Send' }).click();
-  await page.getByText('Message sent.').waitFor({ timeout: 40_000 });
-
-  const reader = await newPage(browser);
-  await signIn(reader.page, bob, adminPassword);
-  const row = await arrived(reader.page, subject);
-  await row.locator('.subject a').click();
-  const frame = reader.page.frameLocator('iframe.message-frame');
+  const { reader, row, frame } = await sendAndOpenAsBob(page, subject);
   await frame.locator('b, strong', { hasText: 'important' }).waitFor();
   await frame.locator('li', { hasText: 'premier point' }).waitFor();
   // The plain-text alternative carries the same words.
@@ -307,13 +311,7 @@ test('an image pasted into rich text shows, survives a reload in the draft, and 
   await shown();
   assert.match(await editor.innerText(), /Voici la capture/);
 
-  await page.getByRole('button', { name: 'Send' }).click();
-  await page.getByText('Message sent.').waitFor({ timeout: 40_000 });
-  const reader = await newPage(browser);
-  await signIn(reader.page, bob, adminPassword);
-  const row = await arrived(reader.page, subject);
-  await row.locator('.subject a').click();
-  const frame = reader.page.frameLocator('iframe.message-frame');
+  const { reader, row, frame } = await sendAndOpenAsBob(page, subject);
   // Shown in place, from the message's own part.
   const image = frame.locator('img');
   await image.waitFor();
