@@ -88,7 +88,7 @@ fn disposition(kind: &str, name: &str) -> String {
     format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-fn set(headers: &mut HeaderMap, name: http::HeaderName, value: &str) {
+pub(super) fn set(headers: &mut HeaderMap, name: http::HeaderName, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {
         headers.insert(name, v);
     }

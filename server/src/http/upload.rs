@@ -16,7 +16,7 @@ use http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTE
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 
-use super::mail::{signed_in, Failure};
+use super::mail::{set, signed_in, Failure};
 
 #[derive(Debug, Deserialize)]
 pub struct UploadQuery {
@@ -63,9 +63,6 @@ pub struct IdQuery {
     id: String,
 }
 
-/// Image types a browser shows without running anything (no SVG).
-const SHOWN: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
-
 pub async fn show(
     State(services): State<Arc<Services>>,
     Extension(visitor): Extension<Visitor>,
@@ -73,7 +70,10 @@ pub async fn show(
 ) -> Result<Response, Failure> {
     let who = signed_in(&visitor)?;
     let (upload, data) = services.uploads.read(&who, &q.id).await?;
-    if !SHOWN.contains(&upload.content_type.as_str()) {
+    // The images an attachment's preview shows too (no SVG: nothing that runs).
+    let shown = upload.content_type.starts_with("image/")
+        && app::api::mail::previewable(&upload.content_type);
+    if !shown {
         let why = format!(
             "`{}` cannot be shown in the text; attach it instead.",
             upload.name
@@ -82,9 +82,7 @@ pub async fn show(
     }
     let mut res = data.into_response();
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&upload.content_type) {
-        h.insert(CONTENT_TYPE, v);
-    }
+    set(h, CONTENT_TYPE, &upload.content_type);
     // The id is random and the bytes never change.
     h.insert(
         CACHE_CONTROL,
