@@ -88,7 +88,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/settings") view={Lazy::<Settings>::new()}/>
                 <Route path=path!("/admin") view={Lazy::<Admin>::new()}/>
                 <Route path=path!("/admin/audit") view={Lazy::<Audit>::new()}/>
-                <Route path=path!("/message") view=|| in_language(|| MessagePage().into_any())/>
+                <Route path=path!("/message") view={Lazy::<Message>::new()}/>
                 <Route path=path!("/compose") view={Lazy::<Compose>::new()}/>
                 <Route path=path!("/outbox") view={Lazy::<Outbox>::new()}/>
                 <Route path=path!("/") view=|| in_language(|| MailPage().into_any())/>
@@ -124,6 +124,7 @@ lazy_pages!(
     Admin => AdminPage,
     Audit => AuditPage,
     Compose => ComposePage,
+    Message => MessagePage,
     Outbox => OutboxPage,
 );
 

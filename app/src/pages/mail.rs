@@ -13,7 +13,7 @@ use crate::api::mail::{
 use crate::components::{use_toaster, ErrorNote, LocalTime, Toaster};
 use crate::error::AppError;
 use crate::i18n::{number, use_texts, Texts};
-use crate::pages::message::MessageView;
+use crate::pages::message::message_view_part;
 use crate::pages::shell::AppShell;
 use crate::prefs::use_prefs;
 use crate::urls::{self, encode};
@@ -394,17 +394,20 @@ pub fn MailPage() -> impl IntoView {
         });
     };
 
+    // The view comes in its own part of the bundle: "Loading…" (also what the
+    // server renders, so that hydration finds the same) until it is there.
     let reading = move || {
         open.get().map(|(of, uid)| {
+            let loaded = lazy_preload!(crate::pages::message::message_view_part);
+            let folder = Signal::derive(move || of.clone());
+            let uid = Signal::derive(move || uid);
             let back = Signal::derive(move || list_href(&request.get()));
-            view! {
-                <MessageView
-                    folder=Signal::derive(move || of.clone())
-                    uid=Signal::derive(move || uid)
-                    back
-                    in_pane=true
-                    changed=on_changed
-                />
+            move || {
+                if loaded.get() {
+                    Suspend::new(message_view_part(folder, uid, back, on_changed)).into_any()
+                } else {
+                    view! { <p class="muted loading">{t.loading}</p> }.into_any()
+                }
             }
         })
     };

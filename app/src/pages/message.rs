@@ -32,6 +32,19 @@ pub fn MessagePage() -> impl IntoView {
     }
 }
 
+/// The message view, from a part of the bundle of its own: the mailbox loads
+/// it when a message is first opened beside the list (see `MailPage`), so
+/// the way in (sign-in, then the list) does not carry it.
+#[lazy]
+pub fn message_view_part(
+    folder: Signal<String>,
+    uid: Signal<u32>,
+    back: Signal<String>,
+    changed: Callback<()>,
+) -> AnyView {
+    view! { <MessageView folder uid back in_pane=true changed/> }.into_any()
+}
+
 /// One message: actions, attachments, and the sanitised document in a
 /// sandboxed frame (no scripts, no forms, its own CSP; links open in a new
 /// tab). In the reading pane the list's shortcuts act on it; on its own page
