@@ -31,6 +31,10 @@ for wasm in "$stage"/*.wasm; do
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$wasm" -o "$wasm" 2>&1 | { grep -v 'unknown name subsection' || true; } >&2
 done
+# The JavaScript glue, minified (terser, from npm).
+for js in "$stage"/*.js; do
+  "$root/end2end/node_modules/.bin/terser" "$js" --module --compress --mangle -o "$js"
+done
 cp style/main.css "$stage/estafette.css"
 cp style/favicon.svg "$stage/favicon.svg"
 # Precompressed copies, served as they are: brotli at its best, and gzip by

@@ -3,7 +3,7 @@
 # Debian packages, the wasm32 target, wasm-bindgen-cli (the exact version of the
 # wasm-bindgen crate in Cargo.lock), wasm-split-cli (the version of the
 # wasm_split_helpers crate there), cargo-audit, and the npm packages of
-# end2end/ (Playwright's core, axe-core, and binaryen's wasm-opt).
+# end2end/ (Playwright's core, axe-core, binaryen's wasm-opt and terser).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -41,7 +41,7 @@ if ! cargo install --list | grep -q "^wasm_split_cli_support v$split_version:"; 
 fi
 command -v cargo-audit >/dev/null || { say "installing cargo-audit (several minutes, once)"; cargo install cargo-audit --locked; }
 
-if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.bin/terser ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   say "installing npm packages of end2end/"
   (cd end2end && npm ci --no-audit --no-fund >&2)
 fi

@@ -35,7 +35,7 @@ impl AppError {
         match self {
             AppError::WrongCredentials => t.error_wrong_credentials.to_owned(),
             AppError::WrongCode => t.error_wrong_code.to_owned(),
-            AppError::Locked(secs) => t.error_locked.replace("{}", &secs.to_string()),
+            AppError::Locked(secs) => t.error_locked.replace("{seconds}", &secs.to_string()),
             AppError::Disabled => t.error_disabled.to_owned(),
             AppError::NotSignedIn => t.error_not_signed_in.to_owned(),
             AppError::Forbidden => t.error_forbidden.to_owned(),

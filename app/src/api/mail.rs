@@ -511,15 +511,17 @@ pub async fn start_from(folder: String, uid: u32, start: String) -> Result<Prefi
     let t = super::context::texts(&who).await;
     let heading = |o: &estafette_mail::reply::Original| {
         let date = o.date.map(crate::dates::format_time).unwrap_or_default();
-        let template = if start == Start::Forward {
-            t.forwarded
+        // The forwarded message's header block ends with a line break.
+        let (template, end) = if start == Start::Forward {
+            (t.forwarded, "\n")
         } else {
-            t.on_wrote
+            (t.on_wrote, "")
         };
         template
             .replace("{date}", &date)
             .replace("{name}", &o.from_name)
             .replace("{subject}", &o.subject)
+            + end
     };
     let p = services()?
         .start_from(&who, &folder, uid, start, heading)

@@ -134,7 +134,7 @@ fn AccountRow(a: AccountView, actions: Actions) -> impl IntoView {
     let t = use_texts();
     let email = StoredValue::new(a.email.clone());
     let field_id = format!("pw-{}", a.email);
-    let field_label = t.new_password_for.replace("{}", &a.email);
+    let field_label = t.new_password_for.replace("{email}", &a.email);
     view! {
         <tr data-email=a.email.clone()>
             <th scope="row">{a.email.clone()}</th>

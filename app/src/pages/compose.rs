@@ -468,7 +468,7 @@ pub fn ComposePage() -> impl IntoView {
             files.update(|f| f.push(a));
             if total + file.size() > max {
                 a.error
-                    .set(Some(t.too_large.replace("{}", &human_size(max as u64))));
+                    .set(Some(t.too_large.replace("{size}", &human_size(max as u64))));
                 continue;
             }
             #[cfg(feature = "hydrate")]

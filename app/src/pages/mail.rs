@@ -7,12 +7,13 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use crate::api::mail::{
-    create_folder, delete_folder, folders, mark, messages, move_messages, rename_folder, send_to,
-    FolderView, ListRequest, MessagePage, MessageRow, Moved, Search,
+    folders, mark, messages, move_messages, send_to, FolderView, ListRequest, MessagePage,
+    MessageRow, Moved, Search,
 };
 use crate::components::{use_toaster, ErrorNote, LocalTime, Toaster};
 use crate::error::AppError;
 use crate::i18n::{number, use_texts, Texts};
+use crate::pages::folders::FolderTools;
 use crate::pages::message::message_view_part;
 use crate::pages::shell::AppShell;
 use crate::prefs::use_prefs;
@@ -125,7 +126,7 @@ pub async fn run(act: Act, keys: Vec<Key>, t: &'static Texts) -> Result<Done, Ap
     let mut undo = Some(Vec::new());
     let mut moved = |from: String, to: Option<Moved>| match to {
         Some(Moved { folder, uids }) => {
-            text = t.moved_to.replace("{}", &folder);
+            text = t.moved_to.replace("{folder}", &folder);
             match (undo.as_mut(), uids) {
                 (Some(list), Some(uids)) => list.push((folder, uids, from)),
                 _ => undo = None,
@@ -557,7 +558,7 @@ fn FolderList(
         <ul class="folder-list">
             {list.into_iter().map(|f| {
                 let unread = (f.unread > 0).then(|| view! {
-                    <span class="count" aria-label=t.unread_count.replace("{}", &f.unread.to_string())>{f.unread}</span>
+                    <span class="count" aria-label=t.unread_count.replace("{count}", &f.unread.to_string())>{f.unread}</span>
                 });
                 let is_current = f.name == current;
                 let name = f.name.clone();
@@ -580,85 +581,6 @@ fn FolderList(
                 }
             }).collect_view()}
         </ul>
-    }
-}
-
-/// Creating a folder, and renaming or deleting the current one (not INBOX
-/// nor the special folders).
-#[component]
-fn FolderTools(list: Vec<FolderView>, current: String, refresh: RwSignal<u32>) -> impl IntoView {
-    let t = use_texts();
-    let new_name = RwSignal::new(String::new());
-    let rename_to = RwSignal::new(String::new());
-    let navigate = use_navigate();
-    let own = list.iter().any(|f| f.name == current && f.role.is_empty());
-    let toaster = use_toaster();
-    let done = move |r: Result<(), AppError>, go: Option<String>, navigate: &dyn Fn(&str)| match r {
-        Ok(()) => {
-            refresh.update(|n| *n += 1);
-            if let Some(href) = go {
-                navigate(&href);
-            }
-        }
-        Err(e) => toaster.error(&e),
-    };
-    let create = move |e: leptos::ev::SubmitEvent| {
-        e.prevent_default();
-        let name = new_name.get_untracked();
-        leptos::task::spawn_local(async move {
-            let r = create_folder(name).await;
-            if r.is_ok() {
-                new_name.set(String::new());
-            }
-            done(r, None, &|_| {});
-        });
-    };
-    let rename = {
-        let (current, navigate) = (current.clone(), navigate.clone());
-        move |e: leptos::ev::SubmitEvent| {
-            e.prevent_default();
-            let (from, to) = (current.clone(), rename_to.get_untracked());
-            let navigate = navigate.clone();
-            leptos::task::spawn_local(async move {
-                let r = rename_folder(from, to.clone()).await;
-                done(r, Some(folder_href(&to)), &|h| {
-                    navigate(h, Default::default())
-                });
-            });
-        }
-    };
-    let delete = {
-        let current = current.clone();
-        move |_| {
-            let name = current.clone();
-            let navigate = navigate.clone();
-            leptos::task::spawn_local(async move {
-                let r = delete_folder(name).await;
-                done(r, Some(folder_href("INBOX")), &|h| {
-                    navigate(h, Default::default())
-                });
-            });
-        }
-    };
-    view! {
-        <details class="folder-tools">
-            <summary>{t.manage_folders}</summary>
-            <form on:submit=create>
-                <label>{t.new_folder}" "
-                    <input type="text" required maxlength="200" bind:value=new_name/>
-                </label>
-                <button type="submit">{t.create}</button>
-            </form>
-            {own.then(|| view! {
-                <form on:submit=rename>
-                    <label>{t.rename_folder}" "
-                        <input type="text" required maxlength="200" bind:value=rename_to/>
-                    </label>
-                    <button type="submit">{t.rename}</button>
-                </form>
-                <button type="button" class="danger" on:click=delete>{t.delete_folder}</button>
-            })}
-        </details>
     }
 }
 

@@ -142,7 +142,7 @@ pub fn MessageView(
         <article class="message-view" aria-label=t.message>
             <div class="toolbar" role="toolbar" aria-label=t.message_actions>
                 <a class="back" href=move || back.get()>
-                    {move || format!("← {}", t.back_to.replace("{}", &folder.get()))}
+                    {move || format!("← {}", t.back_to.replace("{folder}", &folder.get()))}
                 </a>
                 <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "reply")>{t.reply}</a>
                 <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "all")>{t.reply_all}</a>
@@ -202,7 +202,7 @@ fn Remote(
         <p class="remote-note">
             <button type="button" class="link" on:click=move |_| remote.set(true)>{t.load_images}</button>
             {(!address.is_empty()).then(|| {
-                let label = t.always_load_from.replace("{}", &address);
+                let label = t.always_load_from.replace("{address}", &address);
                 view! {
                     " · "
                     <button type="button" class="link" on:click=move |_| trust(address.clone())>{label}</button>

@@ -1,6 +1,7 @@
 pub mod admin;
 pub mod compose;
 pub mod enrol;
+pub mod folders;
 pub mod login;
 pub mod mail;
 pub mod message;

@@ -231,7 +231,7 @@ fn ReadingSection() -> impl IntoView {
                                 view! {
                                     <li>
                                         <span>{address.clone()}</span>" "
-                                        <button type="button" class="link" aria-label=t.stop_trusting.replace("{}", &address)
+                                        <button type="button" class="link" aria-label=t.stop_trusting.replace("{address}", &address)
                                             on:click=move |_| {
                                                 let who = who.clone();
                                                 leptos::task::spawn_local(async move {
@@ -390,7 +390,7 @@ fn TwoFactorSection() -> impl IntoView {
             <Suspense fallback=move || view! { <p class="muted">{t.loading}</p> }>
                 {move || status.get().map(|r| match r {
                     Ok(s) if s.enabled => view! {
-                        <p role="status">{t.two_factor_on}" "{t.recovery_codes_left.replace("{}", &s.recovery_codes_left.to_string())}</p>
+                        <p role="status">{t.two_factor_on}" "{t.recovery_codes_left.replace("{count}", &s.recovery_codes_left.to_string())}</p>
                         {(!s.required).then(|| view! {
                             <ActionForm action=disable attr:class="stack">
                                 <label for="off-password">{t.current_password}</label>

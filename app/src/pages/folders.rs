@@ -1,0 +1,108 @@
+//! Managing folders: creating one, and renaming or deleting the current one
+//! (not INBOX nor the special folders).
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::mail::{create_folder, delete_folder, rename_folder, FolderView};
+use crate::components::use_toaster;
+use crate::error::AppError;
+use crate::i18n::use_texts;
+use crate::pages::mail::folder_href;
+
+/// "Manage folders", below the folder list. Its forms are seldom used, so
+/// they come in a part of the bundle of their own, loaded when it is first
+/// opened.
+#[component]
+pub fn FolderTools(
+    list: Vec<FolderView>,
+    current: String,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let t = use_texts();
+    let opened = RwSignal::new(false);
+    view! {
+        <details class="folder-tools" on:toggle=move |_| opened.set(true)>
+            <summary>{t.manage_folders}</summary>
+            {move || opened.get().then(|| {
+                Suspend::new(folder_tools_part(list.clone(), current.clone(), refresh))
+            })}
+        </details>
+    }
+}
+
+/// The forms, from a part of the bundle of their own.
+#[lazy]
+fn folder_tools_part(list: Vec<FolderView>, current: String, refresh: RwSignal<u32>) -> AnyView {
+    let t = use_texts();
+    let new_name = RwSignal::new(String::new());
+    let rename_to = RwSignal::new(String::new());
+    let navigate = use_navigate();
+    let own = list.iter().any(|f| f.name == current && f.role.is_empty());
+    let toaster = use_toaster();
+    let done = move |r: Result<(), AppError>, go: Option<String>, navigate: &dyn Fn(&str)| match r {
+        Ok(()) => {
+            refresh.update(|n| *n += 1);
+            if let Some(href) = go {
+                navigate(&href);
+            }
+        }
+        Err(e) => toaster.error(&e),
+    };
+    let create = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        let name = new_name.get_untracked();
+        leptos::task::spawn_local(async move {
+            let r = create_folder(name).await;
+            if r.is_ok() {
+                new_name.set(String::new());
+            }
+            done(r, None, &|_| {});
+        });
+    };
+    let rename = {
+        let (current, navigate) = (current.clone(), navigate.clone());
+        move |e: leptos::ev::SubmitEvent| {
+            e.prevent_default();
+            let (from, to) = (current.clone(), rename_to.get_untracked());
+            let navigate = navigate.clone();
+            leptos::task::spawn_local(async move {
+                let r = rename_folder(from, to.clone()).await;
+                done(r, Some(folder_href(&to)), &|h| {
+                    navigate(h, Default::default())
+                });
+            });
+        }
+    };
+    let delete = {
+        let current = current.clone();
+        move |_| {
+            let name = current.clone();
+            let navigate = navigate.clone();
+            leptos::task::spawn_local(async move {
+                let r = delete_folder(name).await;
+                done(r, Some(folder_href("INBOX")), &|h| {
+                    navigate(h, Default::default())
+                });
+            });
+        }
+    };
+    view! {
+        <form on:submit=create>
+            <label>{t.new_folder}" "
+                <input type="text" required maxlength="200" bind:value=new_name/>
+            </label>
+            <button type="submit">{t.create}</button>
+        </form>
+        {own.then(|| view! {
+            <form on:submit=rename>
+                <label>{t.rename_folder}" "
+                    <input type="text" required maxlength="200" bind:value=rename_to/>
+                </label>
+                <button type="submit">{t.rename}</button>
+            </form>
+            <button type="button" class="danger" on:click=delete>{t.delete_folder}</button>
+        })}
+    }
+    .into_any()
+}
