@@ -15,6 +15,35 @@ pub use time::LocalTime;
 pub use toast::{provide_toaster, use_toaster, Toaster, Toasts};
 pub use two_factor::TwoFactorSetup;
 
+/// The fields of a submitted form, by name: read when it is sent, so what was
+/// typed before the page came alive counts too. For the forms of the way in
+/// (sign-in, the code, sign-out), which post to their server function
+/// without the bundle and dispatch it with the bundle.
+pub fn form_fields(ev: &leptos::ev::SubmitEvent) -> impl Fn(&str) -> String {
+    use leptos::wasm_bindgen::JsCast;
+    let data = ev
+        .target()
+        .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
+        .and_then(|form| leptos::web_sys::FormData::new_with_form(&form).ok());
+    move |name| {
+        data.as_ref()
+            .and_then(|d| d.get(name).as_string())
+            .unwrap_or_default()
+    }
+}
+
+/// The query string a submitted GET form would make (`q=…&unread=on`).
+pub fn form_query(ev: &leptos::ev::SubmitEvent) -> Option<String> {
+    use leptos::wasm_bindgen::JsCast;
+    let form = ev
+        .target()?
+        .dyn_into::<leptos::web_sys::HtmlFormElement>()
+        .ok()?;
+    let data = leptos::web_sys::FormData::new_with_form(&form).ok()?;
+    let params = leptos::web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
+    Some(params.to_string().into())
+}
+
 /// An error message, announced to screen readers, or nothing.
 #[component]
 pub fn ErrorNote(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {

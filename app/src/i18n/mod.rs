@@ -157,6 +157,21 @@ mod tests {
     }
 
     #[test]
+    fn a_language_is_a_file() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .expect("app/locales")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|name| name.strip_suffix(".ftl").map(str::to_owned))
+            .collect();
+        files.sort();
+        let mut codes: Vec<String> = Locale::ALL.map(|l| l.code().to_owned()).to_vec();
+        codes.sort();
+        assert_eq!(codes, files);
+        assert_eq!(Locale::ALL[0], Locale::En, "English is the reference");
+    }
+
+    #[test]
     fn server_messages_are_translated_with_their_values() {
         let fr = Locale::Fr.texts();
         assert_eq!(

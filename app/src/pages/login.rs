@@ -1,11 +1,14 @@
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 use crate::api::auth::{SignIn, VerifyCode};
-use crate::components::ErrorNote;
+use crate::components::{form_fields, ErrorNote};
 use crate::i18n::use_texts;
 
-/// The sign-in page. A plain form: it works before (and without) the WASM bundle.
+/// The sign-in page. A plain form: it works before (and without) the WASM
+/// bundle. (Not `ActionForm`: its reading of the form into the call would
+/// weigh on the way in; `form_fields` is all these forms need.)
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let t = use_texts();
@@ -16,14 +19,18 @@ pub fn SignInPage() -> impl IntoView {
         <main class="centered">
             <section class="card signin" aria-labelledby="signin-title">
                 <h1 id="signin-title" class="brand">"Estafette"</h1>
-                <ActionForm action=sign_in attr:class="stack">
+                <form method="post" action=SignIn::url() class="stack" on:submit=move |ev| {
+                    ev.prevent_default();
+                    let field = form_fields(&ev);
+                    sign_in.dispatch(SignIn { email: field("email"), password: field("password") });
+                }>
                     <label for="email">{t.email}</label>
                     <input id="email" name="email" type="email" autocomplete="username" required autofocus/>
                     <label for="password">{t.password}</label>
                     <input id="password" name="password" type="password" autocomplete="current-password" required/>
                     <ErrorNote error=Signal::derive(error)/>
                     <button type="submit" class="primary" disabled=sign_in.pending()>{t.sign_in}</button>
-                </ActionForm>
+                </form>
             </section>
         </main>
     }
@@ -41,7 +48,10 @@ pub fn CodePage() -> impl IntoView {
         <main class="centered">
             <section class="card signin" aria-labelledby="code-title">
                 <h1 id="code-title" class="brand">"Estafette"</h1>
-                <ActionForm action=verify attr:class="stack">
+                <form method="post" action=VerifyCode::url() class="stack" on:submit=move |ev| {
+                    ev.prevent_default();
+                    verify.dispatch(VerifyCode { code: form_fields(&ev)("code") });
+                }>
                     {move || if recovery.get() {
                         view! {
                             <label for="code">{t.recovery_code}</label>
@@ -58,7 +68,7 @@ pub fn CodePage() -> impl IntoView {
                     }}
                     <ErrorNote error=Signal::derive(error)/>
                     <button type="submit" class="primary" disabled=verify.pending()>{t.verify}</button>
-                </ActionForm>
+                </form>
                 <p>
                     <a href="#recovery" on:click=move |ev| { ev.prevent_default(); recovery.update(|r| *r = !*r); }>
                         {move || if recovery.get() { t.use_authenticator } else { t.use_recovery_code }}

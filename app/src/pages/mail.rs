@@ -2,7 +2,6 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
@@ -10,7 +9,7 @@ use crate::api::mail::{
     folders, mark, messages, move_messages, send_to, FolderView, ListRequest, MessagePage,
     MessageRow, Moved, Search,
 };
-use crate::components::{use_toaster, ErrorNote, LocalTime, Toaster};
+use crate::components::{form_query, use_toaster, ErrorNote, LocalTime, Toaster};
 use crate::error::AppError;
 use crate::i18n::{number, use_texts, Texts};
 use crate::pages::folders::FolderTools;
@@ -474,8 +473,17 @@ fn SearchForm(request: Memo<ListRequest>) -> impl IntoView {
     let t = use_texts();
     let r = move || request.get();
     let f = move || request.get().search;
+    // A search is a new address for the list (what the form alone would do
+    // without the bundle), reached without reloading the page.
+    let navigate = use_navigate();
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(query) = form_query(&ev) {
+            ev.prevent_default();
+            navigate(&format!("/?{query}"), Default::default());
+        }
+    };
     view! {
-        <Form method="GET" action="/" attr:class="search" attr:role="search">
+        <form method="get" action="/" class="search" role="search" on:submit=search>
             <input type="hidden" name="folder" prop:value=move || r().folder/>
             <input
                 type="search" id="search" name="q" aria-label=t.search
@@ -494,7 +502,7 @@ fn SearchForm(request: Memo<ListRequest>) -> impl IntoView {
             {move || f().is_active().then(|| view! {
                 <a href=folder_href(&r().folder)>{t.clear_search}</a>
             })}
-        </Form>
+        </form>
     }
 }
 

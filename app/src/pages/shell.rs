@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::api::auth::{current_user, SignOut};
 use crate::i18n::use_texts;
@@ -70,9 +71,12 @@ pub fn AppShell(#[prop(optional)] search: Option<Children>, children: Children) 
                                 <a href="/admin">{t.admin}</a>
                             })}
                         </Suspense>
-                        <ActionForm action=sign_out>
+                        <form method="post" action=SignOut::url() on:submit=move |ev| {
+                            ev.prevent_default();
+                            sign_out.dispatch(SignOut {});
+                        }>
                             <button type="submit" class="link">{t.sign_out}</button>
-                        </ActionForm>
+                        </form>
                     </div>
                 </details>
             </header>
