@@ -16,8 +16,8 @@
 //! `{ "\u202F" }`). Selectors, functions and attributes are refused.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fmt::Write as _;
 use std::path::Path;
+use std::process::ExitCode;
 
 use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
 
@@ -36,23 +36,27 @@ struct Language {
     messages: Vec<(String, Text)>,
 }
 
-fn main() {
+fn main() -> ExitCode {
     println!("cargo:rerun-if-changed=locales");
-    let dir =
-        Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo")).join("locales");
-    let out = Path::new(&std::env::var("OUT_DIR").expect("set by cargo")).join("locales.rs");
-    match read_languages(&dir).and_then(|languages| generate(&languages)) {
-        Ok(code) => std::fs::write(&out, code).expect("OUT_DIR is writable"),
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
         Err(errors) => {
+            eprintln!("the interface's languages (app/locales) have errors:");
             for e in &errors {
                 println!("cargo:warning={e}");
+                eprintln!("  {e}");
             }
-            panic!(
-                "the interface's languages (app/locales) have errors:\n{}",
-                errors.join("\n")
-            );
+            ExitCode::FAILURE
         }
     }
+}
+
+fn run() -> Result<(), Vec<String>> {
+    let var = |name: &str| std::env::var(name).map_err(|e| vec![format!("{name}: {e}")]);
+    let dir = Path::new(&var("CARGO_MANIFEST_DIR")?).join("locales");
+    let out = Path::new(&var("OUT_DIR")?).join("locales.rs");
+    let code = generate(&read_languages(&dir)?)?;
+    std::fs::write(&out, code).map_err(|e| vec![format!("{}: {e}", out.display())])
 }
 
 fn read_languages(dir: &Path) -> Result<Vec<Language>, Vec<String>> {
@@ -75,7 +79,7 @@ fn read_languages(dir: &Path) -> Result<Vec<Language>, Vec<String>> {
         let name = format!("locales/{code}.ftl");
         if !valid_code(&code) {
             errors.push(format!(
-                "{name}: the file's name is not a language code (such as `de` or `pt-BR`)"
+                "{name}: the file's name is not a language code (two or three lower-case letters, such as `de`)"
             ));
             continue;
         }
@@ -105,12 +109,9 @@ fn read_languages(dir: &Path) -> Result<Vec<Language>, Vec<String>> {
     }
 }
 
+/// A language's code, as the preferences keep it: `de`, `fr`, `ast`.
 fn valid_code(code: &str) -> bool {
-    let mut parts = code.split('-');
-    let first = parts.next().unwrap_or_default();
-    (2..=3).contains(&first.len())
-        && first.bytes().all(|b| b.is_ascii_lowercase())
-        && parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    (2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase())
 }
 
 fn read_language(source: &str) -> Result<Vec<(String, Text)>, Vec<String>> {
@@ -202,7 +203,7 @@ fn flatten(
                         .push_str(&fluent_syntax::unicode::unescape_unicode_to_string(value));
                 }
                 Expression::Inline(InlineExpression::VariableReference { id }) => {
-                    write!(text.value, "{{{}}}", id.name).expect("writing to a String");
+                    text.value.push_str(&format!("{{{}}}", id.name));
                     text.variables.insert(id.name.to_owned());
                 }
                 Expression::Inline(InlineExpression::TermReference {
@@ -276,34 +277,30 @@ fn generate(languages: &[Language]) -> Result<String, Vec<String>> {
          #[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum Locale {\n",
     );
     for v in &variants {
-        writeln!(code, "    {v},").expect("writing to a String");
+        code.push_str(&format!("    {v},\n"));
     }
     code.push_str("}\n\nimpl Locale {\n");
-    writeln!(
-        code,
-        "    pub const ALL: [Locale; {}] = [{}];",
+    code.push_str(&format!(
+        "    pub const ALL: [Locale; {}] = [{}];\n",
         variants.len(),
         variants
             .iter()
             .map(|v| format!("Locale::{v}"))
             .collect::<Vec<_>>()
             .join(", ")
-    )
-    .expect("writing to a String");
+    ));
     code.push_str("\n    pub fn code(self) -> &'static str {\n        match self {\n");
     for (l, v) in languages.iter().zip(&variants) {
-        writeln!(code, "            Locale::{v} => {:?},", l.code).expect("writing to a String");
+        code.push_str(&format!("            Locale::{v} => {:?},\n", l.code));
     }
     code.push_str(
         "        }\n    }\n\n    pub fn texts(self) -> &'static Texts {\n        match self {\n",
     );
     for (l, v) in languages.iter().zip(&variants) {
-        writeln!(
-            code,
-            "            Locale::{v} => &TEXTS_{},",
-            l.code.replace('-', "_").to_uppercase()
-        )
-        .expect("writing to a String");
+        code.push_str(&format!(
+            "            Locale::{v} => &TEXTS_{},\n",
+            l.code.to_uppercase()
+        ));
     }
     code.push_str("        }\n    }\n}\n\n");
     code.push_str(
@@ -312,49 +309,40 @@ fn generate(languages: &[Language]) -> Result<String, Vec<String>> {
          pub server_messages: &'static [(&'static str, &'static str)],\n",
     );
     for f in &fields {
-        writeln!(code, "    pub {f}: &'static str,").expect("writing to a String");
+        code.push_str(&format!("    pub {f}: &'static str,\n"));
     }
     code.push_str("}\n");
     for (language, messages) in languages.iter().zip(&by_id) {
-        writeln!(
-            code,
-            "\nstatic TEXTS_{}: Texts = Texts {{\n    lang: {:?},\n    server_messages: &[",
-            language.code.replace('-', "_").to_uppercase(),
+        code.push_str(&format!(
+            "\nstatic TEXTS_{}: Texts = Texts {{\n    lang: {:?},\n    server_messages: &[\n",
+            language.code.to_uppercase(),
             language.code
-        )
-        .expect("writing to a String");
+        ));
         if language.code != REFERENCE {
             for (id, english) in &reference.messages {
                 if id.starts_with(SERVER_PREFIX) {
-                    writeln!(
-                        code,
-                        "        ({:?}, {:?}),",
+                    code.push_str(&format!(
+                        "        ({:?}, {:?}),\n",
                         english.value,
                         messages[id.as_str()].value
-                    )
-                    .expect("writing to a String");
+                    ));
                 }
             }
         }
         code.push_str("    ],\n");
         for f in &fields {
-            writeln!(code, "    {f}: {:?},", messages[f].value).expect("writing to a String");
+            code.push_str(&format!("    {f}: {:?},\n", messages[f].value));
         }
         code.push_str("};\n");
     }
     Ok(code)
 }
 
-/// `en` → `En`, `pt-BR` → `PtBr`.
+/// `en` → `En`.
 fn variant(code: &str) -> String {
-    code.split('-')
-        .map(|part| {
-            let lower = part.to_ascii_lowercase();
-            let mut chars = lower.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
+    let mut chars = code.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
 }

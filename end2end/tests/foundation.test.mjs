@@ -78,6 +78,19 @@ test('pages away from the way in load their own part of the bundle, and work whe
   await waitHydrated(page);
   await page.locator('.message-row').first().waitFor();
   assert.deepEqual([...new Set(wasm)], ['estafette_bg.wasm'], 'sign-in to inbox: the main module only');
+  // A message opened beside the list brings the message view's part.
+  const link = page.locator('.message-row .subject a').first();
+  const subject = (await link.innerText()).trim();
+  await link.click();
+  await page.locator('.reading-pane .message-subject').waitFor();
+  assert.equal((await page.locator('.reading-pane .message-subject').innerText()).trim(), subject);
+  const afterMessage = [...new Set(wasm)];
+  assert.ok(afterMessage.length > 1, `the message view came in its own part: ${afterMessage}`);
+  assert.ok(!afterMessage.some((f) => /settings|compose|admin/.test(f)), `and not another page's: ${afterMessage}`);
+  // "Manage folders" brings its forms when first opened.
+  await page.locator('details.folder-tools summary').click();
+  await page.getByLabel('New folder').waitFor();
+  assert.ok(new Set(wasm).size > afterMessage.length, `folder management came in its own part: ${wasm}`);
   // Settings, reached in the page (no reload): its part comes then.
   await page.locator('details.account-menu summary').click();
   await page.getByRole('link', { name: 'Settings' }).click();
