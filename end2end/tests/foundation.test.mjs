@@ -91,6 +91,19 @@ test('pages away from the way in load their own part of the bundle, and work whe
   await page.locator('details.folder-tools summary').click();
   await page.getByLabel('New folder').waitFor();
   assert.ok(new Set(wasm).size > afterMessage.length, `folder management came in its own part: ${wasm}`);
+  // Its forms work: a folder is made, opened, and deleted.
+  const name = `Lazy ${Date.now()}`;
+  await page.getByLabel('New folder').fill(name);
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+  const folderLink = page.locator('.folder-list a', { hasText: name });
+  await folderLink.waitFor();
+  await folderLink.click();
+  await page.waitForURL((u) => u.searchParams.get('folder') === name);
+  const tools = page.locator('details.folder-tools');
+  if (!(await tools.evaluate((d) => d.open))) await tools.locator('summary').click();
+  await page.getByRole('button', { name: 'Delete this folder' }).click();
+  await page.waitForURL((u) => (u.searchParams.get('folder') ?? 'INBOX') === 'INBOX');
+  await folderLink.waitFor({ state: 'detached' });
   // Settings, reached in the page (no reload): its part comes then.
   await page.locator('details.account-menu summary').click();
   await page.getByRole('link', { name: 'Settings' }).click();

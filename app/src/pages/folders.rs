@@ -12,19 +12,26 @@ use crate::pages::mail::folder_href;
 
 /// "Manage folders", below the folder list. Its forms are seldom used, so
 /// they come in a part of the bundle of their own, loaded when it is first
-/// opened.
+/// opened. `open` outlives the component (the mail page keeps it), as the
+/// `<details>` element does when the list is drawn again for another folder.
 #[component]
 pub fn FolderTools(
     list: Vec<FolderView>,
     current: String,
     refresh: RwSignal<u32>,
+    open: RwSignal<bool>,
 ) -> impl IntoView {
     let t = use_texts();
-    let opened = RwSignal::new(false);
+    // Once opened, the forms stay (closing it keeps what was typed).
+    let wanted = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || open.get());
     view! {
-        <details class="folder-tools" on:toggle=move |_| opened.set(true)>
+        <details
+            class="folder-tools"
+            prop:open=move || open.get()
+            on:toggle=move |ev| open.set(event_target::<leptos::web_sys::HtmlDetailsElement>(&ev).open())
+        >
             <summary>{t.manage_folders}</summary>
-            {move || opened.get().then(|| {
+            {move || wanted.get().then(|| {
                 Suspend::new(folder_tools_part(list.clone(), current.clone(), refresh))
             })}
         </details>
@@ -42,10 +49,12 @@ fn folder_tools_part(list: Vec<FolderView>, current: String, refresh: RwSignal<u
     let toaster = use_toaster();
     let done = move |r: Result<(), AppError>, go: Option<String>, navigate: &dyn Fn(&str)| match r {
         Ok(()) => {
-            refresh.update(|n| *n += 1);
+            // Away from a folder renamed or deleted first, so that the lists
+            // reload for where the page now is (not the folder now gone).
             if let Some(href) = go {
                 navigate(&href);
             }
+            refresh.update(|n| *n += 1);
         }
         Err(e) => toaster.error(&e),
     };
@@ -88,21 +97,29 @@ fn folder_tools_part(list: Vec<FolderView>, current: String, refresh: RwSignal<u
         }
     };
     view! {
-        <form on:submit=create>
-            <label>{t.new_folder}" "
-                <input type="text" required maxlength="200" bind:value=new_name/>
-            </label>
-            <button type="submit">{t.create}</button>
-        </form>
+        <NameForm label=t.new_folder button=t.create name=new_name on_submit=create/>
         {own.then(|| view! {
-            <form on:submit=rename>
-                <label>{t.rename_folder}" "
-                    <input type="text" required maxlength="200" bind:value=rename_to/>
-                </label>
-                <button type="submit">{t.rename}</button>
-            </form>
+            <NameForm label=t.rename_folder button=t.rename name=rename_to on_submit=rename/>
             <button type="button" class="danger" on:click=delete>{t.delete_folder}</button>
         })}
     }
     .into_any()
+}
+
+/// A folder's name to type, and the button that acts on it.
+#[component]
+fn NameForm(
+    label: &'static str,
+    button: &'static str,
+    name: RwSignal<String>,
+    on_submit: impl FnMut(leptos::ev::SubmitEvent) + 'static,
+) -> impl IntoView {
+    view! {
+        <form on:submit=on_submit>
+            <label>{label}" "
+                <input type="text" required maxlength="200" bind:value=name/>
+            </label>
+            <button type="submit">{button}</button>
+        </form>
+    }
 }

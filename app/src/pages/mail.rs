@@ -239,6 +239,8 @@ pub fn MailPage() -> impl IntoView {
     });
     // Bumped by live updates and after every action: both lists reload.
     let refresh = RwSignal::new(0u32);
+    // Whether "Manage folders" is open, across the folders visited.
+    let tools_open = RwSignal::new(false);
     let folder_list = Resource::new(move || refresh.get(), |_| folders());
     let listing = Resource::new(
         move || {
@@ -420,7 +422,7 @@ pub fn MailPage() -> impl IntoView {
                         {move || folder_list.get().map(|r| match r {
                             Ok(list) => view! {
                                 <FolderList list=list.clone() current=folder.get() on_drop/>
-                                <FolderTools list current=folder.get() refresh/>
+                                <FolderTools list current=folder.get() refresh open=tools_open/>
                             }.into_any(),
                             Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                         })}
