@@ -11,9 +11,10 @@
 //! `server-` translate what the server says in English (see
 //! `i18n::translate`); every other id is a field of `Texts`.
 //!
-//! Supported Fluent: messages, terms (`-brand = …`, referenced as
-//! `{ -brand }`), comments, variables and string literals (`{ " " }`,
-//! `{ "\u202F" }`). Selectors, functions and attributes are refused.
+//! Supported Fluent: messages, terms without variables (`-brand = …`,
+//! referenced as `{ -brand }`), comments, variables and string literals
+//! (`{ " " }`, `{ "\u202F" }`; not braces). Selectors, functions and
+//! attributes are refused.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -151,7 +152,7 @@ fn read_language(source: &str) -> Result<Vec<(String, Text)>, Vec<String>> {
         }
         if !id.starts_with(SERVER_PREFIX) && !rust_field(id) {
             errors.push(format!(
-                "`{id}`: an id is lower case words joined by `_` (it names a field)"
+                "`{id}`: an id is lower case words joined by `_`, not a Rust keyword (it names a field)"
             ));
         }
         let Some(pattern) = &m.value else {
@@ -174,15 +175,22 @@ fn read_language(source: &str) -> Result<Vec<(String, Text)>, Vec<String>> {
     }
 }
 
+/// Rust's keywords, strict and reserved: not usable as a field's name.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
 fn rust_field(id: &str) -> bool {
     id.starts_with(|c: char| c.is_ascii_lowercase())
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        && !matches!(
-            id,
-            "lang" | "server_messages" | "type" | "match" | "move" | "ref" | "self"
-        )
+        && !KEYWORDS.contains(&id)
+        && !matches!(id, "lang" | "server_messages")
 }
 
 fn flatten(
@@ -199,8 +207,14 @@ fn flatten(
             PatternElement::TextElement { value } => text.value.push_str(value),
             PatternElement::Placeable { expression } => match expression {
                 Expression::Inline(InlineExpression::StringLiteral { value }) => {
-                    text.value
-                        .push_str(&fluent_syntax::unicode::unescape_unicode_to_string(value));
+                    let value = fluent_syntax::unicode::unescape_unicode_to_string(value);
+                    if value.contains(['{', '}']) {
+                        return Err(
+                            "a brace cannot be written (in the text, `{name}` is a variable)"
+                                .into(),
+                        );
+                    }
+                    text.value.push_str(&value);
                 }
                 Expression::Inline(InlineExpression::VariableReference { id }) => {
                     text.value.push_str(&format!("{{{}}}", id.name));

@@ -2,8 +2,8 @@
 # each message here must be in every other language's file, with the same
 # variables (the build checks both).
 #
-# Variables (`{ $name }`) are filled in by the interface. A space or a brace
-# at either end of a text is written as a string literal: `{ " " }`.
+# Variables (`{ $name }`) are filled in by the interface. A space at either
+# end of a text is written as a string literal: `{ " " }`.
 
 email = Email
 password = Password

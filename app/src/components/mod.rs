@@ -17,8 +17,8 @@ pub use two_factor::TwoFactorSetup;
 
 /// The fields of a submitted form, by name: read when it is sent, so what was
 /// typed before the page came alive counts too. For the forms of the way in
-/// (sign-in, the code, sign-out), which post to their server function
-/// without the bundle and dispatch it with the bundle.
+/// (sign-in, the code), which post to their server function without the
+/// bundle and dispatch it with the bundle.
 pub fn form_fields(ev: &leptos::ev::SubmitEvent) -> impl Fn(&str) -> String {
     use leptos::wasm_bindgen::JsCast;
     let data = ev

@@ -67,9 +67,16 @@ pub fn translate(message: &str, t: &Texts) -> String {
         .iter()
         .find_map(|(english, local)| {
             let values = fit(english, message)?;
-            let mut out = local.to_string();
-            for (name, value) in values {
-                out = out.replace(&format!("{{{name}}}"), value);
+            // In one pass: a value is never read as a template.
+            let (first, rest) = pieces(local);
+            let mut out = first.to_owned();
+            for (name, text) in rest {
+                let value = values
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map_or("", |(_, v)| v);
+                out.push_str(value);
+                out.push_str(text);
             }
             Some(out)
         })
@@ -205,6 +212,11 @@ mod tests {
             translate("Unknown theme: neon.", fr),
             "Valeur inconnue (theme) : neon.",
             "two values, each where the template names it"
+        );
+        assert_eq!(
+            translate("Unknown {value}: neon.", fr),
+            "Valeur inconnue ({value}) : neon.",
+            "a value is not read as a template"
         );
         for t in Locale::ALL.map(Locale::texts) {
             for (english, local) in t.server_messages {

@@ -396,16 +396,25 @@ pub fn MailPage() -> impl IntoView {
         });
     };
 
-    // The view comes in its own part of the bundle: "Loading…" (also what the
-    // server renders, so that hydration finds the same) until it is there.
+    // The view comes in its own part of the bundle, asked for when a message
+    // is first opened here: "Loading…" (also what the server renders, so that
+    // hydration finds the same) until it is there.
+    let view_loaded = RwSignal::new(false);
     let reading = move || {
         open.get().map(|(of, uid)| {
-            let loaded = lazy_preload!(crate::pages::message::message_view_part);
+            if !view_loaded.get_untracked() {
+                let loaded = lazy_preload!(crate::pages::message::message_view_part);
+                Effect::new(move |_| {
+                    if loaded.get() {
+                        view_loaded.set(true);
+                    }
+                });
+            }
             let folder = Signal::derive(move || of.clone());
             let uid = Signal::derive(move || uid);
             let back = Signal::derive(move || list_href(&request.get()));
             move || {
-                if loaded.get() {
+                if view_loaded.get() {
                     Suspend::new(message_view_part(folder, uid, back, on_changed)).into_any()
                 } else {
                     view! { <p class="muted loading">{t.loading}</p> }.into_any()
