@@ -256,7 +256,11 @@ fn generate(languages: &[Language]) -> Result<String, Vec<String>> {
         .iter()
         .map(|l| l.messages.iter().map(|(id, t)| (id.as_str(), t)).collect())
         .collect();
-    for (language, messages) in languages.iter().zip(&by_id).skip(1) {
+    for (language, messages) in languages
+        .iter()
+        .zip(&by_id)
+        .filter(|(l, _)| l.code != REFERENCE)
+    {
         let file = format!("locales/{}.ftl", language.code);
         for (id, english) in &reference.messages {
             match messages.get(id.as_str()) {
