@@ -43,6 +43,22 @@ pub fn source(folder: &str, uid: u32) -> String {
     format!("/source?folder={}&uid={uid}", encode(folder))
 }
 
+/// Where a file of the compose form is sent (`POST`).
+pub fn new_upload(name: &str, content_type: &str) -> String {
+    format!(
+        "/upload?name={}&type={}",
+        encode(name),
+        encode(content_type)
+    )
+}
+
+/// A file sent from the compose form: shown (images) or removed (`DELETE`).
+/// The server's cleaning of the rich text knows this form too
+/// (`estafette_mail::sanitize::upload_image_src`).
+pub fn upload(id: &str) -> String {
+    format!("/upload?id={}", encode(id))
+}
+
 /// Server-sent events for changes in a folder.
 pub fn events(folder: &str) -> String {
     format!("/events?folder={}", encode(folder))
@@ -59,6 +75,11 @@ mod tests {
             message("Sent Items", 7),
             "/message?folder=Sent%20Items&uid=7"
         );
+        assert_eq!(
+            new_upload("a b.png", "image/png"),
+            "/upload?name=a%20b.png&type=image%2Fpng"
+        );
+        assert_eq!(upload("0123abcd"), "/upload?id=0123abcd");
         assert_eq!(
             part("INBOX", 3, "1.2", true),
             "/part?folder=INBOX&uid=3&section=1.2&view=true"

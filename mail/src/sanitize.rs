@@ -408,7 +408,8 @@ pub fn upload_image(src: &str) -> Option<&str> {
     (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())).then_some(id)
 }
 
-/// The `src` that shows upload `id` in the compose form.
+/// The `src` that shows upload `id` in the compose form (as the pages' own
+/// `app::urls::upload` writes it).
 pub fn upload_image_src(id: &str) -> String {
     format!("{UPLOAD_IMAGE}{id}")
 }

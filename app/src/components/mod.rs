@@ -20,11 +20,7 @@ pub use two_factor::TwoFactorSetup;
 /// (sign-in, the code), which post to their server function without the
 /// bundle and dispatch it with the bundle.
 pub fn form_fields(ev: &leptos::ev::SubmitEvent) -> impl Fn(&str) -> String {
-    use leptos::wasm_bindgen::JsCast;
-    let data = ev
-        .target()
-        .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
-        .and_then(|form| leptos::web_sys::FormData::new_with_form(&form).ok());
+    let data = form_data(ev);
     move |name| {
         data.as_ref()
             .and_then(|d| d.get(name).as_string())
@@ -34,14 +30,19 @@ pub fn form_fields(ev: &leptos::ev::SubmitEvent) -> impl Fn(&str) -> String {
 
 /// The query string a submitted GET form would make (`q=…&unread=on`).
 pub fn form_query(ev: &leptos::ev::SubmitEvent) -> Option<String> {
+    let data = form_data(ev)?;
+    let params = leptos::web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
+    Some(params.to_string().into())
+}
+
+/// The fields of the form an event was sent from.
+fn form_data(ev: &leptos::ev::SubmitEvent) -> Option<leptos::web_sys::FormData> {
     use leptos::wasm_bindgen::JsCast;
     let form = ev
         .target()?
         .dyn_into::<leptos::web_sys::HtmlFormElement>()
         .ok()?;
-    let data = leptos::web_sys::FormData::new_with_form(&form).ok()?;
-    let params = leptos::web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
-    Some(params.to_string().into())
+    leptos::web_sys::FormData::new_with_form(&form).ok()
 }
 
 /// An error message, announced to screen readers, or nothing.

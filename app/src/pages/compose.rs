@@ -44,16 +44,16 @@ fn send_file(
     use leptos::wasm_bindgen::JsCast;
     use leptos::web_sys::{ProgressEvent, XmlHttpRequest};
 
-    use crate::urls::encode;
     let Ok(xhr) = XmlHttpRequest::new() else {
         return done(Err("This browser cannot upload files.".into()));
     };
-    let url = format!(
-        "/upload?name={}&type={}",
-        encode(&file.name()),
-        encode(&file.type_())
-    );
-    if xhr.open("POST", &url).is_err() {
+    if xhr
+        .open(
+            "POST",
+            &crate::urls::new_upload(&file.name(), &file.type_()),
+        )
+        .is_err()
+    {
         return done(Err("The upload could not start.".into()));
     }
     let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
@@ -480,7 +480,7 @@ pub fn ComposePage() -> impl IntoView {
         if let Some(id) = a.id.get_untracked() {
             #[cfg(feature = "hydrate")]
             if let Ok(xhr) = leptos::web_sys::XmlHttpRequest::new() {
-                if xhr.open("DELETE", &format!("/upload?id={id}")).is_ok() {
+                if xhr.open("DELETE", &crate::urls::upload(&id)).is_ok() {
                     let _ = xhr.send();
                 }
             }
@@ -963,7 +963,7 @@ fn RichEditor(
                         let Ok(img) = document().create_element("img") else {
                             return;
                         };
-                        let _ = img.set_attribute("src", &format!("/upload?id={id}"));
+                        let _ = img.set_attribute("src", &crate::urls::upload(&id));
                         let _ = img.set_attribute("alt", &name);
                         let inside = caret.as_ref().filter(|r| {
                             r.common_ancestor_container()
