@@ -483,23 +483,24 @@ fn assets_named(text: &str) -> Vec<String> {
     found
 }
 
-/// The modules a script imports statically (`from "./x.js"`), as paths
-/// beside it: loaded with it. (Its `import()` and `fetch` of the parts of
-/// lazily loaded pages are not.)
+/// The modules a script imports statically (`from "./x.js"`, or `from"./x.js"`
+/// once minified), as paths beside it: loaded with it. (Its `import()` and
+/// `fetch` of the parts of lazily loaded pages are not.)
 fn static_imports(path: &str, js: &str) -> Vec<String> {
     let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
     let mut found = Vec::new();
-    for quote in ['"', '\''] {
-        let prefix = format!("from {quote}./");
-        let mut rest = js;
-        while let Some(at) = rest.find(&prefix) {
-            let tail = &rest[at + prefix.len()..];
-            let end = tail.find(quote).unwrap_or(tail.len());
-            let module = format!("{dir}/{}", &tail[..end]);
-            if !found.contains(&module) {
-                found.push(module);
-            }
-            rest = &tail[end..];
+    for (at, _) in js.match_indices("from") {
+        let after = js[at + "from".len()..].trim_start();
+        let Some(quote) = after.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+            continue;
+        };
+        let Some(tail) = after[1..].strip_prefix("./") else {
+            continue;
+        };
+        let end = tail.find(quote).unwrap_or(tail.len());
+        let module = format!("{dir}/{}", &tail[..end]);
+        if !found.contains(&module) {
+            found.push(module);
         }
     }
     found
@@ -517,6 +518,13 @@ mod tests {
         assert_eq!(
             static_imports("/pkg/0123/estafette.js", js),
             vec!["/pkg/0123/__wasm_split.js"]
+        );
+        let minified =
+            "import{a as b}from\"./__wasm_split.js\";const from=1;fetch(\"./chunk_9.wasm\")";
+        assert_eq!(
+            static_imports("/pkg/0123/estafette.js", minified),
+            vec!["/pkg/0123/__wasm_split.js"],
+            "minified too"
         );
     }
 
