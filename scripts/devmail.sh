@@ -43,6 +43,7 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_username_format = %Lu
+auth_default_realm = $domain
 auth_cache_size = 0
 default_login_user = dovenull
 default_internal_user = dovecot
@@ -135,8 +136,11 @@ CONF
 driver = sqlite
 connect = $db
 default_pass_scheme = ARGON2ID
+# Like many servers, it also takes other names for a mailbox: a bare local
+# part (auth_default_realm) and a sub-address (alice+news@ is alice@).
 password_query = SELECT email AS user, password_hash AS password FROM accounts \\
-  WHERE email = '%u' AND state = 'active' AND password_hash IS NOT NULL
+  WHERE state = 'active' AND password_hash IS NOT NULL AND (email = '%u' \\
+  OR (instr('%n', '+') > 1 AND email = substr('%n', 1, instr('%n', '+') - 1) || '@%d'))
 CONF
 }
 

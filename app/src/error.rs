@@ -1,4 +1,8 @@
-//! The errors a user can see, sent over the wire from server functions.
+//! The errors a user can see, sent over the wire from server functions and
+//! the server's own routes alike (JSON, the same encoding). On the server
+//! there is one mapping from the domain's errors (`From<CoreError>`) and one
+//! from an error to its HTTP status (`status`); the server applies the
+//! status to every response that carries an error, however it was made.
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -13,18 +17,34 @@ pub enum AppError {
     WrongCode,
     #[error("Too many failed attempts. Try again in {0} seconds.")]
     Locked(u64),
+    #[error("Too many requests at once. Try again in a moment.")]
+    Busy,
     #[error("This account is disabled. Ask your administrator.")]
     Disabled,
     #[error("Please sign in.")]
     NotSignedIn,
     #[error("You are not allowed to do this.")]
     Forbidden,
+    #[error("Choose a new password first.")]
+    PasswordChangeRequired,
+    /// The domain refused the request; its explanation.
     #[error("{0}")]
     Invalid(String),
+    /// What the request names does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    TooLarge(String),
+    /// The request itself is malformed (a missing or mistyped argument).
+    #[error("This request was not understood: {0}")]
+    BadRequest(String),
     #[error("The mail server cannot be reached right now. Try again in a moment.")]
     MailUnreachable,
+    #[error("Estafette cannot reach its database right now. Try again in a moment.")]
+    Unavailable,
     #[error("Something went wrong on the server. It has been logged.")]
     Internal,
+    /// Made by the browser when the server could not be reached.
     #[error("The server could not be reached ({0}). Nothing was lost; try again.")]
     Transport(String),
 }
@@ -36,15 +56,31 @@ impl AppError {
             AppError::WrongCredentials => t.error_wrong_credentials.to_owned(),
             AppError::WrongCode => t.error_wrong_code.to_owned(),
             AppError::Locked(secs) => t.error_locked.replace("{seconds}", &secs.to_string()),
+            AppError::Busy => t.error_busy.to_owned(),
             AppError::Disabled => t.error_disabled.to_owned(),
             AppError::NotSignedIn => t.error_not_signed_in.to_owned(),
             AppError::Forbidden => t.error_forbidden.to_owned(),
+            AppError::PasswordChangeRequired => t.error_password_change_required.to_owned(),
             // The domain's own explanation, in the user's language.
-            AppError::Invalid(m) => crate::i18n::translate(m, t),
+            AppError::Invalid(m) | AppError::NotFound(m) | AppError::TooLarge(m) => {
+                crate::i18n::translate(m, t)
+            }
+            AppError::BadRequest(reason) => t.error_bad_request.replace("{reason}", reason),
             AppError::MailUnreachable => t.error_mail_unreachable.to_owned(),
+            AppError::Unavailable => t.error_unavailable.to_owned(),
             AppError::Internal => t.error_internal.to_owned(),
             AppError::Transport(_) => t.error_transport.to_owned(),
         }
+    }
+
+    /// The error a response's body carries, if it is one of ours.
+    pub fn from_body(body: &[u8]) -> Option<AppError> {
+        serde_json::from_slice(body).ok()
+    }
+
+    /// The body of a response carrying this error.
+    pub fn to_body(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "\"Internal\"".into())
     }
 }
 
@@ -52,61 +88,147 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // On the server: the call's arguments could not be read.
+            ServerFnErrorErr::Args(reason) | ServerFnErrorErr::MissingArg(reason) => {
+                AppError::BadRequest(reason)
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 
 #[cfg(feature = "ssr")]
 impl AppError {
-    /// The HTTP status of a server function that failed with this error.
+    /// The HTTP status of a response that carries this error: the one table.
     pub fn status(&self) -> http::StatusCode {
         use http::StatusCode as S;
         match self {
             AppError::WrongCredentials | AppError::WrongCode | AppError::NotSignedIn => {
                 S::UNAUTHORIZED
             }
-            AppError::Locked(_) => S::TOO_MANY_REQUESTS,
-            AppError::Disabled | AppError::Forbidden => S::FORBIDDEN,
+            AppError::Locked(_) | AppError::Busy => S::TOO_MANY_REQUESTS,
+            AppError::Disabled | AppError::Forbidden | AppError::PasswordChangeRequired => {
+                S::FORBIDDEN
+            }
             AppError::Invalid(_) => S::UNPROCESSABLE_ENTITY,
+            AppError::NotFound(_) => S::NOT_FOUND,
+            AppError::TooLarge(_) => S::PAYLOAD_TOO_LARGE,
+            AppError::BadRequest(_) => S::BAD_REQUEST,
             AppError::MailUnreachable => S::BAD_GATEWAY,
+            AppError::Unavailable => S::SERVICE_UNAVAILABLE,
             AppError::Internal | AppError::Transport(_) => S::INTERNAL_SERVER_ERROR,
         }
     }
 }
 
-/// The one mapping from the domain's errors to what users see, and to the
-/// response's status.
+/// The one mapping from the domain's errors to what users see. The detail
+/// of what is not the user's to know goes to the log only.
 #[cfg(feature = "ssr")]
 impl From<estafette_core::CoreError> for AppError {
     fn from(e: estafette_core::CoreError) -> Self {
-        let error = Self::from_core(e);
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(error.status());
-        }
-        error
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl AppError {
-    fn from_core(e: estafette_core::CoreError) -> Self {
         use estafette_core::CoreError as C;
         match e {
             C::WrongCredentials => AppError::WrongCredentials,
             C::WrongCode => AppError::WrongCode,
             C::Locked(secs) => AppError::Locked(secs),
+            C::Busy => AppError::Busy,
             C::Disabled => AppError::Disabled,
             C::NotSignedIn => AppError::NotSignedIn,
             C::Forbidden => AppError::Forbidden,
-            C::Invalid(m) | C::TooLarge(m) => AppError::Invalid(m),
+            C::PasswordChangeRequired => AppError::PasswordChangeRequired,
+            C::Invalid(m) => AppError::Invalid(m),
+            C::NotFound(m) => AppError::NotFound(m),
+            C::TooLarge(m) => AppError::TooLarge(m),
             C::MailUnreachable(detail) => {
                 tracing::warn!(%detail, "mail server unreachable");
                 AppError::MailUnreachable
             }
-            other => {
+            C::Unavailable(detail) => {
+                tracing::error!(%detail, "database unavailable");
+                AppError::Unavailable
+            }
+            other @ (C::Mail(_) | C::Store(_) | C::Internal(_)) => {
                 tracing::error!(error = %other, "request failed");
                 AppError::Internal
             }
         }
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use estafette_core::CoreError as C;
+    use estafette_mail::MailError;
+
+    /// Every variant of the domain's error: the status it answers and the body
+    /// the browser receives. Details that are not the user's stay out.
+    #[test]
+    fn every_error_has_one_status_and_body() {
+        let io = || std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let table: Vec<(C, u16, &str)> = vec![
+            (C::WrongCredentials, 401, r#""WrongCredentials""#),
+            (C::WrongCode, 401, r#""WrongCode""#),
+            (C::NotSignedIn, 401, r#""NotSignedIn""#),
+            (C::Locked(42), 429, r#"{"Locked":42}"#),
+            (C::Busy, 429, r#""Busy""#),
+            (C::Disabled, 403, r#""Disabled""#),
+            (C::Forbidden, 403, r#""Forbidden""#),
+            (
+                C::PasswordChangeRequired,
+                403,
+                r#""PasswordChangeRequired""#,
+            ),
+            (C::Invalid("no".into()), 422, r#"{"Invalid":"no"}"#),
+            (C::NotFound("gone".into()), 404, r#"{"NotFound":"gone"}"#),
+            (C::TooLarge("big".into()), 413, r#"{"TooLarge":"big"}"#),
+            (
+                C::MailUnreachable("10.0.0.1:993 refused".into()),
+                502,
+                r#""MailUnreachable""#,
+            ),
+            (
+                C::Unavailable("postgres://u:secret@db".into()),
+                503,
+                r#""Unavailable""#,
+            ),
+            (
+                C::Mail(MailError::Protocol("BAD".into())),
+                500,
+                r#""Internal""#,
+            ),
+            (C::Internal("key file".into()), 500, r#""Internal""#),
+            // The mail layer's errors, through the domain.
+            (
+                C::from(MailError::NoSuchFolder("X".into())),
+                404,
+                r#"{"NotFound":"there is no folder `X`"}"#,
+            ),
+            (
+                C::from(MailError::Unreachable("IMAP".into(), io())),
+                502,
+                r#""MailUnreachable""#,
+            ),
+            (
+                C::from(MailError::BadSearch("bad".into())),
+                422,
+                r#"{"Invalid":"bad"}"#,
+            ),
+        ];
+        for (core, status, body) in table {
+            let shown = format!("{core:?}");
+            let error = AppError::from(core);
+            assert_eq!(error.status().as_u16(), status, "{shown}");
+            assert_eq!(error.to_body(), body, "{shown}");
+            assert_eq!(AppError::from_body(body.as_bytes()), Some(error), "{shown}");
+        }
+        // Made outside the domain: the same table.
+        assert_eq!(AppError::BadRequest("x".into()).status().as_u16(), 400);
+        assert_eq!(AppError::Transport("x".into()).status().as_u16(), 500);
+        assert_eq!(
+            AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field `folder`".into())),
+            AppError::BadRequest("missing field `folder`".into())
+        );
     }
 }

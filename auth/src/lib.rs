@@ -1,6 +1,7 @@
-//! Credentials: password hashing, TOTP, recovery codes, sealed secrets and the
-//! session token. Knows nothing of HTTP or the database.
+//! Credentials: password hashing, TOTP, recovery codes, sealed secrets, the
+//! session token and device cookies. Knows nothing of HTTP or the database.
 
+pub mod device;
 mod password;
 pub mod recovery;
 pub mod seal;

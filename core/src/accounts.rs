@@ -5,31 +5,53 @@ use estafette_auth::hash_password;
 use estafette_store::{Account, AccountState, NewAccount, NewAuditEntry, Role};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{password_policy, CoreError, Services};
+use crate::visitor::{Admin, PasswordChange};
+use crate::{password_policy, ClientInfo, CoreError, Services};
 
-/// Who asks for a change: an admin's address, or the command line.
+/// Who asks for a change: a signed-in admin (the proof is needed to make
+/// one), or the command line, run by whoever holds the server's
+/// configuration and database.
 #[derive(Debug, Clone, Copy)]
-pub enum Actor<'a> {
-    Cli,
+pub struct Actor<'a>(Who<'a>);
+
+#[derive(Debug, Clone, Copy)]
+enum Who<'a> {
+    CommandLine,
     Admin {
-        email: &'a str,
+        admin: &'a Admin,
         client_address: Option<&'a str>,
     },
 }
 
-impl Actor<'_> {
+impl<'a> Actor<'a> {
+    pub fn admin(admin: &'a Admin, client: &'a ClientInfo) -> Self {
+        Actor(Who::Admin {
+            admin,
+            client_address: client.address.as_deref(),
+        })
+    }
+
+    pub fn command_line() -> Self {
+        Actor(Who::CommandLine)
+    }
+
     fn name(&self) -> &str {
-        match self {
-            Actor::Cli => "cli",
-            Actor::Admin { email, .. } => email,
+        match self.0 {
+            Who::CommandLine => "cli",
+            Who::Admin { admin, .. } => &admin.account().email,
         }
     }
 
     fn address(&self) -> Option<&str> {
-        match self {
-            Actor::Cli => None,
-            Actor::Admin { client_address, .. } => *client_address,
+        match self.0 {
+            Who::CommandLine => None,
+            Who::Admin { client_address, .. } => client_address,
         }
+    }
+
+    /// A password an admin sets is temporary; the command line sets a lasting one.
+    fn is_admin(&self) -> bool {
+        matches!(self.0, Who::Admin { .. })
     }
 }
 
@@ -77,6 +99,24 @@ impl Services {
         }
     }
 
+    /// Accounts whose address contains `search`, for an admin or the command line.
+    pub async fn list_accounts(
+        &self,
+        _actor: Actor<'_>,
+        search: &str,
+    ) -> Result<Vec<Account>, CoreError> {
+        Ok(self.store.list_accounts(search).await?)
+    }
+
+    /// The audit log, newest first, narrowed by `filter`.
+    pub async fn audit_log(
+        &self,
+        _actor: Actor<'_>,
+        filter: &estafette_store::AuditFilter,
+    ) -> Result<Vec<estafette_store::AuditEntry>, CoreError> {
+        Ok(self.store.audit_entries(filter).await?)
+    }
+
     async fn existing(&self, email: &str) -> Result<Account, CoreError> {
         self.store.account_by_email(email).await?.ok_or_else(|| {
             CoreError::Invalid(format!(
@@ -113,7 +153,7 @@ impl Services {
                 email: email.clone(),
                 password_hash,
                 role,
-                must_change_password: matches!(actor, Actor::Admin { .. }) && password.is_some(),
+                must_change_password: actor.is_admin() && password.is_some(),
             })
             .await
             .map_err(|e| match e {
@@ -139,7 +179,7 @@ impl Services {
         let phc = hash_password(password)
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))?;
-        let temporary = matches!(actor, Actor::Admin { .. });
+        let temporary = actor.is_admin();
         self.store
             .set_password_hash(&account.email, &phc, temporary)
             .await?;
@@ -233,17 +273,18 @@ impl Services {
     /// sessions end; this one keeps going with the new password sealed in it.
     pub async fn change_own_password(
         &self,
-        me: &crate::visitor::Session,
+        me: &PasswordChange,
         current: &SecretString,
         new: &SecretString,
         client: &crate::ClientInfo,
     ) -> Result<(), CoreError> {
+        let me = me.session();
         if self.config.auth.password_source == crate::config::PasswordSource::Imap {
             return Err(CoreError::Invalid(
                 "passwords are managed by your mail server".into(),
             ));
         }
-        self.reauthenticate(&me.account, current).await?;
+        self.reauthenticate(&me.account, current, client).await?;
         password_policy::check(new.expose_secret(), &me.account.email)?;
         if current.expose_secret() == new.expose_secret() {
             return Err(CoreError::Invalid(

@@ -49,11 +49,25 @@ pub struct Config {
 pub struct LimitsConfig {
     /// The largest message, attachments included, in megabytes.
     pub max_message_mb: u64,
+    /// Files a session may have uploaded and not yet sent.
+    pub max_uploads_per_session: u32,
+    /// Their total size, in megabytes.
+    pub max_upload_mb_per_session: u64,
+    /// Messages an account may have waiting in the outbox (undo, send later).
+    pub max_held_messages: u32,
+    /// Live-update streams (open pages) an account may have at once.
+    pub max_event_streams: u32,
 }
 
 impl Default for LimitsConfig {
     fn default() -> Self {
-        LimitsConfig { max_message_mb: 25 }
+        LimitsConfig {
+            max_message_mb: 25,
+            max_uploads_per_session: 50,
+            max_upload_mb_per_session: 100,
+            max_held_messages: 100,
+            max_event_streams: 8,
+        }
     }
 }
 
@@ -76,6 +90,12 @@ pub struct ServerConfig {
     pub tls: bool,
     /// `human` or `json`.
     pub log_format: LogFormat,
+    /// Reverse proxies (addresses or CIDR ranges) whose `Forwarded` /
+    /// `X-Forwarded-For` headers name the client. Empty: none is believed.
+    pub trusted_proxies: Vec<String>,
+    /// Where uploads wait until their message is sent, apart from the
+    /// database. Empty: `estafette-uploads` in the system's temporary directory.
+    pub upload_dir: PathBuf,
 }
 
 /// An IMAP or SMTP server. Without a port, the protocol's own is used
@@ -160,6 +180,9 @@ pub struct AuthConfig {
     /// file `secret.key` in the data directory, made on first start. Several
     /// instances must share it.
     pub secret_key: String,
+    /// With `password_source = "imap"` and provisioning allowed: the domains
+    /// whose addresses may get an account on first sign-in (required then).
+    pub provision_domains: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -170,6 +193,8 @@ impl Default for ServerConfig {
             data_dir: PathBuf::from("data"),
             tls: false,
             log_format: LogFormat::Human,
+            trusted_proxies: Vec::new(),
+            upload_dir: PathBuf::new(),
         }
     }
 }
@@ -195,6 +220,7 @@ impl Default for AuthConfig {
             lockout_seconds: 60,
             max_lockout_minutes: 15,
             secret_key: String::new(),
+            provision_domains: Vec::new(),
         }
     }
 }
@@ -289,6 +315,39 @@ impl Config {
                 return Err(invalid(key, "must be at least 1"));
             }
         }
+        crate::proxies::TrustedProxies::parse(&self.server.trusted_proxies)
+            .map_err(|e| invalid("server.trusted_proxies", e))?;
+        for (key, value) in [
+            (
+                "limits.max_uploads_per_session",
+                u64::from(self.limits.max_uploads_per_session),
+            ),
+            (
+                "limits.max_upload_mb_per_session",
+                self.limits.max_upload_mb_per_session,
+            ),
+            (
+                "limits.max_held_messages",
+                u64::from(self.limits.max_held_messages),
+            ),
+            (
+                "limits.max_event_streams",
+                u64::from(self.limits.max_event_streams),
+            ),
+        ] {
+            if value == 0 {
+                return Err(invalid(key, "must be at least 1"));
+            }
+        }
+        for domain in &self.auth.provision_domains {
+            let d = domain.trim();
+            if d.is_empty() || d.contains(['@', ' ', '/']) || !d.contains('.') {
+                return Err(invalid(
+                    "auth.provision_domains",
+                    format!("`{domain}` is not a domain name"),
+                ));
+            }
+        }
         if !self.auth.secret_key.is_empty() {
             crate::keys::decode(&self.auth.secret_key)
                 .map_err(|e| invalid("auth.secret_key", e))?;
@@ -314,6 +373,20 @@ impl Config {
                 ),
             )
         })
+    }
+
+    /// The proxies whose forwarding headers are believed (checked by `load`).
+    pub fn trusted_proxies(&self) -> crate::proxies::TrustedProxies {
+        crate::proxies::TrustedProxies::parse(&self.server.trusted_proxies).unwrap_or_default()
+    }
+
+    /// Where uploads wait (see `server.upload_dir`).
+    pub fn upload_dir(&self) -> PathBuf {
+        if self.server.upload_dir.as_os_str().is_empty() {
+            std::env::temp_dir().join("estafette-uploads")
+        } else {
+            self.server.upload_dir.clone()
+        }
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.

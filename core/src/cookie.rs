@@ -27,6 +27,22 @@ pub fn clear(tls: bool) -> String {
     )
 }
 
+/// `Set-Cookie` value of a device cookie (see `estafette_auth::device`):
+/// kept a year, sent back to Estafette only.
+pub fn set_device(name: &str, value: &str, tls: bool) -> String {
+    let (prefix, secure) = if tls {
+        ("__Host-", "; Secure")
+    } else {
+        ("", "")
+    };
+    format!("{prefix}{name}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Strict{secure}")
+}
+
+/// Whether a request cookie of this name is a device cookie.
+pub fn is_device(name: &str) -> bool {
+    estafette_auth::device::is_device_cookie(name)
+}
+
 /// The session cookie's value in a `Cookie` request header.
 pub fn find(header: &str, tls: bool) -> Option<&str> {
     let wanted = name(tls);

@@ -18,14 +18,27 @@ pub enum CoreError {
     NotSignedIn,
     #[error("not allowed")]
     Forbidden,
+    /// An admin set the password: the user must choose their own first.
+    #[error("choose a new password first")]
+    PasswordChangeRequired,
+    /// Too many requests of this kind at once, or in too short a time.
+    #[error("too many requests; try again in a moment")]
+    Busy,
+    /// The request cannot be done as asked; the text says why, to the user.
     #[error("{0}")]
     Invalid(String),
+    /// What the request names does not exist (a folder, a message, a part).
+    #[error("{0}")]
+    NotFound(String),
     #[error("the mail server is unreachable: {0}")]
     MailUnreachable(String),
     #[error("mail error: {0}")]
     Mail(MailError),
+    /// The database cannot be reached (down, restarting, pool exhausted).
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("{0}")]
     TooLarge(String),
     #[error("internal error: {0}")]
@@ -38,13 +51,24 @@ impl From<MailError> for CoreError {
             MailError::Unreachable(..) | MailError::Tls(..) => {
                 CoreError::MailUnreachable(e.to_string())
             }
-            MailError::NoSuchFolder(_)
-            | MailError::NoSuchMessage(_)
-            | MailError::NoSuchPart(_)
-            | MailError::BadSearch(_)
-            | MailError::BadFolderName(_)
-            | MailError::BadMessage(_) => CoreError::Invalid(e.to_string()),
+            MailError::NoSuchFolder(_) | MailError::NoSuchMessage(_) | MailError::NoSuchPart(_) => {
+                CoreError::NotFound(e.to_string())
+            }
+            MailError::BadSearch(_) | MailError::BadFolderName(_) | MailError::BadMessage(_) => {
+                CoreError::Invalid(e.to_string())
+            }
             other => CoreError::Mail(other),
+        }
+    }
+}
+
+impl From<StoreError> for CoreError {
+    fn from(e: StoreError) -> Self {
+        let unavailable = e.is_unavailable();
+        if unavailable {
+            CoreError::Unavailable(e.to_string())
+        } else {
+            CoreError::Store(e)
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::visitor::SignedIn;
+use crate::visitor::{Session, SignedIn};
 use crate::{CoreError, Services};
 
 /// The most senders whose remote content is always loaded.
@@ -126,7 +126,11 @@ impl Preferences {
 
 impl Services {
     pub async fn preferences(&self, who: &SignedIn) -> Result<Preferences, CoreError> {
-        let Some(data) = self.store.preferences(who.0.account.id).await? else {
+        self.preferences_of(&who.0).await
+    }
+
+    async fn preferences_of(&self, session: &Session) -> Result<Preferences, CoreError> {
+        let Some(data) = self.store.preferences(session.account.id).await? else {
             return Ok(Preferences::default());
         };
         Ok(serde_json::from_str(&data).unwrap_or_else(|e| {
@@ -140,23 +144,35 @@ impl Services {
         who: &SignedIn,
         preferences: &Preferences,
     ) -> Result<(), CoreError> {
-        let data =
-            serde_json::to_string(preferences).map_err(|e| CoreError::Internal(e.to_string()))?;
-        Ok(self.store.set_preferences(who.0.account.id, &data).await?)
+        self.save_preferences_of(&who.0, preferences).await
     }
 
-    /// The preferences a page is rendered with. The first time, the browser's
-    /// language (`browser_language`) becomes the account's.
+    async fn save_preferences_of(
+        &self,
+        session: &Session,
+        preferences: &Preferences,
+    ) -> Result<(), CoreError> {
+        let data =
+            serde_json::to_string(preferences).map_err(|e| CoreError::Internal(e.to_string()))?;
+        Ok(self
+            .store
+            .set_preferences(session.account.id, &data)
+            .await?)
+    }
+
+    /// The preferences a page is rendered with (any full session's, also
+    /// one that must change its password first). The first time, the
+    /// browser's language (`browser_language`) becomes the account's.
     pub async fn page_preferences(
         &self,
-        who: &SignedIn,
+        session: &Session,
         browser_language: &str,
     ) -> Result<Preferences, CoreError> {
-        let mut preferences = self.preferences(who).await?;
+        let mut preferences = self.preferences_of(session).await?;
         if preferences.language.is_none() {
             preferences.language = Some(browser_language.to_owned());
             if preferences.check().is_ok() {
-                self.save_preferences(who, &preferences).await?;
+                self.save_preferences_of(session, &preferences).await?;
             }
         }
         Ok(preferences)

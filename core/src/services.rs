@@ -3,17 +3,22 @@ use std::sync::Arc;
 use estafette_store::Store;
 
 use crate::mailbox::MailSessions;
+use crate::throttle::InFlight;
 use crate::uploads::Uploads;
 use crate::{Config, CoreError};
 
 /// Everything a request handler needs, built once at start-up.
 pub struct Services {
     pub config: Arc<Config>,
-    pub store: Store,
+    pub(crate) store: Store,
     pub mail: MailSessions,
     pub uploads: Uploads,
+    /// Sign-in and code checks being judged on this instance (see `throttle`).
+    pub(crate) in_flight: InFlight,
     /// Encrypts TOTP secrets at rest (see `keys`).
     pub(crate) key: [u8; 32],
+    /// Signs device cookies (see `throttle`).
+    pub(crate) device_key: [u8; 32],
     /// Seals held messages' credentials, and names that key (see `outbox`).
     pub(crate) outbox_key: [u8; 32],
     pub(crate) outbox_key_id: String,
@@ -24,16 +29,30 @@ impl Services {
         let key = crate::keys::load(&config)?;
         let (outbox_key, outbox_key_id) = crate::outbox::outbox_key(&key);
         let mail = MailSessions::new(config.imap_server());
-        let uploads = Uploads::new(&config.server.data_dir);
+        let uploads = Uploads::new(&config.upload_dir(), &config.limits);
         Ok(Arc::new(Services {
             config,
             store,
             mail,
             uploads,
+            in_flight: InFlight::default(),
+            device_key: estafette_auth::seal::derive(&key, "device cookie"),
             key,
             outbox_key,
             outbox_key_id,
         }))
+    }
+}
+
+impl Services {
+    /// Ready: the database answers and every migration is applied.
+    pub async fn ready(&self) -> Result<(), CoreError> {
+        Ok(self.store.ready().await?)
+    }
+
+    /// Closes the database's connections (the command line, once done).
+    pub async fn close(&self) {
+        self.store.close().await;
     }
 }
 
@@ -42,4 +61,6 @@ impl Services {
 pub struct ClientInfo {
     pub address: Option<String>,
     pub user_agent: Option<String>,
+    /// The values of the request's device cookies (see `throttle`).
+    pub device_cookies: Vec<String>,
 }

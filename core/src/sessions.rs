@@ -3,7 +3,7 @@
 use estafette_auth::SessionToken;
 use estafette_store::{now, AccountState, SessionStage};
 
-use crate::visitor::{Session, Visitor};
+use crate::visitor::{Session, SignedIn, Visitor};
 use crate::{CoreError, Services};
 
 /// `last_seen_at` is written at most this often, to spare the database.
@@ -86,7 +86,8 @@ fn handle_of(id_hash: &str) -> String {
 }
 
 impl Services {
-    pub async fn my_sessions(&self, me: &Session) -> Result<Vec<SessionInfo>, CoreError> {
+    pub async fn my_sessions(&self, me: &SignedIn) -> Result<Vec<SessionInfo>, CoreError> {
+        let me = me.session();
         let current = me.token.id_hash();
         Ok(self
             .store
@@ -105,7 +106,8 @@ impl Services {
     }
 
     /// Ends one of the user's own sessions, named by its handle.
-    pub async fn revoke_session(&self, me: &Session, handle: &str) -> Result<(), CoreError> {
+    pub async fn revoke_session(&self, me: &SignedIn, handle: &str) -> Result<(), CoreError> {
+        let me = me.session();
         let target = self
             .store
             .sessions_of(me.account.id)
@@ -117,7 +119,8 @@ impl Services {
     }
 
     /// Ends every session of the account, this one included.
-    pub async fn sign_out_everywhere(&self, me: &Session) -> Result<(), CoreError> {
+    pub async fn sign_out_everywhere(&self, me: &SignedIn) -> Result<(), CoreError> {
+        let me = me.session();
         for s in self.store.sessions_of(me.account.id).await? {
             self.end_session(&s.id_hash).await?;
         }
@@ -127,8 +130,9 @@ impl Services {
     /// The account's own sign-ins and failures, newest first.
     pub async fn sign_in_history(
         &self,
-        me: &Session,
+        me: &SignedIn,
     ) -> Result<Vec<estafette_store::AuditEntry>, CoreError> {
+        let me = me.session();
         let filter = estafette_store::AuditFilter {
             who: Some(me.account.email.clone()),
             limit: 200,

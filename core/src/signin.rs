@@ -2,13 +2,14 @@
 //! then an IMAP login as the same user and a new session whose row holds the
 //! mailbox password sealed under the cookie's token.
 
+use estafette_auth::device::{self, DeviceId};
 use estafette_auth::{verify_password, SessionToken};
 use estafette_mail::MailError;
 use estafette_store::{Account, AccountState, NewAuditEntry, NewSession, Role, SessionStage};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::PasswordSource;
-use crate::throttle::AfterFailure;
+use crate::throttle::{AfterFailure, Attempt, OnSuccess, Policy};
 use crate::{ClientInfo, CoreError, Services};
 
 /// A successful step: the cookie to set and what comes next.
@@ -18,6 +19,16 @@ pub struct SignedInToken {
     pub stage: SessionStage,
     /// An admin set the password: the user must choose a new one first.
     pub must_change_password: bool,
+    /// A device cookie to give this browser (it signed in to the account
+    /// for the first time).
+    pub device_cookie: Option<DeviceCookie>,
+}
+
+/// A device cookie to set (see `estafette_auth::device`).
+#[derive(Debug, Clone)]
+pub struct DeviceCookie {
+    pub name: String,
+    pub value: String,
 }
 
 impl Services {
@@ -47,27 +58,25 @@ impl Services {
         client: &ClientInfo,
     ) -> Result<SignedInToken, CoreError> {
         let email = estafette_store::normalise_email(email);
-        let keys = [
-            format!("account:{email}"),
-            format!("address:{}", client.address.as_deref().unwrap_or("unknown")),
-        ];
-        for key in &keys {
-            if let Err(e) = self.check_throttle(key).await {
-                self.audit_client(client, Some(&email), "sign_in_refused_locked", Some(key))
-                    .await;
-                return Err(e);
-            }
-        }
         if email.is_empty() || password.expose_secret().is_empty() {
             return Err(CoreError::WrongCredentials);
         }
+        let attempt = self
+            .reserve(&self.password_keys(&email, client), client, &email)
+            .await?;
         let (account, imap) = match self.check_password(&email, password).await {
-            Ok(found) => found,
+            Ok(found) => {
+                self.attempt_succeeded(attempt).await?;
+                found
+            }
             Err(CoreError::WrongCredentials) => {
-                self.failed_sign_in(&email, &keys, client).await?;
+                self.failed_sign_in(&email, attempt, client).await?;
                 return Err(CoreError::WrongCredentials);
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                self.attempt_not_judged(attempt).await?;
+                return Err(e);
+            }
         };
         if account.state == AccountState::Disabled {
             self.audit_client(
@@ -79,7 +88,6 @@ impl Services {
             .await;
             return Err(CoreError::Disabled);
         }
-        self.clear_throttle(&keys[0]).await?;
         let stage = if account.totp_enabled {
             SessionStage::SecondFactor
         } else if self.two_factor_policy().await?.requires(&account) {
@@ -104,14 +112,48 @@ impl Services {
             token,
             stage,
             must_change_password: account.must_change_password,
+            device_cookie: None,
         })
     }
 
-    /// Counts a failure on every key, audits it, and reports a lock it caused.
+    /// The device this browser proves it signed in to `email` from before.
+    pub(crate) fn device_of(&self, email: &str, client: &ClientInfo) -> Option<DeviceId> {
+        client
+            .device_cookies
+            .iter()
+            .find_map(|value| device::verify(&self.device_key, email, value))
+    }
+
+    /// The keys a password for `email` counts against (see `throttle`): the
+    /// browser's device if it has signed in to the account before, else the
+    /// account's strangers and the client's address.
+    fn password_keys(&self, email: &str, client: &ClientInfo) -> Vec<(String, Policy, OnSuccess)> {
+        match self.device_of(email, client) {
+            Some(d) => vec![(
+                format!("device:{}", d.as_str()),
+                self.sign_in_policy(false),
+                OnSuccess::Clear,
+            )],
+            None => vec![
+                (
+                    format!("account:{email}"),
+                    self.sign_in_policy(false),
+                    OnSuccess::Clear,
+                ),
+                (
+                    format!("address:{}", client.address.as_deref().unwrap_or("unknown")),
+                    self.sign_in_policy(true),
+                    OnSuccess::Release,
+                ),
+            ],
+        }
+    }
+
+    /// Keeps the failure on every key, audits it, and the locks it caused.
     async fn failed_sign_in(
         &self,
         email: &str,
-        keys: &[String; 2],
+        attempt: Attempt,
         client: &ClientInfo,
     ) -> Result<(), CoreError> {
         self.audit_client(
@@ -121,11 +163,8 @@ impl Services {
             Some("wrong email or password"),
         )
         .await;
-        for (i, key) in keys.iter().enumerate() {
-            if let AfterFailure::Locked(secs) = self
-                .record_failure(key, self.sign_in_policy(i == 1))
-                .await?
-            {
+        for after in self.attempt_failed(attempt).await? {
+            if let AfterFailure::Locked(key, secs) = after {
                 let detail = format!("{key} locked for {secs} s");
                 self.audit_client(client, Some(email), "sign_in_lockout", Some(&detail))
                     .await;
@@ -157,7 +196,7 @@ impl Services {
                 }
             }
             PasswordSource::Imap => {
-                if account.is_none() && !self.provisioning_allowed().await? {
+                if account.is_none() && !self.may_provision(email).await? {
                     verify_password(None, password).await;
                     return Err(CoreError::WrongCredentials);
                 }
@@ -179,6 +218,48 @@ impl Services {
                 Ok((account, Some(imap)))
             }
         }
+    }
+
+    /// Whether an address without an account may get one when the IMAP
+    /// server accepts it: provisioning is on, the address is one, in a domain
+    /// the configuration names, and not another name of an existing account's
+    /// mailbox (a sub-address such as `alice+x@` beside `alice@`).
+    async fn may_provision(&self, email: &str) -> Result<bool, CoreError> {
+        if !self.provisioning_allowed().await? {
+            return Ok(false);
+        }
+        let Ok(email) = crate::accounts::validate_email(email) else {
+            return Ok(false);
+        };
+        let Some((local, domain)) = email.rsplit_once('@') else {
+            return Ok(false);
+        };
+        let listed = self
+            .config
+            .auth
+            .provision_domains
+            .iter()
+            .any(|d| d.trim().eq_ignore_ascii_case(domain));
+        if !listed {
+            tracing::info!(
+                domain,
+                "sign-in refused: not a domain accounts are provisioned for"
+            );
+            return Ok(false);
+        }
+        if let Some((base, _)) = local.split_once('+') {
+            if base.is_empty()
+                || self
+                    .store
+                    .account_by_email(&format!("{base}@{domain}"))
+                    .await?
+                    .is_some()
+            {
+                tracing::info!("sign-in refused: a sub-address of an existing account");
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     async fn provision(&self, email: &str) -> Result<Account, CoreError> {
@@ -240,10 +321,19 @@ impl Services {
         self.store.record_sign_in(account.id).await?;
         self.audit_client(client, Some(&account.email), "sign_in", None)
             .await;
+        // A browser that signed in is a device of the account from now on.
+        let device_cookie = match self.device_of(&account.email, client) {
+            Some(_) => None,
+            None => Some(DeviceCookie {
+                name: device::cookie_name(&account.email),
+                value: device::issue(&self.device_key, &account.email),
+            }),
+        };
         Ok(SignedInToken {
             token,
             stage,
             must_change_password: account.must_change_password,
+            device_cookie,
         })
     }
 
@@ -269,14 +359,21 @@ impl Services {
         Ok(token)
     }
 
-    /// Re-authentication before a security change: the password again.
+    /// Re-authentication before a security change: the password again,
+    /// counted like a sign-in's.
     pub(crate) async fn reauthenticate(
         &self,
         account: &Account,
         password: &SecretString,
+        client: &ClientInfo,
     ) -> Result<(), CoreError> {
-        let key = format!("account:{}", account.email);
-        self.check_throttle(&key).await?;
+        let attempt = self
+            .reserve(
+                &self.password_keys(&account.email, client),
+                client,
+                &account.email,
+            )
+            .await?;
         let ok = match self.config.auth.password_source {
             PasswordSource::Database => {
                 verify_password(account.password_hash.as_deref(), password).await
@@ -287,14 +384,16 @@ impl Services {
                     true
                 }
                 Err(CoreError::Mail(MailError::Rejected)) => false,
-                Err(e) => return Err(e),
+                Err(e) => {
+                    self.attempt_not_judged(attempt).await?;
+                    return Err(e);
+                }
             },
         };
         if ok {
-            Ok(())
+            self.attempt_succeeded(attempt).await
         } else {
-            self.record_failure(&key, self.sign_in_policy(false))
-                .await?;
+            self.failed_sign_in(&account.email, attempt, client).await?;
             Err(CoreError::WrongCredentials)
         }
     }

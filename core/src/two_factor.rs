@@ -9,8 +9,8 @@ use secrecy::SecretString;
 
 use crate::accounts::Actor;
 use crate::signin::SignedInToken;
-use crate::throttle::AfterFailure;
-use crate::visitor::Session;
+use crate::throttle::{AfterFailure, OnSuccess};
+use crate::visitor::{AwaitingCode, Enrolling, Session, SignedIn};
 use crate::{ClientInfo, CoreError, Services};
 
 const POLICY_KEY: &str = "two_factor_policy";
@@ -51,6 +51,15 @@ impl TwoFactorPolicy {
     }
 }
 
+/// Where the account stands with two-factor sign-in.
+#[derive(Debug, Clone, Copy)]
+pub struct TwoFactorStatus {
+    pub enabled: bool,
+    pub recovery_codes_left: i64,
+    /// The admin's policy requires it of this account.
+    pub required: bool,
+}
+
 /// What the enrolment page shows.
 #[derive(Debug, Clone)]
 pub struct Enrolment {
@@ -89,6 +98,11 @@ impl Services {
     }
 
     pub async fn set_provisioning(&self, actor: Actor<'_>, allowed: bool) -> Result<(), CoreError> {
+        if allowed && self.config.auth.provision_domains.is_empty() {
+            return Err(CoreError::Invalid(
+                "name the domains to provision accounts for first (auth.provision_domains)".into(),
+            ));
+        }
         let value = if allowed { "true" } else { "false" };
         self.store.set_setting(PROVISION_KEY, value).await?;
         self.audit(actor, "imap_provisioning", "instance", Some(value))
@@ -108,14 +122,13 @@ impl Services {
     /// as a QR code and as text, not yet in force.
     pub async fn start_enrolment(
         &self,
-        session: &Session,
+        session: &Enrolling,
         password: &SecretString,
+        client: &ClientInfo,
     ) -> Result<Enrolment, CoreError> {
-        if session.stage == SessionStage::SecondFactor {
-            return Err(CoreError::NotSignedIn);
-        }
+        let session = session.session();
         let account = &session.account;
-        self.reauthenticate(account, password).await?;
+        self.reauthenticate(account, password, client).await?;
         if account.totp_enabled {
             return Err(CoreError::Invalid(
                 "two-factor sign-in is already on".into(),
@@ -137,13 +150,11 @@ impl Services {
     /// now fully signed in (with a new id, returned).
     pub async fn confirm_enrolment(
         &self,
-        session: &Session,
+        session: &Enrolling,
         code: &str,
         client: &ClientInfo,
     ) -> Result<(Vec<String>, Option<SignedInToken>), CoreError> {
-        if session.stage == SessionStage::SecondFactor {
-            return Err(CoreError::NotSignedIn);
-        }
+        let session = session.session();
         let account = self
             .store
             .account_by_id(session.account.id)
@@ -152,7 +163,7 @@ impl Services {
         if account.totp_enabled || account.totp_secret.is_none() {
             return Err(CoreError::Invalid("start the enrolment again".into()));
         }
-        self.check_totp(&account, code, client).await?;
+        self.check_second_factor(&account, code, client).await?;
         self.store.enable_totp(account.id).await?;
         let codes = recovery::generate();
         let hashes: Vec<String> = codes.iter().map(|c| recovery::hash(c)).collect();
@@ -182,12 +193,12 @@ impl Services {
     /// Turning it off takes the password and a current code (or a recovery code).
     pub async fn disable_two_factor(
         &self,
-        session: &Session,
+        who: &SignedIn,
         password: &SecretString,
         code: &str,
         client: &ClientInfo,
     ) -> Result<(), CoreError> {
-        let account = &session.account;
+        let account = who.account();
         if !account.totp_enabled {
             return Err(CoreError::Invalid("two-factor sign-in is not on".into()));
         }
@@ -196,7 +207,7 @@ impl Services {
                 "your administrator requires two-factor sign-in".into(),
             ));
         }
-        self.reauthenticate(account, password).await?;
+        self.reauthenticate(account, password, client).await?;
         self.check_second_factor(account, code, client).await?;
         self.store.reset_totp(&account.email).await?;
         self.store.delete_recovery_codes(account.id).await?;
@@ -208,13 +219,11 @@ impl Services {
     /// The second step of sign-in: a TOTP code or a recovery code.
     pub async fn verify_second_factor(
         &self,
-        session: &Session,
+        session: &AwaitingCode,
         code: &str,
         client: &ClientInfo,
     ) -> Result<SignedInToken, CoreError> {
-        if session.stage != SessionStage::SecondFactor {
-            return Err(CoreError::NotSignedIn);
-        }
+        let session = session.session();
         self.check_second_factor(&session.account, code, client)
             .await?;
         let password = self.session_password(session)?;
@@ -239,89 +248,102 @@ impl Services {
             .map_err(|_| CoreError::NotSignedIn)
     }
 
-    /// A TOTP code, or a recovery code (spent on use).
+    /// A TOTP code, or a recovery code (spent on use), reserved as an
+    /// attempt before it is judged (see `throttle`): the account's code key
+    /// for browsers that never signed in to it, the device's otherwise.
     async fn check_second_factor(
         &self,
         account: &Account,
         code: &str,
         client: &ClientInfo,
     ) -> Result<(), CoreError> {
-        if !recovery::looks_like(code) {
-            return self.check_totp(account, code, client).await;
-        }
-        let key = format!("code:{}", account.id);
-        self.check_throttle(&key).await?;
-        if self
-            .store
-            .use_recovery_code(account.id, &recovery::hash(code))
-            .await?
-        {
-            self.clear_throttle(&key).await?;
-            let left = self
-                .store
-                .unused_recovery_codes(account.id)
-                .await?
-                .to_string();
-            self.audit_client(
-                client,
-                Some(&account.email),
-                "recovery_code_used",
-                Some(&left),
-            )
-            .await;
-            Ok(())
+        let key = match self.device_of(&account.email, client) {
+            Some(d) => format!("code:{}:device:{}", account.id, d.as_str()),
+            None => format!("code:{}", account.id),
+        };
+        let keys = [(key, self.code_policy(), OnSuccess::Clear)];
+        let attempt = self.reserve(&keys, client, &account.email).await?;
+        let right = if recovery::looks_like(code) {
+            self.recovery_code(account, code, client).await
         } else {
-            self.wrong_code(account, &key, client).await
+            self.totp_code(account, code).await
+        };
+        match right {
+            Ok(true) => self.attempt_succeeded(attempt).await,
+            Ok(false) => {
+                self.audit_client(client, Some(&account.email), "second_factor_failed", None)
+                    .await;
+                for after in self.attempt_failed(attempt).await? {
+                    if let AfterFailure::Locked(_, secs) = after {
+                        let detail = format!("code entry locked for {secs} s");
+                        self.audit_client(
+                            client,
+                            Some(&account.email),
+                            "second_factor_lockout",
+                            Some(&detail),
+                        )
+                        .await;
+                    }
+                }
+                Err(CoreError::WrongCode)
+            }
+            Err(e) => {
+                self.attempt_not_judged(attempt).await?;
+                Err(e)
+            }
         }
     }
 
-    /// A TOTP code within ±1 step, accepted once: its step must be later
-    /// than the last one used (the database decides, for every instance).
-    async fn check_totp(
+    /// Spends a recovery code if it is one of the account's unused ones.
+    async fn recovery_code(
         &self,
         account: &Account,
         code: &str,
         client: &ClientInfo,
-    ) -> Result<(), CoreError> {
-        let key = format!("code:{}", account.id);
-        self.check_throttle(&key).await?;
+    ) -> Result<bool, CoreError> {
+        if !self
+            .store
+            .use_recovery_code(account.id, &recovery::hash(code))
+            .await?
+        {
+            return Ok(false);
+        }
+        let left = self
+            .store
+            .unused_recovery_codes(account.id)
+            .await?
+            .to_string();
+        self.audit_client(
+            client,
+            Some(&account.email),
+            "recovery_code_used",
+            Some(&left),
+        )
+        .await;
+        Ok(true)
+    }
+
+    /// A TOTP code within ±1 step, accepted once: its step must be later
+    /// than the last one used (the database decides, for every instance).
+    async fn totp_code(&self, account: &Account, code: &str) -> Result<bool, CoreError> {
         let secret = self.secret_of(account)?;
         let t = now().max(0) as u64;
         match secret.verify(code, t) {
-            Some(step) if self.store.claim_totp_step(account.id, step as i64).await? => {
-                self.clear_throttle(&key).await?;
-                Ok(())
-            }
+            Some(step) if self.store.claim_totp_step(account.id, step as i64).await? => Ok(true),
             Some(step) => {
                 tracing::info!(step, current = step_of(t), "a TOTP code was replayed");
-                self.wrong_code(account, &key, client).await
+                Ok(false)
             }
-            None => self.wrong_code(account, &key, client).await,
+            None => Ok(false),
         }
     }
 
-    async fn wrong_code(
-        &self,
-        account: &Account,
-        key: &str,
-        client: &ClientInfo,
-    ) -> Result<(), CoreError> {
-        self.audit_client(client, Some(&account.email), "second_factor_failed", None)
-            .await;
-        if let AfterFailure::Locked(secs) = self.record_failure(key, self.code_policy()).await? {
-            let detail = format!("code entry locked for {secs} s");
-            self.audit_client(
-                client,
-                Some(&account.email),
-                "second_factor_lockout",
-                Some(&detail),
-            )
-            .await;
-        }
-        Err(CoreError::WrongCode)
-    }
-
-    pub async fn unused_recovery_codes(&self, account: &Account) -> Result<i64, CoreError> {
-        Ok(self.store.unused_recovery_codes(account.id).await?)
+    pub async fn two_factor_status(&self, who: &Enrolling) -> Result<TwoFactorStatus, CoreError> {
+        let account = &who.session().account;
+        Ok(TwoFactorStatus {
+            enabled: account.totp_enabled,
+            recovery_codes_left: self.store.unused_recovery_codes(account.id).await?,
+            required: self.two_factor_policy().await?.requires(account),
+        })
     }
 }

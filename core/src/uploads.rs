@@ -1,7 +1,9 @@
-//! Attachments being composed: streamed to files in the data directory as
-//! they arrive, one directory per session, never held whole in memory while
-//! uploading. A file over the size limit is refused while it streams and
-//! leaves nothing behind.
+//! Attachments being composed: streamed to files as they arrive (in
+//! `server.upload_dir`, apart from the database), one directory per session,
+//! never held whole in memory while uploading. A file over the size limit,
+//! or past the session's count or total, is refused while it streams and
+//! leaves nothing behind; so is one the disk has no room for. Directories are
+//! the server's only (0700), files too (0600).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -24,10 +26,63 @@ pub struct Upload {
 
 pub struct Uploads {
     dir: PathBuf,
+    /// Files a session may hold, and their total size.
+    max_files: usize,
+    max_bytes: u64,
 }
 
+/// The session's total is looked at again after this many bytes of a file.
+const CHECK_EVERY: u64 = 1 << 20;
+
 fn internal(e: std::io::Error) -> CoreError {
+    // No room left on the disk, or in the server's quota.
+    if matches!(e.raw_os_error(), Some(28) | Some(122)) {
+        return CoreError::TooLarge(
+            "The server has no room for this file right now. Try again later, or tell your administrator."
+                .into(),
+        );
+    }
     CoreError::Internal(format!("upload storage: {e}"))
+}
+
+fn session_full(max_bytes: u64) -> CoreError {
+    CoreError::TooLarge(format!(
+        "The files waiting to be sent take {} MB at most; send or remove some first.",
+        max_bytes / (1024 * 1024)
+    ))
+}
+
+/// Files (`.bin`) of a session's directory, and their total size.
+async fn usage(dir: &Path) -> (usize, u64) {
+    let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
+        return (0, 0);
+    };
+    let (mut files, mut bytes) = (0, 0);
+    while let Ok(Some(e)) = entries.next_entry().await {
+        if e.path().extension().is_some_and(|x| x == "bin") {
+            files += 1;
+            bytes += e.metadata().await.map(|m| m.len()).unwrap_or(0);
+        }
+    }
+    (files, bytes)
+}
+
+/// Creates `dir` (and its parents) readable by the server only.
+async fn private_dir(dir: &Path) -> Result<(), CoreError> {
+    let mut builder = tokio::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    builder.mode(0o700);
+    builder.create(dir).await.map_err(internal)
+}
+
+/// A new file readable by the server only.
+async fn private_file(path: &Path) -> Result<tokio::fs::File, CoreError> {
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path).await.map_err(internal)
 }
 
 fn too_large(limit: u64) -> CoreError {
@@ -42,14 +97,16 @@ fn checked(id: &str) -> Result<&str, CoreError> {
     if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(id)
     } else {
-        Err(CoreError::Invalid("There is no such attachment.".into()))
+        Err(CoreError::NotFound("There is no such attachment.".into()))
     }
 }
 
 impl Uploads {
-    pub fn new(data_dir: &Path) -> Self {
+    pub fn new(dir: &Path, limits: &crate::config::LimitsConfig) -> Self {
         Uploads {
-            dir: data_dir.join("uploads"),
+            dir: dir.to_owned(),
+            max_files: limits.max_uploads_per_session as usize,
+            max_bytes: limits.max_upload_mb_per_session * 1024 * 1024,
         }
     }
 
@@ -86,30 +143,20 @@ impl Uploads {
             "application/octet-stream".to_owned()
         };
         let dir = self.session_dir(who);
-        tokio::fs::create_dir_all(&dir).await.map_err(internal)?;
+        private_dir(&dir).await?;
         let id = format!("{:032x}", rand::random::<u128>());
         let data = dir.join(format!("{id}.bin"));
-        let mut file = tokio::fs::File::create(&data).await.map_err(internal)?;
-        let mut size: u64 = 0;
-        let mut body = std::pin::pin!(body);
-        while let Some(chunk) = body.next().await {
-            let outcome = match chunk {
-                Ok(bytes) => {
-                    size += bytes.as_ref().len() as u64;
-                    if size > limit {
-                        Err(too_large(limit))
-                    } else {
-                        file.write_all(bytes.as_ref()).await.map_err(internal)
-                    }
-                }
-                Err(e) => Err(CoreError::Invalid(format!("The upload was cut off: {e}"))),
-            };
-            if let Err(e) = outcome {
+        let mut file = private_file(&data).await?;
+        // Counted with the file made, so that uploads sent at once count each other.
+        let outcome = self.stream_to(&dir, &mut file, body, limit).await;
+        let size = match outcome {
+            Ok(size) => size,
+            Err(e) => {
                 drop(file);
                 let _ = tokio::fs::remove_file(&data).await;
                 return Err(e);
             }
-        }
+        };
         file.flush().await.map_err(internal)?;
         let upload = Upload {
             id,
@@ -118,17 +165,71 @@ impl Uploads {
             size,
         };
         let meta = serde_json::to_vec(&upload).map_err(|e| CoreError::Internal(e.to_string()))?;
-        tokio::fs::write(dir.join(format!("{}.json", upload.id)), meta)
-            .await
-            .map_err(internal)?;
+        let written = async {
+            let mut f = private_file(&dir.join(format!("{}.json", upload.id))).await?;
+            f.write_all(&meta).await.map_err(internal)?;
+            f.flush().await.map_err(internal)
+        };
+        if let Err(e) = written.await {
+            self.forget(&dir, &upload.id).await;
+            return Err(e);
+        }
         Ok(upload)
+    }
+
+    /// Writes `body` to `file` under the file's limit and the session's
+    /// count and total (looked at as it streams, and at the end); its size.
+    async fn stream_to<E: std::fmt::Display>(
+        &self,
+        dir: &Path,
+        file: &mut tokio::fs::File,
+        body: impl Stream<Item = Result<impl AsRef<[u8]>, E>>,
+        limit: u64,
+    ) -> Result<u64, CoreError> {
+        if usage(dir).await.0 > self.max_files {
+            return Err(CoreError::Invalid(format!(
+                "At most {} files can wait to be sent; send or remove some first.",
+                self.max_files
+            )));
+        }
+        let mut size: u64 = 0;
+        let mut unchecked: u64 = 0;
+        let mut body = std::pin::pin!(body);
+        while let Some(chunk) = body.next().await {
+            let bytes =
+                chunk.map_err(|e| CoreError::Invalid(format!("The upload was cut off: {e}")))?;
+            let len = bytes.as_ref().len() as u64;
+            size += len;
+            unchecked += len;
+            if size > limit {
+                return Err(too_large(limit));
+            }
+            file.write_all(bytes.as_ref()).await.map_err(internal)?;
+            if unchecked >= CHECK_EVERY {
+                unchecked = 0;
+                if usage(dir).await.1 > self.max_bytes {
+                    return Err(session_full(self.max_bytes));
+                }
+            }
+        }
+        file.flush().await.map_err(internal)?;
+        if usage(dir).await.1 > self.max_bytes {
+            return Err(session_full(self.max_bytes));
+        }
+        Ok(size)
+    }
+
+    async fn forget(&self, dir: &Path, id: &str) {
+        for ext in ["bin", "json"] {
+            let _ = tokio::fs::remove_file(dir.join(format!("{id}.{ext}"))).await;
+        }
     }
 
     /// An upload of this session and its bytes.
     pub async fn read(&self, who: &SignedIn, id: &str) -> Result<(Upload, Vec<u8>), CoreError> {
         let id = checked(id)?;
         let dir = self.session_dir(who);
-        let missing = |_| CoreError::Invalid("That attachment is gone; add it again.".into());
+        let missing = |_| CoreError::NotFound("That attachment is gone; add it again.".into());
         let meta = tokio::fs::read(dir.join(format!("{id}.json")))
             .await
             .map_err(missing)?;
@@ -143,10 +244,7 @@ impl Uploads {
     /// Forgets an upload (removed from the form, or sent).
     pub async fn remove(&self, who: &SignedIn, id: &str) -> Result<(), CoreError> {
         let id = checked(id)?;
-        let dir = self.session_dir(who);
-        for ext in ["bin", "json"] {
-            let _ = tokio::fs::remove_file(dir.join(format!("{id}.{ext}"))).await;
-        }
+        self.forget(&self.session_dir(who), id).await;
         Ok(())
     }
 

@@ -60,6 +60,7 @@ impl Application {
             .site_pkg_dir(bundle_dir(&config.server.site_root))
             .site_addr(addr)
             .build();
+        let proxies = Arc::new(config.trusted_proxies());
         let services = Services::new(Arc::new(config), store)?;
         let listener = TcpListener::bind(addr).await?;
         Ok(Application {
@@ -67,6 +68,7 @@ impl Application {
             state: AppState {
                 leptos_options,
                 services,
+                proxies,
             },
         })
     }

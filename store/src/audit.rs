@@ -23,6 +23,8 @@ pub struct AuditEntry {
     pub target: Option<String>,
     pub client_address: Option<String>,
     pub detail: Option<String>,
+    /// The same entry happened this many more times (refusals during one lock).
+    pub repeats: i64,
 }
 
 /// Filters of the audit view; every field narrows the result when set.
@@ -38,10 +40,11 @@ pub struct AuditFilter {
 }
 
 impl Store {
-    pub async fn audit(&self, entry: NewAuditEntry<'_>) -> Result<(), StoreError> {
-        sqlx::query(
+    /// Writes an entry; returns its id.
+    pub async fn audit(&self, entry: NewAuditEntry<'_>) -> Result<i64, StoreError> {
+        let id = sqlx::query_scalar(
             "INSERT INTO audit_log (at, actor, action, target, client_address, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(now())
         .bind(entry.actor)
@@ -49,16 +52,16 @@ impl Store {
         .bind(entry.target)
         .bind(entry.client_address)
         .bind(entry.detail)
-        .execute(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
-        Ok(())
+        Ok(id)
     }
 
     /// Newest first.
     pub async fn audit_entries(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
         let limit = if f.limit <= 0 { 200 } else { f.limit.min(1000) };
         let rows = sqlx::query_as(
-            "SELECT id, at, actor, action, target, client_address, detail FROM audit_log \
+            "SELECT id, at, actor, action, target, client_address, detail, repeats FROM audit_log \
              WHERE ($1 IS NULL OR actor = $1 OR target = $1) \
                AND ($2 IS NULL OR action = $2) \
                AND ($3 IS NULL OR at >= $3) \

@@ -20,6 +20,24 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The database cannot be reached now (down, restarting, pool exhausted),
+    /// as opposed to a query it refused.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Connect(_) => true,
+            StoreError::Query(q) => matches!(
+                q,
+                sqlx::Error::Io(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::Protocol(_)
+                    | sqlx::Error::WorkerCrashed
+            ),
+            _ => false,
+        }
+    }
+
     /// Maps a unique-constraint violation to [`StoreError::Duplicate`].
     pub(crate) fn from_insert(err: sqlx::Error, what: &str) -> Self {
         match &err {

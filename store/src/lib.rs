@@ -28,7 +28,7 @@ pub use error::StoreError;
 pub use identities::{Identity, IdentityFields};
 pub use outbox::{Claimed, Held, NewOutgoing, OutboxState};
 pub use sessions::{NewSession, SessionRow, SessionStage};
-pub use throttle::ThrottleRow;
+pub use throttle::{Reservation, ThrottleRow, ThrottleRules};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");

@@ -548,3 +548,79 @@ async fn identities_keep_one_default_per_account() {
         assert!(store.identities(other).await.expect("list").is_empty());
     }
 }
+
+#[tokio::test]
+async fn attempts_sent_at_once_are_counted_before_they_are_judged() {
+    use estafette_store::ThrottleRules;
+    let (_dir, stores) = migrated().await;
+    let rules = ThrottleRules {
+        max_failures: 5,
+        window_secs: 900,
+        hold_secs: 60,
+    };
+    for store in &stores {
+        let key = format!("account:{}", unique("guess"));
+        let t = now();
+        let attempts = (0..100).map(|_| store.reserve_attempt(&key, t, rules));
+        let outcomes: Vec<_> = futures::future::join_all(attempts)
+            .await
+            .into_iter()
+            .map(|r| r.expect("reserve"))
+            .collect();
+        let judged: Vec<_> = outcomes.iter().filter(|r| !r.refused).collect();
+        assert_eq!(judged.len(), 5, "{:?}: {outcomes:?}", store.backend());
+        let mut counts: Vec<i64> = judged.iter().map(|r| r.failures).collect();
+        counts.sort();
+        assert_eq!(counts, [1, 2, 3, 4, 5], "each its own ticket");
+        let refused = outcomes.iter().filter(|r| r.refused).count() as i64;
+        assert!(
+            outcomes
+                .iter()
+                .all(|r| !r.refused || r.locked_until == t + 60),
+            "the fifth held the key"
+        );
+        assert_eq!(
+            outcomes.iter().map(|r| r.refusals).max(),
+            Some(refused),
+            "every refusal counted"
+        );
+
+        // The fifth is judged wrong: the lock it earned replaces the hold.
+        store.set_lock(&key, t + 120).await.expect("lock");
+        let again = store
+            .reserve_attempt(&key, t + 100, rules)
+            .await
+            .expect("r");
+        assert!(again.refused && again.locked_until == t + 120);
+        // After the lock: one attempt is judged (and holds), the next is not.
+        let after = store
+            .reserve_attempt(&key, t + 121, rules)
+            .await
+            .expect("r");
+        assert!(!after.refused && after.failures == 6);
+        let during = store
+            .reserve_attempt(&key, t + 121, rules)
+            .await
+            .expect("r");
+        assert!(during.refused, "held while the sixth is judged");
+        // Judged right: the hold is given back.
+        store.release_attempt(&key, true).await.expect("release");
+        let next = store
+            .reserve_attempt(&key, t + 122, rules)
+            .await
+            .expect("r");
+        assert!(!next.refused && next.failures == 6);
+        // A quiet window forgets everything.
+        store.clear_throttle(&key).await.expect("clear");
+        let fresh = store
+            .reserve_attempt(&key, t + 2_000, rules)
+            .await
+            .expect("r");
+        assert_eq!(fresh.failures, 1);
+        assert_eq!(
+            store.purge_throttle(900).await.expect("purge"),
+            0,
+            "a recent key is kept"
+        );
+    }
+}

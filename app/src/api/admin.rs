@@ -41,21 +41,17 @@ fn actor<'a>(
     admin: &'a estafette_core::visitor::Admin,
     client: &'a estafette_core::ClientInfo,
 ) -> estafette_core::accounts::Actor<'a> {
-    estafette_core::accounts::Actor::Admin {
-        email: &admin.0.account.email,
-        client_address: client.address.as_deref(),
-    }
+    estafette_core::accounts::Actor::admin(admin, client)
 }
 
 #[server(prefix = "/api/admin", endpoint = "accounts")]
 pub async fn admin_accounts(search: String) -> Result<Vec<AccountView>, AppError> {
-    use super::context::{admin, services};
-    admin()?;
+    use super::context::{admin, client_info, services};
+    let admin = admin()?;
+    let client = client_info();
     let accounts = services()?
-        .store
-        .list_accounts(&search)
-        .await
-        .map_err(estafette_core::CoreError::from)?;
+        .list_accounts(actor(&admin, &client), &search)
+        .await?;
     Ok(accounts
         .into_iter()
         .map(|a| AccountView {
@@ -208,8 +204,9 @@ pub async fn admin_audit(
     since: String,
     until: String,
 ) -> Result<Vec<AuditView>, AppError> {
-    use super::context::{admin, services};
-    admin()?;
+    use super::context::{admin, client_info, services};
+    let admin = admin()?;
+    let client = client_info();
     let some = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_owned());
     let date = |s: String, end_of_day: bool| -> Result<Option<i64>, AppError> {
         some(s)
@@ -233,10 +230,8 @@ pub async fn admin_audit(
         limit: 500,
     };
     let entries = services()?
-        .store
-        .audit_entries(&filter)
-        .await
-        .map_err(estafette_core::CoreError::from)?;
+        .audit_log(actor(&admin, &client), &filter)
+        .await?;
     Ok(entries
         .into_iter()
         .map(|e| AuditView {

@@ -15,9 +15,9 @@ pub struct Me {
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
     use super::context::visitor;
-    Ok(visitor().signed_in().ok().map(|s| Me {
-        email: s.0.account.email.clone(),
-        is_admin: s.0.is_admin(),
+    Ok(visitor().password_change().ok().map(|s| Me {
+        email: s.session().account().email.clone(),
+        is_admin: s.session().is_admin(),
     }))
 }
 
@@ -36,7 +36,7 @@ fn next_page(done: &estafette_core::SignedInToken) -> &'static str {
 
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use super::context::{client_info, services, set_session_cookie};
+    use super::context::{client_info, services, set_device_cookie, set_session_cookie};
     let done = services()?
         .sign_in(
             &email,
@@ -45,6 +45,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         )
         .await?;
     set_session_cookie(Some(&done.token))?;
+    set_device_cookie(&done)?;
     leptos_axum::redirect(next_page(&done));
     Ok(())
 }
@@ -52,12 +53,15 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 /// The second step: a code from the authenticator app, or a recovery code.
 #[server(prefix = "/api", endpoint = "verify_code")]
 pub async fn verify_code(code: String) -> Result<(), AppError> {
-    use super::context::{client_info, partial, services, set_session_cookie};
-    let session = partial()?;
+    use super::context::{
+        awaiting_code, client_info, services, set_device_cookie, set_session_cookie,
+    };
+    let session = awaiting_code()?;
     let done = services()?
         .verify_second_factor(&session, &code, &client_info())
         .await?;
     set_session_cookie(Some(&done.token))?;
+    set_device_cookie(&done)?;
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -65,9 +69,8 @@ pub async fn verify_code(code: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use super::context::{services, set_session_cookie, visitor};
-    use estafette_core::visitor::Visitor;
-    if let Visitor::SignedIn(s) | Visitor::Partial(s) = visitor() {
-        services()?.end_session(&s.token.id_hash()).await?;
+    if let Some(s) = visitor().any_session() {
+        services()?.end_session(&s.key()).await?;
     }
     set_session_cookie(None)?;
     leptos_axum::redirect("/login");
@@ -78,7 +81,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use super::context::{services, set_session_cookie, signed_in};
     let me = signed_in()?;
-    services()?.sign_out_everywhere(&me.0).await?;
+    services()?.sign_out_everywhere(&me).await?;
     set_session_cookie(None)?;
     leptos_axum::redirect("/login");
     Ok(())
@@ -90,9 +93,9 @@ pub async fn change_password(
     new: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    use super::context::{client_info, services, signed_in};
+    use super::context::{client_info, password_change, services};
     use secrecy::SecretString;
-    let me = signed_in()?;
+    let me = password_change()?;
     if new != confirm {
         return Err(
             estafette_core::CoreError::Invalid("the two new passwords differ".into()).into(),
@@ -100,7 +103,7 @@ pub async fn change_password(
     }
     services()?
         .change_own_password(
-            &me.0,
+            &me,
             &SecretString::from(current),
             &SecretString::from(new),
             &client_info(),

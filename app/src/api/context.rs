@@ -1,11 +1,16 @@
 //! What a server function knows about its request, put there by the server's
 //! middleware: the services, the resolved visitor and the client. The
-//! extractors (`signed_in`, `admin`, `partial`) are each server function's
-//! first line, so that forgetting one fails closed.
+//! extractors (`signed_in`, `admin`, `awaiting_code`, `enrolling`,
+//! `password_change`) are each server function's first line, and the domain's
+//! operations take what they return, so that forgetting one does not compile.
+//! (The server refuses a caller without the right proof before the
+//! arguments are read, too: see the server's `guard`.)
 
 use std::sync::Arc;
 
-use estafette_core::visitor::{Admin, Session, SessionToken, SignedIn, Stage, Visitor};
+use estafette_core::visitor::{
+    Admin, AwaitingCode, Enrolling, PasswordChange, SessionToken, SignedIn, Visitor,
+};
 use estafette_core::{cookie, ClientInfo, Services};
 use http::header::{HeaderValue, SET_COOKIE};
 use http::request::Parts;
@@ -53,18 +58,31 @@ pub async fn texts(who: &SignedIn) -> &'static crate::i18n::Texts {
         .texts()
 }
 
-/// A session in the middle of signing in (second factor or enrolment due).
-pub fn partial() -> Result<Session, AppError> {
-    Ok(visitor().partial()?)
+/// A session waiting for its second factor.
+pub fn awaiting_code() -> Result<AwaitingCode, AppError> {
+    Ok(visitor().awaiting_code()?)
 }
 
 /// A fully signed-in or enrolling session (enrolment works in both).
-pub fn enrolling_or_signed_in() -> Result<Session, AppError> {
-    match visitor() {
-        Visitor::SignedIn(s) => Ok(s),
-        Visitor::Partial(s) if s.stage == Stage::Enrol => Ok(s),
-        _ => Err(AppError::NotSignedIn),
-    }
+pub fn enrolling() -> Result<Enrolling, AppError> {
+    Ok(visitor().enrolling()?)
+}
+
+/// A fully signed-in session, also one that must change its password first.
+pub fn password_change() -> Result<PasswordChange, AppError> {
+    Ok(visitor().password_change()?)
+}
+
+/// Sets the device cookie a sign-in gave this browser, if any.
+pub fn set_device_cookie(done: &estafette_core::SignedInToken) -> Result<(), AppError> {
+    let Some(device) = &done.device_cookie else {
+        return Ok(());
+    };
+    let tls = services()?.config.server.tls;
+    let value = cookie::set_device(&device.name, &device.value, tls);
+    let value = HeaderValue::from_str(&value).map_err(|_| AppError::Internal)?;
+    expect_context::<leptos_axum::ResponseOptions>().append_header(SET_COOKIE, value);
+    Ok(())
 }
 
 /// Sets (or with `None` clears) the session cookie on the response.
@@ -75,6 +93,6 @@ pub fn set_session_cookie(token: Option<&SessionToken>) -> Result<(), AppError> 
         None => cookie::clear(tls),
     };
     let value = HeaderValue::from_str(&value).map_err(|_| AppError::Internal)?;
-    expect_context::<leptos_axum::ResponseOptions>().insert_header(SET_COOKIE, value);
+    expect_context::<leptos_axum::ResponseOptions>().append_header(SET_COOKIE, value);
     Ok(())
 }

@@ -40,23 +40,23 @@ pub struct HistoryView {
 
 #[server(prefix = "/api", endpoint = "two_factor_status")]
 pub async fn get_two_factor_status() -> Result<TwoFactorStatus, AppError> {
-    use super::context::{enrolling_or_signed_in, services};
-    let me = enrolling_or_signed_in()?;
-    let services = services()?;
+    use super::context::{enrolling, services};
+    let me = enrolling()?;
+    let status = services()?.two_factor_status(&me).await?;
     Ok(TwoFactorStatus {
-        enabled: me.account.totp_enabled,
-        recovery_codes_left: services.unused_recovery_codes(&me.account).await?,
-        required: services.two_factor_policy().await?.requires(&me.account),
+        enabled: status.enabled,
+        recovery_codes_left: status.recovery_codes_left,
+        required: status.required,
     })
 }
 
 #[server(prefix = "/api", endpoint = "start_enrolment")]
 pub async fn start_enrolment(password: String) -> Result<EnrolmentView, AppError> {
-    use super::context::{enrolling_or_signed_in, services};
+    use super::context::{client_info, enrolling, services};
     use base64::Engine;
-    let me = enrolling_or_signed_in()?;
+    let me = enrolling()?;
     let e = services()?
-        .start_enrolment(&me, &secrecy::SecretString::from(password))
+        .start_enrolment(&me, &secrecy::SecretString::from(password), &client_info())
         .await?;
     let svg = base64::engine::general_purpose::STANDARD.encode(e.qr_svg.as_bytes());
     Ok(EnrolmentView {
@@ -68,13 +68,14 @@ pub async fn start_enrolment(password: String) -> Result<EnrolmentView, AppError
 /// Turns two-factor sign-in on; returns the ten recovery codes, shown once.
 #[server(prefix = "/api", endpoint = "confirm_enrolment")]
 pub async fn confirm_enrolment(code: String) -> Result<Vec<String>, AppError> {
-    use super::context::{client_info, enrolling_or_signed_in, services, set_session_cookie};
-    let me = enrolling_or_signed_in()?;
+    use super::context::{client_info, enrolling, services, set_device_cookie, set_session_cookie};
+    let me = enrolling()?;
     let (codes, upgraded) = services()?
         .confirm_enrolment(&me, &code, &client_info())
         .await?;
     if let Some(done) = upgraded {
         set_session_cookie(Some(&done.token))?;
+        set_device_cookie(&done)?;
     }
     Ok(codes)
 }
@@ -85,7 +86,7 @@ pub async fn disable_two_factor(password: String, code: String) -> Result<(), Ap
     let me = signed_in()?;
     services()?
         .disable_two_factor(
-            &me.0,
+            &me,
             &secrecy::SecretString::from(password),
             &code,
             &client_info(),
@@ -99,7 +100,7 @@ pub async fn my_sessions() -> Result<Vec<SessionView>, AppError> {
     use super::context::{services, signed_in};
     let me = signed_in()?;
     Ok(services()?
-        .my_sessions(&me.0)
+        .my_sessions(&me)
         .await?
         .into_iter()
         .map(|s| SessionView {
@@ -117,7 +118,7 @@ pub async fn my_sessions() -> Result<Vec<SessionView>, AppError> {
 pub async fn revoke_session(handle: String) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let me = signed_in()?;
-    services()?.revoke_session(&me.0, &handle).await?;
+    services()?.revoke_session(&me, &handle).await?;
     Ok(())
 }
 
@@ -126,7 +127,7 @@ pub async fn sign_in_history() -> Result<Vec<HistoryView>, AppError> {
     use super::context::{services, signed_in};
     let me = signed_in()?;
     Ok(services()?
-        .sign_in_history(&me.0)
+        .sign_in_history(&me)
         .await?
         .into_iter()
         .map(|e| HistoryView {

@@ -36,7 +36,7 @@ pub async fn run(config: Config, cmd: UserCommand) -> Result<(), ServerError> {
     let store = open_store(&config).await?;
     let imap_checks_passwords = config.auth.password_source == PasswordSource::Imap;
     let services = Services::new(Arc::new(config), store)?;
-    let actor = Actor::Cli;
+    let actor = Actor::command_line();
     match cmd {
         UserCommand::Add {
             email,
@@ -55,7 +55,7 @@ pub async fn run(config: Config, cmd: UserCommand) -> Result<(), ServerError> {
             println!("Created {} ({}).", account.email, role.as_str());
         }
         UserCommand::List => {
-            let accounts = services.store.list_accounts("").await?;
+            let accounts = services.list_accounts(actor, "").await?;
             println!("{:<40} {:<6} {:<9} 2FA", "EMAIL", "ROLE", "STATE");
             for a in accounts {
                 let totp = if a.totp_enabled { "on" } else { "off" };
@@ -101,6 +101,6 @@ pub async fn run(config: Config, cmd: UserCommand) -> Result<(), ServerError> {
             println!("{email} is now {}.", role.as_str());
         }
     }
-    services.store.close().await;
+    services.close().await;
     Ok(())
 }

@@ -6,16 +6,15 @@ use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
-use estafette_core::visitor::Visitor;
-use estafette_core::Services;
+use estafette_core::{CoreError, Services};
 use estafette_mail::sanitize::Policy;
 use estafette_mail::{message, render};
 use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_FRAME_OPTIONS};
-use http::{HeaderValue, StatusCode};
+use http::HeaderValue;
 use serde::Deserialize;
 
-use super::mail::{signed_in, Failure};
+use super::errors::ApiError;
+use super::extract::Signed;
 
 #[derive(Debug, Deserialize)]
 pub struct FrameQuery {
@@ -26,15 +25,14 @@ pub struct FrameQuery {
 }
 
 pub async fn message_frame(
+    Signed(who): Signed,
     State(services): State<Arc<Services>>,
-    Extension(visitor): Extension<Visitor>,
     Query(q): Query<FrameQuery>,
-) -> Result<Response, Failure> {
-    let who = signed_in(&visitor)?;
+) -> Result<Response, ApiError> {
     let raw = services.raw_message(&who, &q.folder, q.uid, false).await?;
     let parsed = match message::parse(&raw) {
         Ok(parsed) => parsed,
-        Err(e) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response()),
+        Err(e) => return Err(CoreError::Invalid(e.to_string()).into()),
     };
     let sender = parsed
         .from

@@ -9,50 +9,18 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
-use estafette_core::visitor::{SignedIn, Visitor};
-use estafette_core::{CoreError, Services};
+use estafette_core::Services;
 use futures::stream::{self, StreamExt};
 use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue};
 use serde::Deserialize;
+
+use super::errors::ApiError;
+use super::extract::Signed;
 
 /// How long one event stream lasts; the browser reconnects by itself, and
 /// the session is checked again then.
 const EVENT_STREAM_LIFETIME: Duration = Duration::from_secs(10 * 60);
-
-/// A failed mail route, mapped once to a plain response.
-pub struct Failure(CoreError);
-
-impl From<CoreError> for Failure {
-    fn from(e: CoreError) -> Self {
-        Failure(e)
-    }
-}
-
-impl IntoResponse for Failure {
-    fn into_response(self) -> Response {
-        match self.0 {
-            CoreError::Invalid(reason) => (StatusCode::NOT_FOUND, reason).into_response(),
-            CoreError::TooLarge(reason) => (StatusCode::PAYLOAD_TOO_LARGE, reason).into_response(),
-            CoreError::NotSignedIn => (StatusCode::UNAUTHORIZED, "Please sign in.").into_response(),
-            e => {
-                tracing::warn!(error = %e, "a mail request failed");
-                (
-                    StatusCode::BAD_GATEWAY,
-                    "The mail server cannot be reached right now. Try again in a moment.",
-                )
-                    .into_response()
-            }
-        }
-    }
-}
-
-pub fn signed_in(visitor: &Visitor) -> Result<SignedIn, Failure> {
-    visitor
-        .signed_in()
-        .map_err(|_| Failure(CoreError::NotSignedIn))
-}
 
 #[derive(Debug, Deserialize)]
 pub struct PartQuery {
@@ -97,11 +65,10 @@ pub(super) fn set(headers: &mut HeaderMap, name: http::HeaderName, value: &str) 
 /// One attachment, streamed from IMAP as it is decoded. Downloads are always
 /// `attachment`; `view` shows images, PDF and plain text only, sandboxed.
 pub async fn part(
+    Signed(who): Signed,
     State(services): State<Arc<Services>>,
-    Extension(visitor): Extension<Visitor>,
     Query(q): Query<PartQuery>,
-) -> Result<Response, Failure> {
-    let who = signed_in(&visitor)?;
+) -> Result<Response, ApiError> {
     let download = services
         .download(&who, &q.folder, q.uid, |p| p.section == q.section)
         .await?;
@@ -153,11 +120,10 @@ pub struct MessageQuery {
 
 /// The message exactly as stored, as plain text (reading it does not mark it read).
 pub async fn source(
+    Signed(who): Signed,
     State(services): State<Arc<Services>>,
-    Extension(visitor): Extension<Visitor>,
     Query(q): Query<MessageQuery>,
-) -> Result<Response, Failure> {
-    let who = signed_in(&visitor)?;
+) -> Result<Response, ApiError> {
     let raw = services.raw_message(&who, &q.folder, q.uid, true).await?;
     let mut res = raw.into_response();
     let h = res.headers_mut();
@@ -181,11 +147,10 @@ pub struct FolderQuery {
 /// Server-sent events for one folder: `ready` once the watch is set up,
 /// then `changed` whenever the folder changes on the mail server.
 pub async fn events(
+    Signed(who): Signed,
     State(services): State<Arc<Services>>,
-    Extension(visitor): Extension<Visitor>,
     Query(q): Query<FolderQuery>,
-) -> Result<Response, Failure> {
-    let who = signed_in(&visitor)?;
+) -> Result<Response, ApiError> {
     let changes = services.watch(&who, &q.folder).await?;
     let deadline = tokio::time::Instant::now() + EVENT_STREAM_LIFETIME;
     let ready =

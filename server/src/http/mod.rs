@@ -1,5 +1,7 @@
 //! The HTTP application: routes, then middleware. Handlers are thin.
 
+mod errors;
+mod extract;
 mod frame;
 mod guard;
 mod health;
@@ -13,6 +15,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum::{middleware, Router};
+use estafette_core::proxies::TrustedProxies;
 use estafette_core::Services;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -28,6 +31,8 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub services: Arc<Services>,
+    /// Whose forwarding headers name the client (`server.trusted_proxies`).
+    pub proxies: Arc<TrustedProxies>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -77,9 +82,11 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, app::shell))
-        // Inner to outer: the page guard needs the visitor the session layer resolved.
+        // Inner to outer: errors get their status; the guards need the
+        // visitor the session layer resolved.
+        .layer(middleware::from_fn(errors::statuses))
         .layer(middleware::from_fn(guard::pages_need_sign_in))
-        .layer(middleware::from_fn(guard::admin_api_needs_admin))
+        .layer(middleware::from_fn(guard::api_needs_its_proof))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::resolve_visitor,

@@ -3,11 +3,12 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use estafette_core::visitor::{SignedIn, Visitor};
+use estafette_core::visitor::Visitor;
 use estafette_core::{cookie, ClientInfo};
 use http::header::{ACCEPT, ACCEPT_LANGUAGE, COOKIE, USER_AGENT};
-use http::{Method, StatusCode};
+use http::Method;
 
+use super::errors::ApiError;
 use super::AppState;
 
 /// Resolves the session cookie once per request and puts the `Visitor` and the
@@ -29,24 +30,14 @@ pub async fn resolve_visitor(
         Ok(v) => v,
         Err(e) => {
             tracing::error!(error = %e, "cannot resolve the session");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Estafette cannot reach its database right now.",
-            )
-                .into_response();
+            let error = match e {
+                e @ estafette_core::CoreError::Unavailable(_) => e,
+                other => estafette_core::CoreError::Unavailable(other.to_string()),
+            };
+            return ApiError::from(error).into_response();
         }
     };
-    let client = ClientInfo {
-        address: req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string()),
-        user_agent: req
-            .headers()
-            .get(USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|s| s.chars().take(300).collect()),
-    };
+    let client = client_info(&state, &req);
     // A page is rendered in the account's language, theme and the rest.
     if let (Visitor::SignedIn(session), true) = (&visitor, wants_page(&req)) {
         let browser = req
@@ -54,8 +45,7 @@ pub async fn resolve_visitor(
             .get(ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
             .map_or("en", app::browser_language);
-        let who = SignedIn(session.clone());
-        match state.services.page_preferences(&who, browser).await {
+        match state.services.page_preferences(session, browser).await {
             Ok(preferences) => {
                 req.extensions_mut().insert(preferences);
             }
@@ -65,6 +55,42 @@ pub async fn resolve_visitor(
     req.extensions_mut().insert(visitor);
     req.extensions_mut().insert(client);
     next.run(req).await
+}
+
+/// Where the request comes from: the peer, or behind a trusted proxy the
+/// client it names; the user agent; the device cookies it carries.
+fn client_info(state: &AppState, req: &Request) -> ClientInfo {
+    let headers = req.headers();
+    let lines = |name: &str| -> Vec<&str> {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    };
+    let address = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| {
+        state
+            .proxies
+            .client(c.0.ip(), &lines("forwarded"), &lines("x-forwarded-for"))
+            .to_string()
+    });
+    let device_cookies = lines(COOKIE.as_str())
+        .into_iter()
+        .flat_map(|h| h.split(';'))
+        .filter_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            estafette_core::cookie::is_device(name).then(|| value.to_owned())
+        })
+        .take(20)
+        .collect();
+    ClientInfo {
+        address,
+        user_agent: headers
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(300).collect()),
+        device_cookies,
+    }
 }
 
 /// A browser asking for a page (not a server function, a file or a stream).

@@ -9,14 +9,15 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
-use estafette_core::visitor::Visitor;
+use axum::Json;
 use estafette_core::{CoreError, Services};
 use http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 
-use super::mail::{set, signed_in, Failure};
+use super::errors::ApiError;
+use super::extract::Signed;
+use super::mail::set;
 
 #[derive(Debug, Deserialize)]
 pub struct UploadQuery {
@@ -26,13 +27,12 @@ pub struct UploadQuery {
 }
 
 pub async fn upload(
+    Signed(who): Signed,
     State(services): State<Arc<Services>>,
-    Extension(visitor): Extension<Visitor>,
     Query(q): Query<UploadQuery>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Response, Failure> {
-    let who = signed_in(&visitor)?;
+) -> Result<Response, ApiError> {
     let limit = services.config.limits.max_message_bytes();
     let declared = headers
         .get(CONTENT_LENGTH)
@@ -64,11 +64,10 @@ pub struct IdQuery {
 }
 
 pub async fn show(
+    Signed(who): Signed,
     State(services): State<Arc<Services>>,
-    Extension(visitor): Extension<Visitor>,
     Query(q): Query<IdQuery>,
-) -> Result<Response, Failure> {
-    let who = signed_in(&visitor)?;
+) -> Result<Response, ApiError> {
     let (upload, data) = services.uploads.read(&who, &q.id).await?;
     // The images an attachment's preview shows too (no SVG: nothing that runs).
     let shown = upload.content_type.starts_with("image/")
@@ -96,11 +95,10 @@ pub async fn show(
 }
 
 pub async fn remove(
+    Signed(who): Signed,
     State(services): State<Arc<Services>>,
-    Extension(visitor): Extension<Visitor>,
     Query(q): Query<IdQuery>,
-) -> Result<Response, Failure> {
-    let who = signed_in(&visitor)?;
+) -> Result<Response, ApiError> {
     services.uploads.remove(&who, &q.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -268,7 +268,7 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
             ],
         )
         .await;
-    assert_eq!(nowhere.status(), 422);
+    assert_eq!(nowhere.status(), 404);
     assert_eq!(
         app.new_browser()
             .post(

@@ -139,7 +139,6 @@ async fn admins_manage_accounts_and_disabling_signs_out() {
         200
     );
     assert!(app
-        .services
         .store
         .account_by_email(&user)
         .await

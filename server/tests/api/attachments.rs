@@ -175,7 +175,7 @@ async fn attachments_download_byte_for_byte_and_never_render_as_pages() {
             .get(&format!("/part?folder=INBOX&uid={uid}&section=2"))
             .await
             .status(),
-        303
+        401
     );
 
     // The inline image is in the message view, from the message itself.

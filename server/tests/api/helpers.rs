@@ -64,7 +64,10 @@ pub async fn fresh_postgres() -> String {
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
     pub services: Arc<Services>,
+    /// The application's database, opened again to look into it.
+    pub store: estafette_store::Store,
     _dir: Arc<tempfile::TempDir>,
     server: tokio::task::AbortHandle,
 }
@@ -115,12 +118,15 @@ pub async fn append_as(user: &str, folder: &str, raw: &[u8]) {
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
+/// A browser: its cookie jar and a client that keeps cookies in it.
+pub fn client() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .expect("client")
+        .expect("client");
+    (client, jar)
 }
 
 pub async fn spawn(db: Db) -> TestApp {
@@ -143,6 +149,10 @@ pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
             dir.path().display().to_string(),
         ),
         ("ESTAFETTE_DATABASE__URL".into(), url),
+        (
+            "ESTAFETTE_SERVER__UPLOAD_DIR".into(),
+            dir.path().join("uploads").display().to_string(),
+        ),
         ("ESTAFETTE_IMAP__PORT".into(), mail.imap_port.to_string()),
         ("ESTAFETTE_IMAP__SECURITY".into(), "plain".into()),
         ("ESTAFETTE_SMTP__PORT".into(), mail.smtp_port.to_string()),
@@ -155,14 +165,21 @@ pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
     ];
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let config = Config::load(None, vars).expect("test configuration");
+    let database = config.database_url();
     let app = Application::build(config).await.expect("application");
+    let store = estafette_store::Store::connect(&database, 2)
+        .await
+        .expect("the test's own look into the database");
     let base = format!("http://{}", app.local_addr().expect("address"));
     let services = app.services();
     let server = tokio::spawn(app.run()).abort_handle();
+    let (client, jar) = client();
     TestApp {
         base,
-        client: client(),
+        client,
+        jar,
         services,
+        store,
         _dir: Arc::new(dir),
         server,
     }
@@ -176,10 +193,13 @@ impl TestApp {
 
     /// The same application, seen from another browser (its own cookies).
     pub fn new_browser(&self) -> TestApp {
+        let (client, jar) = client();
         TestApp {
             base: self.base.clone(),
-            client: client(),
+            client,
+            jar,
             services: self.services.clone(),
+            store: self.store.clone(),
             _dir: self._dir.clone(),
             server: self.server.clone(),
         }
@@ -190,10 +210,32 @@ impl TestApp {
         TestApp {
             base: self.base.clone(),
             client: self.client.clone(),
+            jar: self.jar.clone(),
             services: self.services.clone(),
+            store: self.store.clone(),
             _dir: self._dir.clone(),
             server: self.server.clone(),
         }
+    }
+
+    /// Puts a cookie (`name=value`) in this browser's jar, as another browser
+    /// of the same person would hold it.
+    pub fn set_cookie(&self, cookie: &str) {
+        let url = reqwest::Url::parse(&self.base).expect("base URL");
+        self.jar.add_cookie_str(&format!("{cookie}; Path=/"), &url);
+    }
+
+    /// The session cookie (`name=value`) this browser holds, if any.
+    pub fn session_cookie_of(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = reqwest::Url::parse(&self.base).ok()?;
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find(|c| c.starts_with("estafette="))
+            .map(str::to_owned)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -231,7 +273,12 @@ impl TestApp {
 
     pub async fn create_account(&self, email: &str, role: Role) {
         self.services
-            .create_account(Actor::Cli, email, Some(&SecretString::from(PASSWORD)), role)
+            .create_account(
+                Actor::command_line(),
+                email,
+                Some(&SecretString::from(PASSWORD)),
+                role,
+            )
             .await
             .expect("create account");
     }
@@ -305,8 +352,7 @@ impl TestApp {
 
     /// The account, which must exist.
     pub async fn account(&self, email: &str) -> estafette_store::Account {
-        self.services
-            .store
+        self.store
             .account_by_email(email)
             .await
             .expect("query")
@@ -319,11 +365,7 @@ impl TestApp {
             who: Some(email.to_owned()),
             ..Default::default()
         };
-        self.services
-            .store
-            .audit_entries(&filter)
-            .await
-            .expect("audit")
+        self.store.audit_entries(&filter).await.expect("audit")
     }
 
     /// A form POST from our origin carrying another client's session cookie.
@@ -353,4 +395,35 @@ impl TestApp {
             .find(|c| c.starts_with("estafette="))
             .map(|c| c.split(';').next().unwrap_or_default().to_owned())
     }
+}
+
+/// Enrols the signed-in user of `app`; returns the secret, the code that
+/// confirmed it, and the recovery codes.
+pub async fn enrol(app: &TestApp) -> (estafette_auth::TotpSecret, String, Vec<String>) {
+    let res = app
+        .post("/api/start_enrolment", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(res.status(), 200);
+    let view: serde_json::Value = res.json().await.expect("json");
+    let key = view["key"].as_str().expect("key").to_owned();
+    assert!(view["qr_data_url"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("data:image/svg+xml;base64,"));
+    let secret = estafette_auth::TotpSecret::from_base32(&key).expect("base32 key");
+
+    let wrong = app
+        .post("/api/confirm_enrolment", &[("code", "000000")])
+        .await;
+    assert_eq!(
+        wrong.status(),
+        401,
+        "a wrong first code does not turn it on"
+    );
+    let code = secret.code_at(estafette_store::now() as u64);
+    let res = app.post("/api/confirm_enrolment", &[("code", &code)]).await;
+    assert_eq!(res.status(), 200);
+    let codes: Vec<String> = res.json().await.expect("recovery codes");
+    assert_eq!(codes.len(), 10);
+    (secret, code, codes)
 }

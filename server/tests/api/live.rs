@@ -51,6 +51,6 @@ async fn new_mail_is_announced_on_the_folders_event_stream() {
     assert_eq!(app.get("/events?folder=Nowhere").await.status(), 404);
     assert_eq!(
         app.new_browser().get("/events?folder=INBOX").await.status(),
-        303
+        401
     );
 }

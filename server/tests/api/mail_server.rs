@@ -48,7 +48,7 @@ async fn dovecot_accepts_the_password_of_an_account_estafette_wrote() {
     // A password changed in Estafette is the new mail password.
     let new = "a brand new passphrase for dovecot";
     app.services
-        .set_password(Actor::Cli, &email, &SecretString::from(new))
+        .set_password(Actor::command_line(), &email, &SecretString::from(new))
         .await
         .expect("change password");
     assert!(matches!(
@@ -61,7 +61,11 @@ async fn dovecot_accepts_the_password_of_an_account_estafette_wrote() {
 
     // A disabled account cannot log into IMAP either.
     app.services
-        .set_state(Actor::Cli, &email, estafette_store::AccountState::Disabled)
+        .set_state(
+            Actor::command_line(),
+            &email,
+            estafette_store::AccountState::Disabled,
+        )
         .await
         .expect("disable");
     assert!(imap::login(&imap_server, &email, &SecretString::from(new))

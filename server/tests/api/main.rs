@@ -3,10 +3,12 @@
 //! One test binary (each file under tests/ would be another binary to link).
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
+mod access;
 mod actions;
 mod admin;
 mod attachments;
 mod cli;
+mod guessing;
 mod helpers;
 mod identities;
 mod instances;

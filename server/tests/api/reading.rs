@@ -55,14 +55,14 @@ async fn the_list_shows_one_page_newest_first_with_decoded_headers() {
             &[("folder", "No such folder"), ("page", "0")],
         )
         .await;
-    assert_eq!(missing.status(), 422);
+    assert_eq!(missing.status(), 404);
     let hostile = app
         .post(
             "/api/messages",
             &[("folder", "INBOX\r\nA1 DELETE INBOX"), ("page", "0")],
         )
         .await;
-    assert_eq!(hostile.status(), 422);
+    assert_eq!(hostile.status(), 404, "no such folder: nothing was sent as a command");
     let after: serde_json::Value = app.inbox().await;
     assert_eq!(after["total"], 3, "nothing was injected");
 }
@@ -154,7 +154,7 @@ async fn a_message_opens_sanitised_in_a_sandboxed_frame() {
             .get(&format!("/frame?folder=INBOX&uid={uid}"))
             .await
             .status(),
-        303
+        401
     );
 }
 

@@ -15,7 +15,7 @@ async fn health_and_readiness_answer() {
 #[tokio::test]
 async fn readiness_fails_when_the_database_is_gone() {
     let app = spawn(Db::Fresh).await;
-    app.services.store.close().await;
+    app.services.close().await;
     assert_eq!(app.get("/readyz").await.status(), 503);
 }
 

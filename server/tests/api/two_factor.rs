@@ -1,42 +1,10 @@
 //! TOTP enrolment and sign-in, replays, recovery codes, lock-outs, policy.
 
-use estafette_auth::TotpSecret;
 use estafette_core::accounts::Actor;
 use estafette_core::two_factor::TwoFactorPolicy;
 use estafette_store::{now, Role};
 
-use crate::helpers::{spawn, unique_email, Db, TestApp, PASSWORD};
-
-/// Enrols the signed-in user of `app`; returns the secret, the code that
-/// confirmed it, and the recovery codes.
-async fn enrol(app: &TestApp) -> (TotpSecret, String, Vec<String>) {
-    let res = app
-        .post("/api/start_enrolment", &[("password", PASSWORD)])
-        .await;
-    assert_eq!(res.status(), 200);
-    let view: serde_json::Value = res.json().await.expect("json");
-    let key = view["key"].as_str().expect("key").to_owned();
-    assert!(view["qr_data_url"]
-        .as_str()
-        .unwrap_or_default()
-        .starts_with("data:image/svg+xml;base64,"));
-    let secret = TotpSecret::from_base32(&key).expect("base32 key");
-
-    let wrong = app
-        .post("/api/confirm_enrolment", &[("code", "000000")])
-        .await;
-    assert_eq!(
-        wrong.status(),
-        401,
-        "a wrong first code does not turn it on"
-    );
-    let code = secret.code_at(now() as u64);
-    let res = app.post("/api/confirm_enrolment", &[("code", &code)]).await;
-    assert_eq!(res.status(), 200);
-    let codes: Vec<String> = res.json().await.expect("recovery codes");
-    assert_eq!(codes.len(), 10);
-    (secret, code, codes)
-}
+use crate::helpers::{enrol, spawn, unique_email, Db, TestApp, PASSWORD};
 
 #[tokio::test]
 async fn totp_codes_sign_in_once_and_recovery_codes_once() {
@@ -199,7 +167,7 @@ async fn the_policy_sends_users_to_enrolment_first() {
     let email = unique_email("policy");
     app.create_account(&email, Role::Admin).await;
     app.services
-        .set_two_factor_policy(Actor::Cli, TwoFactorPolicy::Admins)
+        .set_two_factor_policy(Actor::command_line(), TwoFactorPolicy::Admins)
         .await
         .expect("policy");
     let res = app.sign_in(&email, PASSWORD).await;
@@ -213,7 +181,7 @@ async fn the_policy_sends_users_to_enrolment_first() {
         "enrolled, the mailbox opens"
     );
     app.services
-        .set_two_factor_policy(Actor::Cli, TwoFactorPolicy::Optional)
+        .set_two_factor_policy(Actor::command_line(), TwoFactorPolicy::Optional)
         .await
         .expect("policy");
 }

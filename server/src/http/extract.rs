@@ -1,0 +1,24 @@
+//! Who is asking, for the server's own routes: extractors over the visitor
+//! the session layer resolved. A handler that takes `Signed` cannot run for a
+//! stranger; the proof inside comes from the domain only.
+
+use axum::extract::FromRequestParts;
+use estafette_core::visitor::{SignedIn, Visitor};
+use http::request::Parts;
+
+use super::errors::ApiError;
+
+/// A fully signed-in visitor (the domain's `SignedIn`).
+pub struct Signed(pub SignedIn);
+
+impl<S: Send + Sync> FromRequestParts<S> for Signed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let visitor = parts
+            .extensions
+            .get::<Visitor>()
+            .unwrap_or(&Visitor::Anonymous);
+        Ok(Signed(visitor.signed_in()?))
+    }
+}
