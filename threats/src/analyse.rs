@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use mail_parser::MessageParser;
+use mail_parser::{Message, MessageParser};
 
 use crate::archive::Budget;
 use crate::auth_results;
@@ -55,6 +55,35 @@ fn header_section(headers: &[u8]) -> &[u8] {
     &cut[..end]
 }
 
+/// A header section alone, ended by the blank line mail-parser expects.
+fn header_block(headers: &[u8]) -> Vec<u8> {
+    let mut block = header_section(headers).to_vec();
+    block.extend_from_slice(b"\r\n\r\n");
+    block
+}
+
+fn trusted(parsed: &Message<'_>, authserv_ids: &[String]) -> Option<auth_results::Results> {
+    auth_results::trusted(
+        parsed
+            .headers_raw()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("Authentication-Results"))
+            .map(|(_, value)| value),
+        authserv_ids,
+    )
+}
+
+/// Whether Estafette should check DKIM itself ([`crate::dkim::Verifier`]):
+/// `verify_dkim` is on and no trusted `Authentication-Results` header
+/// exists in `headers`.
+pub fn needs_verification(headers: &[u8], ctx: &Context) -> bool {
+    let block = header_block(headers);
+    ctx.verify_dkim
+        && MessageParser::default()
+            .parse_headers(&block)
+            .and_then(|m| trusted(&m, &ctx.authserv_ids))
+            .is_none()
+}
+
 /// The verdicts on a message.
 pub fn analyse(input: &Input<'_>, ctx: &Context) -> Report {
     let prepared = Prepared::new(ctx);
@@ -62,21 +91,13 @@ pub fn analyse(input: &Input<'_>, ctx: &Context) -> Report {
         list: Vec::new(),
         seen: HashSet::new(),
     };
-    let section = header_section(&input.headers);
-    // A header section alone, ended by the blank line mail-parser expects.
-    let mut block = section.to_vec();
-    block.extend_from_slice(b"\r\n\r\n");
+    let block = header_block(&input.headers);
     let parsed = MessageParser::default().parse_headers(&block);
     let from = parsed.as_ref().and_then(sender::from);
     let from_domain = from.as_ref().and_then(|s| s.domain.clone());
-    let trusted = parsed.as_ref().and_then(|m| {
-        auth_results::trusted(
-            m.headers_raw()
-                .filter(|(name, _)| name.eq_ignore_ascii_case("Authentication-Results"))
-                .map(|(_, value)| value),
-            &prepared.authserv_ids,
-        )
-    });
+    let trusted = parsed
+        .as_ref()
+        .and_then(|m| trusted(m, &prepared.authserv_ids));
     let authentication = match (trusted, &input.verified) {
         (Some(results), _) => crate::auth::verdict(&results, from_domain.as_deref()),
         (None, Some(verified)) => verified.clone(),

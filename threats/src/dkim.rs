@@ -17,9 +17,10 @@ use mail_auth::common::verify::DomainKey;
 use mail_auth::dmarc::verify::DmarcParameters;
 use mail_auth::dmarc::Dmarc;
 use mail_auth::hickory_resolver::config::{ResolverConfig, ResolverOpts};
+use mail_auth::hickory_resolver::proto::op::ResponseCode;
 use mail_auth::{
-    AuthenticatedMessage, DkimResult, DmarcResult, MessageAuthenticator, Parameters, ResolverCache,
-    SpfOutput, SpfResult, Txt,
+    AuthenticatedMessage, DkimResult, DmarcResult, DnsError, MessageAuthenticator, Parameters,
+    ResolverCache, SpfOutput, SpfResult, Txt,
 };
 use sha2::{Digest, Sha256};
 
@@ -38,9 +39,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// DNS TXT answers (DKIM keys, DMARC records), kept for an hour; those
-/// given by [`Verifier::preload`] are kept for good.
+/// given by [`Verifier::preload`] are kept for good. Offline, a name not
+/// given does not exist.
 #[derive(Default)]
-struct TxtCache(Mutex<HashMap<Box<str>, (Txt, Option<Instant>)>>);
+struct TxtCache {
+    map: Mutex<HashMap<Box<str>, (Txt, Option<Instant>)>>,
+    offline: bool,
+}
 
 impl ResolverCache<Box<str>, Txt> for TxtCache {
     fn get<Q>(&self, name: &Q) -> Option<Txt>
@@ -48,11 +53,14 @@ impl ResolverCache<Box<str>, Txt> for TxtCache {
         Box<str>: std::borrow::Borrow<Q>,
         Q: std::hash::Hash + Eq + ?Sized,
     {
-        let map = lock(&self.0);
-        let (txt, until) = map.get(name)?;
-        match until {
-            Some(t) if *t < Instant::now() => None,
-            _ => Some(txt.clone()),
+        let map = lock(&self.map);
+        match map.get(name) {
+            Some((_, Some(until))) if *until < Instant::now() => None,
+            Some((txt, _)) => Some(txt.clone()),
+            None if self.offline => Some(Txt::Error(mail_auth::Error::Dns(
+                DnsError::RecordNotFound(ResponseCode::NXDomain),
+            ))),
+            None => None,
         }
     }
 
@@ -61,11 +69,11 @@ impl ResolverCache<Box<str>, Txt> for TxtCache {
         Box<str>: std::borrow::Borrow<Q>,
         Q: std::hash::Hash + Eq + ?Sized,
     {
-        lock(&self.0).remove(name).map(|(t, _)| t)
+        lock(&self.map).remove(name).map(|(t, _)| t)
     }
 
     fn insert(&self, key: Box<str>, value: Txt, valid_until: Instant) {
-        let mut map = lock(&self.0);
+        let mut map = lock(&self.map);
         if map.len() >= MAX_CACHED {
             map.retain(|_, (_, until)| until.is_none());
         }
@@ -88,7 +96,7 @@ impl Verifier {
             .map_err(|e| format!("cannot read the system's DNS configuration: {e}"))?;
         opts.timeout = Duration::from_secs(3);
         opts.attempts = 1;
-        Self::with(config, opts)
+        Self::with(config, opts, false)
     }
 
     /// With no name server: only the records given by [`Verifier::preload`]
@@ -97,14 +105,18 @@ impl Verifier {
         Self::with(
             ResolverConfig::from_parts(None, vec![], vec![]),
             ResolverOpts::default(),
+            true,
         )
     }
 
-    fn with(config: ResolverConfig, opts: ResolverOpts) -> Result<Verifier, String> {
+    fn with(config: ResolverConfig, opts: ResolverOpts, offline: bool) -> Result<Verifier, String> {
         Ok(Verifier {
             authenticator: MessageAuthenticator::new(config, opts)
                 .map_err(|e| format!("cannot make a DNS resolver: {e}"))?,
-            txt: TxtCache::default(),
+            txt: TxtCache {
+                map: Mutex::default(),
+                offline,
+            },
             results: Mutex::new(HashMap::new()),
         })
     }
@@ -124,7 +136,7 @@ impl Verifier {
             return Err(format!("{name}: neither a DKIM key nor a DMARC record"));
         };
         let txt = txt.map_err(|e| format!("{name}: {e}"))?;
-        lock(&self.txt.0).insert(key.into_boxed_str(), (txt, None));
+        lock(&self.txt.map).insert(key.into_boxed_str(), (txt, None));
         Ok(())
     }
 

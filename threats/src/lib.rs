@@ -24,7 +24,7 @@ pub mod lookalike;
 pub mod report;
 pub mod sender;
 
-pub use analyse::{analyse, MAX_HEADER_BYTES, MAX_WARNINGS};
+pub use analyse::{analyse, needs_verification, MAX_HEADER_BYTES, MAX_WARNINGS};
 pub use archive::MAX_ARCHIVE_BYTES;
 pub use attachments::{wants_content, AttachmentInput};
 pub use context::Context;
