@@ -41,9 +41,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// DNS TXT answers (DKIM keys, DMARC records), kept for an hour; those
 /// given by [`Verifier::preload`] are kept for good. Offline, a name not
 /// given does not exist.
+/// An answer, and until when it holds (`None`: for good).
+type Answer = (Txt, Option<Instant>);
+
 #[derive(Default)]
 struct TxtCache {
-    map: Mutex<HashMap<Box<str>, (Txt, Option<Instant>)>>,
+    map: Mutex<HashMap<Box<str>, Answer>>,
     offline: bool,
 }
 

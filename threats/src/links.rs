@@ -159,7 +159,7 @@ fn is_invisible(c: char) -> bool {
 
 /// Whether a user part looks like a host (`paypal.com`, `www.bank`).
 fn looks_like_host(user: &str) -> bool {
-    let host = user.rsplit(':').last().unwrap_or(user);
+    let host = user.split(':').next().unwrap_or(user);
     host.contains('.') && domain::to_ascii(host).is_some()
 }
 

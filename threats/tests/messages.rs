@@ -1,6 +1,7 @@
 //! Whole messages through `from_raw` and `analyse`, as the message view
 //! and `estafette inspect-eml` see them: every kind of warning raised
 //! where it should be, and none on ordinary mail.
+#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
 use std::io::Write;
 
