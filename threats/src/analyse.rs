@@ -117,12 +117,12 @@ pub fn analyse(input: &Input<'_>, ctx: &Context) -> Report {
         }
     }
     if let Some(m) = &parsed {
-        reply_to(
-            from_domain.as_deref(),
-            &sender::reply_to(m),
-            &prepared,
-            &mut w,
-        );
+        let list = sender::list_post(m);
+        let replies: Vec<String> = sender::reply_to(m)
+            .into_iter()
+            .filter(|a| Some(a.to_ascii_lowercase()) != list)
+            .collect();
+        reply_to(from_domain.as_deref(), &replies, &prepared, &mut w);
     }
     if let Some(body) = &input.html {
         let found = html::links(body);

@@ -46,6 +46,21 @@ pub fn reply_to(msg: &Message<'_>) -> Vec<String> {
         .collect()
 }
 
+/// The address of a mailing list's `List-Post` (`<mailto:list@host>`),
+/// lowercased: a list's own Reply-To is no surprise.
+pub fn list_post(msg: &Message<'_>) -> Option<String> {
+    let (_, value) = msg
+        .headers_raw()
+        .find(|(name, _)| name.eq_ignore_ascii_case("List-Post"))?;
+    let lower = value.to_ascii_lowercase();
+    let start = lower.find("mailto:")? + "mailto:".len();
+    let address: String = lower[start..]
+        .chars()
+        .take_while(|c| !matches!(c, '>' | '?' | ',') && !c.is_whitespace())
+        .collect();
+    address.contains('@').then_some(address)
+}
+
 /// What a display name claims to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
@@ -149,5 +164,15 @@ mod tests {
         }
         let long = "a@b.com ".repeat(10_000);
         assert!(claims(&long).len() <= MAX_NAME / 8 + 1);
+    }
+
+    #[test]
+    fn the_list_post_address() {
+        let raw =
+            b"From: <a@x.test>\r\nList-Post: <mailto:Dev@Lists.Project.test?subject=x>\r\n\r\n";
+        let m = mail_parser::MessageParser::default()
+            .parse_headers(raw)
+            .expect("headers");
+        assert_eq!(list_post(&m).as_deref(), Some("dev@lists.project.test"));
     }
 }
