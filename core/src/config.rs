@@ -41,6 +41,7 @@ pub struct Config {
     pub smtp: MailEndpoint,
     pub auth: AuthConfig,
     pub limits: LimitsConfig,
+    pub mail: MailConfig,
 }
 
 /// What a user may send.
@@ -74,6 +75,61 @@ impl Default for LimitsConfig {
 impl LimitsConfig {
     pub fn max_message_bytes(&self) -> u64 {
         self.max_message_mb * 1024 * 1024
+    }
+}
+
+/// How received mail is judged (sender authentication, lookalikes).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// The receiving server's authserv-ids: only `Authentication-Results`
+    /// headers carrying one of them are trusted. A list, or one string
+    /// (`ESTAFETTE_MAIL__AUTHSERV_ID=mx.example.org`), commas separating.
+    #[serde(deserialize_with = "one_or_many")]
+    pub authserv_id: Vec<String>,
+    /// Check DKIM and DMARC alignment when no trusted header says (DNS).
+    pub verify_dkim: bool,
+    /// The organisation's other domains: mail claiming them must be verified.
+    #[serde(deserialize_with = "one_or_many")]
+    pub organisation_domains: Vec<String>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => s.split(',').map(|v| v.trim().to_owned()).collect(),
+        OneOrMany::Many(v) => v,
+    })
+}
+
+impl MailConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        for id in &self.authserv_id {
+            if id.trim().is_empty() || id.contains(char::is_whitespace) || id.contains(';') {
+                return Err(invalid(
+                    "mail.authserv_id",
+                    format!("`{id}` is not an authserv-id such as mx.example.org"),
+                ));
+            }
+        }
+        for d in &self.organisation_domains {
+            let ok = !d.is_empty()
+                && d.contains('.')
+                && d.split('.')
+                    .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
+            if !ok {
+                return Err(invalid(
+                    "mail.organisation_domains",
+                    format!("`{d}` is not a domain such as example.org"),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -352,6 +408,7 @@ impl Config {
             crate::keys::decode(&self.auth.secret_key)
                 .map_err(|e| invalid("auth.secret_key", e))?;
         }
+        self.mail.validate()?;
         Ok(())
     }
 
@@ -502,6 +559,13 @@ mod tests {
                 "[auth]\npassword_source = \"ldap\"\n",
                 "auth.password_source",
             ),
+            ("[mail]\nauthserv_id = [\"mx a\"]\n", "mail.authserv_id"),
+            (
+                "[mail]\norganisation_domains = [\"not a domain\"]\n",
+                "mail.organisation_domains",
+            ),
+            ("[mail]\nverify_dkim = \"yes\"\n", "mail.verify_dkim"),
+            ("[mail]\nauthserv = \"mx\"\n", "mail.authserv"),
         ];
         for (text, key) in cases {
             let err = load_str(text, &[])
@@ -537,6 +601,24 @@ mod tests {
             assert_eq!(c.imap.security, Security::Plain);
             assert_eq!(c.database_url(), "postgres://u:p@127.0.0.1/e");
         }
+        let c = load_str(
+            "[mail]\nauthserv_id = [\"mx.example.org\"]\n",
+            &[(
+                "ESTAFETTE_MAIL__ORGANISATION_DOMAINS",
+                "example.org, example.net",
+            )],
+        )
+        .map_err(|e| e.to_string());
+        assert_eq!(
+            c.as_ref().map(|c| (
+                c.mail.authserv_id.clone(),
+                c.mail.organisation_domains.clone()
+            )),
+            Ok((
+                vec!["mx.example.org".to_owned()],
+                vec!["example.org".to_owned(), "example.net".to_owned()]
+            ))
+        );
         let err = load_str("", &[("ESTAFETTE_IMAP__PROT", "1")])
             .err()
             .map(|e| e.to_string());

@@ -32,6 +32,19 @@ pub enum Command {
         #[arg(long)]
         allow_remote: bool,
     },
+    /// Print, as JSON, what the message view warns about in a message:
+    /// sender authentication and every warning with its kind.
+    InspectEml {
+        /// The message (RFC 5322, as an .eml file).
+        file: PathBuf,
+        /// Trust `Authentication-Results` from this server (repeatable;
+        /// replaces `mail.authserv_id`).
+        #[arg(long = "authserv-id", value_name = "ID")]
+        authserv_id: Vec<String>,
+        /// The reader's address: its domain is the reader's own.
+        #[arg(long, value_name = "ADDRESS")]
+        recipient: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

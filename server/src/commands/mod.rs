@@ -1,5 +1,6 @@
 //! What each subcommand does.
 
+mod inspect;
 mod user;
 
 use estafette_core::Config;
@@ -12,6 +13,8 @@ pub async fn run(cli: Cli) -> Result<(), ServerError> {
     let config = match cli.command {
         // Works on a file alone, whatever the configuration.
         Command::RenderEml { .. } => Config::default(),
+        // Reads the `[mail]` section only when a file is named.
+        Command::InspectEml { .. } if cli.config.is_none() => Config::default(),
         _ => Config::load(cli.config.as_deref(), std::env::vars())?,
     };
     match cli.command {
@@ -46,6 +49,11 @@ pub async fn run(cli: Cli) -> Result<(), ServerError> {
         }
         Command::User(cmd) => user::run(config, cmd).await,
         Command::RenderEml { file, allow_remote } => render_eml(&file, allow_remote),
+        Command::InspectEml {
+            file,
+            authserv_id,
+            recipient,
+        } => inspect::inspect_eml(&config.mail, &file, authserv_id, recipient).await,
     }
 }
 

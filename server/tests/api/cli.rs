@@ -203,3 +203,116 @@ fn render_eml_prints_the_sanitised_document_or_explains() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a message"));
 }
+
+#[test]
+fn inspect_eml_prints_the_verdicts_as_json() {
+    let dir = tempfile::tempdir().expect("dir");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path
+    };
+    let inspect = |args: &[&str], file: &std::path::Path| {
+        let out = estafette()
+            .arg("inspect-eml")
+            .arg(file)
+            .args(args)
+            .output()
+            .expect("run");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        (
+            out.status.code(),
+            json,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let kinds = |json: &serde_json::Value| -> Vec<String> {
+        json["warnings"]
+            .as_array()
+            .map(|w| {
+                w.iter()
+                    .map(|w| w["kind"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+
+    let phish = write(
+        "phish.eml",
+        "Authentication-Results: mx.evil.test; dmarc=pass header.from=paypal.com\r\n\
+         Authentication-Results: mx.example.org; spf=fail smtp.mailfrom=paypal.com; dmarc=fail header.from=paypal.com\r\n\
+         From: \"service@paypal.com\" <service@paypal.com>\r\nReply-To: <helpdesk@evil.test>\r\n\
+         Subject: Your account\r\nMIME-Version: 1.0\r\nContent-Type: text/html\r\n\r\n\
+         <a href=\"https://evil.test/login\">https://www.paypal.com/login</a>",
+    );
+    let (code, json, err) = inspect(&["--authserv-id", "mx.example.org"], &phish);
+    assert_eq!(code, Some(0), "{err}");
+    let auth = &json["authentication"];
+    assert_eq!(auth["verdict"], "fail");
+    assert_eq!(auth["spf"], "fail");
+    assert_eq!(auth["dmarc"], "fail");
+    assert!(auth["dkim"].is_null());
+    assert_eq!(auth["authserv_id"], "mx.example.org");
+    assert_eq!(
+        kinds(&json),
+        ["auth-fail", "reply-to-differs", "link-mismatch"]
+    );
+    for w in json["warnings"].as_array().into_iter().flatten() {
+        assert!(!w["detail"].as_str().unwrap_or_default().is_empty(), "{w}");
+    }
+    // Without --authserv-id no header is trusted.
+    let (_, json, _) = inspect(&[], &phish);
+    assert_eq!(json["authentication"]["verdict"], "none");
+    assert!(json["authentication"]["authserv_id"].is_null());
+
+    let spoof = write(
+        "spoof.eml",
+        "From: CEO <ceo@example.org>\r\nSubject: Wire\r\n\r\nPay today.\r\n",
+    );
+    let (code, json, _) = inspect(&["--recipient", "alice@example.org"], &spoof);
+    assert_eq!(code, Some(0));
+    assert_eq!(kinds(&json), ["auth-unverified"]);
+    let (_, json, _) = inspect(&[], &spoof);
+    assert_eq!(
+        kinds(&json),
+        Vec::<String>::new(),
+        "no reader, no own domain"
+    );
+
+    // The [mail] section of --config is read; flags replace it.
+    let config = write(
+        "estafette.toml",
+        "[mail]\nauthserv_id = [\"mx.example.org\"]\norganisation_domains = [\"example.org\"]\n",
+    );
+    let out = estafette()
+        .arg("--config")
+        .arg(&config)
+        .arg("inspect-eml")
+        .arg(&phish)
+        .output()
+        .expect("run");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(json["authentication"]["authserv_id"], "mx.example.org");
+    let out = estafette()
+        .arg("--config")
+        .arg(&config)
+        .args(["inspect-eml", "--authserv-id", "other.example"])
+        .arg(&spoof)
+        .output()
+        .expect("run");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(
+        kinds(&json),
+        ["auth-unverified"],
+        "organisation_domains read"
+    );
+
+    let (code, _, err) = inspect(&[], &dir.path().join("missing.eml"));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("cannot read"), "{err}");
+    let empty = write("empty.eml", "");
+    let (code, json, err) = inspect(&[], &empty);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not a message"), "{err}");
+    assert!(json.is_null(), "nothing on stdout");
+}
