@@ -154,28 +154,6 @@ impl Services {
             })
         })
         .await
-        .inspect(|(row, _)| {
-            // Read from: offered when writing, later (best effort, not awaited here).
-            if !row.from_address.is_empty() {
-                let store = self.store.clone();
-                let (account, contact) = (
-                    who.0.account.id,
-                    estafette_store::Contact {
-                        address: row.from_address.clone(),
-                        name: if row.from == row.from_address {
-                            String::new()
-                        } else {
-                            row.from.clone()
-                        },
-                    },
-                );
-                tokio::spawn(async move {
-                    if let Err(e) = store.remember_contacts(account, &[contact]).await {
-                        tracing::warn!(error = %e, "sender not remembered");
-                    }
-                });
-            }
-        })
     }
 
     /// One part of a message, streamed from IMAP a chunk at a time. `pick`

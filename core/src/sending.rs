@@ -337,8 +337,10 @@ pub(crate) async fn file_sent(
 const SUGGESTIONS: i64 = 8;
 
 impl Services {
-    /// Addresses the user wrote to or read from that start with `prefix`,
-    /// as `Name <address>` (or the bare address).
+    /// The user's own addresses (identities), then addresses they wrote to,
+    /// that start with `prefix`, as `Name <address>` (or the bare address).
+    /// Senders of mail the user only read are never offered: anyone can send
+    /// a message from `"Alice Martin (CFO)" <cfo@evil.example>`.
     pub async fn suggest_addresses(
         &self,
         who: &SignedIn,
@@ -348,10 +350,33 @@ impl Services {
         if prefix.chars().count() < 2 || prefix.len() > 100 {
             return Ok(Vec::new());
         }
-        let found = self
+        let lower = prefix.to_lowercase();
+        let mut found: Vec<Contact> = self
+            .identities(who)
+            .await?
+            .into_iter()
+            .filter(|i| {
+                i.email.to_lowercase().starts_with(&lower)
+                    || i.name
+                        .to_lowercase()
+                        .split_whitespace()
+                        .any(|w| w.starts_with(&lower))
+            })
+            .map(|i| Contact {
+                address: i.email.to_lowercase(),
+                name: i.name,
+            })
+            .collect();
+        for c in self
             .store
             .contacts_matching(who.0.account.id, prefix, SUGGESTIONS)
-            .await?;
+            .await?
+        {
+            if !found.iter().any(|f| f.address == c.address) {
+                found.push(c);
+            }
+        }
+        found.truncate(SUGGESTIONS as usize);
         Ok(found
             .into_iter()
             .map(|c| {

@@ -1,5 +1,6 @@
-//! Addresses each account wrote to or read from, for completion in the
-//! compose form: most used and most recent first.
+//! Addresses each account wrote to, for completion in the compose form:
+//! most used and most recent first. (Addresses only read from are not
+//! offered: a stranger's message must not put its sender among them.)
 
 use sqlx::Row;
 
@@ -13,7 +14,8 @@ pub struct Contact {
 }
 
 impl Store {
-    /// Counts one more use of each address (lower-cased), keeping the latest name.
+    /// Counts one more message written to each address (lower-cased),
+    /// keeping the latest name.
     pub async fn remember_contacts(
         &self,
         account_id: i64,
@@ -21,9 +23,10 @@ impl Store {
     ) -> Result<(), StoreError> {
         for c in contacts {
             sqlx::query(
-                "INSERT INTO contacts (account_id, address, name, uses, last_used_at) \
-                 VALUES ($1, $2, $3, 1, $4) \
+                "INSERT INTO contacts (account_id, address, name, uses, last_used_at, written) \
+                 VALUES ($1, $2, $3, 1, $4, 1) \
                  ON CONFLICT (account_id, address) DO UPDATE SET uses = contacts.uses + 1, \
+                 written = 1, \
                  last_used_at = excluded.last_used_at, \
                  name = CASE WHEN excluded.name = '' THEN contacts.name ELSE excluded.name END",
             )
@@ -50,7 +53,7 @@ impl Store {
             .replace('%', "\\%")
             .replace('_', "\\_");
         let rows = sqlx::query(
-            "SELECT address, name FROM contacts WHERE account_id = $1 \
+            "SELECT address, name FROM contacts WHERE account_id = $1 AND written = 1 \
              AND (address LIKE $2 ESCAPE '\\' OR lower(name) LIKE $2 ESCAPE '\\' \
                   OR lower(name) LIKE $3 ESCAPE '\\') \
              ORDER BY uses DESC, last_used_at DESC LIMIT $4",

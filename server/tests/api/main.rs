@@ -8,6 +8,7 @@ mod actions;
 mod admin;
 mod attachments;
 mod cli;
+mod completion;
 mod guessing;
 mod helpers;
 mod identities;
