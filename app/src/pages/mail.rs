@@ -15,6 +15,7 @@ use crate::i18n::{number, use_texts, Texts};
 use crate::pages::folders::FolderTools;
 use crate::pages::message::message_view_part;
 use crate::pages::shell::AppShell;
+use crate::pages::vacation_banner::VacationBanner;
 use crate::prefs::use_prefs;
 use crate::urls::{self, encode};
 
@@ -438,6 +439,7 @@ pub fn MailPage() -> impl IntoView {
                     </Transition>
                 </nav>
                 <main class="content" id="main" aria-label=t.messages data-live=move || if live_ready.get() { "ready" } else { "" }>
+                    <VacationBanner/>
                     <Toolbar act folder_list/>
                     <Transition fallback=|| view! { <p class="muted loading">"…"</p> }>
                         {move || listing.get().map(|r| match r {

@@ -88,17 +88,11 @@ fn invalid(message: impl Into<String>) -> CoreError {
     CoreError::Invalid(message.into())
 }
 
-/// One line of text, of reasonable length, without control characters.
-fn one_line(what: &str, value: &str) -> Result<(), CoreError> {
-    if value.chars().any(char::is_control) {
-        return Err(invalid(format!(
-            "{what} cannot hold line breaks or control characters."
-        )));
-    }
-    if value.chars().count() > MAX_VALUE_CHARS {
-        return Err(invalid(format!(
-            "{what} has at most {MAX_VALUE_CHARS} characters."
-        )));
+/// One line of text, of reasonable length, without control characters;
+/// `refusal` otherwise.
+fn one_line(value: &str, refusal: &str) -> Result<(), CoreError> {
+    if value.chars().any(char::is_control) || value.chars().count() > MAX_VALUE_CHARS {
+        return Err(invalid(refusal));
     }
     Ok(())
 }
@@ -136,7 +130,10 @@ pub fn folder(value: &str) -> Result<(), CoreError> {
     if value.trim().is_empty() {
         return Err(invalid("Choose a folder."));
     }
-    one_line("A folder name", value)
+    one_line(
+        value,
+        "A folder name is one line of at most 500 characters.",
+    )
 }
 
 impl Condition {
@@ -165,7 +162,10 @@ impl Condition {
         if self.value.is_empty() {
             return Err(invalid("A condition needs a value."));
         }
-        one_line("A condition's value", &self.value)
+        one_line(
+            &self.value,
+            "A condition's value is one line of at most 500 characters.",
+        )
     }
 
     /// The size in KB of a size condition.
