@@ -17,6 +17,9 @@ pub enum Editing {
     At(usize),
 }
 
+/// A change to the list of rules.
+type Edit = Box<dyn FnOnce(&mut Vec<RuleView>)>;
+
 /// Moves the item at `from` to `to`, the others following.
 pub fn reorder<T>(list: &mut Vec<T>, from: usize, to: usize) {
     if from < list.len() && to < list.len() && from != to {
@@ -48,7 +51,7 @@ pub fn RulesSection(view: FiltersView, loaded: Loaded) -> impl IntoView {
             }
         });
     };
-    let change = move |edit: Box<dyn FnOnce(&mut Vec<RuleView>)>| {
+    let change = move |edit: Edit| {
         let mut next = rules.get_untracked();
         edit(&mut next);
         save(next);
