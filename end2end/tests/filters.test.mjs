@@ -24,7 +24,7 @@ after(async () => {
     await page.evaluate(async () => {
       const post = (path, body) => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       await post('/api/save-rules', { rules: [] });
-      await fetch('/api/vacation-off', { method: 'POST' });
+      await fetch('/api/vacation-off', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' });
     });
     await browser.close();
   }
@@ -58,8 +58,8 @@ test('a rule made in Settings → Filters files bob\'s message into its folder',
   await page.getByRole('button', { name: 'Add a rule' }).click();
   await page.getByLabel('Name of the rule').fill(`Newsletter ${token}`);
   await page.getByRole('button', { name: 'Add a condition' }).click();
-  await page.getByLabel('Field').selectOption('subject');
-  await page.getByLabel('Value').fill(token);
+  await page.getByLabel('Field', { exact: true }).selectOption('subject');
+  await page.getByLabel('Value', { exact: true }).fill(token);
   await page.getByRole('button', { name: 'Add an action' }).click();
   await page.getByLabel('Folder, keyword or address').selectOption('Archive');
   const saved = page.waitForResponse((r) => r.url().includes('/api/save-rules') && r.ok());

@@ -26,6 +26,8 @@ pub use vacation::Vacation;
 const FORWARD_POLICY_KEY: &str = "forward_outside_organisation";
 /// How long the mail view trusts what it last read of the reply.
 const BANNER_TTL: Duration = Duration::from_secs(120);
+/// How long the mail view waits for the ManageSieve server.
+const BANNER_WAIT: Duration = Duration::from_secs(3);
 
 /// What Settings → Filters shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,11 +295,17 @@ impl Services {
         let vacation = match self.banner_cache.get(account) {
             Some(v) => v,
             None => {
-                let read = self
-                    .with_sieve(who, async |ms| state(ms).await.map_err(sieve_error))
-                    .await
-                    .ok()?;
-                let v = read.parts.and_then(|p| p.vacation).filter(|v| v.enabled);
+                // The mail view does not wait long for it; a server that
+                // cannot say is asked again after the cache's time.
+                let read = tokio::time::timeout(
+                    BANNER_WAIT,
+                    self.with_sieve(who, async |ms| state(ms).await.map_err(sieve_error)),
+                )
+                .await;
+                let v = match read {
+                    Ok(Ok(state)) => state.parts.and_then(|p| p.vacation).filter(|v| v.enabled),
+                    _ => None,
+                };
                 self.banner_cache.set(account, v.clone());
                 v
             }
@@ -403,6 +411,7 @@ impl Services {
             Ok(kept)
         })
         .await
+        .inspect(|_| self.banner_cache.set(who.0.account.id, None))
     }
 
     pub async fn forwarding_outside_allowed(&self) -> Result<bool, CoreError> {

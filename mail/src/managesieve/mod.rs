@@ -14,6 +14,9 @@ use crate::imap::Stream;
 use crate::{tls, MailError, MailServer, Security};
 use wire::{Reader, Token};
 
+/// How long connecting may take.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A script on the server, and whether it is the one that runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScriptEntry {
@@ -61,9 +64,13 @@ pub async fn login(
 ) -> Result<ManageSieve, MailError> {
     server.check_security()?;
     let unreachable = |e| MailError::Unreachable(server.address(), e);
-    let tcp = TcpStream::connect((server.host.as_str(), server.port))
-        .await
-        .map_err(unreachable)?;
+    let tcp = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        TcpStream::connect((server.host.as_str(), server.port)),
+    )
+    .await
+    .map_err(|_| unreachable(std::io::ErrorKind::TimedOut.into()))?
+    .map_err(unreachable)?;
     tcp.set_nodelay(true).map_err(unreachable)?;
     let stream: Box<dyn Stream> = match server.security {
         Security::Plain => Box::new(tcp),

@@ -118,4 +118,24 @@ mod tests {
         );
         assert_eq!(error_lines("no line here"), Vec::<u32>::new());
     }
+
+    #[test]
+    fn the_domains_refusals_are_translated() {
+        use crate::i18n::{translate, Locale};
+        let fr = Locale::Fr.texts();
+        assert_eq!(
+            translate(
+                "Your organisation does not allow forwarding outside its domains (x@elsewhere.example).",
+                fr
+            ),
+            "Votre organisation n’autorise pas le transfert hors de ses domaines (x@elsewhere.example)."
+        );
+        assert_eq!(
+            translate(
+                "Filters are run by the mail server, and no ManageSieve server answers at mail.example.org:4190.",
+                fr
+            ),
+            "Les filtres sont appliqués par le serveur de courrier, et aucun serveur ManageSieve ne répond à mail.example.org:4190."
+        );
+    }
 }
