@@ -56,6 +56,8 @@ fn options(list: Vec<(&'static str, &'static str)>, current: String) -> impl Int
 #[component]
 pub fn RuleEditor(
     start: RuleView,
+    /// Begins the ids of the form's fields (two editors can be open).
+    prefix: &'static str,
     folders: Loaded,
     on_save: Callback<RuleView>,
     on_cancel: Callback<()>,
@@ -84,20 +86,20 @@ pub fn RuleEditor(
             .unwrap_or_default();
         view! {
             <li class="condition">
-                <label class="sr-only" for=format!("cond-field-{i}")>{t.condition_field}</label>
-                <select id=format!("cond-field-{i}") on:change=set(|c, v| {
+                <label class="sr-only" for=format!("{prefix}-cond-field-{i}")>{t.condition_field}</label>
+                <select id=format!("{prefix}-cond-field-{i}") on:change=set(|c, v| {
                     c.op = if v == "size" { "over".into() } else { "contains".into() };
                     c.field = v;
                 })>{options(fields(t).to_vec(), field.clone())}</select>
                 {(field == "header").then(|| view! {
-                    <label class="sr-only" for=format!("cond-header-{i}")>{t.condition_header}</label>
-                    <input id=format!("cond-header-{i}") type="text" placeholder=t.condition_header
+                    <label class="sr-only" for=format!("{prefix}-cond-header-{i}")>{t.condition_header}</label>
+                    <input id=format!("{prefix}-cond-header-{i}") type="text" placeholder=t.condition_header
                         prop:value=get(|c| c.header.clone()) on:input=set(|c, v| c.header = v)/>
                 })}
-                <label class="sr-only" for=format!("cond-op-{i}")>{t.condition_op}</label>
-                <select id=format!("cond-op-{i}") on:change=set(|c, v| c.op = v)>{options(ops(&field, t), op)}</select>
-                <label class="sr-only" for=format!("cond-value-{i}")>{t.condition_value}</label>
-                <input id=format!("cond-value-{i}") type=if field == "size" { "number" } else { "text" }
+                <label class="sr-only" for=format!("{prefix}-cond-op-{i}")>{t.condition_op}</label>
+                <select id=format!("{prefix}-cond-op-{i}") on:change=set(|c, v| c.op = v)>{options(ops(&field, t), op)}</select>
+                <label class="sr-only" for=format!("{prefix}-cond-value-{i}")>{t.condition_value}</label>
+                <input id=format!("{prefix}-cond-value-{i}") type=if field == "size" { "number" } else { "text" }
                     prop:value=get(|c| c.value.clone()) on:input=set(|c, v| c.value = v)/>
                 <button type="button" class="link" on:click=move |_| draft.update(|r| { r.conditions.remove(i); })>{t.remove_item}</button>
             </li>
@@ -131,24 +133,24 @@ pub fn RuleEditor(
                     names.insert(0, current.clone());
                 }
                 Some(view! {
-                    <label class="sr-only" for=format!("action-value-{i}")>{t.action_value}</label>
-                    <select id=format!("action-value-{i}") on:change=set_value>
+                    <label class="sr-only" for=format!("{prefix}-action-value-{i}")>{t.action_value}</label>
+                    <select id=format!("{prefix}-action-value-{i}") on:change=set_value>
                         <option value="" selected=current.is_empty()>"—"</option>
                         {names.into_iter().map(|n| view! { <option value=n.clone() selected=n == current>{n.clone()}</option> }).collect_view()}
                     </select>
                 }.into_any())
             }
             "keyword" | "forward" => Some(view! {
-                <label class="sr-only" for=format!("action-value-{i}")>{t.action_value}</label>
-                <input id=format!("action-value-{i}") type=if kind == "forward" { "email" } else { "text" }
+                <label class="sr-only" for=format!("{prefix}-action-value-{i}")>{t.action_value}</label>
+                <input id=format!("{prefix}-action-value-{i}") type=if kind == "forward" { "email" } else { "text" }
                     prop:value=value on:input=set_value/>
             }.into_any()),
             _ => None,
         };
         view! {
             <li class="action">
-                <label class="sr-only" for=format!("action-kind-{i}")>{t.action_kind}</label>
-                <select id=format!("action-kind-{i}") on:change=move |e| {
+                <label class="sr-only" for=format!("{prefix}-action-kind-{i}")>{t.action_kind}</label>
+                <select id=format!("{prefix}-action-kind-{i}") on:change=move |e| {
                     let v = event_target_value(&e);
                     draft.update(|r| if let Some(a) = r.actions.get_mut(i) { a.kind = v; a.value.clear(); });
                 }>{options(kinds(t).to_vec(), kind.clone())}</select>
@@ -175,19 +177,19 @@ pub fn RuleEditor(
             e.prevent_default();
             on_save.run(draft.get_untracked());
         }>
-            <label for="rule-name">{t.rule_name}</label>
-            <input id="rule-name" type="text" maxlength="100" required
+            <label for=format!("{prefix}-name")>{t.rule_name}</label>
+            <input id=format!("{prefix}-name") type="text" maxlength="100" required
                 prop:value=move || draft.with(|r| r.name.clone())
                 on:input=move |e| { let v = event_target_value(&e); draft.update(|r| r.name = v) }/>
             <div class="field check">
-                <input type="checkbox" id="rule-enabled" prop:checked=move || draft.with(|r| r.enabled)
+                <input type="checkbox" id=format!("{prefix}-enabled") prop:checked=move || draft.with(|r| r.enabled)
                     on:change=move |e| { let on = event_target_checked(&e); draft.update(|r| r.enabled = on) }/>
-                <label for="rule-enabled">{t.rule_enabled}</label>
+                <label for=format!("{prefix}-enabled")>{t.rule_enabled}</label>
             </div>
             <fieldset>
                 <legend>{t.conditions_heading}</legend>
-                <label for="rule-match">{t.rule_match}</label>
-                <select id="rule-match" on:change=move |e| { let all = event_target_value(&e) == "all"; draft.update(|r| r.match_all = all) }>
+                <label for=format!("{prefix}-match")>{t.rule_match}</label>
+                <select id=format!("{prefix}-match") on:change=move |e| { let all = event_target_value(&e) == "all"; draft.update(|r| r.match_all = all) }>
                     <option value="all" selected=move || draft.with(|r| r.match_all)>{t.match_all}</option>
                     <option value="any" selected=move || draft.with(|r| !r.match_all)>{t.match_any}</option>
                 </select>

@@ -73,7 +73,7 @@ pub fn LikeSection(folder: String, uid: u32, loaded: Loaded) -> impl IntoView {
                                         on:change=move |e| apply.set(event_target_checked(&e))/>
                                     <label for="like-apply">{t.apply_now.replace("{folder}", &folder.get_value())}</label>
                                 </div>
-                                <RuleEditor start folders=loaded
+                                <RuleEditor start prefix="like" folders=loaded
                                     on_save=Callback::new(move |rule: RuleView| {
                                         let apply_in = if apply.get_untracked() { folder.get_value() } else { String::new() };
                                         leptos::task::spawn_local(async move {

@@ -117,7 +117,7 @@ pub fn RulesSection(view: FiltersView, loaded: Loaded) -> impl IntoView {
                         Editing::At(i) => rules.with_untracked(|l| l.get(i).cloned()).unwrap_or_default(),
                     };
                     view! {
-                        <RuleEditor start folders=loaded
+                        <RuleEditor start prefix="rule" folders=loaded
                             on_save=Callback::new(move |rule: RuleView| change(Box::new(move |list| match at {
                                 Editing::New => list.push(rule),
                                 Editing::At(i) => if let Some(r) = list.get_mut(i) { *r = rule },
