@@ -5,29 +5,21 @@
 //! never silently overwritten.
 
 pub mod apply;
+mod banner;
 pub mod policy;
 pub mod rules;
 pub mod script;
 pub mod vacation;
-
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use estafette_mail::managesieve::{self, ManageSieve};
 use estafette_mail::MailError;
 
 use crate::visitor::SignedIn;
 use crate::{ClientInfo, CoreError, Services};
+pub use banner::BannerCache;
 pub use rules::Rule;
 use script::{Parts, SCRIPT_NAME};
 pub use vacation::Vacation;
-
-const FORWARD_POLICY_KEY: &str = "forward_outside_organisation";
-/// How long the mail view trusts what it last read of the reply.
-const BANNER_TTL: Duration = Duration::from_secs(120);
-/// How long the mail view waits for the ManageSieve server.
-const BANNER_WAIT: Duration = Duration::from_secs(3);
 
 /// What Settings → Filters shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,27 +48,6 @@ struct State {
     /// Estafette's parts, when its script reads back (or there is none).
     parts: Option<Parts>,
     other: Option<OtherScript>,
-}
-
-/// The reply's state per account, for the mail view's banner.
-#[derive(Default)]
-pub struct BannerCache {
-    entries: Mutex<HashMap<i64, (Instant, Option<Vacation>)>>,
-}
-
-impl BannerCache {
-    fn get(&self, account: i64) -> Option<Option<Vacation>> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries
-            .get(&account)
-            .filter(|(at, _)| at.elapsed() < BANNER_TTL)
-            .map(|(_, v)| v.clone())
-    }
-
-    fn set(&self, account: i64, vacation: Option<Vacation>) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.insert(account, (Instant::now(), vacation));
-    }
 }
 
 fn edited_elsewhere() -> CoreError {
@@ -288,46 +259,6 @@ impl Services {
         Ok(())
     }
 
-    /// The reply while it is on (and its last day not past), for the mail
-    /// view's banner. Quiet when the server cannot say.
-    pub async fn vacation_banner(&self, who: &SignedIn) -> Option<Vacation> {
-        let account = who.0.account.id;
-        let vacation = match self.banner_cache.get(account) {
-            Some(v) => v,
-            None => {
-                // The mail view does not wait long for it; a server that
-                // cannot say is asked again after the cache's time.
-                let read = tokio::time::timeout(
-                    BANNER_WAIT,
-                    self.with_sieve(who, async |ms| state(ms).await.map_err(sieve_error)),
-                )
-                .await;
-                let v = match read {
-                    Ok(Ok(state)) => state.parts.and_then(|p| p.vacation).filter(|v| v.enabled),
-                    _ => None,
-                };
-                self.banner_cache.set(account, v.clone());
-                v
-            }
-        }?;
-        let today = self.today(who).await;
-        (!vacation.over(&today)).then_some(vacation)
-    }
-
-    /// Today in the user's time zone, `YYYY-MM-DD`.
-    async fn today(&self, who: &SignedIn) -> String {
-        let zone = self
-            .preferences(who)
-            .await
-            .map(|p| p.time_zone)
-            .unwrap_or_default();
-        let tz = jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC);
-        jiff::Timestamp::now()
-            .to_zoned_datetime(tz)
-            .date()
-            .to_string()
-    }
-
     /// Saves a script written as text (the advanced editor): the server
     /// checks it first, and its errors name their lines.
     pub async fn save_script(
@@ -348,11 +279,7 @@ impl Services {
             ms.put(name, text).await.map_err(sieve_error)
         })
         .await?;
-        self.banner_cache
-            .entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&who.0.account.id);
+        self.banner_cache.forget(who.0.account.id);
         for address in forwards {
             let detail = format!("script \"{name}\" forwards to {address}");
             self.audit_client(
@@ -412,56 +339,6 @@ impl Services {
         })
         .await
         .inspect(|_| self.banner_cache.set(who.0.account.id, None))
-    }
-
-    pub async fn forwarding_outside_allowed(&self) -> Result<bool, CoreError> {
-        Ok(self.store.setting(FORWARD_POLICY_KEY).await?.as_deref() == Some("true"))
-    }
-
-    pub async fn set_forwarding_outside(
-        &self,
-        actor: crate::accounts::Actor<'_>,
-        allowed: bool,
-    ) -> Result<(), CoreError> {
-        let value = if allowed { "true" } else { "false" };
-        self.store.set_setting(FORWARD_POLICY_KEY, value).await?;
-        self.audit(actor, "forward_outside_policy", "instance", Some(value))
-            .await;
-        Ok(())
-    }
-
-    /// The organisation's domains: configured, or those of the accounts.
-    pub async fn organisation_domains(&self) -> Result<Vec<String>, CoreError> {
-        let configured = &self.config.sieve.organisation_domains;
-        if !configured.is_empty() {
-            return Ok(configured.clone());
-        }
-        let mut domains: Vec<String> = self
-            .store
-            .list_accounts("")
-            .await?
-            .into_iter()
-            .filter_map(|a| a.email.rsplit_once('@').map(|(_, d)| d.to_lowercase()))
-            .collect();
-        domains.sort();
-        domains.dedup();
-        Ok(domains)
-    }
-
-    async fn check_forwarding<'a>(
-        &self,
-        mut addresses: impl Iterator<Item = &'a str>,
-    ) -> Result<(), CoreError> {
-        if self.forwarding_outside_allowed().await? {
-            return Ok(());
-        }
-        let domains = self.organisation_domains().await?;
-        match addresses.find(|a| !policy::inside(a, &domains)) {
-            Some(outside) => Err(CoreError::Invalid(format!(
-                "Your organisation does not allow forwarding outside its domains ({outside})."
-            ))),
-            None => Ok(()),
-        }
     }
 }
 

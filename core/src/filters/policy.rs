@@ -3,7 +3,61 @@
 //! copies to, found by reading its tokens (comments and strings skipped as
 //! Sieve reads them).
 
-use crate::CoreError;
+use crate::{CoreError, Services};
+
+const FORWARD_POLICY_KEY: &str = "forward_outside_organisation";
+
+impl Services {
+    pub async fn forwarding_outside_allowed(&self) -> Result<bool, CoreError> {
+        Ok(self.store.setting(FORWARD_POLICY_KEY).await?.as_deref() == Some("true"))
+    }
+
+    pub async fn set_forwarding_outside(
+        &self,
+        actor: crate::accounts::Actor<'_>,
+        allowed: bool,
+    ) -> Result<(), CoreError> {
+        let value = if allowed { "true" } else { "false" };
+        self.store.set_setting(FORWARD_POLICY_KEY, value).await?;
+        self.audit(actor, "forward_outside_policy", "instance", Some(value))
+            .await;
+        Ok(())
+    }
+
+    /// The organisation's domains: configured, or those of the accounts.
+    pub async fn organisation_domains(&self) -> Result<Vec<String>, CoreError> {
+        let configured = &self.config.sieve.organisation_domains;
+        if !configured.is_empty() {
+            return Ok(configured.clone());
+        }
+        let mut domains: Vec<String> = self
+            .store
+            .list_accounts("")
+            .await?
+            .into_iter()
+            .filter_map(|a| a.email.rsplit_once('@').map(|(_, d)| d.to_lowercase()))
+            .collect();
+        domains.sort();
+        domains.dedup();
+        Ok(domains)
+    }
+
+    pub(super) async fn check_forwarding<'a>(
+        &self,
+        mut addresses: impl Iterator<Item = &'a str>,
+    ) -> Result<(), CoreError> {
+        if self.forwarding_outside_allowed().await? {
+            return Ok(());
+        }
+        let domains = self.organisation_domains().await?;
+        match addresses.find(|a| !inside(a, &domains)) {
+            Some(outside) => Err(CoreError::Invalid(format!(
+                "Your organisation does not allow forwarding outside its domains ({outside})."
+            ))),
+            None => Ok(()),
+        }
+    }
+}
 
 /// Where a script sends mail: the string arguments of `redirect`, and the
 /// `mailto:` targets of `notify`. `Err` when one cannot be told (a variable).
