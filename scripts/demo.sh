@@ -43,7 +43,7 @@ cat <<MSG
   Estafette is starting on http://127.0.0.1:8080
     admin: alice@example.test  password: ${passwords[alice]}   (2,000 messages)
     user:  bob@example.test    password: ${passwords[bob]}
-  Dev mail server: IMAP 127.0.0.1:1143, SMTP 127.0.0.1:1587 (scripts/devmail.sh stop)
+  Dev mail server: IMAP 127.0.0.1:1143, SMTP 127.0.0.1:1587, ManageSieve 127.0.0.1:1146 (scripts/devmail.sh stop)
 
 MSG
 exec "$bin" serve

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The development mail server: Dovecot (IMAP + LMTP) whose passdb is Estafette's
-# own accounts table, and Postfix (SMTP submission, SASL through Dovecot) that
-# delivers example.test mail into Dovecot over LMTP. Loopback only, unprivileged
-# ports, configuration private to $DEVMAIL_DIR.
+# The development mail server: Dovecot (IMAP, LMTP with Sieve, ManageSieve)
+# whose passdb is Estafette's own accounts table, and Postfix (SMTP submission,
+# SASL through Dovecot) that delivers example.test mail into Dovecot over LMTP.
+# Sieve's replies (vacation, redirect) go back into Postfix on a relay port of
+# their own. Loopback only, unprivileged ports, configuration private to
+# $DEVMAIL_DIR.
 #
 #   scripts/devmail.sh start|stop|status
 #
@@ -13,6 +15,8 @@
 #   DEVMAIL_SMTP_PORT  SMTP submission                    (1587)
 #   DEVMAIL_LMTP_PORT  LMTP (Postfix → Dovecot)           (1024 + IMAP port offset)
 #   DEVMAIL_AUTH_PORT  Dovecot auth for Postfix SASL      (idem)
+#   DEVMAIL_SIEVE_PORT ManageSieve                        (idem)
+#   DEVMAIL_RELAY_PORT SMTP for Sieve's own replies, no auth (idem)
 #   DEVMAIL_MAX_LIFE   seconds after which it stops by itself (0 = never; default 0)
 set -euo pipefail
 
@@ -23,6 +27,8 @@ imap_port=${DEVMAIL_IMAP_PORT:-1143}
 smtp_port=${DEVMAIL_SMTP_PORT:-1587}
 lmtp_port=${DEVMAIL_LMTP_PORT:-$((imap_port + 1))}
 auth_port=${DEVMAIL_AUTH_PORT:-$((imap_port + 2))}
+sieve_port=${DEVMAIL_SIEVE_PORT:-$((imap_port + 3))}
+relay_port=${DEVMAIL_RELAY_PORT:-$((imap_port + 4))}
 max_life=${DEVMAIL_MAX_LIFE:-0}
 domain=example.test
 
@@ -37,7 +43,7 @@ write_dovecot_conf() {
 base_dir = $dir/run/dovecot
 state_dir = $dir/dovecot/state
 log_path = $dir/dovecot.log
-protocols = imap lmtp
+protocols = imap lmtp sieve
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
@@ -110,6 +116,12 @@ service lmtp {
     port = $lmtp_port
   }
 }
+service managesieve-login {
+  inet_listener sieve {
+    address = 127.0.0.1
+    port = $sieve_port
+  }
+}
 service auth {
   inet_listener auth {
     address = 127.0.0.1
@@ -129,6 +141,15 @@ service stats {
 }
 protocol lmtp {
   postmaster_address = postmaster@$domain
+  mail_plugins = \$mail_plugins sieve
+}
+# Sieve's messages (vacation replies, redirects) are submitted to Postfix on
+# loopback, which delivers example.test mail back into Dovecot.
+submission_host = 127.0.0.1:$relay_port
+plugin {
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+  sieve_extensions = +vacation +date +relational +imap4flags +fileinto +copy +body +variables +include
+  sieve_max_redirects = 4
 }
 CONF
   cat > "$dir/dovecot/sql.conf.ext" <<CONF
@@ -186,6 +207,10 @@ CONF
   cat > "$conf/master.cf" <<CONF
 # service type  private unpriv  chroot  wakeup  maxproc command
 127.0.0.1:$smtp_port inet n - n - - smtpd
+127.0.0.1:$relay_port inet n - n - - smtpd
+  -o smtpd_sasl_auth_enable=no
+  -o smtpd_relay_restrictions=permit_mynetworks,reject
+  -o smtpd_recipient_restrictions=permit_mynetworks,reject
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -226,12 +251,13 @@ start() {
   postfix -c "$dir/postfix/conf" start >/dev/null 2>&1 || { cat "$dir/postfix.log" >&2 || true; return 1; }
   wait_port "$imap_port"
   wait_port "$smtp_port"
+  wait_port "$sieve_port"
   if [ "$max_life" -gt 0 ]; then
     # A watchdog, so that a test run that dies never leaves servers behind.
     nohup bash -c "sleep $max_life; DEVMAIL_DIR='$dir' '$0' stop" >/dev/null 2>&1 &
     echo $! > "$dir/watchdog.pid"
   fi
-  log "IMAP 127.0.0.1:$imap_port, SMTP 127.0.0.1:$smtp_port, passdb $db, mail in $dir/mail"
+  log "IMAP 127.0.0.1:$imap_port, SMTP 127.0.0.1:$smtp_port, ManageSieve 127.0.0.1:$sieve_port, passdb $db, mail in $dir/mail"
 }
 
 stop() {

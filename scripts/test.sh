@@ -16,9 +16,11 @@ scripts/setup.sh
 env_dir=$root/target/test-env
 imap_port=${ESTAFETTE_TEST_IMAP_PORT:-21143}
 smtp_port=${ESTAFETTE_TEST_SMTP_PORT:-21587}
+# ManageSieve, derived from the IMAP port as scripts/devmail.sh does.
+sieve_port=${ESTAFETTE_TEST_SIEVE_PORT:-$((imap_port + 3))}
 e2e_port=${ESTAFETTE_TEST_HTTP_PORT:-18080}
 export DEVMAIL_DIR=$env_dir/devmail DEVMAIL_DB=$env_dir/accounts.db
-export DEVMAIL_IMAP_PORT=$imap_port DEVMAIL_SMTP_PORT=$smtp_port DEVMAIL_MAX_LIFE=5400
+export DEVMAIL_IMAP_PORT=$imap_port DEVMAIL_SMTP_PORT=$smtp_port DEVMAIL_SIEVE_PORT=$sieve_port DEVMAIL_MAX_LIFE=5400
 export PG_DIR=$env_dir/postgres PG_PORT=${ESTAFETTE_TEST_PG_PORT:-25432}
 server_pid=""
 cleanup() {
@@ -59,7 +61,8 @@ ESTAFETTE_DATABASE__URL=sqlite://$DEVMAIL_DB "$estafette" migrate
 scripts/devmail.sh start
 
 step "Rust tests"
-export ESTAFETTE_TEST_IMAP_PORT=$imap_port ESTAFETTE_TEST_SMTP_PORT=$smtp_port ESTAFETTE_TEST_ACCOUNTS_DB=$DEVMAIL_DB
+export ESTAFETTE_TEST_IMAP_PORT=$imap_port ESTAFETTE_TEST_SMTP_PORT=$smtp_port ESTAFETTE_TEST_SIEVE_PORT=$sieve_port
+export ESTAFETTE_TEST_ACCOUNTS_DB=$DEVMAIL_DB
 cargo test --workspace --exclude frontend
 cargo test -p app --features ssr
 
@@ -70,6 +73,7 @@ export ESTAFETTE_DATABASE__URL=sqlite://$DEVMAIL_DB ESTAFETTE_SERVER__LISTEN=127
 export ESTAFETTE_SERVER__DATA_DIR=$env_dir/app ESTAFETTE_SERVER__SITE_ROOT=$root/target/site
 export ESTAFETTE_IMAP__PORT=$imap_port ESTAFETTE_IMAP__SECURITY=plain
 export ESTAFETTE_SMTP__PORT=$smtp_port ESTAFETTE_SMTP__SECURITY=plain
+export ESTAFETTE_SIEVE__PORT=$sieve_port ESTAFETTE_SIEVE__SECURITY=plain
 echo "$e2e_password" | "$estafette" user add alice@example.test --admin --password-stdin
 echo "$e2e_password" | "$estafette" user add bob@example.test --password-stdin
 maildir=$DEVMAIL_DIR/mail/example.test/alice/Maildir

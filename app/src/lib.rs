@@ -19,6 +19,7 @@ use components::{Shortcuts, Toasts};
 use pages::admin::{AdminPage, AuditPage};
 use pages::compose::ComposePage;
 use pages::enrol::EnrolPage;
+use pages::filters::FiltersPage;
 use pages::login::{CodePage, SignInPage};
 use pages::mail::MailPage;
 use pages::message::MessagePage;
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/enrol") view={Lazy::<Enrol>::new()}/>
                 <Route path=path!("/password") view={Lazy::<Password>::new()}/>
                 <Route path=path!("/settings") view={Lazy::<Settings>::new()}/>
+                <Route path=path!("/settings/filters") view={Lazy::<Filters>::new()}/>
                 <Route path=path!("/admin") view={Lazy::<Admin>::new()}/>
                 <Route path=path!("/admin/audit") view={Lazy::<Audit>::new()}/>
                 <Route path=path!("/message") view={Lazy::<Message>::new()}/>
@@ -121,6 +123,7 @@ lazy_pages!(
     Enrol => EnrolPage,
     Password => PasswordPage,
     Settings => SettingsPage,
+    Filters => FiltersPage,
     Admin => AdminPage,
     Audit => AuditPage,
     Compose => ComposePage,

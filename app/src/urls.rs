@@ -38,6 +38,11 @@ pub fn compose_from(folder: &str, uid: u32, start: &str) -> String {
     format!("/compose?folder={}&uid={uid}&start={start}", encode(folder))
 }
 
+/// Settings → Filters, with a rule started from a message.
+pub fn filter_like(folder: &str, uid: u32) -> String {
+    format!("/settings/filters?like={}&uid={uid}", encode(folder))
+}
+
 /// The message as it was received, as plain text.
 pub fn source(folder: &str, uid: u32) -> String {
     format!("/source?folder={}&uid={uid}", encode(folder))

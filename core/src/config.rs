@@ -42,6 +42,28 @@ pub struct Config {
     pub auth: AuthConfig,
     pub limits: LimitsConfig,
     pub mail: MailConfig,
+    pub sieve: SieveConfig,
+}
+
+/// The ManageSieve server that keeps the users' filters (Sieve scripts).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SieveConfig {
+    /// Empty: the IMAP host.
+    pub host: String,
+    pub port: u16,
+    /// `tls`, `starttls`, or `plain` (loopback only).
+    pub security: Security,
+}
+
+impl Default for SieveConfig {
+    fn default() -> Self {
+        SieveConfig {
+            host: String::new(),
+            port: 4190,
+            security: Security::Starttls,
+        }
+    }
 }
 
 /// What a user may send.
@@ -333,7 +355,11 @@ impl Config {
                 "must be between 1 and 1024",
             ));
         }
-        for (key, server) in [("imap", self.imap_server()), ("smtp", self.smtp_server())] {
+        for (key, server) in [
+            ("imap", self.imap_server()),
+            ("smtp", self.smtp_server()),
+            ("sieve", self.sieve_server()),
+        ] {
             if server.host.trim().is_empty() {
                 return Err(invalid(&format!("{key}.host"), "must not be empty"));
             }
@@ -418,6 +444,20 @@ impl Config {
 
     pub fn smtp_server(&self) -> MailServer {
         self.smtp.server(587, 465)
+    }
+
+    /// The ManageSieve server: the IMAP host unless another is given.
+    pub fn sieve_server(&self) -> MailServer {
+        let host = if self.sieve.host.trim().is_empty() {
+            self.imap.host.clone()
+        } else {
+            self.sieve.host.clone()
+        };
+        MailServer {
+            host,
+            port: self.sieve.port,
+            security: self.sieve.security,
+        }
     }
 
     pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
@@ -522,6 +562,8 @@ mod tests {
             assert_eq!(c.smtp_server().port, 587);
             assert_eq!(c.imap.security, Security::Starttls);
             assert!(c.database_url().starts_with("sqlite://"));
+            assert_eq!(c.sieve_server().port, 4190);
+            assert_eq!(c.sieve_server().security, Security::Starttls);
         }
     }
 
@@ -551,6 +593,11 @@ mod tests {
             ),
             ("[server]\nlisten = \"everywhere\"\n", "server.listen"),
             ("[database]\nurl = \"mysql://x/y\"\n", "database.url"),
+            ("[sieve]\nport = 0\n", "sieve.port"),
+            (
+                "[sieve]\nhost = \"mail.example.org\"\nsecurity = \"plain\"\n",
+                "sieve.security",
+            ),
             (
                 "[auth]\nsession_idle_minutes = 0\n",
                 "auth.session_idle_minutes",

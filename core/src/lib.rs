@@ -6,6 +6,7 @@ pub mod config;
 pub mod cookie;
 mod drafts;
 mod error;
+pub mod filters;
 pub mod identities;
 pub mod keys;
 mod live;

@@ -22,6 +22,8 @@ pub struct Services {
     /// Seals held messages' credentials, and names that key (see `outbox`).
     pub(crate) outbox_key: [u8; 32],
     pub(crate) outbox_key_id: String,
+    /// Whether each account's automatic reply is on, for the mail view.
+    pub(crate) banner_cache: crate::filters::BannerCache,
 }
 
 impl Services {
@@ -40,6 +42,7 @@ impl Services {
             key,
             outbox_key,
             outbox_key_id,
+            banner_cache: Default::default(),
         }))
     }
 }

@@ -68,6 +68,14 @@ test('no serious or critical accessibility violation, light and dark', { timeout
   await page.locator('#pref-language').waitFor();
   await check(page, 'settings', found);
 
+  await page.goto('/settings/filters');
+  await waitHydrated(page);
+  await page.locator('#vacation-on').waitFor();
+  await page.getByRole('button', { name: 'Add a rule' }).click();
+  await page.getByRole('button', { name: 'Add a condition' }).click();
+  await page.getByRole('button', { name: 'Add an action' }).click();
+  await check(page, 'filters, a rule being written', found);
+
   await page.goto('/admin');
   await waitHydrated(page);
   await page.locator('table.accounts tbody tr').first().waitFor();

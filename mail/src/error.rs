@@ -29,6 +29,11 @@ pub enum MailError {
     BadFolderName(String),
     #[error("{0}")]
     BadMessage(String),
+    /// The ManageSieve server's own words (a script's errors name their line).
+    #[error("{0}")]
+    ScriptRefused(String),
+    #[error("{0}")]
+    BadScriptName(String),
 }
 
 impl From<async_imap::error::Error> for MailError {

@@ -1,14 +1,17 @@
-//! The mail path: IMAP sessions and SMTP submission as the signed-in user.
+//! The mail path: IMAP sessions, SMTP submission and ManageSieve as the
+//! signed-in user.
 //! Knows nothing of HTTP, Leptos or the database.
 
 pub mod actions;
 pub mod attachments;
 pub mod compose;
 mod error;
+pub mod filtering;
 pub mod folders;
 pub mod imap;
 pub mod listing;
 pub mod live;
+pub mod managesieve;
 pub mod message;
 pub mod render;
 pub mod reply;

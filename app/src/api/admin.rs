@@ -24,6 +24,8 @@ pub struct AdminSettings {
     /// Unknown addresses that IMAP accepts get an account (IMAP password mode only).
     pub provision_unknown: bool,
     pub imap_checks_passwords: bool,
+    /// Users' filters may forward outside the organisation's domains.
+    pub forward_outside: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,6 +168,7 @@ pub async fn admin_get_settings() -> Result<AdminSettings, AppError> {
         provision_unknown: services.provisioning_allowed().await?,
         imap_checks_passwords: services.config.auth.password_source
             == estafette_core::config::PasswordSource::Imap,
+        forward_outside: services.forwarding_outside_allowed().await?,
     })
 }
 
@@ -191,6 +194,17 @@ pub async fn admin_set_provisioning(allowed: bool) -> Result<(), AppError> {
     let client = client_info();
     services()?
         .set_provisioning(actor(&admin, &client), allowed)
+        .await?;
+    Ok(())
+}
+
+#[server(prefix = "/api/admin", endpoint = "set_forward_outside")]
+pub async fn admin_set_forward_outside(allowed: bool) -> Result<(), AppError> {
+    use super::context::{admin, client_info, services};
+    let admin = admin()?;
+    let client = client_info();
+    services()?
+        .set_forwarding_outside(actor(&admin, &client), allowed)
         .await?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use crate::api::admin::{
     admin_accounts, admin_audit, admin_get_settings, AccountView, AdminCreateAccount,
     AdminDeleteAccount, AdminResetPassword, AdminResetTwoFactor, AdminSetAdmin, AdminSetDisabled,
-    AdminSetProvisioning, AdminSetTwoFactorPolicy,
+    AdminSetForwardOutside, AdminSetProvisioning, AdminSetTwoFactorPolicy,
 };
 use crate::components::{ErrorNote, LocalTime, Notice};
 use crate::error::AppError;
@@ -187,8 +187,9 @@ fn PolicySection() -> impl IntoView {
     let t = use_texts();
     let policy = ServerAction::<AdminSetTwoFactorPolicy>::new();
     let provisioning = ServerAction::<AdminSetProvisioning>::new();
+    let forwarding = ServerAction::<AdminSetForwardOutside>::new();
     let settings = Resource::new(
-        move || policy.version().get() + provisioning.version().get(),
+        move || policy.version().get() + provisioning.version().get() + forwarding.version().get(),
         |_| admin_get_settings(),
     );
     view! {
@@ -215,10 +216,21 @@ fn PolicySection() -> impl IntoView {
                                 <button type="submit">{if s.provision_unknown { t.stop_provisioning } else { t.start_provisioning }}</button>
                             </ActionForm>
                         })}
+                        <h2 id="forwarding-title">{t.forward_outside_heading}</h2>
+                        <ActionForm action=forwarding attr:class="stack narrow">
+                            <label for="forward-outside">{t.forward_outside_allowed}</label>
+                            <select id="forward-outside" name="allowed" aria-describedby="forwarding-hint">
+                                <option value="false" selected=!s.forward_outside>{t.off}</option>
+                                <option value="true" selected=s.forward_outside>{t.on}</option>
+                            </select>
+                            <p id="forwarding-hint" class="muted">{t.forward_outside_hint}</p>
+                            <button type="submit">{t.save_forwarding}</button>
+                        </ActionForm>
                     }
                 })}
             </Suspense>
             <ErrorNote error=Signal::derive(move || policy.value().get().and_then(Result::err))/>
+            <ErrorNote error=Signal::derive(move || forwarding.value().get().and_then(Result::err))/>
         </section>
     }
 }

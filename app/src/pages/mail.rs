@@ -15,6 +15,7 @@ use crate::i18n::{number, use_texts, Texts};
 use crate::pages::folders::FolderTools;
 use crate::pages::message::message_view_part;
 use crate::pages::shell::AppShell;
+use crate::pages::vacation_banner::VacationBanner;
 use crate::prefs::use_prefs;
 use crate::urls::{self, encode};
 
@@ -438,7 +439,8 @@ pub fn MailPage() -> impl IntoView {
                     </Transition>
                 </nav>
                 <main class="content" id="main" aria-label=t.messages data-live=move || if live_ready.get() { "ready" } else { "" }>
-                    <Toolbar act folder_list/>
+                    <VacationBanner/>
+                    <Toolbar act folder_list selected/>
                     <Transition fallback=|| view! { <p class="muted loading">"…"</p> }>
                         {move || listing.get().map(|r| match r {
                             Ok(p) => view! {
@@ -521,8 +523,17 @@ fn SearchForm(request: Memo<ListRequest>) -> impl IntoView {
 fn Toolbar(
     act: impl Fn(Act) + Copy + Send + Sync + 'static,
     folder_list: Resource<Result<Vec<FolderView>, AppError>>,
+    selected: RwSignal<BTreeSet<Key>>,
 ) -> impl IntoView {
     let t = use_texts();
+    // A rule from the selection starts from its first message.
+    let like = move || {
+        selected.with(|s| {
+            s.iter()
+                .next()
+                .map(|(folder, uid)| urls::filter_like(folder, *uid))
+        })
+    };
     view! {
         <div class="toolbar" role="toolbar" aria-label=t.messages>
             <button type="button" on:click=move |_| act(Act::Mark("seen", true))>{t.mark_read}</button>
@@ -533,6 +544,7 @@ fn Toolbar(
             <button type="button" on:click=move |_| act(Act::SendTo("junk"))>{t.junk}</button>
             <button type="button" class="danger" on:click=move |_| act(Act::SendTo("trash"))>{t.delete}</button>
             <MoveSelect label=t.move_selected folder_list act/>
+            {move || like().map(|href| view! { <a href=href>{t.filter_like_this}</a> })}
         </div>
     }
 }

@@ -162,6 +162,7 @@ pub fn MessageView(
                     })}
                 </Transition>
                 <MoveSelect label=t.move_to folder_list act=run_act/>
+                <a href=move || urls::filter_like(&folder.get(), uid.get())>{t.filter_like_this}</a>
                 <a href=move || urls::source(&folder.get(), uid.get()) target="_blank" rel="noopener">{t.view_source}</a>
                 <button type="button" on:click=move |_| { let _ = window().print(); }>{t.print}</button>
             </div>

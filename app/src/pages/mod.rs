@@ -1,6 +1,7 @@
 pub mod admin;
 pub mod compose;
 pub mod enrol;
+pub mod filters;
 pub mod folders;
 pub mod login;
 pub mod mail;
@@ -10,3 +11,4 @@ pub mod outbox;
 pub mod password;
 pub mod settings;
 pub mod shell;
+pub mod vacation_banner;

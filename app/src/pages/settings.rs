@@ -30,6 +30,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <a href="#composing-title">{t.composing}</a>
                     <a href="#identities-title">{t.identities}</a>
                     <a href="#security-title">{t.security}</a>
+                    <a href="/settings/filters">{t.filters_title}</a>
                 </nav>
                 <GeneralSection/>
                 <ReadingSection/>

@@ -11,6 +11,7 @@ use secrecy::SecretString;
 pub struct MailEnv {
     pub imap_port: u16,
     pub smtp_port: u16,
+    pub sieve_port: u16,
     /// The accounts database Dovecot reads as its passdb.
     pub accounts_db: String,
 }
@@ -24,6 +25,9 @@ pub fn mail_env() -> MailEnv {
     MailEnv {
         imap_port: env("ESTAFETTE_TEST_IMAP_PORT").parse().expect("IMAP port"),
         smtp_port: env("ESTAFETTE_TEST_SMTP_PORT").parse().expect("SMTP port"),
+        sieve_port: env("ESTAFETTE_TEST_SIEVE_PORT")
+            .parse()
+            .expect("ManageSieve port"),
         accounts_db: env("ESTAFETTE_TEST_ACCOUNTS_DB"),
     }
 }
@@ -101,6 +105,37 @@ pub async fn send_as(from: &str, message: &lettre::Message) {
     .expect("submission");
 }
 
+/// Submits the bytes `raw` through the dev Postfix as `from`, to `to`.
+pub async fn send_raw_as(from: &str, to: &str, raw: &str) {
+    let server = estafette_mail::MailServer {
+        host: "127.0.0.1".into(),
+        port: mail_env().smtp_port,
+        security: estafette_mail::Security::Plain,
+    };
+    let envelope = estafette_mail::smtp::envelope(from, &[to.to_owned()]).expect("envelope");
+    estafette_mail::smtp::send_raw(
+        &server,
+        from,
+        &secrecy::SecretString::from(PASSWORD),
+        &envelope,
+        raw.replace('\n', "\r\n").as_bytes(),
+    )
+    .await
+    .expect("submission");
+}
+
+/// A ManageSieve session of `user` on the dev Dovecot, as another client's.
+pub async fn sieve_as(user: &str) -> estafette_mail::managesieve::ManageSieve {
+    let server = estafette_mail::MailServer {
+        host: "127.0.0.1".into(),
+        port: mail_env().sieve_port,
+        security: estafette_mail::Security::Plain,
+    };
+    estafette_mail::managesieve::login(&server, user, &secrecy::SecretString::from(PASSWORD))
+        .await
+        .expect("ManageSieve login")
+}
+
 /// Puts `raw` into `folder` of `user` over IMAP, as another mail client would.
 pub async fn append_as(user: &str, folder: &str, raw: &[u8]) {
     let server = estafette_mail::MailServer {
@@ -157,6 +192,8 @@ pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
         ("ESTAFETTE_IMAP__SECURITY".into(), "plain".into()),
         ("ESTAFETTE_SMTP__PORT".into(), mail.smtp_port.to_string()),
         ("ESTAFETTE_SMTP__SECURITY".into(), "plain".into()),
+        ("ESTAFETTE_SIEVE__PORT".into(), mail.sieve_port.to_string()),
+        ("ESTAFETTE_SIEVE__SECURITY".into(), "plain".into()),
         // Every test signs in from 127.0.0.1: the per-address limit has its own test.
         (
             "ESTAFETTE_AUTH__MAX_FAILURES_PER_ADDRESS".into(),
