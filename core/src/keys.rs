@@ -42,7 +42,7 @@ fn create(path: &Path) -> Result<[u8; 32], CoreError> {
     let io =
         |e: std::io::Error| CoreError::Internal(format!("cannot write {}: {e}", path.display()));
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
+        crate::files::private_dir(dir)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

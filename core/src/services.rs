@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use estafette_store::Store;
 
+use crate::live::Watches;
 use crate::mailbox::MailSessions;
 use crate::throttle::InFlight;
 use crate::uploads::Uploads;
@@ -13,6 +14,8 @@ pub struct Services {
     pub(crate) store: Store,
     pub mail: MailSessions,
     pub uploads: Uploads,
+    /// Live updates of open folders (see `live`).
+    pub watches: Watches,
     /// Sign-in and code checks being judged on this instance (see `throttle`).
     pub(crate) in_flight: InFlight,
     /// Encrypts TOTP secrets at rest (see `keys`).
@@ -37,6 +40,7 @@ impl Services {
             store,
             mail,
             uploads,
+            watches: Watches::default(),
             in_flight: InFlight::default(),
             device_key: estafette_auth::seal::derive(&key, "device cookie"),
             key,

@@ -26,9 +26,15 @@ pub struct Application {
 pub async fn open_store(config: &Config) -> Result<Store, ServerError> {
     let url = config.database_url();
     if config.database.url.is_empty() {
-        std::fs::create_dir_all(&config.server.data_dir)?;
+        estafette_core::files::private_dir(&config.server.data_dir)?;
     }
+    let file = estafette_core::files::sqlite_file(config);
+    let new_file = file.as_deref().is_some_and(|f| !f.exists());
     let store = Store::connect(&url, config.database.max_connections).await?;
+    if let (Some(file), true) = (file, new_file) {
+        // SQLite gives its journal files the database's mode.
+        estafette_core::files::make_private(&file)?;
+    }
     store.migrate().await?;
     tracing::info!(database = %redact_url(&url), "database ready");
     Ok(store)
@@ -119,6 +125,11 @@ async fn sweep_sessions(services: Arc<Services>) {
             Ok(0) => {}
             Ok(n) => tracing::info!(ended = n, "expired sessions ended"),
             Err(e) => tracing::warn!(error = %e, "could not end expired sessions"),
+        }
+        match services.purge_throttle().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(forgotten = n, "quiet throttle keys forgotten"),
+            Err(e) => tracing::warn!(error = %e, "could not forget quiet throttle keys"),
         }
         let abandoned = services.uploads.sweep(ABANDONED_UPLOADS).await;
         if abandoned > 0 {

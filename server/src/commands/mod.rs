@@ -35,6 +35,9 @@ pub async fn run(cli: Cli) -> Result<(), ServerError> {
                 config.smtp_server().address(),
                 config.smtp.security
             );
+            for warning in estafette_core::files::exposed(&config) {
+                eprintln!("warning: {warning}");
+            }
             Ok(())
         }
         Command::Serve => {

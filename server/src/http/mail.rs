@@ -156,7 +156,7 @@ pub async fn events(
     let ready =
         stream::once(async { Ok::<_, Infallible>(Event::default().event("ready").data("ready")) });
     let changed = stream::unfold(changes, move |mut changes| async move {
-        match tokio::time::timeout_at(deadline, changes.recv()).await {
+        match tokio::time::timeout_at(deadline, changes.changed()).await {
             Ok(Some(())) => Some((
                 Ok(Event::default().event("changed").data("changed")),
                 changes,

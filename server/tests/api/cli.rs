@@ -316,3 +316,49 @@ fn inspect_eml_prints_the_verdicts_as_json() {
     assert!(err.contains("not a message"), "{err}");
     assert!(json.is_null(), "nothing on stdout");
 }
+
+#[test]
+fn files_at_rest_are_the_servers_only_and_exposure_is_warned() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    let mode = |p: &std::path::Path| {
+        std::fs::metadata(p)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0)
+    };
+    let run = |args: &[&str]| {
+        estafette()
+            .env("ESTAFETTE_SERVER__DATA_DIR", &data)
+            .env("ESTAFETTE_SERVER__UPLOAD_DIR", dir.path().join("uploads"))
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let out = run(&["migrate"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = data.join("estafette.db");
+    assert_eq!(mode(&data), 0o700, "the data directory");
+    assert_eq!(mode(&db), 0o600, "the database");
+    let out = run(&["check-config"]);
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let out = run(&["check-config"]);
+    assert!(out.status.success(), "a warning, not a failure");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("warning: {}", data.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("chmod 600 {}", db.display())),
+        "{err}"
+    );
+}
