@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 say() { echo "setup: $*" >&2; }
 
-apt_packages=(dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-sieve dovecot-managesieved postfix postgresql sqlite3 chromium zopfli
+apt_packages=(nginx openssl dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-sieve dovecot-managesieved postfix postgresql sqlite3 chromium zopfli
   pkg-config build-essential ca-certificates)
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -18,11 +18,19 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  # Postfix and Dovecot are run by scripts/devmail.sh with private configurations;
-  # the system services are not started.
+  # Postfix, Dovecot, nginx and PostgreSQL are run by the scripts and tests
+  # with private configurations on loopback: the system services are not
+  # started by the install (a policy-rc.d that says no, while installing).
+  policy=/usr/sbin/policy-rc.d own_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null
+    $sudo_cmd chmod 755 "$policy"
+    own_policy=1
+  fi
   echo "postfix postfix/main_mailer_type select No configuration" | $sudo_cmd debconf-set-selections
   $sudo_cmd apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+  [ -n "$own_policy" ] && $sudo_cmd rm -f "$policy"
 fi
 
 command -v cargo >/dev/null || { say "Rust is missing: install it with rustup first"; exit 1; }

@@ -5,8 +5,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use estafette_core::visitor::Visitor;
 use estafette_core::{cookie, ClientInfo};
-use http::header::{ACCEPT, ACCEPT_LANGUAGE, COOKIE, USER_AGENT};
-use http::Method;
+use http::header::{
+    ACCEPT, ACCEPT_LANGUAGE, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, RETRY_AFTER, USER_AGENT,
+};
+use http::{HeaderValue, Method, StatusCode};
 
 use super::errors::ApiError;
 use super::AppState;
@@ -30,6 +32,9 @@ pub async fn resolve_visitor(
         Ok(v) => v,
         Err(e) => {
             tracing::error!(error = %e, "cannot resolve the session");
+            if wants_page(&req) {
+                return unavailable_page();
+            }
             let error = match e {
                 e @ estafette_core::CoreError::Unavailable(_) => e,
                 other => estafette_core::CoreError::Unavailable(other.to_string()),
@@ -91,6 +96,31 @@ fn client_info(state: &AppState, req: &Request) -> ClientInfo {
             .map(|s| s.chars().take(300).collect()),
         device_cookies,
     }
+}
+
+/// What a browser asking for a page gets while the database is away: a
+/// page that says so (in both languages, the account's being unknown), and
+/// when to try again.
+fn unavailable_page() -> Response {
+    const PAGE: &str = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width\"><title>Estafette</title></head>\
+        <body style=\"font:16px/1.5 system-ui,sans-serif;max-width:36em;margin:3em auto;padding:0 1em\">\
+        <h1>Estafette</h1><p>Estafette cannot reach its database right now. Nothing was lost; \
+        <a href=\"\">try again</a> in a moment.</p><p lang=\"fr\">Estafette ne peut pas joindre \
+        sa base de données pour le moment. Rien n'est perdu ; <a href=\"\">réessayez</a> dans un \
+        instant.</p></body></html>";
+    let mut res = (StatusCode::SERVICE_UNAVAILABLE, PAGE).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(RETRY_AFTER, HeaderValue::from_static("5"));
+    h.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+    );
+    res
 }
 
 /// A browser asking for a page (not a server function, a file or a stream).

@@ -65,5 +65,9 @@ async fn senders_read_from_are_not_offered_until_written_to() {
         .await;
     assert!(sent.status().is_success(), "{:?}", sent.text().await);
     let offered = suggestions(&app, "alicecfo").await;
-    assert_eq!(offered, std::slice::from_ref(&impostor), "written to: offered");
+    assert_eq!(
+        offered,
+        std::slice::from_ref(&impostor),
+        "written to: offered"
+    );
 }

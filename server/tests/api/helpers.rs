@@ -242,6 +242,28 @@ impl TestApp {
         }
     }
 
+    /// The same application reached at `base` (through a proxy), by a
+    /// browser of its own whose client `configure` sets up.
+    pub fn browser_through(
+        &self,
+        base: &str,
+        configure: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder,
+    ) -> TestApp {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let builder = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none());
+        TestApp {
+            base: base.to_owned(),
+            client: configure(builder).build().expect("client"),
+            jar,
+            services: self.services.clone(),
+            store: self.store.clone(),
+            _dir: self._dir.clone(),
+            server: self.server.clone(),
+        }
+    }
+
     /// The same application and the same cookies (to move into a future).
     pub fn clone_browser(&self) -> TestApp {
         TestApp {
