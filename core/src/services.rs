@@ -3,6 +3,7 @@ use std::sync::Arc;
 use estafette_store::Store;
 
 use crate::mailbox::MailSessions;
+use crate::message_files::MessageFiles;
 use crate::throttle::InFlight;
 use crate::uploads::Uploads;
 use crate::{Config, CoreError};
@@ -13,6 +14,8 @@ pub struct Services {
     pub(crate) store: Store,
     pub mail: MailSessions,
     pub uploads: Uploads,
+    /// Messages as files while they are sent (see `message_files`).
+    pub(crate) files: MessageFiles,
     /// Sign-in and code checks being judged on this instance (see `throttle`).
     pub(crate) in_flight: InFlight,
     /// Encrypts TOTP secrets at rest (see `keys`).
@@ -30,11 +33,13 @@ impl Services {
         let (outbox_key, outbox_key_id) = crate::outbox::outbox_key(&key);
         let mail = MailSessions::new(config.imap_server());
         let uploads = Uploads::new(&config.upload_dir(), &config.limits);
+        let files = MessageFiles::open(&config.server.data_dir)?;
         Ok(Arc::new(Services {
             config,
             store,
             mail,
             uploads,
+            files,
             in_flight: InFlight::default(),
             device_key: estafette_auth::seal::derive(&key, "device cookie"),
             key,

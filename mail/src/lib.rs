@@ -10,6 +10,7 @@ pub mod imap;
 pub mod listing;
 pub mod live;
 pub mod message;
+mod mime;
 pub mod render;
 pub mod reply;
 pub mod sanitize;
@@ -20,4 +21,5 @@ mod tls;
 pub mod utf7;
 
 pub use error::MailError;
+pub use mime::WriteError;
 pub use server::{MailServer, Security};

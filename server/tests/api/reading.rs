@@ -62,7 +62,11 @@ async fn the_list_shows_one_page_newest_first_with_decoded_headers() {
             &[("folder", "INBOX\r\nA1 DELETE INBOX"), ("page", "0")],
         )
         .await;
-    assert_eq!(hostile.status(), 404, "no such folder: nothing was sent as a command");
+    assert_eq!(
+        hostile.status(),
+        404,
+        "no such folder: nothing was sent as a command"
+    );
     let after: serde_json::Value = app.inbox().await;
     assert_eq!(after["total"], 3, "nothing was injected");
 }
