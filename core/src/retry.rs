@@ -81,10 +81,7 @@ pub(crate) fn next_try(
 /// The reason kept when tries stop after `retry_hours`.
 pub(crate) fn given_up(failure: &Failure, retry_hours: u32) -> String {
     if failure.temporary {
-        format!(
-            "Not sent: tried for {retry_hours} hours. {}",
-            failure.reason
-        )
+        format!("Tried for {retry_hours} hours. {}", failure.reason)
     } else {
         failure.reason.clone()
     }
@@ -132,10 +129,7 @@ mod tests {
         );
         let failure = unreachable();
         let reason = given_up(&failure, 24);
-        assert!(
-            reason.starts_with("Not sent: tried for 24 hours."),
-            "{reason}"
-        );
+        assert!(reason.starts_with("Tried for 24 hours."), "{reason}");
         assert!(reason.contains("refused"), "{reason}");
     }
 
