@@ -390,4 +390,70 @@ mod tests {
         assert_eq!(stuffed(&[b"a\r", b"\n.", b"x"]), b"a\r\n..x\r\n.\r\n");
         assert_eq!(stuffed(&[]), b".\r\n");
     }
+
+    fn server() -> MailServer {
+        MailServer {
+            host: "127.0.0.1".into(),
+            port: 25,
+            security: Security::Starttls,
+        }
+    }
+
+    /// A conversation with a server that has already said `said` (and
+    /// the server's end, kept open by the caller).
+    async fn talking_to(
+        said: &[u8],
+    ) -> (
+        Conversation<tokio::io::DuplexStream>,
+        tokio::io::DuplexStream,
+    ) {
+        let (client, mut server_side) = tokio::io::duplex(4096);
+        server_side.write_all(said).await.expect("server writes");
+        (Conversation::new(client, &server()), server_side)
+    }
+
+    #[tokio::test]
+    async fn replies_are_read_whole_and_refusals_keep_their_code() {
+        let (mut smtp, _server) = talking_to(
+            b"250-mail.example.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n451 4.3.0 try later\r\n",
+        )
+        .await;
+        let ehlo = smtp.reply(REPLY_TIMEOUT).await.expect("reply");
+        assert_eq!(ehlo.message().count(), 3, "three lines, one reply");
+        match positive(smtp.reply(REPLY_TIMEOUT).await.expect("reply")) {
+            Err(MailError::SmtpReply { code, text }) => {
+                assert_eq!(code, 451);
+                assert_eq!(text, "4.3.0 try later");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn what_comes_with_the_answer_to_starttls_is_refused() {
+        let (mut smtp, _server) = talking_to(b"220 go ahead\r\n250 injected before TLS\r\n").await;
+        let go = smtp.reply(REPLY_TIMEOUT).await.expect("reply");
+        assert!(go.has_code(220));
+        assert!(matches!(smtp.into_plain(), Err(MailError::Protocol(_))));
+        let (mut clean, _server) = talking_to(b"220 go ahead\r\n").await;
+        clean.reply(REPLY_TIMEOUT).await.expect("reply");
+        assert!(clean.into_plain().is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_server_that_closes_is_unreachable_and_an_endless_line_is_refused() {
+        let (client, server_side) = tokio::io::duplex(64);
+        drop(server_side);
+        let mut closed = Conversation::new(client, &server());
+        assert!(matches!(
+            closed.reply(REPLY_TIMEOUT).await,
+            Err(MailError::Unreachable(..))
+        ));
+        let (mut long, _server) =
+            talking_to(format!("250 {}\r\n", "x".repeat(1200)).as_bytes()).await;
+        assert!(matches!(
+            long.reply(REPLY_TIMEOUT).await,
+            Err(MailError::Protocol(_))
+        ));
+    }
 }
