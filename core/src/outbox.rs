@@ -123,11 +123,12 @@ impl Services {
             }
             None => {
                 tracing::warn!(reason = %failure.reason, "a held message was not sent");
+                // Gone before the failure shows.
+                self.files.remove(&held.message_file).await;
                 self.store
                     .outbox_failed(account, key, &retry::given_up(&failure, hours))
                     .await?;
                 self.store.release_send(account, key).await?;
-                self.files.remove(&held.message_file).await;
             }
         }
         Ok(())

@@ -196,29 +196,40 @@ impl ImapSession {
         })
         .await??;
         let stream = self.session.get_mut();
+        // A read that fails is the message's fault; a write, the connection's.
+        enum Broke {
+            Reading(std::io::Error),
+            Writing(std::io::Error),
+        }
         let copied = async {
             let mut message = message.take(size);
             let mut chunk = vec![0u8; 64 * 1024];
             let mut sent = 0u64;
             loop {
-                let read = message.read(&mut chunk).await?;
+                let read = message.read(&mut chunk).await.map_err(Broke::Reading)?;
                 if read == 0 {
                     break;
                 }
-                stream.write_all(&chunk[..read]).await?;
+                stream
+                    .write_all(&chunk[..read])
+                    .await
+                    .map_err(Broke::Writing)?;
                 sent += read as u64;
             }
-            Ok::<_, std::io::Error>(sent)
+            Ok::<_, Broke>(sent)
         }
         .await;
-        if !matches!(copied, Ok(sent) if sent == size) {
+        let unread = match copied {
+            Ok(sent) if sent == size => None,
+            Ok(sent) => Some(format!("the message was {sent} bytes, not {size}")),
+            Err(Broke::Reading(e)) => Some(format!("the message could not be read: {e}")),
+            Err(Broke::Writing(e)) => return Err(async_imap::error::Error::Io(e).into()),
+        };
+        if let Some(reason) = unread {
             // The server still waits for the literal: this connection is
             // of no more use, and is closed so that it is opened again.
             let _ = stream.shutdown().await;
-            return Err(MailError::BadMessage(match copied {
-                Err(e) => format!("the message could not be read: {e}"),
-                Ok(sent) => format!("the message was {sent} bytes, not {size}"),
-            }));
+            return Err(MailError::BadMessage(reason));
         }
         stream
             .write_all(b"\r\n")
