@@ -18,6 +18,9 @@
 #   DEVMAIL_SIEVE_PORT ManageSieve                        (idem)
 #   DEVMAIL_RELAY_PORT SMTP for Sieve's own replies, no auth (idem)
 #   DEVMAIL_MAX_LIFE   seconds after which it stops by itself (0 = never; default 0)
+#
+# Postfix refuses one address for good, refused@example.test (550 at RCPT),
+# so that tests can meet a permanent failure.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -201,7 +204,7 @@ smtpd_sasl_path = inet:127.0.0.1:$auth_port
 smtpd_tls_security_level = none
 smtpd_tls_auth_only = no
 smtpd_relay_restrictions = permit_sasl_authenticated, reject
-smtpd_recipient_restrictions = permit_sasl_authenticated, reject
+smtpd_recipient_restrictions = check_recipient_access inline:{ { refused@$domain = 550 5.1.1 refused by the development server } }, permit_sasl_authenticated, reject
 smtpd_sender_restrictions =
 CONF
   cat > "$conf/master.cf" <<CONF

@@ -78,6 +78,9 @@ pub struct LimitsConfig {
     pub max_upload_mb_per_session: u64,
     /// Messages an account may have waiting in the outbox (undo, send later).
     pub max_held_messages: u32,
+    /// How long a held message the mail server cannot take for now (down,
+    /// or a 4xx reply) is tried again after it was due, in hours.
+    pub send_retry_hours: u32,
     /// Live-update streams (open pages) an account may have at once.
     pub max_event_streams: u32,
 }
@@ -89,6 +92,7 @@ impl Default for LimitsConfig {
             max_uploads_per_session: 50,
             max_upload_mb_per_session: 100,
             max_held_messages: 100,
+            send_retry_hours: 24,
             max_event_streams: 8,
         }
     }
@@ -355,6 +359,12 @@ impl Config {
                 "must be between 1 and 1024",
             ));
         }
+        if !(1..=720).contains(&self.limits.send_retry_hours) {
+            return Err(invalid(
+                "limits.send_retry_hours",
+                "must be between 1 and 720 (30 days)",
+            ));
+        }
         for (key, server) in [
             ("imap", self.imap_server()),
             ("smtp", self.smtp_server()),
@@ -613,6 +623,10 @@ mod tests {
             ),
             ("[mail]\nverify_dkim = \"yes\"\n", "mail.verify_dkim"),
             ("[mail]\nauthserv = \"mx\"\n", "mail.authserv"),
+            (
+                "[limits]\nsend_retry_hours = 0\n",
+                "limits.send_retry_hours",
+            ),
         ];
         for (text, key) in cases {
             let err = load_str(text, &[])

@@ -33,15 +33,19 @@ impl Services {
         outgoing: &Outgoing,
         key: &str,
     ) -> Result<(), CoreError> {
-        let raw = compose::build_draft(outgoing, key)?.formatted();
+        // Written to a file as it is built, then streamed to Drafts from it.
+        let file = self
+            .files
+            .write(&compose::build_draft(outgoing, key)?)
+            .await?;
         let key = key.to_owned();
         self.with_imap(&who.0, |imap| {
-            let (raw, key) = (raw.clone(), key.clone());
+            let (source, key) = (file.source().clone(), key.clone());
             Box::pin(async move {
                 let drafts = folders::special(imap, SpecialUse::Drafts)
                     .await?
                     .ok_or_else(no_drafts_folder)?;
-                actions::append(imap, &drafts, &raw).await?;
+                actions::append(imap, &drafts, source.size(), source.open().await?).await?;
                 let mut versions =
                     actions::find_by_header(imap, &drafts, DRAFT_HEADER, &key).await?;
                 versions.sort_unstable();

@@ -1,15 +1,18 @@
 //! Sending as the signed-in user: the form's fields and uploads become a
-//! message, submitted over SMTP with the user's own credentials, then kept
-//! in Sent exactly as sent. A send key makes every send happen once.
+//! message, written to a file as it is built (its attachments streamed from
+//! their uploads), submitted over SMTP with the user's own credentials from
+//! that file, then kept in Sent exactly as sent, streamed from it again. A
+//! send key makes every send happen once.
 
 use std::collections::HashMap;
 
-use estafette_mail::compose::{self, File, InlineImage, Outgoing, DRAFT_HEADER};
+use estafette_mail::compose::{self, File, InlineImage, Outgoing, Prepared, DRAFT_HEADER};
 use estafette_mail::folders::{self, SpecialUse};
 use estafette_mail::imap::ImapSession;
 use estafette_mail::{actions, sanitize, smtp, MailError};
 use estafette_store::{now, Contact, NewOutgoing};
 
+use crate::message_files::Source;
 use crate::visitor::SignedIn;
 use crate::{CoreError, Services};
 
@@ -74,9 +77,9 @@ pub(crate) fn checked_key(key: &str) -> Result<&str, CoreError> {
 }
 
 impl Services {
-    /// The form as a message to build: the uploads read (attachments, and
-    /// the images pasted into the rich text, which become `cid:` parts), the
-    /// size checked.
+    /// The form as a message to build: the uploads found (attachments, and
+    /// the images pasted into the rich text, which become `cid:` parts; read
+    /// when the message is written), the size checked.
     pub(crate) async fn outgoing(
         &self,
         who: &SignedIn,
@@ -85,7 +88,7 @@ impl Services {
         let limit = self.config.limits.max_message_bytes();
         let mut total = 0u64;
         let mut read = async |id: &str| {
-            let (upload, data) = self.uploads.read(who, id).await?;
+            let (upload, path) = self.uploads.find(who, id).await?;
             total += upload.size;
             if total > limit {
                 return Err(CoreError::TooLarge(format!(
@@ -96,7 +99,7 @@ impl Services {
             Ok(File {
                 name: upload.name,
                 content_type: upload.content_type,
-                data,
+                path,
             })
         };
         let mut attachments = Vec::with_capacity(form.attachments.len());
@@ -216,18 +219,27 @@ impl Services {
             }
             return held;
         }
-        if let Err(e) = smtp::send(
-            &self.config.smtp_server(),
-            &account.email,
-            &password,
-            &message,
-        )
-        .await
-        {
-            // Not sent: the same key may try again.
-            self.store.release_send(account.id, &key).await?;
-            return Err(refusal(e));
-        }
+        let submitted = async {
+            let file = self.files.write(&message).await?;
+            smtp::submit(
+                &self.config.smtp_server(),
+                &account.email,
+                &password,
+                message.envelope(),
+                file.source().open().await?,
+            )
+            .await
+            .map_err(refusal)?;
+            Ok::<_, CoreError>(file)
+        };
+        let file = match submitted.await {
+            Ok(file) => file,
+            Err(e) => {
+                // Not sent: the same key may try again.
+                self.store.release_send(account.id, &key).await?;
+                return Err(e);
+            }
+        };
         tracing::info!(attachments = form.attachments.len(), "message sent");
         self.remember_recipients(
             account.id,
@@ -235,11 +247,10 @@ impl Services {
         )
         .await;
         self.forget_uploads(who, &form, &outgoing).await?;
-        let raw = message.formatted();
         let kept = self
             .with_imap(session, |imap| {
-                let (raw, key) = (raw.clone(), key.clone());
-                Box::pin(async move { file_sent(imap, &raw, &key).await })
+                let (source, key) = (file.source().clone(), key.clone());
+                Box::pin(async move { file_sent(imap, &source, &key).await })
             })
             .await
             .unwrap_or_else(|e| {
@@ -250,37 +261,55 @@ impl Services {
     }
 
     /// Puts the message in the outbox until `due_at` (`scheduled`: a send
-    /// later); its draft is kept so that undo, edit or a failure finds it.
+    /// later), unless the account holds as many as it may; its draft is kept
+    /// so that undo, edit or a failure finds it.
     async fn hold(
         &self,
         who: &SignedIn,
         form: &Compose,
         outgoing: &Outgoing,
-        message: &compose::Message,
+        message: &Prepared,
         password: &secrecy::SecretString,
         (due_at, scheduled): (i64, bool),
     ) -> Result<Sent, CoreError> {
         self.keep_draft(who, outgoing, &form.send_key).await?;
+        // Kept from here: a stop before the row is written leaves a file
+        // no row names, which the sweep removes.
+        let file = self.files.write(message).await?.keep();
         let envelope = message.envelope();
         let recipients: Vec<String> = envelope.to().iter().map(ToString::to_string).collect();
-        self.store
-            .hold(&NewOutgoing {
-                account_id: who.0.account.id,
-                send_key: form.send_key.clone(),
-                due_at,
-                scheduled,
-                subject: form.subject.clone(),
-                recipients: recipients.join(", "),
-                mail_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
-                rcpt_to: recipients,
-                message: message.formatted(),
-                credential: estafette_auth::seal::seal(
-                    &self.outbox_key,
-                    secrecy::ExposeSecret::expose_secret(password),
-                ),
-                sealed_by: self.outbox_key_id.clone(),
-            })
-            .await?;
+        let max = self.config.limits.max_held_messages;
+        let held = self
+            .store
+            .hold(
+                &NewOutgoing {
+                    account_id: who.0.account.id,
+                    send_key: form.send_key.clone(),
+                    due_at,
+                    scheduled,
+                    subject: form.subject.clone(),
+                    recipients: recipients.join(", "),
+                    mail_from: envelope.from().map(ToString::to_string).unwrap_or_default(),
+                    rcpt_to: recipients,
+                    message_file: file.clone(),
+                    stored_in: self.files.id().to_owned(),
+                    credential: estafette_auth::seal::seal(
+                        &self.outbox_key,
+                        secrecy::ExposeSecret::expose_secret(password),
+                    ),
+                    sealed_by: self.outbox_key_id.clone(),
+                },
+                i64::from(max),
+            )
+            .await;
+        if !matches!(held, Ok(true)) {
+            self.files.remove(&file).await;
+            held?;
+            tracing::info!("a message was not held: the outbox is full");
+            return Err(CoreError::Invalid(format!(
+                "At most {max} messages can wait to be sent; wait for some to go, or cancel some in Scheduled."
+            )));
+        }
         self.forget_uploads(who, form, outgoing).await?;
         tracing::info!(scheduled, "message held in the outbox");
         Ok(Sent::Held { due_at })
@@ -307,8 +336,8 @@ impl Services {
 /// What the user is told when the mail server did not take a message.
 pub(crate) fn refusal(e: MailError) -> CoreError {
     match e {
-        MailError::Refused(reason) => CoreError::Invalid(format!(
-            "The mail server did not send the message: {reason}"
+        MailError::SmtpReply { code, text } => CoreError::Invalid(format!(
+            "The mail server did not send the message: {code} {text}"
         )),
         other => other.into(),
     }
@@ -318,7 +347,7 @@ pub(crate) fn refusal(e: MailError) -> CoreError {
 /// whether), and every version of the message's draft removed.
 pub(crate) async fn file_sent(
     imap: &mut ImapSession,
-    raw: &[u8],
+    message: &Source,
     key: &str,
 ) -> Result<bool, MailError> {
     if let Some(drafts) = folders::special(imap, SpecialUse::Drafts).await? {
@@ -328,7 +357,12 @@ pub(crate) async fn file_sent(
         }
     }
     match folders::special(imap, SpecialUse::Sent).await? {
-        Some(sent) => actions::append(imap, &sent, raw).await.map(|_| true),
+        Some(sent) => {
+            let bytes = message.open().await?;
+            actions::append(imap, &sent, message.size(), bytes)
+                .await
+                .map(|_| true)
+        }
         None => Ok(false),
     }
 }

@@ -4,6 +4,7 @@ use estafette_store::Store;
 
 use crate::live::Watches;
 use crate::mailbox::MailSessions;
+use crate::message_files::MessageFiles;
 use crate::throttle::InFlight;
 use crate::uploads::Uploads;
 use crate::{Config, CoreError};
@@ -16,6 +17,8 @@ pub struct Services {
     pub uploads: Uploads,
     /// Live updates of open folders (see `live`).
     pub watches: Watches,
+    /// Messages as files while they are sent (see `message_files`).
+    pub(crate) files: MessageFiles,
     /// Sign-in and code checks being judged on this instance (see `throttle`).
     pub(crate) in_flight: InFlight,
     /// Encrypts TOTP secrets at rest (see `keys`).
@@ -35,12 +38,14 @@ impl Services {
         let (outbox_key, outbox_key_id) = crate::outbox::outbox_key(&key);
         let mail = MailSessions::new(config.imap_server());
         let uploads = Uploads::new(&config.upload_dir(), &config.limits);
+        let files = MessageFiles::open(&config.server.data_dir)?;
         Ok(Arc::new(Services {
             config,
             store,
             mail,
             uploads,
             watches: Watches::default(),
+            files,
             in_flight: InFlight::default(),
             device_key: estafette_auth::seal::derive(&key, "device cookie"),
             key,

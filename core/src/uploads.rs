@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 
 use crate::visitor::SignedIn;
-use crate::CoreError;
+use crate::{files, CoreError};
 
 /// An uploaded file, as the compose form knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,8 +35,7 @@ pub struct Uploads {
 const CHECK_EVERY: u64 = 1 << 20;
 
 fn internal(e: std::io::Error) -> CoreError {
-    // No room left on the disk, or in the server's quota.
-    if matches!(e.raw_os_error(), Some(28) | Some(122)) {
+    if files::no_room(&e) {
         return CoreError::TooLarge(
             "The server has no room for this file right now. Try again later, or tell your administrator."
                 .into(),
@@ -69,20 +68,12 @@ async fn usage(dir: &Path) -> (usize, u64) {
 
 /// Creates `dir` (and its parents) readable by the server only.
 async fn private_dir(dir: &Path) -> Result<(), CoreError> {
-    let mut builder = tokio::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    builder.mode(0o700);
-    builder.create(dir).await.map_err(internal)
+    files::create_dir(dir).await.map_err(internal)
 }
 
 /// A new file readable by the server only.
 async fn private_file(path: &Path) -> Result<tokio::fs::File, CoreError> {
-    let mut options = tokio::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    options.mode(0o600);
-    options.open(path).await.map_err(internal)
+    files::create(path).await.map_err(internal)
 }
 
 fn too_large(limit: u64) -> CoreError {
@@ -90,6 +81,10 @@ fn too_large(limit: u64) -> CoreError {
         "A message can carry at most {} MB of attachments.",
         limit / (1024 * 1024)
     ))
+}
+
+pub(crate) fn gone() -> CoreError {
+    CoreError::NotFound("That attachment is gone; add it again.".into())
 }
 
 /// An id we made: 32 hex digits (so never a path).
@@ -225,19 +220,28 @@ impl Uploads {
         }
     }
 
-    /// An upload of this session and its bytes.
-    pub async fn read(&self, who: &SignedIn, id: &str) -> Result<(Upload, Vec<u8>), CoreError> {
+    /// An upload of this session and the file that holds its bytes.
+    pub(crate) async fn find(
+        &self,
+        who: &SignedIn,
+        id: &str,
+    ) -> Result<(Upload, PathBuf), CoreError> {
         let id = checked(id)?;
         let dir = self.session_dir(who);
-        let missing = |_| CoreError::NotFound("That attachment is gone; add it again.".into());
         let meta = tokio::fs::read(dir.join(format!("{id}.json")))
             .await
-            .map_err(missing)?;
+            .map_err(|_| gone())?;
         let upload: Upload =
             serde_json::from_slice(&meta).map_err(|e| CoreError::Internal(e.to_string()))?;
-        let data = tokio::fs::read(dir.join(format!("{id}.bin")))
-            .await
-            .map_err(missing)?;
+        let data = dir.join(format!("{id}.bin"));
+        tokio::fs::metadata(&data).await.map_err(|_| gone())?;
+        Ok((upload, data))
+    }
+
+    /// An upload of this session and its bytes (an image the text shows).
+    pub async fn read(&self, who: &SignedIn, id: &str) -> Result<(Upload, Vec<u8>), CoreError> {
+        let (upload, path) = self.find(who, id).await?;
+        let data = tokio::fs::read(path).await.map_err(|_| gone())?;
         Ok((upload, data))
     }
 

@@ -143,14 +143,16 @@ async fn remove(imap: &mut ImapSession, set: &str) -> Result<(), MailError> {
     Ok(())
 }
 
-/// Stores `raw` in `folder` (e.g. a sent message in Sent), marked read.
-pub async fn append(imap: &mut ImapSession, folder: &str, raw: &[u8]) -> Result<(), MailError> {
-    imap.append(crate::utf7::encode(folder), Some("(\\Seen)"), None, raw)
+/// Stores the `size` bytes `message` reads in `folder` (e.g. a sent message
+/// in Sent), marked read, streamed as they are read.
+pub async fn append(
+    imap: &mut ImapSession,
+    folder: &str,
+    size: u64,
+    message: impl tokio::io::AsyncRead + Unpin,
+) -> Result<(), MailError> {
+    imap.append_from(&crate::utf7::encode(folder), "(\\Seen)", size, message)
         .await
-        .map_err(|e| match e {
-            async_imap::error::Error::No(reason) => MailError::Refused(reason),
-            other => other.into(),
-        })
 }
 
 /// UIDs in the selected `folder` whose header `name` is `value`.

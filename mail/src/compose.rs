@@ -1,19 +1,67 @@
-//! A message the user wrote, checked and turned into RFC 5322 by lettre:
-//! every address parsed, no line break in any header a user typed, UTF-8
-//! headers encoded, attachments with their types and file names.
+//! A message the user wrote, checked and its headers made by lettre: every
+//! address parsed, no line break in any header a user typed, UTF-8 headers
+//! encoded, attachments with their types and file names. The message is
+//! then written out as it streams (`Prepared::write_to`, see `mime`): its
+//! files are read from disk as they are written, never held whole.
+
+use std::path::PathBuf;
 
 use lettre::address::Envelope;
-use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
-use lettre::message::{Attachment, Mailbox, Mailboxes, MultiPart, SinglePart};
-pub use lettre::Message;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue, Headers};
+use lettre::message::{Attachment, Mailbox, Mailboxes, SinglePart};
+use lettre::Message;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 
+use crate::mime::{Part, WriteError};
 use crate::MailError;
 
-/// An attachment's bytes and how to name them.
+/// A file of the message (an attachment, an image of the text): where it
+/// is, and how to name it. Its bytes are read when the message is written.
 pub struct File {
     pub name: String,
     pub content_type: String,
-    pub data: Vec<u8>,
+    pub path: PathBuf,
+}
+
+/// A message ready to be written: its headers and envelope, and its parts.
+pub struct Prepared {
+    headers: Headers,
+    envelope: Envelope,
+    body: Part,
+}
+
+impl Prepared {
+    /// Who the message goes to (Bcc included), and from whom.
+    pub fn envelope(&self) -> &Envelope {
+        &self.envelope
+    }
+
+    /// Writes the message (RFC 5322, CRLF line ends) to `out`, its files
+    /// read a chunk at a time.
+    pub async fn write_to<W: AsyncWrite + Unpin + Send>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), WriteError> {
+        out.write_all(self.headers.to_string().as_bytes())
+            .await
+            .map_err(WriteError::Output)?;
+        self.body.write(out).await?;
+        out.flush().await.map_err(WriteError::Output)
+    }
+}
+
+/// The headers lettre makes for `builder` (Date and MIME-Version added;
+/// Bcc dropped unless kept), and the envelope it finds in them.
+fn prepare(builder: lettre::message::MessageBuilder, body: Part) -> Result<Prepared, MailError> {
+    // The body given to lettre only makes it write the message's headers.
+    let message = builder
+        .singlepart(SinglePart::plain(String::new()))
+        .map_err(|e| bad(format!("The message cannot be built: {e}")))?;
+    Ok(Prepared {
+        headers: message.headers().clone(),
+        envelope: message.envelope().clone(),
+        body,
+    })
 }
 
 /// An image shown in the rich text where it says `<img src="cid:…">`.
@@ -122,7 +170,7 @@ pub const DRAFT_HEADER: &str = "X-Estafette-Draft";
 /// A draft as stored in the Drafts folder: the message as far as it goes
 /// (valid addresses in To/Cc/Bcc, Bcc kept), plus the recipients exactly as
 /// typed and the draft's key in headers of our own, so nothing typed is lost.
-pub fn build_draft(o: &Outgoing, key: &str) -> Result<Message, MailError> {
+pub fn build_draft(o: &Outgoing, key: &str) -> Result<Prepared, MailError> {
     let clean = |s: &str| s.replace(['\r', '\n', '\0'], " ");
     let valid = |typed: &str| addresses("", typed).unwrap_or_default();
     let from = o.from.clone();
@@ -151,7 +199,7 @@ pub fn build_draft(o: &Outgoing, key: &str) -> Result<Message, MailError> {
     if !o.references.is_empty() {
         builder = builder.references(o.references.join(" "));
     }
-    body(builder, o)
+    prepare(builder, body(o)?)
 }
 
 /// Typed text in an ASCII header value: base64 of its UTF-8 (readers of
@@ -233,7 +281,7 @@ pub fn read_draft(raw: &[u8]) -> Option<Draft> {
 }
 
 /// Builds the message, or says what is wrong with it.
-pub fn build(o: &Outgoing) -> Result<Message, MailError> {
+pub fn build(o: &Outgoing) -> Result<Prepared, MailError> {
     if o.subject.contains(['\r', '\n', '\0']) {
         return Err(bad("The subject cannot hold line breaks."));
     }
@@ -270,36 +318,31 @@ pub fn build(o: &Outgoing) -> Result<Message, MailError> {
     if !o.references.is_empty() {
         builder = builder.references(o.references.join(" "));
     }
-    body(builder, o)
+    prepare(builder, body(o)?)
 }
 
 /// The plain text alone, or with its formatted twin (and that one's images).
-enum Text {
-    Plain(SinglePart),
-    Rich(MultiPart),
-}
-
-fn text(o: &Outgoing) -> Result<Text, MailError> {
-    let plain = SinglePart::plain(o.text.replace("\r\n", "\n"));
+fn text(o: &Outgoing) -> Result<Part, MailError> {
+    let plain = Part::Formatted(SinglePart::plain(o.text.replace("\r\n", "\n")).formatted());
     let Some(html) = &o.html else {
-        return Ok(Text::Plain(plain));
+        return Ok(plain);
     };
-    let alternative = MultiPart::alternative().singlepart(plain);
-    let html = SinglePart::html(html.clone());
+    let html = Part::Formatted(SinglePart::html(html.clone()).formatted());
     if o.images.is_empty() {
-        return Ok(Text::Rich(alternative.singlepart(html)));
+        return Part::multi("alternative", vec![plain, html]);
     }
-    let mut related = MultiPart::related().singlepart(html);
+    let mut related = vec![html];
     for image in &o.images {
         if image.content_id.contains(['\r', '\n', '\0', '<', '>', ' ']) {
             return Err(bad("An image of this message has an id that is not valid."));
         }
-        related = related.singlepart(
-            Attachment::new_inline_with_name(image.content_id.clone(), file_name(&image.file)?)
-                .body(image.file.data.clone(), content_type(&image.file)?),
-        );
+        let name = file_name(&image.file)?;
+        related.push(file(
+            &image.file,
+            Attachment::new_inline_with_name(image.content_id.clone(), name),
+        )?);
     }
-    Ok(Text::Rich(alternative.multipart(related)))
+    Part::multi("alternative", vec![plain, Part::multi("related", related)?])
 }
 
 fn file_name(file: &File) -> Result<String, MailError> {
@@ -315,34 +358,53 @@ fn content_type(file: &File) -> Result<ContentType, MailError> {
         .map_err(|e| bad(format!("`{}`: {e}", file.content_type)))
 }
 
+fn file(file: &File, attachment: Attachment) -> Result<Part, MailError> {
+    let essence = file.content_type.split(';').next().unwrap_or_default();
+    Ok(Part::file(
+        &file.name,
+        file.path.clone(),
+        attachment,
+        content_type(file)?,
+        essence.trim().eq_ignore_ascii_case("message/rfc822"),
+    ))
+}
+
 /// The text and the attachments.
-fn body(builder: lettre::message::MessageBuilder, o: &Outgoing) -> Result<Message, MailError> {
+fn body(o: &Outgoing) -> Result<Part, MailError> {
     let text = text(o)?;
-    let result = if o.attachments.is_empty() {
-        match text {
-            Text::Plain(part) => builder.singlepart(part),
-            Text::Rich(parts) => builder.multipart(parts),
-        }
-    } else {
-        let mut mixed = match text {
-            Text::Plain(part) => MultiPart::mixed().singlepart(part),
-            Text::Rich(parts) => MultiPart::mixed().multipart(parts),
-        };
-        for file in &o.attachments {
-            mixed = mixed.singlepart(
-                Attachment::new(file_name(file)?).body(file.data.clone(), content_type(file)?),
-            );
-        }
-        builder.multipart(mixed)
-    };
-    result.map_err(|e| bad(format!("The message cannot be built: {e}")))
+    if o.attachments.is_empty() {
+        return Ok(text);
+    }
+    let mut mixed = vec![text];
+    for attached in &o.attachments {
+        mixed.push(file(attached, Attachment::new(file_name(attached)?))?);
+    }
+    Part::multi("mixed", mixed)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn outgoing(to: &str, subject: &str) -> Outgoing {
+    /// The message as written out.
+    async fn raw(p: &Prepared) -> Vec<u8> {
+        let mut out = Vec::new();
+        p.write_to(&mut out).await.expect("written");
+        out
+    }
+
+    /// A file of `data` in `dir`.
+    fn file(dir: &tempfile::TempDir, name: &str, content_type: &str, data: &[u8]) -> File {
+        let path = dir.path().join(format!("{}.bin", name.len() + data.len()));
+        std::fs::write(&path, data).expect("file");
+        File {
+            name: name.into(),
+            content_type: content_type.into(),
+            path,
+        }
+    }
+
+    fn outgoing(dir: &tempfile::TempDir, to: &str, subject: &str) -> Outgoing {
         Outgoing {
             html: None,
             from: "Alice <alice@example.test>".parse().expect("from"),
@@ -354,27 +416,27 @@ mod tests {
             message_id: "<m1@example.test>".into(),
             in_reply_to: Some("<m0@example.test>".into()),
             references: vec!["<m0@example.test>".into()],
-            attachments: vec![File {
-                name: "résumé.pdf".into(),
-                content_type: "application/pdf".into(),
-                data: b"%PDF-1.4".to_vec(),
-            }],
+            attachments: vec![file(dir, "résumé.pdf", "application/pdf", b"%PDF-1.4")],
             images: Vec::new(),
         }
     }
 
-    #[test]
-    fn builds_utf8_headers_attachments_and_hides_bcc() {
+    #[tokio::test]
+    async fn builds_utf8_headers_attachments_and_hides_bcc() {
+        let dir = tempfile::tempdir().expect("dir");
         let m = build(&outgoing(
+            &dir,
             "\"Lefèvre, Élodie\" <elodie@example.fr>, bob@example.test",
             "Réunion",
         ))
         .expect("message");
-        let raw = String::from_utf8(m.formatted()).expect("utf-8");
+        let bytes = raw(&m).await;
+        let raw = String::from_utf8(bytes.clone()).expect("utf-8");
         assert!(raw.contains("Subject: =?utf-8?"), "{raw}");
         assert!(raw.contains("Message-ID: <m1@example.test>"));
         assert!(raw.contains("In-Reply-To: <m0@example.test>"), "{raw}");
         assert!(raw.contains("References: <m0@example.test>"), "{raw}");
+        assert!(raw.contains("MIME-Version: 1.0") && raw.contains("Date: "));
         assert!(raw.contains("bob@example.test"));
         assert!(
             !raw.contains("hidden@example.test"),
@@ -382,61 +444,69 @@ mod tests {
         );
         assert!(raw.contains("application/pdf"));
         assert_eq!(m.envelope().to().len(), 3, "Bcc is in the envelope");
+        let parsed = mail_parser::MessageParser::default()
+            .parse(&bytes)
+            .expect("parse");
+        let pdf = parsed.attachments().next().expect("the attachment");
+        assert_eq!(
+            mail_parser::MimeHeaders::attachment_name(pdf),
+            Some("résumé.pdf")
+        );
+        assert_eq!(pdf.contents(), b"%PDF-1.4");
+        assert_eq!(
+            parsed.body_text(0).as_deref().map(str::trim_end),
+            Some("Bonjour,\r\nà bientôt")
+        );
     }
 
-    #[test]
-    fn rich_text_goes_as_an_alternative_and_comes_back_from_a_draft() {
-        let mut o = outgoing("bob@example.test", "Gras");
+    #[tokio::test]
+    async fn rich_text_goes_as_an_alternative_and_comes_back_from_a_draft() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut o = outgoing(&dir, "bob@example.test", "Gras");
+        o.attachments.clear();
         o.text = "Un mot important".into();
         o.html = Some("Un mot <b>important</b>".into());
-        let raw = String::from_utf8(build(&o).expect("message").formatted()).expect("utf-8");
-        assert!(raw.contains("multipart/alternative"), "{raw}");
-        assert!(raw.contains("text/plain") && raw.contains("text/html"));
+        let raw_text = String::from_utf8(raw(&build(&o).expect("message")).await).expect("utf-8");
+        assert!(raw_text.contains("multipart/alternative"), "{raw_text}");
+        assert!(raw_text.contains("text/plain") && raw_text.contains("text/html"));
         let parsed = mail_parser::MessageParser::default()
-            .parse(raw.as_bytes())
+            .parse(raw_text.as_bytes())
             .expect("parse");
         assert_eq!(parsed.body_text(0).as_deref(), Some("Un mot important"));
         assert!(parsed
             .body_html(0)
             .is_some_and(|h| h.contains("<b>important</b>")));
-        o.attachments.push(File {
-            name: "a.txt".into(),
-            content_type: "text/plain".into(),
-            data: b"x".to_vec(),
-        });
-        let with_file = String::from_utf8(build(&o).expect("message").formatted()).expect("utf-8");
+        o.attachments.push(file(&dir, "a.txt", "text/plain", b"x"));
+        let with_file = String::from_utf8(raw(&build(&o).expect("message")).await).expect("utf-8");
         assert!(
             with_file.contains("multipart/mixed") && with_file.contains("multipart/alternative")
         );
         // A draft keeps the formatting, cleaned again as it is read back.
         o.html = Some("Un mot <b>important</b><script>x()</script>".into());
-        let back = read_draft(&build_draft(&o, "draft-key-2").expect("draft").formatted())
+        let back = read_draft(&raw(&build_draft(&o, "draft-key-2").expect("draft")).await)
             .expect("read back");
         assert_eq!(back.html.as_deref(), Some("Un mot <b>important</b>"));
         o.html = None;
-        let plain = read_draft(&build_draft(&o, "draft-key-3").expect("draft").formatted())
+        let plain = read_draft(&raw(&build_draft(&o, "draft-key-3").expect("draft")).await)
             .expect("read back");
         assert_eq!(plain.html, None, "a plain draft stays plain");
     }
 
-    #[test]
-    fn pasted_images_go_as_related_parts_the_html_points_at() {
-        let mut o = outgoing("bob@example.test", "Photo");
+    #[tokio::test]
+    async fn pasted_images_go_as_related_parts_the_html_points_at() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut o = outgoing(&dir, "bob@example.test", "Photo");
         o.attachments.clear();
         o.text = "Voici".into();
         o.html = Some("Voici <img src=\"cid:p1@example.test\" alt=\"\">".into());
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
         o.images.push(InlineImage {
             content_id: "p1@example.test".into(),
-            file: File {
-                name: "photo.png".into(),
-                content_type: "image/png".into(),
-                data: png.clone(),
-            },
+            file: file(&dir, "photo.png", "image/png", &png),
         });
         for raw in [
-            build(&o).expect("message").formatted(),
-            build_draft(&o, "draft-key-4").expect("draft").formatted(),
+            raw(&build(&o).expect("message")).await,
+            raw(&build_draft(&o, "draft-key-4").expect("draft")).await,
         ] {
             let text = String::from_utf8_lossy(&raw);
             assert!(text.contains("multipart/alternative"), "{text}");
@@ -456,7 +526,7 @@ mod tests {
                 .body_html(0)
                 .is_some_and(|h| h.contains("src=\"cid:p1@example.test\"")));
         }
-        let back = read_draft(&build_draft(&o, "draft-key-4").expect("draft").formatted())
+        let back = read_draft(&raw(&build_draft(&o, "draft-key-4").expect("draft")).await)
             .expect("read back");
         assert!(back
             .html
@@ -465,9 +535,10 @@ mod tests {
         assert!(build(&o).is_err(), "an id cannot carry headers");
     }
 
-    #[test]
-    fn a_draft_keeps_everything_typed() {
-        let mut o = outgoing("bob@example.test, bo", "Brouillon été");
+    #[tokio::test]
+    async fn a_draft_keeps_everything_typed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut o = outgoing(&dir, "bob@example.test, bo", "Brouillon été");
         o.cc = "Élodie <e".into();
         o.text = "Ligne 1\nLigne 2".into();
         let m = build_draft(&o, "draft-key-1").expect("draft");
@@ -476,7 +547,7 @@ mod tests {
             1,
             "a draft goes nowhere but to its author"
         );
-        let back = read_draft(&m.formatted()).expect("read back");
+        let back = read_draft(&raw(&m).await).expect("read back");
         assert_eq!(back.key, "draft-key-1");
         assert_eq!(back.to, "bob@example.test, bo");
         assert_eq!(back.cc, "Élodie <e");
@@ -492,20 +563,123 @@ mod tests {
 
     #[test]
     fn refuses_injection_and_names_the_bad_address() {
+        let dir = tempfile::tempdir().expect("dir");
         assert!(matches!(
             build(&outgoing(
+                &dir,
                 "bob@example.test",
                 "Hi\r\nBcc: victim@example.test"
             )),
             Err(MailError::BadMessage(_))
         ));
-        assert!(build(&outgoing("bob@example.test\r\nRCPT TO:<x@y>", "Hi")).is_err());
-        match build(&outgoing("bob@example.test, not an address", "Hi")) {
+        assert!(build(&outgoing(&dir, "bob@example.test\r\nRCPT TO:<x@y>", "Hi")).is_err());
+        match build(&outgoing(&dir, "bob@example.test, not an address", "Hi")) {
             Err(MailError::BadMessage(m)) => assert!(m.contains("`not an address`"), "{m}"),
             other => panic!("{:?}", other.map(|_| ())),
         }
-        let mut none = outgoing("", "Hi");
+        let mut none = outgoing(&dir, "", "Hi");
         none.bcc.clear();
         assert!(build(&none).is_err());
+        let mut bad_name = outgoing(&dir, "bob@example.test", "Hi");
+        bad_name.attachments[0].name = "a\"\r\nContent-Type: text/html".into();
+        assert!(
+            build(&bad_name).is_err(),
+            "a file name cannot carry headers"
+        );
+    }
+
+    /// Counts what goes through, and the largest single write.
+    #[derive(Default)]
+    struct Meter {
+        total: usize,
+        largest: usize,
+        base64: Vec<u8>,
+    }
+
+    impl AsyncWrite for Meter {
+        fn poll_write(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            buf: &[u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            self.total += buf.len();
+            self.largest = self.largest.max(buf.len());
+            if buf.len() > 1000 {
+                self.base64
+                    .extend(buf.iter().filter(|b| !b.is_ascii_whitespace()));
+            }
+            std::task::Poll::Ready(Ok(buf.len()))
+        }
+        fn poll_flush(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+        fn poll_shutdown(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_big_attachment_is_written_in_chunks_of_at_most_80_kib() {
+        use base64::Engine;
+        let dir = tempfile::tempdir().expect("dir");
+        let data: Vec<u8> = (0..20 * 1024 * 1024u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        let mut o = outgoing(&dir, "bob@example.test", "Gros");
+        o.attachments = vec![file(&dir, "big.bin", "application/octet-stream", &data)];
+        let mut meter = Meter::default();
+        build(&o)
+            .expect("message")
+            .write_to(&mut meter)
+            .await
+            .expect("written");
+        assert!(meter.total > data.len() * 4 / 3, "{}", meter.total);
+        assert!(
+            meter.largest <= 80 * 1024,
+            "the largest write is {} bytes",
+            meter.largest
+        );
+        let back = base64::engine::general_purpose::STANDARD
+            .decode(&meter.base64)
+            .expect("base64");
+        assert!(back == data, "the attachment goes out whole");
+    }
+
+    #[tokio::test]
+    async fn a_forwarded_message_goes_unencoded_when_it_can() {
+        let dir = tempfile::tempdir().expect("dir");
+        let eml = b"From: carol@example.test\r\nSubject: Original\r\n\r\nHello\r\n";
+        let mut o = outgoing(&dir, "bob@example.test", "Fwd");
+        o.attachments = vec![file(&dir, "original.eml", "message/rfc822", eml)];
+        let sent = raw(&build(&o).expect("message")).await;
+        let text = String::from_utf8_lossy(&sent);
+        assert!(text.contains("Content-Transfer-Encoding: 7bit"), "{text}");
+        assert!(
+            text.contains("Subject: Original\r\n\r\nHello\r\n"),
+            "{text}"
+        );
+        let parsed = mail_parser::MessageParser::default()
+            .parse(&sent)
+            .expect("parse");
+        let inner = parsed
+            .attachment(0)
+            .and_then(|a| a.message())
+            .expect("a message part");
+        assert_eq!(inner.subject(), Some("Original"));
+        // Not 7-bit text: encoded, like any file.
+        o.attachments = vec![file(
+            &dir,
+            "odd.eml",
+            "message/rfc822",
+            b"Subject: \xff\0\n",
+        )];
+        let odd = raw(&build(&o).expect("message")).await;
+        assert!(String::from_utf8_lossy(&odd).contains("Content-Transfer-Encoding: base64"));
     }
 }

@@ -15,6 +15,9 @@ pub enum MailError {
     Protocol(String),
     #[error("the mail server refused the message: {0}")]
     Refused(String),
+    /// An SMTP reply that is not a success (4xx or 5xx), as the server gave it.
+    #[error("the mail server answered {code} {text}")]
+    SmtpReply { code: u16, text: String },
     #[error("this is not a message: {0}")]
     Unparseable(String),
     #[error("there is no folder `{0}`")]

@@ -4,10 +4,10 @@ use std::collections::HashSet;
 use std::fmt::Debug;
 use std::ops::{Deref, DerefMut};
 
-use async_imap::imap_proto::{MailboxDatum, Response, Status};
+use async_imap::imap_proto::{MailboxDatum, Outcome, Response, Status};
 use async_imap::{Client, Session};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::{tls, MailError, MailServer, Security};
@@ -166,6 +166,121 @@ impl ImapSession {
                 _ => {}
             }
         }
+    }
+}
+
+impl ImapSession {
+    /// APPENDs the `size` bytes `message` reads to `folder` (already in
+    /// modified UTF-7) with `flags`, sending the literal from the reader a
+    /// chunk at a time: async-imap's `append` takes the message as one slice.
+    pub async fn append_from(
+        &mut self,
+        folder: &str,
+        flags: &str,
+        size: u64,
+        message: impl AsyncRead + Unpin,
+    ) -> Result<(), MailError> {
+        let tag = self
+            .session
+            .run_command(format!("APPEND {} {flags} {{{size}}}", quote(folder)?))
+            .await?;
+        // The server says go on (`+`), or refuses at once.
+        self.until(|r| match r {
+            Response::Continue(_) => Some(Ok(())),
+            Response::Done {
+                tag: done,
+                status,
+                outcome,
+            } if *done == tag => Some(Err(refused(status, outcome))),
+            _ => None,
+        })
+        .await??;
+        let stream = self.session.get_mut();
+        // A read that fails is the message's fault; a write, the connection's.
+        enum Broke {
+            Reading(std::io::Error),
+            Writing(std::io::Error),
+        }
+        let copied = async {
+            let mut message = message.take(size);
+            let mut chunk = vec![0u8; 64 * 1024];
+            let mut sent = 0u64;
+            loop {
+                let read = message.read(&mut chunk).await.map_err(Broke::Reading)?;
+                if read == 0 {
+                    break;
+                }
+                stream
+                    .write_all(&chunk[..read])
+                    .await
+                    .map_err(Broke::Writing)?;
+                sent += read as u64;
+            }
+            Ok::<_, Broke>(sent)
+        }
+        .await;
+        let unread = match copied {
+            Ok(sent) if sent == size => None,
+            Ok(sent) => Some(format!("the message was {sent} bytes, not {size}")),
+            Err(Broke::Reading(e)) => Some(format!("the message could not be read: {e}")),
+            Err(Broke::Writing(e)) => return Err(async_imap::error::Error::Io(e).into()),
+        };
+        if let Some(reason) = unread {
+            // The server still waits for the literal: this connection is
+            // of no more use, and is closed so that it is opened again.
+            let _ = stream.shutdown().await;
+            return Err(MailError::BadMessage(reason));
+        }
+        stream
+            .write_all(b"\r\n")
+            .await
+            .map_err(async_imap::error::Error::Io)?;
+        stream.flush().await.map_err(async_imap::error::Error::Io)?;
+        self.until(|r| match r {
+            Response::Done {
+                tag: done,
+                status,
+                outcome,
+            } if *done == tag => Some(match status {
+                Status::Ok => Ok(()),
+                _ => Err(refused(status, outcome)),
+            }),
+            _ => None,
+        })
+        .await?
+    }
+
+    /// Reads responses until `look` finds what it waits for.
+    async fn until<T>(
+        &mut self,
+        mut look: impl FnMut(&Response<'_>) -> Option<T>,
+    ) -> Result<T, MailError> {
+        loop {
+            let Some(response) = self
+                .session
+                .read_response()
+                .await
+                .map_err(async_imap::error::Error::Io)?
+            else {
+                return Err(async_imap::error::Error::ConnectionLost.into());
+            };
+            if let Some(found) = look(response.parsed()) {
+                return Ok(found);
+            }
+        }
+    }
+}
+
+/// What a tagged NO or BAD said.
+fn refused(status: &Status, outcome: &Outcome<'_>) -> MailError {
+    let reason = outcome
+        .information
+        .as_deref()
+        .unwrap_or("refused")
+        .to_owned();
+    match status {
+        Status::No => MailError::Refused(reason),
+        _ => MailError::Protocol(reason),
     }
 }
 

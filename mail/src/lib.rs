@@ -13,6 +13,7 @@ pub mod listing;
 pub mod live;
 pub mod managesieve;
 pub mod message;
+mod mime;
 pub mod render;
 pub mod reply;
 pub mod sanitize;
@@ -23,4 +24,5 @@ mod tls;
 pub mod utf7;
 
 pub use error::MailError;
+pub use mime::WriteError;
 pub use server::{MailServer, Security};

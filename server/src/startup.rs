@@ -144,6 +144,11 @@ async fn sweep_sessions(services: Arc<Services>) {
             Ok(n) => tracing::warn!(interrupted = n, "held messages interrupted while sending"),
             Err(e) => tracing::warn!(error = %e, "could not look for interrupted sends"),
         }
+        match services.sweep_message_files().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "message files no held message names removed"),
+            Err(e) => tracing::warn!(error = %e, "could not sweep the message files"),
+        }
     }
 }
 

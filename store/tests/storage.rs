@@ -407,6 +407,23 @@ async fn contacts_complete_by_address_or_name_most_used_first() {
     }
 }
 
+fn outgoing(account_id: i64, key: &str, due_at: i64, sealed_by: &str) -> NewOutgoing {
+    NewOutgoing {
+        account_id,
+        send_key: key.into(),
+        due_at,
+        scheduled: false,
+        subject: "Objet".into(),
+        recipients: "bob@example.test".into(),
+        mail_from: "holder@example.test".into(),
+        rcpt_to: vec!["bob@example.test".into(), "carol@example.test".into()],
+        message_file: format!("{key}.eml"),
+        stored_in: "dir-1".into(),
+        credential: "sealed".into(),
+        sealed_by: sealed_by.into(),
+    }
+}
+
 #[tokio::test]
 async fn held_messages_are_claimed_once_when_due_and_taken_back_while_waiting() {
     let (_dir, stores) = migrated().await;
@@ -416,54 +433,55 @@ async fn held_messages_are_claimed_once_when_due_and_taken_back_while_waiting() 
             .await
             .expect("account")
             .id;
-        let held = |key: &str, due_at: i64, sealed_by: &str| NewOutgoing {
-            account_id: id,
-            send_key: key.into(),
-            due_at,
-            scheduled: false,
-            subject: "Objet".into(),
-            recipients: "bob@example.test".into(),
-            mail_from: "holder@example.test".into(),
-            rcpt_to: vec!["bob@example.test".into(), "carol@example.test".into()],
-            message: b"Subject: Objet\r\n\r\n\xff\x00 bytes as they are".to_vec(),
-            credential: "sealed".into(),
-            sealed_by: sealed_by.into(),
+        let held = |key: &str, due_at: i64, sealed_by: &str| outgoing(id, key, due_at, sealed_by);
+        let hold = |m: NewOutgoing| async move {
+            assert!(store.hold(&m, 100).await.expect("hold"), "room to hold");
         };
         let t = now();
-        store.hold(&held("due", t - 1, "k1")).await.expect("hold");
-        store
-            .hold(&held("later", t + 3600, "k1"))
-            .await
-            .expect("hold");
-        store
-            .hold(&held("other-key", t - 1, "k2"))
-            .await
-            .expect("hold");
-        store
-            .hold(&held("undone", t - 1, "k1"))
-            .await
-            .expect("hold");
-        assert!(store.take_back(id, "undone").await.expect("take back"));
-        assert!(!store.take_back(id, "undone").await.expect("twice"));
+        hold(held("due", t - 1, "k1")).await;
+        hold(held("later", t + 3600, "k1")).await;
+        hold(held("other-key", t - 1, "k2")).await;
+        hold(held("undone", t - 1, "k1")).await;
+        let mut elsewhere = held("elsewhere", t - 1, "k1");
+        elsewhere.stored_in = "dir-2".into();
+        hold(elsewhere).await;
+        assert_eq!(
+            store.take_back(id, "undone").await.expect("take back"),
+            Some("undone.eml".into()),
+            "its file, to remove"
+        );
+        assert_eq!(store.take_back(id, "undone").await.expect("twice"), None);
 
-        let (a, b) = tokio::join!(store.claim_due(t, "k1", 10), store.claim_due(t, "k1", 10));
+        let (a, b) = tokio::join!(
+            store.claim_due(t, "k1", "dir-1", 10),
+            store.claim_due(t, "k1", "dir-1", 10)
+        );
         let mut claimed = a.expect("claim");
         claimed.extend(b.expect("claim"));
-        assert_eq!(claimed.len(), 1, "one instance claims it");
+        assert_eq!(
+            claimed.len(),
+            1,
+            "one instance claims it, among the messages of its key and directory"
+        );
         let c = &claimed[0];
         assert_eq!(c.send_key, "due");
+        assert_eq!((c.due_at, c.attempts), (t - 1, 0));
         assert_eq!(c.rcpt_to, ["bob@example.test", "carol@example.test"]);
-        assert_eq!(c.message, held("due", 0, "").message, "bytes kept exactly");
-        assert!(
-            !store.take_back(id, "due").await.expect("take back"),
+        assert_eq!(c.message_file, "due.eml");
+        assert_eq!(
+            store.take_back(id, "due").await.expect("take back"),
+            None,
             "too late once claimed"
         );
+        let mut files = store.held_files("dir-1").await.expect("files");
+        files.sort();
+        assert_eq!(files, ["due.eml", "later.eml", "other-key.eml"]);
 
         let listed = store.held(id).await.expect("held");
         let keys: Vec<&str> = listed.iter().map(|h| h.send_key.as_str()).collect();
-        assert_eq!(keys, ["due", "other-key", "later"]);
+        assert_eq!(keys, ["due", "elsewhere", "other-key", "later"]);
         assert_eq!(listed[0].state, OutboxState::Sending);
-        assert_eq!(listed[1].state, OutboxState::Queued);
+        assert_eq!(listed[2].state, OutboxState::Queued);
 
         store
             .outbox_failed(id, "due", "refused")
@@ -472,22 +490,38 @@ async fn held_messages_are_claimed_once_when_due_and_taken_back_while_waiting() 
         let failed = store.held_one(id, "due").await.expect("one").expect("kept");
         assert_eq!(failed.state, OutboxState::Failed);
         assert_eq!(failed.error.as_deref(), Some("refused"));
+        assert!(!store
+            .held_files("dir-1")
+            .await
+            .expect("files")
+            .contains(&"due.eml".to_owned()));
         assert!(store
-            .claim_due(t, "k1", 10)
+            .claim_due(t, "k1", "dir-1", 10)
             .await
             .expect("claim")
             .is_empty());
         // Sent again after a failure: waiting again.
-        store
-            .hold(&held("due", t - 1, "k1"))
-            .await
-            .expect("hold again");
-        assert_eq!(store.claim_due(t, "k1", 10).await.expect("claim").len(), 1);
+        hold(held("due", t - 1, "k1")).await;
+        assert_eq!(
+            store
+                .claim_due(t, "k1", "dir-1", 10)
+                .await
+                .expect("claim")
+                .len(),
+            1
+        );
         store.sent_from_outbox(id, "due").await.expect("sent");
         assert!(store.held_one(id, "due").await.expect("one").is_none());
 
-        store.hold(&held("stuck", t - 1, "k1")).await.expect("hold");
-        assert_eq!(store.claim_due(t, "k1", 10).await.expect("claim").len(), 1);
+        hold(held("stuck", t - 1, "k1")).await;
+        assert_eq!(
+            store
+                .claim_due(t, "k1", "dir-1", 10)
+                .await
+                .expect("claim")
+                .len(),
+            1
+        );
         assert_eq!(store.fail_abandoned(now() + 2).await.expect("abandoned"), 1);
         let stuck = store
             .held_one(id, "stuck")
@@ -495,6 +529,94 @@ async fn held_messages_are_claimed_once_when_due_and_taken_back_while_waiting() 
             .expect("one")
             .expect("kept");
         assert_eq!(stuck.state, OutboxState::Failed);
+        assert!(!store
+            .held_files("dir-1")
+            .await
+            .expect("files")
+            .contains(&"stuck.eml".to_owned()));
+    }
+}
+
+#[tokio::test]
+async fn a_message_tried_in_vain_waits_for_its_retry_with_the_reason() {
+    let (_dir, stores) = migrated().await;
+    for store in &stores {
+        let id = store
+            .create_account(account("retrier@example.test"))
+            .await
+            .expect("account")
+            .id;
+        let t = now();
+        assert!(store
+            .hold(&outgoing(id, "retry", t - 1, "k1"), 10)
+            .await
+            .expect("hold"));
+        let claimed = store.claim_due(t, "k1", "dir-1", 10).await.expect("claim");
+        assert_eq!(claimed.len(), 1);
+        store
+            .retry_later(id, "retry", t + 60, "connection refused")
+            .await
+            .expect("retry");
+        let waiting = store
+            .held_one(id, "retry")
+            .await
+            .expect("one")
+            .expect("kept");
+        assert_eq!(waiting.state, OutboxState::Queued);
+        assert_eq!(waiting.retry_at, Some(t + 60));
+        assert_eq!(waiting.due_at, t - 1, "still due when it was");
+        assert_eq!(waiting.error.as_deref(), Some("connection refused"));
+        assert!(
+            store
+                .claim_due(t + 59, "k1", "dir-1", 10)
+                .await
+                .expect("claim")
+                .is_empty(),
+            "not before its retry"
+        );
+        let again = store
+            .claim_due(t + 60, "k1", "dir-1", 10)
+            .await
+            .expect("claim");
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].attempts, 1, "one try failed before");
+        assert_eq!(again[0].credential, "sealed", "kept for the next try");
+    }
+}
+
+#[tokio::test]
+async fn holds_sent_at_once_stop_at_the_limit() {
+    let (_dir, stores) = migrated().await;
+    for store in &stores {
+        let id = store
+            .create_account(account("flooder@example.test"))
+            .await
+            .expect("account")
+            .id;
+        let max = 5;
+        let t = now() + 3600;
+        let holds = (0..30).map(|i| {
+            let m = outgoing(id, &format!("flood-{i:02}"), t, "k1");
+            async move { store.hold(&m, max).await.expect("hold") }
+        });
+        let outcomes = futures::future::join_all(holds).await;
+        assert_eq!(
+            outcomes.iter().filter(|held| **held).count(),
+            max as usize,
+            "{:?}",
+            store.backend()
+        );
+        assert_eq!(store.held(id).await.expect("held").len(), max as usize);
+        // A key already held is replaced, not counted again.
+        let kept = store.held(id).await.expect("held")[0].send_key.clone();
+        assert!(store
+            .hold(&outgoing(id, &kept, t + 60, "k1"), max)
+            .await
+            .expect("replace"));
+        assert!(!store
+            .hold(&outgoing(id, "one-more", t, "k1"), max)
+            .await
+            .expect("refused"));
     }
 }
 

@@ -425,9 +425,13 @@ pub struct HeldView {
     pub due_at: i64,
     /// Send later (not the undo delay of a plain send).
     pub scheduled: bool,
-    /// `waiting`, `sending` or `failed`.
+    /// `waiting`, `retrying` (the mail server could not take it yet),
+    /// `sending` or `failed`.
     pub state: String,
+    /// Why it failed, or why the last try did.
     pub error: Option<String>,
+    /// When it is tried again (`retrying`).
+    pub retry_at: Option<i64>,
 }
 
 /// The signed-in user's held messages, soonest first.
@@ -448,12 +452,14 @@ pub async fn outbox() -> Result<Vec<HeldView>, AppError> {
             due_at: h.due_at,
             scheduled: h.scheduled,
             state: match h.state {
+                OutboxState::Queued if h.retry_at.is_some() => "retrying",
                 OutboxState::Queued => "waiting",
                 OutboxState::Sending => "sending",
                 OutboxState::Failed => "failed",
             }
             .into(),
             error: h.error,
+            retry_at: h.retry_at,
         })
         .collect())
 }

@@ -38,14 +38,23 @@ pub fn OutboxPage() -> impl IntoView {
     };
     let row = move |h: HeldView| {
         let (cancel_key, edit_key) = (h.key.clone(), h.key.clone());
-        let state = match h.state.as_str() {
-            "sending" => t.state_sending.to_owned(),
-            "failed" => format!("{} {}", t.state_failed, h.error.unwrap_or_default()),
-            _ => t.state_waiting.to_owned(),
+        let reason = crate::i18n::translate(h.error.as_deref().unwrap_or_default(), t);
+        let state = match (h.state.as_str(), h.retry_at) {
+            ("sending", _) => t.state_sending.to_owned().into_any(),
+            ("failed", _) => format!("{} {reason}", t.state_failed).into_any(),
+            ("retrying", Some(at)) => {
+                // The time goes where the language puts it.
+                let (before, after) = t
+                    .state_retrying
+                    .split_once("{time}")
+                    .unwrap_or((t.state_retrying, ""));
+                view! { {before}<LocalTime unix=at/>{after}" "{reason} }.into_any()
+            }
+            _ => t.state_waiting.to_owned().into_any(),
         };
         let waiting = h.state != "sending";
         view! {
-            <li class="held-message" class:failed=h.state == "failed">
+            <li class="held-message" class:failed=h.state == "failed" class:retrying=h.state == "retrying">
                 <span class="subject">{h.subject}</span>
                 <span class="muted">{h.recipients}</span>
                 <span class="date"><LocalTime unix=h.due_at/></span>

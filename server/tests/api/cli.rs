@@ -87,8 +87,10 @@ fn user_commands_manage_accounts() {
     let url = format!("sqlite://{}", dir.path().join("cli.db").display());
     let run = |args: &[&str], stdin: Option<&str>| {
         use std::io::Write;
+        // The data directory (server key, outbox) in the temporary one too.
         let mut child = estafette()
             .env("ESTAFETTE_DATABASE__URL", &url)
+            .env("ESTAFETTE_SERVER__DATA_DIR", dir.path())
             .args(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())

@@ -1,4 +1,4 @@
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 
 use estafette::startup::Application;
@@ -113,7 +113,7 @@ pub async fn send_raw_as(from: &str, to: &str, raw: &str) {
         security: estafette_mail::Security::Plain,
     };
     let envelope = estafette_mail::smtp::envelope(from, &[to.to_owned()]).expect("envelope");
-    estafette_mail::smtp::send_raw(
+    estafette_mail::smtp::submit(
         &server,
         from,
         &secrecy::SecretString::from(PASSWORD),
@@ -388,6 +388,23 @@ impl TestApp {
         panic!("the INBOX never held {total} messages: {page}");
     }
 
+    /// The data directory (another instance given it is this one restarted).
+    pub fn data_dir(&self) -> String {
+        self._dir.path().display().to_string()
+    }
+
+    /// Messages waiting as files in the data directory's outbox.
+    pub fn held_files(&self) -> usize {
+        std::fs::read_dir(self._dir.path().join("outbox"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
     /// Files under the data directory's uploads (every session's).
     pub fn upload_files(&self) -> usize {
         fn count(dir: &std::path::Path) -> usize {
@@ -485,4 +502,89 @@ pub async fn enrol(app: &TestApp) -> (estafette_auth::TotpSecret, String, Vec<St
     let codes: Vec<String> = res.json().await.expect("recovery codes");
     assert_eq!(codes.len(), 10);
     (secret, code, codes)
+}
+
+/// An SMTP server that is down, then back: a loopback relay to the dev
+/// Postfix that closes every connection at once until `come_up`, then
+/// forwards them.
+pub struct Relay {
+    pub port: u16,
+    up: Arc<AtomicBool>,
+    closed: Arc<AtomicU32>,
+    task: tokio::task::AbortHandle,
+}
+
+impl Relay {
+    pub async fn start() -> Relay {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("relay port");
+        let port = listener.local_addr().expect("relay address").port();
+        let (up, closed) = (
+            Arc::new(AtomicBool::new(false)),
+            Arc::new(AtomicU32::new(0)),
+        );
+        let smtp = mail_env().smtp_port;
+        let task = tokio::spawn({
+            let (up, closed) = (up.clone(), closed.clone());
+            async move {
+                while let Ok((mut inbound, _)) = listener.accept().await {
+                    if !up.load(Ordering::SeqCst) {
+                        closed.fetch_add(1, Ordering::SeqCst);
+                        drop(inbound);
+                        continue;
+                    }
+                    tokio::spawn(async move {
+                        if let Ok(mut postfix) =
+                            tokio::net::TcpStream::connect(("127.0.0.1", smtp)).await
+                        {
+                            let _ = tokio::io::copy_bidirectional(&mut inbound, &mut postfix).await;
+                        }
+                    });
+                }
+            }
+        })
+        .abort_handle();
+        Relay {
+            port,
+            up,
+            closed,
+            task,
+        }
+    }
+
+    /// From now on, connections reach Postfix.
+    pub fn come_up(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+
+    /// Connections closed while down.
+    pub fn closed(&self) -> u32 {
+        self.closed.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Polls `check` every 100 ms until it gives a value, for at most `seconds`.
+pub async fn eventually<T, F: std::future::Future<Output = Option<T>>>(
+    seconds: u64,
+    what: &str,
+    mut check: impl FnMut() -> F,
+) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not within {seconds} s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

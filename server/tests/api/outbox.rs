@@ -1,13 +1,15 @@
 //! Undo send and send later: a sent message waits in the outbox (in the
-//! database), goes out once when due — signed out, after a restart, from
-//! whichever instance holds the server key — or comes back as a draft.
+//! database, its bytes in a file), goes out once when due — signed out,
+//! after a restart, from whichever instance holds the server key and the
+//! files — or comes back as a draft; tried again while the mail server is
+//! down, failed with its reason when it refuses; at most so many per account.
 
 use std::time::Duration;
 
 use estafette_store::{now, Role};
 use serde_json::Value;
 
-use crate::helpers::{spawn, spawn_with, unique_email, Db, TestApp, PASSWORD};
+use crate::helpers::{eventually, spawn, spawn_with, unique_email, Db, Relay, TestApp, PASSWORD};
 
 /// A server key shared by the instances of the restart test only.
 const SHARED_KEY: &str = "c2NoZWR1bGVkLXNlbmQtdGVzdC1rZXktMzItYnl0ZXM=";
@@ -162,7 +164,16 @@ async fn a_scheduled_message_survives_a_restart_and_arrives_once_on_time() {
     assert_eq!(held[0]["due_at"], due);
 
     first.stop();
-    let second = spawn_with(Db::Shared, &[("ESTAFETTE_AUTH__SECRET_KEY", SHARED_KEY)]).await;
+    // Restarted: the same key, and the same data directory (the message's file).
+    let data_dir = first.data_dir();
+    let second = spawn_with(
+        Db::Shared,
+        &[
+            ("ESTAFETTE_AUTH__SECRET_KEY", SHARED_KEY),
+            ("ESTAFETTE_SERVER__DATA_DIR", &data_dir),
+        ],
+    )
+    .await;
     let reader = second.new_browser();
     assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
     assert_eq!(inbox_total(&reader).await, 0, "not before its time");
@@ -181,30 +192,126 @@ async fn a_scheduled_message_survives_a_restart_and_arrives_once_on_time() {
     assert_eq!(inbox_total(&reader).await, 1, "once");
 }
 
+/// The outbox once its first message is in `state`.
+async fn outbox_when(app: &TestApp, state: &str) -> Vec<Value> {
+    eventually(20, &format!("a message {state}"), || async {
+        let held = outbox(app).await;
+        held.first()
+            .is_some_and(|h| h["state"] == state)
+            .then_some(held)
+    })
+    .await
+}
+
 #[tokio::test]
-async fn a_held_message_the_server_refuses_stays_a_draft_with_the_reason() {
-    let broken = spawn_with(Db::Shared, &[("ESTAFETTE_SMTP__PORT", "9")]).await;
-    let (_, bob, _) = alice_and_bob(&broken, 1).await;
-    let res = compose(&broken, &bob, "Sans réseau", "refused-key-001", 0).await;
+async fn a_held_message_the_server_refuses_fails_with_its_reason_and_stays_a_draft() {
+    let app = spawn(Db::Shared).await;
+    let (_, bob, reader) = alice_and_bob(&app, 1).await;
+    // The dev Postfix refuses this address for good (scripts/devmail.sh).
+    let to = format!("{bob}, refused@example.test");
+    let res = compose(&app, &to, "Refusé", "refused-key-001", 0).await;
     assert_eq!(res.status(), 200);
-    let mut held = Vec::new();
-    for _ in 0..100 {
-        held = outbox(&broken).await;
-        if held.first().is_some_and(|h| h["state"] == "failed") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(held[0]["state"], "failed", "{held:?}");
+    let held = outbox_when(&app, "failed").await;
     let reason = held[0]["error"].as_str().unwrap_or_default();
-    assert!(!reason.is_empty(), "the reason is kept");
-    let draft = broken
+    assert!(
+        reason.contains("550") && reason.contains("refused by the development server"),
+        "Postfix's own reason: {reason}"
+    );
+    assert_eq!(held[0]["retry_at"], Value::Null, "not tried again");
+    assert_eq!(app.held_files(), 0, "its file is gone");
+    assert_eq!(inbox_total(&reader).await, 0, "nothing reached Bob");
+    let draft = app
         .post("/api/open-draft", &[("key", "refused-key-001")])
         .await;
     assert_eq!(draft.status(), 200, "still a draft");
-    let cancel = broken
+    let cancel = app
         .post("/api/take-back", &[("key", "refused-key-001")])
         .await;
     assert_eq!(cancel.status(), 200);
-    assert!(outbox(&broken).await.is_empty());
+    assert!(outbox(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_held_message_is_tried_again_while_smtp_is_down_and_goes_out_once_it_is_back() {
+    let relay = Relay::start().await;
+    let port = relay.port.to_string();
+    let app = spawn_with(Db::Shared, &[("ESTAFETTE_SMTP__PORT", &port)]).await;
+    let (alice, bob, reader) = alice_and_bob(&app, 1).await;
+    let res = compose(&app, &bob, "Après la panne", "retried-key-001", 0).await;
+    assert_eq!(res.status(), 200);
+    let tried = now();
+    let held = outbox_when(&app, "retrying").await;
+    assert!(relay.closed() >= 1, "the server was tried");
+    let retry_at = held[0]["retry_at"].as_i64().expect("a retry time");
+    assert!(
+        (tried + 55..=now() + 61).contains(&retry_at),
+        "a minute after the first try: {retry_at} ({tried})"
+    );
+    let reason = held[0]["error"].as_str().unwrap_or_default();
+    assert!(reason.contains("closed the connection"), "{reason}");
+    assert_eq!(app.held_files(), 1, "the message waits in its file");
+    assert_eq!(inbox_total(&reader).await, 0);
+
+    relay.come_up();
+    // A minute passes: the retry falls due now.
+    app.store
+        .execute_raw(&format!(
+            "UPDATE outbox SET retry_at = {} WHERE send_key = 'retried-key-001'",
+            now()
+        ))
+        .await
+        .expect("the retry due");
+    let page = reader.wait_for_inbox(1).await;
+    assert_eq!(page["rows"][0]["subject"], "Après la panne");
+    eventually(10, "the outbox emptied", || async {
+        outbox(&app).await.is_empty().then_some(())
+    })
+    .await;
+    let again = app.new_browser();
+    assert_eq!(again.sign_in(&alice, PASSWORD).await.status(), 200);
+    let sent = eventually(10, "kept in Sent", || async {
+        let sent = again.list(&[("folder", "Sent")]).await;
+        (sent["total"] == 1).then_some(sent)
+    })
+    .await;
+    assert_eq!(sent["rows"][0]["subject"], "Après la panne");
+    // Removed once it is filed in Sent too.
+    eventually(10, "its file removed", || async {
+        (app.held_files() == 0).then_some(())
+    })
+    .await;
+    assert_eq!(inbox_total(&reader).await, 1, "once");
+}
+
+#[tokio::test]
+async fn an_account_holds_at_most_its_limit_however_many_sends_come_at_once() {
+    let app = spawn_with(Db::Shared, &[("ESTAFETTE_LIMITS__MAX_HELD_MESSAGES", "5")]).await;
+    let (_, bob, _) = alice_and_bob(&app, 10).await;
+    let at = now() + 3600;
+    let sends = (0..20).map(|i| {
+        let (app, bob) = (app.clone_browser(), bob.clone());
+        async move {
+            let res = compose(
+                &app,
+                &bob,
+                &format!("Flot {i}"),
+                &format!("flood-key-{i:04}"),
+                at,
+            )
+            .await;
+            (res.status().as_u16(), res.text().await.unwrap_or_default())
+        }
+    });
+    let outcomes = futures::future::join_all(sends).await;
+    let held = outcomes.iter().filter(|(status, _)| *status == 200).count();
+    assert_eq!(held, 5, "{outcomes:?}");
+    for (status, body) in outcomes.iter().filter(|(status, _)| *status != 200) {
+        assert_eq!(*status, 422, "{body}");
+        assert!(
+            body.contains("At most 5 messages can wait to be sent"),
+            "{body}"
+        );
+    }
+    assert_eq!(outbox(&app).await.len(), 5);
+    assert_eq!(app.held_files(), 5, "the refused left no file");
 }

@@ -162,6 +162,93 @@ async fn a_message_with_attachments_arrives_whole_and_is_kept_in_sent() {
 }
 
 #[tokio::test]
+async fn a_20_mb_attachment_arrives_whole_and_sent_keeps_exactly_what_was_submitted() {
+    let app = spawn(Db::Shared).await;
+    let (alice, bob) = (unique_email("big-sender"), unique_email("big-reader"));
+    app.create_account(&alice, Role::User).await;
+    app.create_account(&bob, Role::User).await;
+    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let data = noise(20 * 1024 * 1024, 2026);
+    let id = uploaded_id(
+        upload(
+            &app,
+            "mesures.bin",
+            "application/octet-stream",
+            data.clone(),
+        )
+        .await,
+    )
+    .await;
+    let sent: Value = send(
+        &app,
+        None,
+        &[
+            ("to", &bob),
+            ("subject", "Les mesures"),
+            ("text", "Les voici."),
+            ("attachments", &id),
+            ("send_key", "key-twenty-megabytes"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(
+        sent,
+        serde_json::json!({"sent_now": true, "kept_in_sent": true, "held_until": null})
+    );
+    assert_eq!(app.upload_files(), 0, "the upload is forgotten once sent");
+    assert_eq!(
+        app.held_files(),
+        0,
+        "the message's file is removed once sent"
+    );
+
+    let (reader, uid) = received_by(&app, &bob).await;
+    let outline: Value = reader
+        .post("/api/outline", &[("folder", "INBOX"), ("uid", &uid)])
+        .await
+        .json()
+        .await
+        .expect("json");
+    let section = outline["attachments"][0]["section"]
+        .as_str()
+        .expect("section")
+        .to_owned();
+    let got = reader
+        .get(&format!("/part?folder=INBOX&uid={uid}&section={section}"))
+        .await
+        .bytes()
+        .await
+        .expect("bytes");
+    assert!(got[..] == data[..], "Bob gets the 20 MB byte for byte");
+
+    // What Postfix received is Sent's copy, after the trace headers the
+    // servers put on top (Return-Path, Delivered-To, Received).
+    let received = source(&reader, &uid).await;
+    let sent_uid = app.list(&[("folder", "Sent")]).await["rows"][0]["uid"]
+        .as_u64()
+        .expect("kept in Sent")
+        .to_string();
+    let kept = app
+        .get(&format!("/source?folder=Sent&uid={sent_uid}"))
+        .await
+        .bytes()
+        .await
+        .expect("source");
+    assert!(kept.len() > data.len() * 4 / 3, "{} bytes", kept.len());
+    assert!(
+        received.ends_with(&kept),
+        "Sent holds exactly what was submitted ({} bytes received, {} kept)",
+        received.len(),
+        kept.len()
+    );
+    let trace = String::from_utf8_lossy(&received[..received.len() - kept.len()]);
+    assert!(trace.contains("Received: "), "{trace}");
+}
+
+#[tokio::test]
 async fn sending_twice_at_once_delivers_once_and_bad_input_is_explained() {
     let app = spawn(Db::Shared).await;
     let (alice, bob) = (unique_email("clicker"), unique_email("once"));
