@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod config;
+#[cfg(test)]
+mod config_reference;
 pub mod cookie;
 mod drafts;
 mod error;
