@@ -296,6 +296,56 @@ nothing_here = Nothing here
 back_to_mail = Back to your mail
 forward_as_attachment = Forward as attachment
 
+## Warnings about hostile mail (the message view's banner, the list's
+## mark, and the page a suspicious link passes through).
+threats_heading = Be careful with this message
+threats_label = Warnings about this message
+sender_verified = Verified: sent by { $domain }
+sender_unverified = The sender could not be verified
+sender_failed = Failed: this message claims to be from { $domain } but was not sent by it
+threat_auth_fail_dmarc = This message claims to be from { $domain } but was not sent by it: its domain's DMARC check failed.
+threat_auth_fail_spf = This message claims to be from { $domain } but was not sent by it: its SPF check failed and no signature of the domain passed.
+threat_auth_unverified = This message claims to come from your own domain { $domain }, but nothing confirms it was sent from there. Be wary of requests for money, passwords or documents.
+threat_display_name = The sender's name shows { $claimed }, but the message comes from { $actual }.
+threat_link_mismatch = A link shows { $claimed } but leads to { $actual }.
+threat_link_ip = A link shows { $claimed } but leads to the bare address { $actual }.
+threat_link_userinfo = A link seems to lead to { $claimed } but leads to { $actual }.
+threat_lookalike_sender = The sender's domain { $domain } looks like { $imitates }.
+threat_lookalike_sender_edit = The sender's domain { $domain } is one letter away from { $imitates }.
+threat_lookalike_sender_mixed = The sender's domain { $domain } mixes letters of different alphabets.
+threat_lookalike_link = A link leads to { $domain }, which looks like { $imitates }.
+threat_lookalike_link_edit = A link leads to { $domain }, one letter away from { $imitates }.
+threat_lookalike_link_mixed = A link leads to { $domain }, which mixes letters of different alphabets.
+threat_written_as = (written { $ascii })
+threat_reply_to = Replies go to { $actual }, not to the sender's domain { $claimed }.
+threat_attachment = { $attachment }: { $why }
+risk_executable = a program, which could run code on your computer.
+risk_script = a script, which could run code on your computer.
+risk_macro = a document that can hold macros, a common way in for malware.
+risk_disk_image = a disk image, which can hide programs.
+risk_html = a web page: attached pages often imitate sign-in forms.
+risk_shortcut = a shortcut that can start a program.
+risk_double_extension = its name hides its real type behind a second extension.
+risk_bidi_control = its name holds characters that reverse the text, to hide its real type.
+risk_archive_content = an archive holding { $entry }, which could run code.
+risk_encrypted_archive = an encrypted archive, whose contents cannot be checked.
+risk_unreadable_archive = an archive that cannot be read, whose contents cannot be checked.
+risk_archive_too_large = an archive too large to look inside.
+risk_archive_limits = an archive with more inside than is looked at.
+risk_unknown_archive = an archive of a kind that is not looked inside.
+list_warning = Warning: this message may not be what it seems
+check_link_title = Check this link
+check_link_heading = Check where this link leads
+check_link_mismatch = The link showed { $claimed }, but it leads somewhere else.
+check_link_userinfo = The link seems to lead to { $claimed }, but that is only a name in front of the real address.
+check_link_lookalike = This address looks like { $imitates }, but it is not.
+check_link_mixed = This address mixes letters of different alphabets, a way to imitate another.
+check_link_fine = Nothing looks wrong with this link, but check where it leads before you go on.
+check_link_leads_to = It leads to
+check_link_full = The whole address
+check_link_go = Go on to { $host }
+check_link_advice = Never enter a password, card number or code on a page you reached from a message unless you are sure whose it is.
+
 ## Messages of the server, matched by their English text to be shown in
 ## the user's language.
 

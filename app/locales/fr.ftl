@@ -291,6 +291,55 @@ nothing_here = Rien ici
 back_to_mail = Retour à vos messages
 forward_as_attachment = Transférer en pièce jointe
 
+## Avertissements sur les messages hostiles.
+threats_heading = Méfiez-vous de ce message
+threats_label = Avertissements sur ce message
+sender_verified = Vérifié : envoyé par { $domain }
+sender_unverified = L'expéditeur n'a pas pu être vérifié
+sender_failed = Échec : ce message prétend venir de { $domain } mais n'a pas été envoyé par ce domaine
+threat_auth_fail_dmarc = Ce message prétend venir de { $domain } mais n'a pas été envoyé par ce domaine : la vérification DMARC du domaine a échoué.
+threat_auth_fail_spf = Ce message prétend venir de { $domain } mais n'a pas été envoyé par ce domaine : la vérification SPF a échoué et aucune signature du domaine n'est valide.
+threat_auth_unverified = Ce message prétend venir de votre propre domaine { $domain }, mais rien ne confirme qu'il en a été envoyé. Méfiez-vous des demandes d'argent, de mots de passe ou de documents.
+threat_display_name = Le nom de l'expéditeur affiche { $claimed }, mais le message vient de { $actual }.
+threat_link_mismatch = Un lien affiche { $claimed } mais mène à { $actual }.
+threat_link_ip = Un lien affiche { $claimed } mais mène à l'adresse brute { $actual }.
+threat_link_userinfo = Un lien semble mener à { $claimed } mais mène à { $actual }.
+threat_lookalike_sender = Le domaine de l'expéditeur, { $domain }, ressemble à { $imitates }.
+threat_lookalike_sender_edit = Le domaine de l'expéditeur, { $domain }, ne diffère de { $imitates } que d'une lettre.
+threat_lookalike_sender_mixed = Le domaine de l'expéditeur, { $domain }, mélange des lettres de différents alphabets.
+threat_lookalike_link = Un lien mène à { $domain }, qui ressemble à { $imitates }.
+threat_lookalike_link_edit = Un lien mène à { $domain }, à une lettre de { $imitates }.
+threat_lookalike_link_mixed = Un lien mène à { $domain }, qui mélange des lettres de différents alphabets.
+threat_written_as = (écrit { $ascii })
+threat_reply_to = Les réponses vont à { $actual }, pas au domaine de l'expéditeur { $claimed }.
+threat_attachment = { $attachment } : { $why }
+risk_executable = un programme, qui pourrait exécuter du code sur votre ordinateur.
+risk_script = un script, qui pourrait exécuter du code sur votre ordinateur.
+risk_macro = un document pouvant contenir des macros, une voie d'entrée courante des logiciels malveillants.
+risk_disk_image = une image disque, qui peut cacher des programmes.
+risk_html = une page web : les pages jointes imitent souvent des formulaires de connexion.
+risk_shortcut = un raccourci qui peut lancer un programme.
+risk_double_extension = son nom cache son vrai type derrière une seconde extension.
+risk_bidi_control = son nom contient des caractères qui inversent le texte, pour cacher son vrai type.
+risk_archive_content = une archive contenant { $entry }, qui pourrait exécuter du code.
+risk_encrypted_archive = une archive chiffrée, dont le contenu ne peut pas être vérifié.
+risk_unreadable_archive = une archive illisible, dont le contenu ne peut pas être vérifié.
+risk_archive_too_large = une archive trop grande pour être examinée.
+risk_archive_limits = une archive dont le contenu dépasse ce qui est examiné.
+risk_unknown_archive = une archive d'un type qui n'est pas examiné.
+list_warning = Attention : ce message n'est peut-être pas ce qu'il semble
+check_link_title = Vérifiez ce lien
+check_link_heading = Vérifiez où mène ce lien
+check_link_mismatch = Le lien affichait { $claimed }, mais il mène ailleurs.
+check_link_userinfo = Le lien semble mener à { $claimed }, mais ce n'est qu'un nom placé devant la vraie adresse.
+check_link_lookalike = Cette adresse ressemble à { $imitates }, mais ce n'est pas elle.
+check_link_mixed = Cette adresse mélange des lettres de différents alphabets, une façon d'en imiter une autre.
+check_link_fine = Rien ne semble anormal dans ce lien, mais vérifiez où il mène avant de continuer.
+check_link_leads_to = Il mène à
+check_link_full = L'adresse complète
+check_link_go = Continuer vers { $host }
+check_link_advice = Ne saisissez jamais de mot de passe, de numéro de carte ou de code sur une page atteinte depuis un message sans être sûr de son propriétaire.
+
 ## Messages du serveur.
 
 server-a-name-has-at-most-characters = Un nom a au plus { $count } caractères.

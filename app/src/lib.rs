@@ -20,6 +20,7 @@ use pages::admin::{AdminPage, AuditPage};
 use pages::compose::ComposePage;
 use pages::enrol::EnrolPage;
 use pages::filters::FiltersPage;
+use pages::link::LinkPage;
 use pages::login::{CodePage, SignInPage};
 use pages::mail::MailPage;
 use pages::message::MessagePage;
@@ -91,6 +92,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin") view={Lazy::<Admin>::new()}/>
                 <Route path=path!("/admin/audit") view={Lazy::<Audit>::new()}/>
                 <Route path=path!("/message") view={Lazy::<Message>::new()}/>
+                <Route path=path!("/link") view={Lazy::<Link>::new()}/>
                 <Route path=path!("/compose") view={Lazy::<Compose>::new()}/>
                 <Route path=path!("/outbox") view={Lazy::<Outbox>::new()}/>
                 <Route path=path!("/") view=|| in_language(|| MailPage().into_any())/>
@@ -128,6 +130,7 @@ lazy_pages!(
     Audit => AuditPage,
     Compose => ComposePage,
     Message => MessagePage,
+    Link => LinkPage,
     Outbox => OutboxPage,
 );
 

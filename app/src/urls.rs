@@ -23,6 +23,17 @@ pub fn frame(folder: &str, uid: u32, remote: bool) -> String {
     format!("/frame?folder={}&uid={uid}{remote}", encode(folder))
 }
 
+/// The warning page a suspicious link of a message passes through: where
+/// `href` really leads, and what its text showed (`shown`).
+pub fn link_check(href: &str, shown: &str) -> String {
+    let shown = if shown.is_empty() {
+        String::new()
+    } else {
+        format!("&shown={}", encode(shown))
+    };
+    format!("/link?to={}{shown}", encode(href))
+}
+
 /// One attachment, downloaded or (`view`) shown by the browser.
 pub fn part(folder: &str, uid: u32, section: &str, view: bool) -> String {
     let view = if view { "&view=true" } else { "" };

@@ -87,7 +87,7 @@ impl Services {
             .await?;
         let mut draft = compose::read_draft(&raw)
             .ok_or_else(|| CoreError::Invalid("This is not a draft of Estafette.".into()))?;
-        let (_, parts) = self.outline(who, &drafts, uid).await?;
+        let parts = self.parts(who, &drafts, uid).await?;
         let limit = self.config.limits.max_message_bytes();
         // The images the text shows become uploads it shows again; the other
         // parts are the attachments.

@@ -6,6 +6,7 @@ pub mod config;
 #[cfg(test)]
 mod config_reference;
 pub mod cookie;
+pub mod defence;
 mod drafts;
 mod error;
 pub mod files;

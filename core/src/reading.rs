@@ -12,11 +12,19 @@ use estafette_mail::MailError;
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt};
 
+use crate::defence::MAX_ANALYSED_BYTES;
 use crate::visitor::{Session, SignedIn};
 use crate::{CoreError, Services};
 
 /// Encoded bytes fetched from IMAP per step of a download.
 const CHUNK: u32 = 1 << 20;
+
+/// What the message view shows around the frame.
+pub struct Outline {
+    pub row: listing::Summary,
+    pub parts: Vec<Part>,
+    pub report: estafette_threats::Report,
+}
 
 /// A part being downloaded: what it is, and its decoded bytes as they come.
 pub struct Download {
@@ -64,11 +72,16 @@ impl Services {
         page: u32,
     ) -> Result<Listing, CoreError> {
         let size = self.preferences(who).await?.page_size;
-        self.with_imap(&who.0, |imap| {
-            let (folder, query) = (folder.to_owned(), query.clone());
-            Box::pin(async move { listing::page(imap, &folder, order, &query, page, size).await })
-        })
-        .await
+        let mut listing = self
+            .with_imap(&who.0, |imap| {
+                let (folder, query) = (folder.to_owned(), query.clone());
+                Box::pin(
+                    async move { listing::page(imap, &folder, order, &query, page, size).await },
+                )
+            })
+            .await?;
+        self.mark_suspicious(who, &mut listing.messages).await?;
+        Ok(listing)
     }
 
     /// Page `page` of the messages matching `query` in every folder, folder
@@ -80,44 +93,47 @@ impl Services {
         page: u32,
     ) -> Result<Listing, CoreError> {
         let size = self.preferences(who).await?.page_size;
-        self.with_imap(&who.0, |imap| {
-            let query = query.clone();
-            Box::pin(async move {
-                let mut hits: Vec<(String, u32)> = Vec::new();
-                for folder in folders::list(imap).await? {
-                    if !folder.selectable || folder.total == 0 {
-                        continue;
+        let mut listing = self
+            .with_imap(&who.0, |imap| {
+                let query = query.clone();
+                Box::pin(async move {
+                    let mut hits: Vec<(String, u32)> = Vec::new();
+                    for folder in folders::list(imap).await? {
+                        if !folder.selectable || folder.total == 0 {
+                            continue;
+                        }
+                        imap.select_folder(&folder.name).await?;
+                        let uids = listing::matching(imap, Order::default(), &query).await?;
+                        hits.extend(uids.into_iter().map(|u| (folder.name.clone(), u)));
                     }
-                    imap.select_folder(&folder.name).await?;
-                    let uids = listing::matching(imap, Order::default(), &query).await?;
-                    hits.extend(uids.into_iter().map(|u| (folder.name.clone(), u)));
-                }
-                let total = hits.len() as u32;
-                let start = page as usize * size as usize;
-                let chosen = hits.get(start..).unwrap_or_default();
-                let chosen = &chosen[..chosen.len().min(size as usize)];
-                let mut messages = Vec::with_capacity(chosen.len());
-                let mut i = 0;
-                while i < chosen.len() {
-                    let folder = chosen[i].0.clone();
-                    let run: Vec<u32> = chosen[i..]
-                        .iter()
-                        .take_while(|(f, _)| *f == folder)
-                        .map(|(_, u)| *u)
-                        .collect();
-                    i += run.len();
-                    imap.ensure_selected(&folder).await?;
-                    messages.extend(listing::rows(imap, &folder, &run).await?);
-                }
-                Ok(Listing {
-                    total,
-                    page,
-                    page_size: size,
-                    messages,
+                    let total = hits.len() as u32;
+                    let start = page as usize * size as usize;
+                    let chosen = hits.get(start..).unwrap_or_default();
+                    let chosen = &chosen[..chosen.len().min(size as usize)];
+                    let mut messages = Vec::with_capacity(chosen.len());
+                    let mut i = 0;
+                    while i < chosen.len() {
+                        let folder = chosen[i].0.clone();
+                        let run: Vec<u32> = chosen[i..]
+                            .iter()
+                            .take_while(|(f, _)| *f == folder)
+                            .map(|(_, u)| *u)
+                            .collect();
+                        i += run.len();
+                        imap.ensure_selected(&folder).await?;
+                        messages.extend(listing::rows(imap, &folder, &run).await?);
+                    }
+                    Ok(Listing {
+                        total,
+                        page,
+                        page_size: size,
+                        messages,
+                    })
                 })
             })
-        })
-        .await
+            .await?;
+        self.mark_suspicious(who, &mut listing.messages).await?;
+        Ok(listing)
     }
 
     /// The raw bytes of one message; reading it marks it read unless `peek`.
@@ -135,23 +151,50 @@ impl Services {
         .await
     }
 
-    /// The list row of one message, and its attachments and inline parts.
+    /// The list row of one message, its attachments and inline parts, and
+    /// the threat analysis' verdicts on it (see `defence`).
     pub async fn outline(
         &self,
         who: &SignedIn,
         folder: &str,
         uid: u32,
-    ) -> Result<(listing::Summary, Vec<Part>), CoreError> {
+    ) -> Result<Outline, CoreError> {
+        let (mut row, parts, raw) = self
+            .with_imap(&who.0, |imap| {
+                let folder = folder.to_owned();
+                Box::pin(async move {
+                    imap.ensure_selected(&folder).await?;
+                    let row = listing::rows(imap, &folder, &[uid])
+                        .await?
+                        .pop()
+                        .ok_or(MailError::NoSuchMessage(uid))?;
+                    let parts = attachments::list(imap, &folder, uid).await?;
+                    let raw = if row.size <= MAX_ANALYSED_BYTES {
+                        Some(listing::fetch_raw(imap, &folder, uid, true).await?)
+                    } else {
+                        None
+                    };
+                    Ok((row, parts, raw))
+                })
+            })
+            .await?;
+        let report = self
+            .threat_report(who, raw.as_deref(), &row.header, &parts)
+            .await?;
+        row.header = Vec::new();
+        Ok(Outline { row, parts, report })
+    }
+
+    /// A message's attachments and inline parts.
+    pub async fn parts(
+        &self,
+        who: &SignedIn,
+        folder: &str,
+        uid: u32,
+    ) -> Result<Vec<Part>, CoreError> {
         self.with_imap(&who.0, |imap| {
             let folder = folder.to_owned();
-            Box::pin(async move {
-                imap.ensure_selected(&folder).await?;
-                let row = listing::rows(imap, &folder, &[uid])
-                    .await?
-                    .pop()
-                    .ok_or(MailError::NoSuchMessage(uid))?;
-                Ok((row, attachments::list(imap, &folder, uid).await?))
-            })
+            Box::pin(async move { attachments::list(imap, &folder, uid).await })
         })
         .await
     }
@@ -165,12 +208,7 @@ impl Services {
         uid: u32,
         pick: impl Fn(&Part) -> bool + Send,
     ) -> Result<Download, CoreError> {
-        let parts = self
-            .with_imap(&who.0, |imap| {
-                let folder = folder.to_owned();
-                Box::pin(async move { attachments::list(imap, &folder, uid).await })
-            })
-            .await?;
+        let parts = self.parts(who, folder, uid).await?;
         let part = parts
             .into_iter()
             .find(|p| pick(p))

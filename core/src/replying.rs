@@ -71,7 +71,7 @@ impl Services {
         if start == Start::Forward {
             p.subject = reply::prefixed("Fwd", &o.subject);
             p.text = format!("\n\n{}\n{}", heading(&o), o.text);
-            let (_, parts) = self.outline(who, folder, uid).await?;
+            let parts = self.parts(who, folder, uid).await?;
             let limit = self.config.limits.max_message_bytes();
             for part in parts {
                 let section = part.section.clone();

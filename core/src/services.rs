@@ -28,6 +28,8 @@ pub struct Services {
     /// Seals held messages' credentials, and names that key (see `outbox`).
     pub(crate) outbox_key: [u8; 32],
     pub(crate) outbox_key_id: String,
+    /// Estafette's own DKIM check (`mail.verify_dkim`; see `defence`).
+    pub(crate) verifier: Option<estafette_threats::dkim::Verifier>,
     /// Whether each account's automatic reply is on, for the mail view.
     pub(crate) banner_cache: crate::filters::BannerCache,
 }
@@ -39,6 +41,7 @@ impl Services {
         let mail = MailSessions::new(config.imap_server());
         let uploads = Uploads::new(&config.upload_dir(), &config.limits);
         let files = MessageFiles::open(&config.server.data_dir)?;
+        let verifier = crate::defence::verifier(config.mail.verify_dkim);
         Ok(Arc::new(Services {
             config,
             store,
@@ -51,6 +54,7 @@ impl Services {
             key,
             outbox_key,
             outbox_key_id,
+            verifier,
             banner_cache: Default::default(),
         }))
     }

@@ -37,7 +37,17 @@ pub struct Summary {
     /// belongs to the conversation above it.
     pub replies: u32,
     pub in_conversation: bool,
+    /// The header section as fetched (at most [`MAX_ROW_HEADER`] bytes),
+    /// for the caller's analysis; never sent anywhere.
+    #[serde(skip)]
+    pub header: Vec<u8>,
+    /// What the caller's analysis of `header` found (warning kinds).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
+
+/// The header kept per row: more than any honest message's.
+pub const MAX_ROW_HEADER: usize = 256 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listing {
@@ -204,6 +214,8 @@ fn summary(f: &async_imap::types::Fetch, folder: &str) -> Summary {
         refers_to: Vec::new(),
         replies: 0,
         in_conversation: false,
+        header: Vec::new(),
+        warnings: Vec::new(),
     };
     for flag in f.flags() {
         match flag {
@@ -214,6 +226,7 @@ fn summary(f: &async_imap::types::Fetch, folder: &str) -> Summary {
         }
     }
     let Some(raw) = f.header() else { return s };
+    s.header = raw[..raw.len().min(MAX_ROW_HEADER)].to_vec();
     let mut message = raw.to_vec();
     message.extend_from_slice(b"\r\n");
     if let Some(m) = MessageParser::default().parse(&message) {

@@ -3,7 +3,7 @@
 //! `estafette render-eml` prints exactly this.
 
 use crate::message::{Mailbox, Message};
-use crate::sanitize::{sanitize_html, text_to_html, Policy};
+use crate::sanitize::{sanitize_html, text_to_html_with, Policy};
 
 /// The policy inside the frame: no scripts, no plugins, no forms, no
 /// navigation of the frame, images only from the message (or from anywhere
@@ -55,7 +55,10 @@ pub fn render(message: &Message, policy: &Policy, load_remote: Option<&str>) -> 
             (s.html, s.remote_blocked)
         }
         (None, Some(text)) => (
-            format!("<div class=\"text\">{}</div>", text_to_html(text)),
+            format!(
+                "<div class=\"text\">{}</div>",
+                text_to_html_with(text, policy)
+            ),
             0,
         ),
         (None, None) => (String::new(), 0),

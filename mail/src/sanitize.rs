@@ -19,6 +19,9 @@ pub struct Policy {
     pub allow_remote: bool,
     /// Content-ID (without `<>`) → the URL that serves that part.
     pub cid_urls: HashMap<String, String>,
+    /// Links that must pass through the warning page: the `href` as the
+    /// message has it → the warning page's URL (relative) for it.
+    pub detours: HashMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,11 +178,9 @@ struct PartUrls(Arc<Policy>);
 
 impl<'a> UrlRelativeEvaluate<'a> for PartUrls {
     fn evaluate<'url>(&self, url: &'url str) -> Option<Cow<'url, str>> {
-        self.0
-            .cid_urls
-            .values()
-            .any(|u| u == url)
-            .then_some(Cow::Borrowed(url))
+        let ours =
+            self.0.cid_urls.values().any(|u| u == url) || self.0.detours.values().any(|u| u == url);
+        ours.then_some(Cow::Borrowed(url))
     }
 }
 
@@ -294,6 +295,10 @@ fn builder(policy: Arc<Policy>, blocked: Arc<AtomicUsize>) -> Builder<'static> {
                 filter_blocked.fetch_add(1, Ordering::Relaxed);
                 None
             }
+            ("a", "href") if policy.detours.contains_key(value.trim()) => policy
+                .detours
+                .get(value.trim())
+                .map(|to| Cow::Owned(to.clone())),
             // `data:` and `cid:` are for images only.
             (_, "href" | "cite" | "longdesc" | "action")
                 if lower.starts_with("data:") || lower.starts_with("cid:") =>
@@ -417,6 +422,11 @@ pub fn upload_image_src(id: &str) -> String {
 /// Plain text as HTML: escaped, line breaks kept, web and mail addresses made
 /// into links (through the same sanitiser, so a hostile "link" stays text).
 pub fn text_to_html(text: &str) -> String {
+    text_to_html_with(text, &Policy::default())
+}
+
+/// [`text_to_html`], its links under `policy` (its detours).
+pub fn text_to_html_with(text: &str, policy: &Policy) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     for (i, line) in text.lines().enumerate() {
         if i > 0 {
@@ -429,7 +439,11 @@ pub fn text_to_html(text: &str) -> String {
             out.push_str(&linkify_word(word));
         }
     }
-    sanitize_html(&out, &Policy::default()).html
+    let policy = Policy {
+        detours: policy.detours.clone(),
+        ..Policy::default()
+    };
+    sanitize_html(&out, &policy).html
 }
 
 fn escape(s: &str) -> String {
@@ -478,6 +492,7 @@ mod tests {
             &Policy {
                 allow_remote: false,
                 cid_urls,
+                ..Policy::default()
             },
         )
     }

@@ -40,6 +40,23 @@ impl Store {
         Ok(())
     }
 
+    /// Up to `limit` addresses the account wrote to, most used first.
+    pub async fn written_addresses(
+        &self,
+        account_id: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT address FROM contacts WHERE account_id = $1 AND written = 1 \
+             ORDER BY uses DESC, last_used_at DESC LIMIT $2",
+        )
+        .bind(account_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| r.get("address")).collect())
+    }
+
     /// Up to `limit` contacts whose address or name starts with `prefix`.
     pub async fn contacts_matching(
         &self,

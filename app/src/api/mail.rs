@@ -63,6 +63,8 @@ pub struct MessageRow {
     pub replies: u32,
     /// Grouped lists: this row belongs to the conversation above it.
     pub in_conversation: bool,
+    /// The kinds of warning the message's header raises (see `defence`).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +175,7 @@ pub async fn messages(
                 has_attachments: m.has_attachments,
                 replies: m.replies,
                 in_conversation: m.in_conversation,
+                warnings: m.warnings,
             })
             .collect(),
     })
@@ -201,6 +204,9 @@ pub struct MessageOutline {
     pub unread: bool,
     pub flagged: bool,
     pub attachments: Vec<AttachmentView>,
+    /// Who vouches for the sender, and what in the message may deceive.
+    pub sender: super::defence::SenderCheck,
+    pub warnings: Vec<super::defence::ThreatNote>,
 }
 
 /// Types the browser shows without running anything of the sender's.
@@ -216,9 +222,22 @@ pub async fn outline(folder: String, uid: u32) -> Result<MessageOutline, AppErro
     use super::context::{services, signed_in};
     let who = signed_in()?;
     let services = services()?;
-    let (row, parts) = services.outline(&who, &folder, uid).await?;
+    let estafette_core::reading::Outline { row, parts, report } =
+        services.outline(&who, &folder, uid).await?;
     let trusted = services.preferences(&who).await?.trusts(&row.from_address);
+    let risky_names: Vec<String> = report
+        .warnings
+        .iter()
+        .filter(|w| w.kind == estafette_threats::Kind::RiskyAttachment)
+        .filter_map(|w| w.facts.attachment.clone())
+        .collect();
     Ok(MessageOutline {
+        sender: super::defence::SenderCheck::from(&report.authentication),
+        warnings: report
+            .warnings
+            .iter()
+            .map(super::defence::ThreatNote::from)
+            .collect(),
         subject: row.subject,
         from: row.from,
         from_address: row.from_address,
@@ -230,11 +249,12 @@ pub async fn outline(folder: String, uid: u32) -> Result<MessageOutline, AppErro
             .filter(|p| !(p.inline && p.content_id.is_some()))
             .map(|p| AttachmentView {
                 previewable: previewable(&p.content_type),
+                risky: p.risky
+                    || risky_names.contains(&estafette_threats::report::printable(&p.name)),
                 section: p.section,
                 name: p.name,
                 content_type: p.content_type,
                 size: p.size,
-                risky: p.risky,
             })
             .collect(),
     })

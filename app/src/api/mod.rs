@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 #[cfg(feature = "ssr")]
 mod context;
+pub mod defence;
 pub mod filters;
 pub mod mail;
 pub mod preferences;

@@ -771,6 +771,9 @@ fn MessageList(
                             <td class="from">{m.from}</td>
                             <td class="subject">
                                 {m.unread.then(|| view! { <span class="sr-only">{t.unread_mark}</span> })}
+                                {(!m.warnings.is_empty()).then(|| view! {
+                                    <span class="mark threat" role="img" title=t.list_warning aria-label=t.list_warning>"⚠"</span>
+                                })}
                                 {m.flagged.then(|| view! { <span class="mark" title=t.flagged_mark aria-label=t.flagged_mark>"★"</span> })}
                                 {m.has_attachments.then(|| view! { <span class="mark" title=t.attachment_mark aria-label=t.attachment_mark>"📎"</span> })}
                                 {where_}

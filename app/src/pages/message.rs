@@ -7,6 +7,7 @@ use crate::components::{use_toaster, ErrorNote};
 use crate::i18n::use_texts;
 use crate::pages::mail::{folder_href, human_size, report, run, Act, MoveSelect};
 use crate::pages::shell::AppShell;
+use crate::pages::threat_banner::{SenderLine, ThreatBanner};
 use crate::urls;
 
 /// One message on its own page.
@@ -170,6 +171,8 @@ pub fn MessageView(
                 {move || info.get().map(|r| match r {
                     Ok(o) => view! {
                         <h1 class="message-subject">{o.subject.clone()}</h1>
+                        <SenderLine sender=o.sender.clone()/>
+                        <ThreatBanner warnings=o.warnings.clone()/>
                         <Remote outline=o.clone() remote trust/>
                         <Attachments outline=o folder=folder.get() uid=uid.get()/>
                     }.into_any(),

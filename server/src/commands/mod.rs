@@ -78,6 +78,7 @@ fn render_eml(file: &std::path::Path, allow_remote: bool) -> Result<(), ServerEr
                     .map(|cid| (cid, format!("part/{}", a.part)))
             })
             .collect(),
+        ..Policy::default()
     };
     print!("{}", render::render(&parsed, &policy, None).document);
     Ok(())

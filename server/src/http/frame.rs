@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use estafette_core::defence::detour_map;
 use estafette_core::{CoreError, Services};
 use estafette_mail::sanitize::Policy;
 use estafette_mail::{message, render};
@@ -41,9 +42,13 @@ pub async fn message_frame(
         .unwrap_or_default();
     let trusted = services.preferences(&who).await?.trusts(sender);
     let allow_remote = q.remote || trusted;
+    let detours = services
+        .detours(&who, parsed.html.as_deref(), parsed.text.as_deref())
+        .await?;
     let policy = Policy {
         allow_remote,
         cid_urls: message::inline_images(&raw),
+        detours: detour_map(&detours, |d| app::urls::link_check(&d.href, &d.shown)),
     };
     let load_remote = app::urls::frame(&q.folder, q.uid, true);
     let rendered = render::render(&parsed, &policy, Some(&load_remote));

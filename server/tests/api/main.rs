@@ -25,4 +25,5 @@ mod reading;
 mod security;
 mod sending;
 mod signin;
+mod threats;
 mod two_factor;
