@@ -77,6 +77,8 @@ export ESTAFETTE_SIEVE__PORT=$sieve_port ESTAFETTE_SIEVE__SECURITY=plain
 # Every browser (and every Rust test before them, in the same database) signs
 # in from 127.0.0.1: the per-address limit has tests of its own.
 export ESTAFETTE_AUTH__MAX_FAILURES_PER_ADDRESS=100000
+# The receiving server whose Authentication-Results the browser tests write.
+export ESTAFETTE_MAIL__AUTHSERV_ID=mx.example.test
 echo "$e2e_password" | "$estafette" user add alice@example.test --admin --password-stdin
 echo "$e2e_password" | "$estafette" user add bob@example.test --password-stdin
 maildir=$DEVMAIL_DIR/mail/example.test/alice/Maildir

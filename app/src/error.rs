@@ -42,6 +42,8 @@ pub enum AppError {
     MailUnreachable,
     #[error("Estafette cannot reach its database right now. Try again in a moment.")]
     Unavailable,
+    #[error("This file could not be scanned for viruses right now, so it is held back. Try again later.")]
+    NotScanned,
     #[error("Something went wrong on the server. It has been logged.")]
     Internal,
     /// Made by the browser when the server could not be reached.
@@ -68,6 +70,7 @@ impl AppError {
             AppError::BadRequest(reason) => t.error_bad_request.replace("{reason}", reason),
             AppError::MailUnreachable => t.error_mail_unreachable.to_owned(),
             AppError::Unavailable => t.error_unavailable.to_owned(),
+            AppError::NotScanned => t.error_not_scanned.to_owned(),
             AppError::Internal => t.error_internal.to_owned(),
             AppError::Transport(_) => t.error_transport.to_owned(),
         }
@@ -116,7 +119,7 @@ impl AppError {
             AppError::TooLarge(_) => S::PAYLOAD_TOO_LARGE,
             AppError::BadRequest(_) => S::BAD_REQUEST,
             AppError::MailUnreachable => S::BAD_GATEWAY,
-            AppError::Unavailable => S::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::NotScanned => S::SERVICE_UNAVAILABLE,
             AppError::Internal | AppError::Transport(_) => S::INTERNAL_SERVER_ERROR,
         }
     }
@@ -147,6 +150,10 @@ impl From<estafette_core::CoreError> for AppError {
             C::Unavailable(detail) => {
                 tracing::error!(%detail, "database unavailable");
                 AppError::Unavailable
+            }
+            C::NotScanned(detail) => {
+                tracing::warn!(%detail, "a file could not be scanned");
+                AppError::NotScanned
             }
             other @ (C::Mail(_) | C::Store(_) | C::Internal(_)) => {
                 tracing::error!(error = %other, "request failed");
@@ -192,6 +199,11 @@ mod tests {
                 C::Unavailable("postgres://u:secret@db".into()),
                 503,
                 r#""Unavailable""#,
+            ),
+            (
+                C::NotScanned("clamd at /run/clamd.sock: refused".into()),
+                503,
+                r#""NotScanned""#,
             ),
             (
                 C::Mail(MailError::Protocol("BAD".into())),

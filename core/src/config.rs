@@ -43,6 +43,32 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub mail: MailConfig,
     pub sieve: SieveConfig,
+    pub scan: ScanConfig,
+}
+
+/// Optional virus scanning of attachments by ClamAV's daemon.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScanConfig {
+    /// `unix:/path` or `tcp:host:port`; empty: no scanning.
+    pub clamd: String,
+    /// When clamd cannot be reached: refuse the file, or let it through.
+    pub when_unavailable: WhenUnavailable,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WhenUnavailable {
+    #[default]
+    Refuse,
+    Allow,
+}
+
+impl ScanConfig {
+    /// The daemon to ask, when scanning is on.
+    pub fn clamd(&self) -> Option<estafette_mail::clamd::Clamd> {
+        estafette_mail::clamd::Clamd::parse(self.clamd.trim())
+    }
 }
 
 /// The ManageSieve server that keeps the users' filters (Sieve scripts).
@@ -346,6 +372,12 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
+        if !self.scan.clamd.trim().is_empty() && self.scan.clamd().is_none() {
+            return Err(invalid(
+                "scan.clamd",
+                "must be unix:/path/to/clamd.sock or tcp:host:port",
+            ));
+        }
         if !self.database.url.is_empty() {
             estafette_store::Backend::from_url(&self.database.url)
                 .map_err(|e| invalid("database.url", e.to_string()))?;
@@ -622,6 +654,11 @@ mod tests {
                 "mail.organisation_domains",
             ),
             ("[mail]\nverify_dkim = \"yes\"\n", "mail.verify_dkim"),
+            ("[scan]\nclamd = \"/run/clamd.ctl\"\n", "scan.clamd"),
+            (
+                "[scan]\nwhen_unavailable = \"maybe\"\n",
+                "scan.when_unavailable",
+            ),
             ("[mail]\nauthserv = \"mx\"\n", "mail.authserv"),
             (
                 "[limits]\nsend_retry_hours = 0\n",

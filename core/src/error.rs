@@ -37,6 +37,10 @@ pub enum CoreError {
     /// The database cannot be reached (down, restarting, pool exhausted).
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// A file could not be scanned for viruses (clamd unreachable, or
+    /// refusing it), and the configuration refuses such files.
+    #[error("the file could not be scanned: {0}")]
+    NotScanned(String),
     #[error(transparent)]
     Store(StoreError),
     #[error("{0}")]

@@ -24,6 +24,7 @@ pub mod proxies;
 pub mod reading;
 pub mod replying;
 mod retry;
+mod scanning;
 pub mod sending;
 mod services;
 mod sessions;

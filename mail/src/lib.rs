@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod attachments;
+pub mod clamd;
 pub mod compose;
 mod error;
 pub mod filtering;

@@ -69,6 +69,9 @@ pub async fn part(
     State(services): State<Arc<Services>>,
     Query(q): Query<PartQuery>,
 ) -> Result<Response, ApiError> {
+    services
+        .scan_part(&who, &q.folder, q.uid, &q.section)
+        .await?;
     let download = services
         .download(&who, &q.folder, q.uid, |p| p.section == q.section)
         .await?;

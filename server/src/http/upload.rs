@@ -55,6 +55,7 @@ pub async fn upload(
             limit,
         )
         .await?;
+    services.scan_upload(&who, &saved).await?;
     Ok((StatusCode::CREATED, Json(saved)).into_response())
 }
 

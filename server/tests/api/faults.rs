@@ -112,6 +112,11 @@ async fn the_mail_server_stopped_and_started_under_a_signed_in_user() {
     assert_eq!(app.post("/api/folders", &[]).await.status(), 200);
 
     dovecot.run("stop");
+    // Its processes end a moment after its master.
+    eventually("the folders once IMAP is gone", 502, || async {
+        app.post("/api/folders", &[]).await.status().as_u16()
+    })
+    .await;
     let down = app.post("/api/folders", &[]).await;
     assert_eq!(down.status(), 502, "told, not a blank page");
     assert_eq!(

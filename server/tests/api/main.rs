@@ -22,6 +22,7 @@ mod outbox;
 mod preferences;
 mod proxy;
 mod reading;
+mod scanning;
 mod security;
 mod sending;
 mod signin;
