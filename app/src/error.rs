@@ -96,6 +96,11 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(reason) | ServerFnErrorErr::MissingArg(reason) => {
                 AppError::BadRequest(reason)
             }
+            // On the server, a body that is not the call's JSON; in the
+            // browser, an answer that is not ours (the transport's fault).
+            ServerFnErrorErr::Deserialization(reason) if cfg!(feature = "ssr") => {
+                AppError::BadRequest(reason)
+            }
             other => AppError::Transport(other.to_string()),
         }
     }

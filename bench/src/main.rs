@@ -148,6 +148,7 @@ async fn run(args: &Args, report: &mut Report) -> Result<()> {
     }
     sending(args, report, 10, args.send_runs).await?;
     sending(args, report, 20, 1).await?;
+    opening_large(args, report).await?;
     logins_per_page_views(args, report).await?;
     concurrent_users(args, report).await?;
     first_load(args, report).await
@@ -295,6 +296,34 @@ async fn sending(args: &Args, report: &mut Report, mb: usize, runs: usize) -> Re
         &format!("server RSS growth at peak while sending {mb} MB"),
         size(peak_growth),
     );
+    raw.logout().await
+}
+
+/// Opens a message with a 20 MB HTML body and one with a 50 MB attachment
+/// (outline and frame, as the message view does), measuring the server's
+/// memory meanwhile: the view fetches only what it shows, cut.
+async fn opening_large(args: &Args, report: &mut Report) -> Result<()> {
+    let user = &args.mailbox[0];
+    let web = Web::new(&args.url)?;
+    web.sign_in(user, &args.password).await?;
+    let mut raw = Floor::login(args.imap_port, user, &args.password).await?;
+    let html = floor::html_newsletter(user, 20 * 1024 * 1024);
+    let attachment = floor::with_attachment(user, user, 50 * 1024 * 1024)?.formatted();
+    for (what, message) in [
+        ("a 20 MB HTML body", html.into_bytes()),
+        ("a 50 MB attachment", attachment),
+    ] {
+        let uid = raw.append("INBOX", &message).await?;
+        drop(message);
+        let before = memory::rss(args.server_pid);
+        let watch = memory::PeakWatch::start(args.server_pid);
+        web.open(uid).await?;
+        let peak = watch.finish().await;
+        report.figure(
+            &format!("server RSS growth at peak opening a message with {what}"),
+            size(peak.saturating_sub(before)),
+        );
+    }
     raw.logout().await
 }
 

@@ -4,29 +4,29 @@
 //! that must pass through the warning page first.
 //!
 //! The list judges each row from its header alone (who sent it, who
-//! vouches for that, where replies go); the message view judges the whole
-//! message (its links and attachments too) when it is of a size worth
-//! reading whole, and its header and attachments' names otherwise.
+//! vouches for that, where replies go); the message view judges what it
+//! shows: the header, the bodies (cut where the view cuts them), the
+//! attachments' names and types, and the zips small enough to open.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use estafette_mail::attachments::Part;
-use estafette_mail::listing::Summary;
+use estafette_mail::listing::{self, Summary};
+use estafette_mail::view::Shown;
 use estafette_threats::dkim::Verifier;
 use estafette_threats::html::MAX_LINKS;
 use estafette_threats::{
-    analyse, assess, from_raw, needs_verification, AttachmentInput, Context, Input, Kind,
-    LinkReason, LinkVerdict, Report,
+    analyse, assess, needs_verification, wants_content, AttachmentInput, Context, Input, Kind,
+    LinkReason, LinkVerdict, Report, MAX_ATTACHMENTS,
 };
 
 use crate::visitor::SignedIn;
 use crate::{CoreError, Services};
 
-/// Messages up to this size are read whole by the message view's analysis
-/// (as the frame reads them); a larger one is judged by its header and its
-/// attachments' names.
-pub const MAX_ANALYSED_BYTES: u32 = 16 << 20;
+/// Messages up to this size are read whole to check their DKIM signatures
+/// here (`mail.verify_dkim`); a larger one stays unverified.
+pub const MAX_VERIFIED_BYTES: u32 = 8 << 20;
 
 /// Correspondents' addresses looked at for lookalikes of their domains.
 const KNOWN_ADDRESSES: i64 = 5_000;
@@ -101,40 +101,77 @@ impl Services {
         Ok(())
     }
 
-    /// The message view's verdicts on a message: `raw` is the whole message
-    /// when it was read (see [`MAX_ANALYSED_BYTES`]); otherwise `header`
-    /// and the parts BODYSTRUCTURE lists are judged.
+    /// The message view's verdicts on a message: its header, the bodies
+    /// the view shows (cut as it cuts them), and its attachments' names and
+    /// types — with the bytes of the zips small enough to look inside.
     pub async fn threat_report(
-        &self,
+        self: &Arc<Self>,
         who: &SignedIn,
-        raw: Option<&[u8]>,
-        header: &[u8],
-        parts: &[Part],
+        folder: &str,
+        uid: u32,
+        shown: &Shown,
     ) -> Result<Report, CoreError> {
         let ctx = self.threat_context(who).await?;
-        let mut input = match raw.and_then(from_raw) {
-            Some(input) => input,
-            None => Input {
-                headers: Cow::Borrowed(header),
-                attachments: parts
-                    .iter()
-                    .filter(|p| !(p.inline && p.content_id.is_some()))
-                    .map(|p| AttachmentInput {
-                        name: p.name.clone(),
-                        content_type: p.content_type.clone(),
-                        size: p.size,
-                        content: None,
-                    })
-                    .collect(),
-                ..Input::default()
-            },
+        let mut attachments = Vec::new();
+        for p in shown
+            .parts
+            .iter()
+            .filter(|p| !(p.inline && p.content_id.is_some()))
+            .take(MAX_ATTACHMENTS)
+        {
+            let content = if wants_content(&p.name, &p.content_type, p.size) {
+                match self.part_bytes(who, folder, uid, &p.section).await {
+                    Ok(bytes) => Some(Cow::Owned(bytes)),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "an archive could not be read to look inside");
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            attachments.push(AttachmentInput {
+                name: p.name.clone(),
+                content_type: p.content_type.clone(),
+                size: p.size,
+                content,
+            });
+        }
+        let mut input = Input {
+            headers: Cow::Borrowed(&shown.header),
+            html: shown.message.html.as_deref().map(Cow::Borrowed),
+            text: shown.message.text.as_deref().map(Cow::Borrowed),
+            attachments,
+            verified: None,
         };
-        if let (Some(raw), Some(verifier)) = (raw, &self.verifier) {
+        if let Some(verifier) = &self.verifier {
             if needs_verification(&input.headers, &ctx) {
-                input.verified = Some(verifier.verify(raw).await);
+                // DKIM signs the whole body: only a message of a size worth
+                // reading whole is checked.
+                if let Ok(raw) = self.raw_if_small(who, folder, uid).await {
+                    input.verified = Some(verifier.verify(&raw).await);
+                }
             }
         }
         Ok(analyse(&input, &ctx))
+    }
+
+    async fn raw_if_small(
+        &self,
+        who: &SignedIn,
+        folder: &str,
+        uid: u32,
+    ) -> Result<Vec<u8>, CoreError> {
+        let row = self
+            .with_imap(who.session(), |imap| {
+                let folder = folder.to_owned();
+                Box::pin(async move { listing::rows(imap, &folder, &[uid]).await })
+            })
+            .await?;
+        if row.first().is_none_or(|r| r.size > MAX_VERIFIED_BYTES) {
+            return Err(CoreError::Invalid("too large to verify here".into()));
+        }
+        self.raw_message(who, folder, uid, true).await
     }
 
     /// The links of a message's bodies that must pass through the warning

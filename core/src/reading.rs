@@ -1,6 +1,7 @@
 //! Reading mail over the session's IMAP connection. A dropped connection is
 //! re-opened once, transparently; a second failure is reported.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use estafette_mail::attachments::{self, Decoder, Part};
@@ -8,13 +9,17 @@ use estafette_mail::folders::{self, Folder};
 use estafette_mail::imap::ImapSession;
 use estafette_mail::listing::{self, Listing, Order};
 use estafette_mail::search::Query;
+use estafette_mail::view::{self, Shown};
 use estafette_mail::MailError;
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt};
 
-use crate::defence::MAX_ANALYSED_BYTES;
 use crate::visitor::{Session, SignedIn};
 use crate::{CoreError, Services};
+
+/// The largest inline image shown, and all of a message's together.
+const MAX_INLINE_IMAGE: u64 = 2 << 20;
+const MAX_INLINE_IMAGES: u64 = 4 << 20;
 
 /// Encoded bytes fetched from IMAP per step of a download.
 const CHUNK: u32 = 1 << 20;
@@ -154,12 +159,12 @@ impl Services {
     /// The list row of one message, its attachments and inline parts, and
     /// the threat analysis' verdicts on it (see `defence`).
     pub async fn outline(
-        &self,
+        self: &Arc<Self>,
         who: &SignedIn,
         folder: &str,
         uid: u32,
     ) -> Result<Outline, CoreError> {
-        let (mut row, parts, raw) = self
+        let (mut row, shown) = self
             .with_imap(&who.0, |imap| {
                 let folder = folder.to_owned();
                 Box::pin(async move {
@@ -168,21 +173,79 @@ impl Services {
                         .await?
                         .pop()
                         .ok_or(MailError::NoSuchMessage(uid))?;
-                    let parts = attachments::list(imap, &folder, uid).await?;
-                    let raw = if row.size <= MAX_ANALYSED_BYTES {
-                        Some(listing::fetch_raw(imap, &folder, uid, true).await?)
-                    } else {
-                        None
-                    };
-                    Ok((row, parts, raw))
+                    Ok((row, view::fetch(imap, &folder, uid).await?))
                 })
             })
             .await?;
-        let report = self
-            .threat_report(who, raw.as_deref(), &row.header, &parts)
-            .await?;
+        let report = self.threat_report(who, folder, uid, &shown).await?;
         row.header = Vec::new();
-        Ok(Outline { row, parts, report })
+        Ok(Outline {
+            row,
+            parts: shown.parts,
+            report,
+        })
+    }
+
+    /// What the message view shows of a message (see `estafette_mail::view`).
+    pub async fn shown(&self, who: &SignedIn, folder: &str, uid: u32) -> Result<Shown, CoreError> {
+        self.with_imap(&who.0, |imap| {
+            let folder = folder.to_owned();
+            Box::pin(async move { view::fetch(imap, &folder, uid).await })
+        })
+        .await
+    }
+
+    /// The message's raster images its HTML refers to by `cid:`, as `data:`
+    /// URLs (the sandboxed frame loads nothing from us), each at most
+    /// [`MAX_INLINE_IMAGE`] and all at most [`MAX_INLINE_IMAGES`]; the
+    /// others are left out.
+    pub async fn inline_images(
+        self: &Arc<Self>,
+        who: &SignedIn,
+        folder: &str,
+        uid: u32,
+        parts: &[Part],
+    ) -> HashMap<String, String> {
+        use base64::Engine;
+        let mut out = HashMap::new();
+        let mut budget = MAX_INLINE_IMAGES;
+        for p in parts {
+            let raster = matches!(
+                p.content_type.as_str(),
+                "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+            );
+            let Some(cid) = p.content_id.clone().filter(|_| raster) else {
+                continue;
+            };
+            if p.size > MAX_INLINE_IMAGE || p.size > budget {
+                continue;
+            }
+            let Ok(bytes) = self.part_bytes(who, folder, uid, &p.section).await else {
+                continue;
+            };
+            budget = budget.saturating_sub(bytes.len() as u64);
+            let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            out.insert(cid, format!("data:{};base64,{data}", p.content_type));
+        }
+        out
+    }
+
+    /// A part's decoded bytes, whole (for parts known to be small).
+    pub(crate) async fn part_bytes(
+        self: &Arc<Self>,
+        who: &SignedIn,
+        folder: &str,
+        uid: u32,
+        section: &str,
+    ) -> Result<Vec<u8>, CoreError> {
+        let mut download = self
+            .download(who, folder, uid, |p| p.section == section)
+            .await?;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = download.body.next().await {
+            bytes.extend(chunk?);
+        }
+        Ok(bytes)
     }
 
     /// A message's attachments and inline parts.

@@ -66,12 +66,40 @@ fn display_name(params: &[(&str, &str)]) -> Option<String> {
     parsed.attachment_name().map(str::to_owned)
 }
 
-fn walk(body: &BodyStructure<'_>, path: &mut Vec<u32>, out: &mut Vec<Part>) {
+/// A text part the message view shows (not an attachment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextBody {
+    /// The IMAP section (`1`, `1.2`); `top` when the message is that part alone.
+    pub section: String,
+    pub top: bool,
+    /// `html` or `plain`.
+    pub subtype: String,
+    /// Bytes on the wire (encoded).
+    pub octets: u32,
+}
+
+fn section_name(path: &[u32]) -> String {
+    if path.is_empty() {
+        "1".to_owned()
+    } else {
+        path.iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+}
+
+fn walk(
+    body: &BodyStructure<'_>,
+    path: &mut Vec<u32>,
+    out: &mut Vec<Part>,
+    texts: &mut Vec<TextBody>,
+) {
     let (common, other) = match body {
         BodyStructure::Multipart { bodies, .. } => {
             for (i, b) in bodies.iter().enumerate() {
                 path.push(i as u32 + 1);
-                walk(b, path, out);
+                walk(b, path, out, texts);
                 path.pop();
             }
             return;
@@ -108,6 +136,15 @@ fn walk(body: &BodyStructure<'_>, path: &mut Vec<u32>, out: &mut Vec<Part>) {
         && name.is_none()
         && disposition.as_deref() != Some("attachment");
     if is_text_body {
+        let subtype = common.ty.subtype.to_ascii_lowercase();
+        if subtype == "html" || subtype == "plain" {
+            texts.push(TextBody {
+                section: section_name(path),
+                top: path.is_empty(),
+                subtype,
+                octets: other.octets,
+            });
+        }
         return;
     }
     let encoding = match other.transfer_encoding {
@@ -120,14 +157,7 @@ fn walk(body: &BodyStructure<'_>, path: &mut Vec<u32>, out: &mut Vec<Part>) {
         Encoding::Base64 => u64::from(other.octets) * 76 / 78 * 3 / 4,
         _ => u64::from(other.octets),
     };
-    let section = if path.is_empty() {
-        "1".to_owned()
-    } else {
-        path.iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(".")
-    };
+    let section = section_name(path);
     let fallback = match body {
         BodyStructure::Message { .. } => format!("message-{section}.eml"),
         _ => format!("part-{section}"),
@@ -166,9 +196,15 @@ pub async fn list(imap: &mut ImapSession, folder: &str, uid: u32) -> Result<Vec<
         .ok_or(MailError::NoSuchMessage(uid))?
         .bodystructure()
         .ok_or_else(|| MailError::Protocol("no BODYSTRUCTURE in the answer".into()))?;
-    let mut parts = Vec::new();
-    walk(body, &mut Vec::new(), &mut parts);
-    Ok(parts)
+    Ok(structure(body).0)
+}
+
+/// The attachments and inline parts of a BODYSTRUCTURE, and the text
+/// parts the view shows.
+pub fn structure(body: &BodyStructure<'_>) -> (Vec<Part>, Vec<TextBody>) {
+    let (mut parts, mut texts) = (Vec::new(), Vec::new());
+    walk(body, &mut Vec::new(), &mut parts, &mut texts);
+    (parts, texts)
 }
 
 /// `length` encoded bytes of a part from `offset`; fewer (or none) at its end.

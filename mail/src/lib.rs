@@ -23,6 +23,7 @@ mod server;
 pub mod smtp;
 mod tls;
 pub mod utf7;
+pub mod view;
 
 pub use error::MailError;
 pub use mime::WriteError;

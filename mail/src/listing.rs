@@ -57,7 +57,12 @@ pub struct Listing {
     pub messages: Vec<Summary>,
 }
 
-const FIELDS: &str = "(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER])";
+/// The header fields a row shows or is judged by (the threat analysis reads
+/// `From`, `Reply-To`, `List-Post` and the receiving server's
+/// `Authentication-Results`), not the whole header.
+const FIELDS: &str =
+    "(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE MESSAGE-ID \
+     IN-REPLY-TO REFERENCES CONTENT-TYPE REPLY-TO LIST-POST AUTHENTICATION-RESULTS)])";
 
 /// What the list is sorted by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -362,6 +367,8 @@ mod tests {
             refers_to: refers.iter().map(|s| s.to_string()).collect(),
             replies: 0,
             in_conversation: false,
+            header: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 

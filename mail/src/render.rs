@@ -48,7 +48,14 @@ pub struct Rendered {
 
 /// `load_remote` is where "load them" leads when remote content was blocked
 /// (the message view gives it; `render-eml` has none).
-pub fn render(message: &Message, policy: &Policy, load_remote: Option<&str>) -> Rendered {
+/// `original`, when given, is where the whole message can be read: the
+/// bodies shown were cut (see `view`).
+pub fn render(
+    message: &Message,
+    policy: &Policy,
+    load_remote: Option<&str>,
+    original: Option<&str>,
+) -> Rendered {
     let (body, remote_blocked) = match (&message.html, &message.text) {
         (Some(html), _) => {
             let s = sanitize_html(html, policy);
@@ -92,6 +99,13 @@ pub fn render(message: &Message, policy: &Policy, load_remote: Option<&str>) -> 
             .unwrap_or_default();
         headers.push_str(&format!(
             "<p class=\"remote\">{remote_blocked} remote images or resources blocked.{link}</p>"
+        ));
+    }
+    if let Some(href) = original {
+        headers.push_str(&format!(
+            "<p class=\"remote\">This message is too long to show whole. \
+             <a href=\"{}\" target=\"_blank\">Read the original</a></p>",
+            escape(href)
         ));
     }
     if message.more_recipients > 0 {

@@ -80,6 +80,6 @@ fn render_eml(file: &std::path::Path, allow_remote: bool) -> Result<(), ServerEr
             .collect(),
         ..Policy::default()
     };
-    print!("{}", render::render(&parsed, &policy, None).document);
+    print!("{}", render::render(&parsed, &policy, None, None).document);
     Ok(())
 }

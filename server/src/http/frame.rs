@@ -7,9 +7,10 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use estafette_core::defence::detour_map;
-use estafette_core::{CoreError, Services};
+use estafette_core::Services;
+use estafette_mail::actions::Mark;
+use estafette_mail::render;
 use estafette_mail::sanitize::Policy;
-use estafette_mail::{message, render};
 use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_FRAME_OPTIONS};
 use http::HeaderValue;
 use serde::Deserialize;
@@ -30,11 +31,12 @@ pub async fn message_frame(
     State(services): State<Arc<Services>>,
     Query(q): Query<FrameQuery>,
 ) -> Result<Response, ApiError> {
-    let raw = services.raw_message(&who, &q.folder, q.uid, false).await?;
-    let parsed = match message::parse(&raw) {
-        Ok(parsed) => parsed,
-        Err(e) => return Err(CoreError::Invalid(e.to_string()).into()),
-    };
+    let shown = services.shown(&who, &q.folder, q.uid).await?;
+    // Fetched with PEEK: read now that it is shown.
+    services
+        .set_mark(&who, &q.folder, &[q.uid], Mark::Seen, true)
+        .await?;
+    let parsed = &shown.message;
     let sender = parsed
         .from
         .first()
@@ -45,13 +47,17 @@ pub async fn message_frame(
     let detours = services
         .detours(&who, parsed.html.as_deref(), parsed.text.as_deref())
         .await?;
+    let cid_urls = services
+        .inline_images(&who, &q.folder, q.uid, &shown.parts)
+        .await;
     let policy = Policy {
         allow_remote,
-        cid_urls: message::inline_images(&raw),
+        cid_urls,
         detours: detour_map(&detours, |d| app::urls::link_check(&d.href, &d.shown)),
     };
     let load_remote = app::urls::frame(&q.folder, q.uid, true);
-    let rendered = render::render(&parsed, &policy, Some(&load_remote));
+    let original = shown.truncated.then(|| app::urls::source(&q.folder, q.uid));
+    let rendered = render::render(parsed, &policy, Some(&load_remote), original.as_deref());
     let csp = format!(
         "{}; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox",
         render::frame_csp(allow_remote)

@@ -342,6 +342,24 @@ impl TestApp {
             .expect("create account");
     }
 
+    /// A new user (`prefix-…@example.test`) signed in in a browser of their own.
+    pub async fn user(&self, prefix: &str) -> (String, TestApp) {
+        let email = unique_email(prefix);
+        self.create_account(&email, Role::User).await;
+        let browser = self.new_browser();
+        assert_eq!(browser.sign_in(&email, PASSWORD).await.status(), 200);
+        (email, browser)
+    }
+
+    /// What the message view shows around message `uid` of the INBOX.
+    pub async fn outline(&self, uid: &str) -> serde_json::Value {
+        let res = self
+            .post("/api/outline", &[("folder", "INBOX"), ("uid", uid)])
+            .await;
+        assert_eq!(res.status(), 200);
+        res.json().await.expect("json")
+    }
+
     pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
         self.post("/api/sign_in", &[("email", email), ("password", password)])
             .await

@@ -15,6 +15,7 @@ mod guessing;
 mod helpers;
 mod identities;
 mod instances;
+mod large;
 mod live;
 mod mail_server;
 mod managesieve;

@@ -160,8 +160,15 @@ async fn clients_behind_the_proxy_are_told_apart_and_cannot_choose_their_address
     let owner = unique_email("behind");
     app.create_account(&owner, Role::User).await;
 
-    // A guesser at 127.0.0.2 tries many accounts: its address is locked...
-    let guesser = browser_at(&app, &nginx, "127.0.0.2");
+    // Loopback addresses of this run's own: the throttle's rows outlive it
+    // in the shared database.
+    let run = std::process::id();
+    let (guesser_at, neighbour_at) = (
+        format!("127.{}.{}.2", (run >> 8) & 0xff, run & 0xff),
+        format!("127.{}.{}.3", (run >> 8) & 0xff, run & 0xff),
+    );
+    // A guesser tries many accounts: its address is locked...
+    let guesser = browser_at(&app, &nginx, &guesser_at);
     for i in 0..5 {
         let status = guesser
             .sign_in(&unique_email("sprayed"), &format!("guess {i}"))
@@ -184,7 +191,7 @@ async fn clients_behind_the_proxy_are_told_apart_and_cannot_choose_their_address
     assert_eq!(forged.status(), 429);
 
     // Another client behind the same proxy is not locked out.
-    let neighbour = browser_at(&app, &nginx, "127.0.0.3");
+    let neighbour = browser_at(&app, &nginx, &neighbour_at);
     assert_eq!(neighbour.sign_in(&owner, PASSWORD).await.status(), 200);
     let sessions: serde_json::Value = neighbour
         .post("/api/my_sessions", &[])
@@ -192,12 +199,13 @@ async fn clients_behind_the_proxy_are_told_apart_and_cannot_choose_their_address
         .json()
         .await
         .expect("sessions");
-    assert_eq!(sessions[0]["address"], "127.0.0.3", "{sessions}");
+    assert_eq!(sessions[0]["address"], neighbour_at.as_str(), "{sessions}");
     let audit = app.audit_of(&owner).await;
     assert!(
         audit
             .iter()
-            .any(|e| e.action == "sign_in" && e.client_address.as_deref() == Some("127.0.0.3")),
+            .any(|e| e.action == "sign_in"
+                && e.client_address.as_deref() == Some(neighbour_at.as_str())),
         "{audit:?}"
     );
     assert!(

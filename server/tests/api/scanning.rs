@@ -7,10 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use estafette_store::Role;
-use serde_json::Value;
-
-use crate::helpers::{send_raw_as, spawn_with, unique_email, Db, TestApp, PASSWORD};
+use crate::helpers::{send_raw_as, spawn_with, Db, TestApp, PASSWORD};
 
 /// The 68-byte EICAR anti-virus test file: harmless, and every scanner's.
 const EICAR: &str = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
@@ -66,14 +63,6 @@ fn base64(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
 }
 
-async fn reader(app: &TestApp, prefix: &str) -> (String, TestApp) {
-    let email = unique_email(prefix);
-    app.create_account(&email, Role::User).await;
-    let browser = app.new_browser();
-    assert_eq!(browser.sign_in(&email, PASSWORD).await.status(), 200);
-    (email, browser)
-}
-
 async fn upload(app: &TestApp, name: &str, data: &[u8]) -> reqwest::Response {
     app.client
         .post(app.url(&format!(
@@ -88,12 +77,7 @@ async fn upload(app: &TestApp, name: &str, data: &[u8]) -> reqwest::Response {
 
 /// The sections of the message's attachments, by name.
 async fn sections(app: &TestApp, uid: &str) -> Vec<(String, String)> {
-    let outline: Value = app
-        .post("/api/outline", &[("folder", "INBOX"), ("uid", uid)])
-        .await
-        .json()
-        .await
-        .expect("json");
+    let outline = app.outline(uid).await;
     outline["attachments"]
         .as_array()
         .into_iter()
@@ -111,8 +95,8 @@ async fn sections(app: &TestApp, uid: &str) -> Vec<(String, String)> {
 async fn a_virus_is_refused_at_download_and_upload_and_clean_files_pass() {
     let clamd = Clamd::start();
     let app = spawn_with(Db::Shared, &[("ESTAFETTE_SCAN__CLAMD", &clamd.address)]).await;
-    let (alice, alice_app) = reader(&app, "scan").await;
-    let (bob, _) = reader(&app, "scan-sender").await;
+    let (alice, alice_app) = app.user("scan").await;
+    let (bob, _) = app.user("scan-sender").await;
     let clean = "Minutes of Tuesday's meeting.\n";
     let raw = format!(
         "From: {bob}\nTo: {alice}\nSubject: Two files\nMIME-Version: 1.0\n\

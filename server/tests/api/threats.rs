@@ -3,21 +3,12 @@
 //! sender check, the frame's links through the warning page, and the
 //! warning page's verdict. Ordinary mail raises none of them.
 
-use estafette_store::Role;
 use serde_json::Value;
 
-use crate::helpers::{send_raw_as, spawn_with, unique_email, Db, TestApp, PASSWORD};
+use crate::helpers::{send_raw_as, spawn_with, unique_email, Db, TestApp};
 
 /// The receiving server's name, as `mail.authserv_id` trusts it.
 const MX: &str = "mx.example.test";
-
-async fn reader(app: &TestApp, prefix: &str) -> (String, TestApp) {
-    let email = unique_email(prefix);
-    app.create_account(&email, Role::User).await;
-    let browser = app.new_browser();
-    assert_eq!(browser.sign_in(&email, PASSWORD).await.status(), 200);
-    (email, browser)
-}
 
 /// A message as it left the receiving server: `auth` is its
 /// `Authentication-Results` line (or none), `extra` more header lines.
@@ -50,12 +41,7 @@ fn row<'a>(rows: &'a [Value], subject: &str) -> &'a Value {
 }
 
 async fn outline(app: &TestApp, row: &Value) -> Value {
-    let uid = row["uid"].to_string();
-    let res = app
-        .post("/api/outline", &[("folder", "INBOX"), ("uid", &uid)])
-        .await;
-    assert_eq!(res.status(), 200);
-    res.json().await.expect("json")
+    app.outline(&row["uid"].to_string()).await
 }
 
 fn kinds(list: &Value) -> Vec<String> {
@@ -73,8 +59,8 @@ fn kinds(list: &Value) -> Vec<String> {
 #[tokio::test]
 async fn hostile_mail_is_flagged_where_the_reader_looks_and_ordinary_mail_is_not() {
     let app = spawn_with(Db::Shared, &[("ESTAFETTE_MAIL__AUTHSERV_ID", MX)]).await;
-    let (alice, alice_app) = reader(&app, "threats").await;
-    let (bob, _) = reader(&app, "threats-sender").await;
+    let (alice, alice_app) = app.user("threats").await;
+    let (bob, _) = app.user("threats-sender").await;
     let bob_domain = "example.test";
 
     // A phisher's message, with the receiving server's verdict on it, and a

@@ -1,0 +1,152 @@
+//! What the message view fetches of a message, and no more: its structure
+//! (`BODYSTRUCTURE`), its header section, and the first HTML and plain-text
+//! bodies, each at most [`MAX_BODY_BYTES`] on the wire (a longer one is cut,
+//! and said to be). Attachments and inline images stay on the server until
+//! asked for, a part at a time; so a message of any size opens in bounded
+//! memory, whoever sent it.
+
+use async_imap::imap_proto::{MessageSection, SectionPath};
+use futures::TryStreamExt;
+use mail_parser::MessageParser;
+
+use crate::attachments::{structure, Part, TextBody};
+use crate::imap::ImapSession;
+use crate::message::{self, Message};
+use crate::MailError;
+
+/// The most of one body read, encoded (HTML or text beyond it is cut).
+pub const MAX_BODY_BYTES: u32 = 2 << 20;
+/// The most of the header section kept.
+pub const MAX_HEADER_BYTES: usize = 1 << 20;
+
+/// The parts of a message the view shows.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    /// The header section, as stored (at most [`MAX_HEADER_BYTES`]).
+    pub header: Vec<u8>,
+    /// Headers and the bodies shown, decoded; `truncated` when a body was cut.
+    pub message: Message,
+    pub truncated: bool,
+    /// The attachments and inline parts (not fetched).
+    pub parts: Vec<Part>,
+}
+
+fn path(section: &str) -> Vec<u32> {
+    section.split('.').filter_map(|n| n.parse().ok()).collect()
+}
+
+/// A body's bytes, decoded (transfer encoding and charset) as mail-parser
+/// does: its own MIME header before them makes a message of one part.
+fn decode(mime: &[u8], bytes: &[u8], html: bool) -> Option<String> {
+    let mut one = mime.to_vec();
+    if !one.ends_with(b"\r\n\r\n") && !one.ends_with(b"\n\n") {
+        one.extend_from_slice(b"\r\n");
+    }
+    one.extend_from_slice(bytes);
+    let parsed = MessageParser::default().parse(&one)?;
+    let body = if html {
+        parsed.body_html(0)
+    } else {
+        parsed.body_text(0)
+    };
+    body.map(|b| b.into_owned())
+}
+
+/// Fetches what the view shows of message `uid` in `folder` (without
+/// marking it read).
+pub async fn fetch(imap: &mut ImapSession, folder: &str, uid: u32) -> Result<Shown, MailError> {
+    imap.ensure_selected(folder).await?;
+    let fetched: Vec<_> = imap
+        .uid_fetch(uid.to_string(), "(BODYSTRUCTURE BODY.PEEK[HEADER])")
+        .await?
+        .try_collect()
+        .await?;
+    let f = fetched
+        .iter()
+        .find(|f| f.uid == Some(uid))
+        .ok_or(MailError::NoSuchMessage(uid))?;
+    let header = f.header().unwrap_or_default();
+    let header = header[..header.len().min(MAX_HEADER_BYTES)].to_vec();
+    let (parts, texts) = match f.bodystructure() {
+        Some(body) => structure(body),
+        None => (Vec::new(), Vec::new()),
+    };
+    let mut header_block = header.clone();
+    header_block.extend_from_slice(b"\r\n");
+    let mut message = message::parse(&header_block).unwrap_or_else(|_| message::empty());
+    message.text = None;
+    message.html = None;
+    let mut truncated = false;
+    let first = |subtype: &str| texts.iter().find(|t| t.subtype == subtype).cloned();
+    for body in [first("html"), first("plain")].into_iter().flatten() {
+        let (text, cut) = fetch_body(imap, uid, &body, &header).await?;
+        truncated |= cut;
+        if body.subtype == "html" {
+            message.html = text;
+        } else {
+            message.text = text;
+        }
+    }
+    Ok(Shown {
+        header,
+        message,
+        truncated,
+        parts,
+    })
+}
+
+/// One body, at most [`MAX_BODY_BYTES`] of it, decoded; and whether it was cut.
+async fn fetch_body(
+    imap: &mut ImapSession,
+    uid: u32,
+    body: &TextBody,
+    header: &[u8],
+) -> Result<(Option<String>, bool), MailError> {
+    let s = &body.section;
+    let query = if body.top {
+        format!("BODY.PEEK[{s}]<0.{MAX_BODY_BYTES}>")
+    } else {
+        format!("(BODY.PEEK[{s}.MIME] BODY.PEEK[{s}]<0.{MAX_BODY_BYTES}>)")
+    };
+    let fetched: Vec<_> = imap
+        .uid_fetch(uid.to_string(), query)
+        .await?
+        .try_collect()
+        .await?;
+    let Some(f) = fetched.iter().find(|f| f.uid == Some(uid)) else {
+        return Ok((None, false));
+    };
+    let bytes = f
+        .section(&SectionPath::Part(path(s), None))
+        .unwrap_or_default();
+    let mime = if body.top {
+        header
+    } else {
+        f.section(&SectionPath::Part(path(s), Some(MessageSection::Mime)))
+            .unwrap_or_default()
+    };
+    let cut = body.octets > MAX_BODY_BYTES;
+    Ok((decode(mime, bytes, body.subtype == "html"), cut))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_decoded_by_its_own_header() {
+        let mime = b"Content-Type: text/html; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";
+        assert_eq!(
+            decode(mime, b"<p>caf=E9</p>", true).as_deref(),
+            Some("<p>caf\u{e9}</p>")
+        );
+        let mime =
+            b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+        // Cut in the middle of a group: what can be read is read.
+        assert_eq!(
+            decode(mime, b"Qm9uam91cg==", false).as_deref(),
+            Some("Bonjour")
+        );
+        assert!(decode(mime, b"Qm9uam91", false).is_some_and(|t| t.starts_with("Bonj")));
+    }
+}

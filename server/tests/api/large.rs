@@ -1,0 +1,64 @@
+//! A message too large to show whole, opened as the message view opens it:
+//! the body is cut where the view cuts it and says so, with the way to the
+//! original; the attachment stays on the server until asked for; opening it
+//! marks it read all the same. (What it costs in memory: scripts/bench.sh.)
+
+use estafette_store::Role;
+
+use crate::helpers::{append_as, spawn, unique_email, Db, PASSWORD};
+
+#[tokio::test]
+async fn a_huge_message_opens_cut_and_says_so() {
+    let app = spawn(Db::Shared).await;
+    let alice = unique_email("large");
+    app.create_account(&alice, Role::User).await;
+    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+
+    let mut html = String::from("<html><body><p>FIRST-PARAGRAPH</p>");
+    while html.len() < 3 * 1024 * 1024 {
+        html.push_str("<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>\r\n");
+    }
+    html.push_str("<p>LAST-PARAGRAPH</p></body></html>\r\n");
+    let attachment = "QUJD".repeat(2 * 1024 * 1024 / 4 * 3);
+    let raw = format!(
+        "From: news@example.org\r\nTo: {alice}\r\nSubject: Huge\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\n\
+         Content-Type: multipart/alternative; boundary=a\r\n\r\n--a\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nThe plain version.\r\n--a\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\r\n{html}--a--\r\n--m\r\n\
+         Content-Type: application/octet-stream; name=big.bin\r\n\
+         Content-Disposition: attachment; filename=big.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+         {attachment}\r\n--m--\r\n"
+    );
+    append_as(&alice, "INBOX", raw.as_bytes()).await;
+    let page = app.inbox().await;
+    assert_eq!(page["rows"][0]["subject"], "Huge");
+    assert_eq!(page["rows"][0]["unread"], true);
+    let uid = page["rows"][0]["uid"].to_string();
+
+    let outline = app.outline(&uid).await;
+    assert_eq!(outline["attachments"][0]["name"], "big.bin");
+    assert!(outline["attachments"][0]["size"].as_u64() > Some(4_000_000));
+
+    let frame = app
+        .get(&format!("/frame?folder=INBOX&uid={uid}"))
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(frame.contains("FIRST-PARAGRAPH"), "the start is shown");
+    assert!(!frame.contains("LAST-PARAGRAPH"), "the rest is not read");
+    assert!(frame.contains("too long to show whole"), "and it says so");
+    assert!(
+        frame.contains(&format!("href=\"/source?folder=INBOX&amp;uid={uid}\"")),
+        "with the way to the original"
+    );
+    assert!(frame.len() < 3 * 1024 * 1024, "{} bytes", frame.len());
+    assert!(
+        !frame.contains("The plain version"),
+        "the HTML is shown, not both"
+    );
+
+    let page = app.inbox().await;
+    assert_eq!(page["rows"][0]["unread"], false, "opened, so read");
+}
