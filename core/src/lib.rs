@@ -24,6 +24,7 @@ pub mod reading;
 pub mod replying;
 mod retry;
 pub mod sending;
+pub mod sending_limit;
 mod services;
 mod sessions;
 mod signin;
