@@ -209,7 +209,7 @@ impl Services {
             .ok_or(CoreError::NotSignedIn)?;
         // Counted once the key is ours: from here every way out that does
         // not reach the mail server releases the key, and with it the count.
-        let recipients = message.envelope().to().len();
+        let recipients = distinct_recipients(message.envelope().to());
         if let Err(e) = self.reserve_sending(who, &key, recipients, client).await {
             self.store.release_send(account.id, &key).await?;
             return Err(e);
@@ -342,6 +342,14 @@ impl Services {
             tracing::warn!(error = %e, "recipients not remembered");
         }
     }
+}
+
+/// The envelope's recipients (To, Cc and Bcc), each address once.
+fn distinct_recipients(to: &[impl std::fmt::Display]) -> usize {
+    let mut all: Vec<String> = to.iter().map(|a| a.to_string().to_lowercase()).collect();
+    all.sort_unstable();
+    all.dedup();
+    all.len()
 }
 
 /// What the user is told when the mail server did not take a message.

@@ -24,5 +24,6 @@ mod proxy;
 mod reading;
 mod security;
 mod sending;
+mod sending_limit;
 mod signin;
 mod two_factor;
