@@ -143,17 +143,19 @@ fn AccountRow(a: AccountView, actions: Actions) -> impl IntoView {
     view! {
         <tr data-email=a.email.clone() class:limited=a.sending_limited.is_some()>
             <th scope="row">{a.email.clone()}</th>
-            <td>{if a.is_admin { t.role_admin } else { t.role_user }}</td>
-            <td>
+            // (`data-label`: the column's name, shown beside the value when
+            // a phone shows each account as a card.)
+            <td data-label=t.role>{if a.is_admin { t.role_admin } else { t.role_user }}</td>
+            <td data-label=t.state class="state">
                 {if a.disabled { t.state_disabled } else { t.state_active }}
                 {a.sending_limited.map(|l| view! { <SendingLimited l/> })}
             </td>
-            <td>{if a.two_factor { t.on } else { t.off }}</td>
-            <td>{match a.last_sign_in_at {
+            <td data-label=t.two_factor_short>{if a.two_factor { t.on } else { t.off }}</td>
+            <td data-label=t.last_sign_in>{match a.last_sign_in_at {
                 Some(unix) => view! { <LocalTime unix/> }.into_any(),
                 None => t.never.into_any(),
             }}</td>
-            <td class="row-actions">
+            <td class="actions"><div class="row-actions">
                 {a.sending_limited.is_some().then(|| view! {
                     <ActionForm action=actions.reset_sending>
                         {hidden(email)}
@@ -186,7 +188,7 @@ fn AccountRow(a: AccountView, actions: Actions) -> impl IntoView {
                     {hidden(email)}
                     <button type="submit" class="danger">{t.delete}</button>
                 </ActionForm>
-            </td>
+            </div></td>
         </tr>
     }
 }
@@ -202,7 +204,8 @@ fn SendingLimited(l: SendingLimitView) -> impl IntoView {
     view! {
         <p class="sending-limited">
             <strong>{t.sending_limited_since}" "<LocalTime unix=l.since/></strong>
-            <span class="muted">{t.sending_limited_until}" "<LocalTime unix=l.until/>" · "{refused}</span>
+            <span>{t.sending_limited_until}" "<LocalTime unix=l.until/></span>
+            <span>{refused}</span>
         </p>
     }
 }
