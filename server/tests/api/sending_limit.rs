@@ -159,6 +159,15 @@ async fn past_the_hourly_limit_sending_is_refused_until_an_admin_resets_it() {
             .status(),
         403
     );
+    let malformed = admin.post("/api/admin/reset_sending_limit", &[]).await;
+    assert_eq!(malformed.status(), 400);
+    let nobody = admin
+        .post(
+            "/api/admin/reset_sending_limit",
+            &[("email", "nobody-here@example.test")],
+        )
+        .await;
+    assert_eq!(nobody.status(), 422);
     let reset = admin
         .post("/api/admin/reset_sending_limit", &[("email", &alice)])
         .await;
