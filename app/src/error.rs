@@ -81,7 +81,7 @@ impl AppError {
                     SendLimit::MessagesPerHour => t.error_sending_limited_messages,
                     SendLimit::RecipientsPerDay => t.error_sending_limited_recipients,
                 };
-                // In one pass: neither value holds a brace.
+                // The values hold no brace: one replacement after the other is safe.
                 template
                     .replace("{max}", &crate::i18n::number_in(u64::from(*max), t))
                     .replace("{wait}", &wait(*seconds, t))
