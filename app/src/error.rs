@@ -9,6 +9,13 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+/// Which of the account's sending limits refused a send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SendLimit {
+    MessagesPerHour,
+    RecipientsPerDay,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Error)]
 pub enum AppError {
     #[error("Wrong email or password.")]
@@ -19,6 +26,14 @@ pub enum AppError {
     Locked(u64),
     #[error("Too many requests at once. Try again in a moment.")]
     Busy,
+    /// The account's outbound rate limit (`max` of `limit`) refused a send;
+    /// sending is possible again in `seconds`.
+    #[error("You have reached your sending limit. Try again in {seconds} seconds.")]
+    SendingLimited {
+        limit: SendLimit,
+        max: u32,
+        seconds: u64,
+    },
     #[error("This account is disabled. Ask your administrator.")]
     Disabled,
     #[error("Please sign in.")]
@@ -59,6 +74,20 @@ impl AppError {
             AppError::WrongCode => t.error_wrong_code.to_owned(),
             AppError::Locked(secs) => t.error_locked.replace("{seconds}", &secs.to_string()),
             AppError::Busy => t.error_busy.to_owned(),
+            AppError::SendingLimited {
+                limit,
+                max,
+                seconds,
+            } => {
+                let template = match limit {
+                    SendLimit::MessagesPerHour => t.error_sending_limited_messages,
+                    SendLimit::RecipientsPerDay => t.error_sending_limited_recipients,
+                };
+                // The values hold no brace: one replacement after the other is safe.
+                template
+                    .replace("{max}", &crate::i18n::number_in(u64::from(*max), t))
+                    .replace("{wait}", &wait(*seconds, t))
+            }
             AppError::Disabled => t.error_disabled.to_owned(),
             AppError::NotSignedIn => t.error_not_signed_in.to_owned(),
             AppError::Forbidden => t.error_forbidden.to_owned(),
@@ -76,6 +105,15 @@ impl AppError {
         }
     }
 
+    /// How long to wait before asking again, when the error says
+    /// (the `Retry-After` of its response).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::Locked(secs) | AppError::SendingLimited { seconds: secs, .. } => Some(*secs),
+            _ => None,
+        }
+    }
+
     /// The error a response's body carries, if it is one of ours.
     pub fn from_body(body: &[u8]) -> Option<AppError> {
         serde_json::from_slice(body).ok()
@@ -84,6 +122,18 @@ impl AppError {
     /// The body of a response carrying this error.
     pub fn to_body(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| "\"Internal\"".into())
+    }
+}
+
+/// A wait, in whole minutes rounded up: `12 min`, `3 h 05 min`.
+fn wait(seconds: u64, t: &crate::i18n::Texts) -> String {
+    let minutes = seconds.div_ceil(60).max(1);
+    if minutes < 60 {
+        t.wait_minutes.replace("{minutes}", &minutes.to_string())
+    } else {
+        t.wait_hours
+            .replace("{hours}", &(minutes / 60).to_string())
+            .replace("{minutes}", &format!("{:02}", minutes % 60))
     }
 }
 
@@ -115,7 +165,9 @@ impl AppError {
             AppError::WrongCredentials | AppError::WrongCode | AppError::NotSignedIn => {
                 S::UNAUTHORIZED
             }
-            AppError::Locked(_) | AppError::Busy => S::TOO_MANY_REQUESTS,
+            AppError::Locked(_) | AppError::Busy | AppError::SendingLimited { .. } => {
+                S::TOO_MANY_REQUESTS
+            }
             AppError::Disabled | AppError::Forbidden | AppError::PasswordChangeRequired => {
                 S::FORBIDDEN
             }
@@ -141,6 +193,18 @@ impl From<estafette_core::CoreError> for AppError {
             C::WrongCode => AppError::WrongCode,
             C::Locked(secs) => AppError::Locked(secs),
             C::Busy => AppError::Busy,
+            C::SendingLimited(l) => AppError::SendingLimited {
+                limit: match l.limit {
+                    estafette_core::sending_limit::SendLimit::MessagesPerHour => {
+                        SendLimit::MessagesPerHour
+                    }
+                    estafette_core::sending_limit::SendLimit::RecipientsPerDay => {
+                        SendLimit::RecipientsPerDay
+                    }
+                },
+                max: l.max,
+                seconds: l.retry_after,
+            },
             C::Disabled => AppError::Disabled,
             C::NotSignedIn => AppError::NotSignedIn,
             C::Forbidden => AppError::Forbidden,
@@ -171,6 +235,7 @@ impl From<estafette_core::CoreError> for AppError {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
+    use estafette_core::sending_limit::{SendLimit as CoreLimit, SendingLimited};
     use estafette_core::CoreError as C;
     use estafette_mail::MailError;
 
@@ -185,6 +250,24 @@ mod tests {
             (C::NotSignedIn, 401, r#""NotSignedIn""#),
             (C::Locked(42), 429, r#"{"Locked":42}"#),
             (C::Busy, 429, r#""Busy""#),
+            (
+                C::SendingLimited(SendingLimited {
+                    limit: CoreLimit::MessagesPerHour,
+                    max: 200,
+                    retry_after: 600,
+                }),
+                429,
+                r#"{"SendingLimited":{"limit":"MessagesPerHour","max":200,"seconds":600}}"#,
+            ),
+            (
+                C::SendingLimited(SendingLimited {
+                    limit: CoreLimit::RecipientsPerDay,
+                    max: 1000,
+                    retry_after: 86_000,
+                }),
+                429,
+                r#"{"SendingLimited":{"limit":"RecipientsPerDay","max":1000,"seconds":86000}}"#,
+            ),
             (C::Disabled, 403, r#""Disabled""#),
             (C::Forbidden, 403, r#""Forbidden""#),
             (
@@ -240,12 +323,57 @@ mod tests {
             assert_eq!(error.to_body(), body, "{shown}");
             assert_eq!(AppError::from_body(body.as_bytes()), Some(error), "{shown}");
         }
+        assert_eq!(AppError::Locked(42).retry_after(), Some(42));
+        assert_eq!(AppError::Busy.retry_after(), None);
         // Made outside the domain: the same table.
         assert_eq!(AppError::BadRequest("x".into()).status().as_u16(), 400);
         assert_eq!(AppError::Transport("x".into()).status().as_u16(), 500);
         assert_eq!(
             AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field `folder`".into())),
             AppError::BadRequest("missing field `folder`".into())
+        );
+    }
+
+    #[test]
+    fn a_sending_limit_says_which_and_how_long_in_each_language() {
+        use crate::i18n::Locale;
+        let limited = |limit, max, seconds| AppError::SendingLimited {
+            limit,
+            max,
+            seconds,
+        };
+        let en = Locale::En.texts();
+        let fr = Locale::Fr.texts();
+        let hourly = limited(SendLimit::MessagesPerHour, 200, 601);
+        assert_eq!(
+            hourly.message(en),
+            "You have sent 200 messages within an hour, the most your account may send. You can send again in 11 min."
+        );
+        assert_eq!(
+            hourly.message(fr),
+            "Vous avez envoyé 200 messages en une heure, le plus que votre compte peut envoyer. Vous pourrez envoyer de nouveau dans 11 min."
+        );
+        let daily = limited(SendLimit::RecipientsPerDay, 1000, 3 * 3600 + 4 * 60);
+        assert_eq!(
+            daily.message(en),
+            "You have written to 1,000 recipients within a day, the most your account may write to. You can send again in 3 h 04 min."
+        );
+        assert!(
+            daily.message(fr).contains("1\u{202f}000 destinataires"),
+            "{}",
+            daily.message(fr)
+        );
+        assert!(
+            daily.message(fr).ends_with("dans 3 h 04 min."),
+            "{}",
+            daily.message(fr)
+        );
+        assert_eq!(
+            limited(SendLimit::MessagesPerHour, 3, 1)
+                .message(en)
+                .rsplit(" in ")
+                .next(),
+            Some("1 min.")
         );
     }
 }

@@ -5,7 +5,7 @@ pub mod api;
 mod components;
 mod dates;
 pub mod error;
-mod i18n;
+pub mod i18n;
 mod pages;
 mod prefs;
 pub mod urls;

@@ -109,6 +109,12 @@ pub struct LimitsConfig {
     pub send_retry_hours: u32,
     /// Live-update streams (open pages) an account may have at once.
     pub max_event_streams: u32,
+    /// Messages an account may send within an hour window (see
+    /// `sending_limit`): a stolen account cannot become a spam relay.
+    pub max_messages_per_hour: u32,
+    /// Recipients (To, Cc and Bcc counted) an account may send to within a
+    /// day window; a message with more is refused alone.
+    pub max_recipients_per_day: u32,
 }
 
 impl Default for LimitsConfig {
@@ -120,6 +126,8 @@ impl Default for LimitsConfig {
             max_held_messages: 100,
             send_retry_hours: 24,
             max_event_streams: 8,
+            max_messages_per_hour: 200,
+            max_recipients_per_day: 1000,
         }
     }
 }
@@ -391,6 +399,18 @@ impl Config {
                 "must be between 1 and 1024",
             ));
         }
+        if !(1..=100_000).contains(&self.limits.max_messages_per_hour) {
+            return Err(invalid(
+                "limits.max_messages_per_hour",
+                "must be between 1 and 100000",
+            ));
+        }
+        if !(1..=1_000_000).contains(&self.limits.max_recipients_per_day) {
+            return Err(invalid(
+                "limits.max_recipients_per_day",
+                "must be between 1 and 1000000",
+            ));
+        }
         if !(1..=720).contains(&self.limits.send_retry_hours) {
             return Err(invalid(
                 "limits.send_retry_hours",
@@ -606,6 +626,8 @@ mod tests {
             assert!(c.database_url().starts_with("sqlite://"));
             assert_eq!(c.sieve_server().port, 4190);
             assert_eq!(c.sieve_server().security, Security::Starttls);
+            assert_eq!(c.limits.max_messages_per_hour, 200);
+            assert_eq!(c.limits.max_recipients_per_day, 1000);
         }
     }
 
@@ -663,6 +685,22 @@ mod tests {
             (
                 "[limits]\nsend_retry_hours = 0\n",
                 "limits.send_retry_hours",
+            ),
+            (
+                "[limits]\nmax_messages_per_hour = 0\n",
+                "limits.max_messages_per_hour",
+            ),
+            (
+                "[limits]\nmax_messages_per_hour = 100001\n",
+                "limits.max_messages_per_hour",
+            ),
+            (
+                "[limits]\nmax_recipients_per_day = 0\n",
+                "limits.max_recipients_per_day",
+            ),
+            (
+                "[limits]\nmax_recipients_per_day = -5\n",
+                "limits.max_recipients_per_day",
             ),
         ];
         for (text, key) in cases {

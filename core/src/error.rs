@@ -21,6 +21,9 @@ pub enum CoreError {
     /// An admin set the password: the user must choose their own first.
     #[error("choose a new password first")]
     PasswordChangeRequired,
+    /// The account's outbound rate limit refused a send (see `sending_limit`).
+    #[error("{0}")]
+    SendingLimited(crate::sending_limit::SendingLimited),
     /// Too many requests of this kind at once, or in too short a time.
     #[error("too many requests; try again in a moment")]
     Busy,

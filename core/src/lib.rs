@@ -26,6 +26,7 @@ pub mod replying;
 mod retry;
 mod scanning;
 pub mod sending;
+pub mod sending_limit;
 mod services;
 mod sessions;
 mod signin;

@@ -14,7 +14,7 @@ use estafette_store::{now, Contact, NewOutgoing};
 
 use crate::message_files::Source;
 use crate::visitor::SignedIn;
-use crate::{CoreError, Services};
+use crate::{ClientInfo, CoreError, Services};
 
 /// What the compose form sends.
 #[derive(Debug, Clone, Default)]
@@ -165,11 +165,15 @@ impl Services {
         Ok(())
     }
 
+    /// Sends the form now, or holds it in the outbox (`when`). Counted
+    /// against the account's sending limit first (see `sending_limit`);
+    /// `client` is who asked, for the audit log.
     pub async fn send_message(
         &self,
         who: &SignedIn,
         form: Compose,
         when: When,
+        client: &ClientInfo,
     ) -> Result<Sent, CoreError> {
         let key = checked_key(&form.send_key)?.to_owned();
         let account = &who.0.account;
@@ -203,6 +207,13 @@ impl Services {
             .as_deref()
             .and_then(|sealed| session.token.unseal(sealed).ok())
             .ok_or(CoreError::NotSignedIn)?;
+        // Counted once the key is ours: from here every way out that does
+        // not reach the mail server releases the key, and with it the count.
+        let recipients = distinct_recipients(message.envelope().to());
+        if let Err(e) = self.reserve_sending(who, &key, recipients, client).await {
+            self.store.release_send(account.id, &key).await?;
+            return Err(e);
+        }
         if let Some((due_at, scheduled)) = due_at {
             let held = self
                 .hold(
@@ -331,6 +342,14 @@ impl Services {
             tracing::warn!(error = %e, "recipients not remembered");
         }
     }
+}
+
+/// The envelope's recipients (To, Cc and Bcc), each address once.
+fn distinct_recipients(to: &[impl std::fmt::Display]) -> usize {
+    let mut all: Vec<String> = to.iter().map(|a| a.to_string().to_lowercase()).collect();
+    all.sort_unstable();
+    all.dedup();
+    all.len()
 }
 
 /// What the user is told when the mail server did not take a message.

@@ -10,6 +10,7 @@ mod identities;
 mod outbox;
 mod preferences;
 mod sending;
+mod sending_limit;
 mod sessions;
 mod settings;
 mod throttle;
@@ -27,6 +28,9 @@ pub use contacts::Contact;
 pub use error::StoreError;
 pub use identities::{Identity, IdentityFields};
 pub use outbox::{Claimed, Held, NewOutgoing, OutboxState};
+pub use sending_limit::{
+    LimitedSender, SendReservation, SendRules, REFUSED_MESSAGES, REFUSED_RECIPIENTS,
+};
 pub use sessions::{NewSession, SessionRow, SessionStage};
 pub use throttle::{Reservation, ThrottleRow, ThrottleRules};
 

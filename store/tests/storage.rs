@@ -746,3 +746,131 @@ async fn attempts_sent_at_once_are_counted_before_they_are_judged() {
         );
     }
 }
+
+#[tokio::test]
+async fn sends_at_once_are_counted_against_the_limit_before_they_go() {
+    use estafette_store::{SendRules, REFUSED_MESSAGES, REFUSED_RECIPIENTS};
+    let (_dir, stores) = migrated().await;
+    let rules = SendRules {
+        max_messages: 5,
+        max_recipients: 12,
+        hour_secs: 3600,
+        day_secs: 86_400,
+    };
+    for store in &stores {
+        let id = store
+            .create_account(account("limited@example.test"))
+            .await
+            .expect("account")
+            .id;
+        let other = store
+            .create_account(account("unlimited@example.test"))
+            .await
+            .expect("account")
+            .id;
+        let t = now();
+        for i in 0..50 {
+            assert!(store
+                .claim_send(id, &format!("burst-{i}"))
+                .await
+                .expect("claim"));
+        }
+        let keys: Vec<String> = (0..50).map(|i| format!("burst-{i}")).collect();
+        let sends = keys
+            .iter()
+            .map(|key| store.reserve_send(id, key, t, 1, rules));
+        let outcomes: Vec<_> = futures::future::join_all(sends)
+            .await
+            .into_iter()
+            .map(|r| r.expect("reserve"))
+            .collect();
+        let accepted: Vec<_> = outcomes.iter().filter(|r| r.accepted()).collect();
+        assert_eq!(accepted.len(), 5, "{:?}: {outcomes:?}", store.backend());
+        let mut tickets: Vec<i64> = accepted.iter().map(|r| r.messages).collect();
+        tickets.sort();
+        assert_eq!(tickets, [1, 2, 3, 4, 5], "each its own ticket");
+        assert!(outcomes
+            .iter()
+            .all(|r| r.accepted() || r.refused == REFUSED_MESSAGES));
+        assert_eq!(
+            outcomes.iter().map(|r| r.refused_count).max(),
+            Some(45),
+            "every refusal counted"
+        );
+        let limited = store.limited_senders(t).await.expect("limited");
+        assert_eq!(limited.len(), 1);
+        assert_eq!((limited[0].account_id, limited[0].limited_since), (id, t));
+        assert_eq!(limited[0].limited_until, t + 3600, "until the window ends");
+
+        // A message that did not go out gives its reservation back, once.
+        let gone = outcomes
+            .iter()
+            .zip(&keys)
+            .find(|(r, _)| r.accepted())
+            .map(|(_, k)| k.clone())
+            .expect("one accepted");
+        store.release_send(id, &gone).await.expect("release");
+        store.release_send(id, &gone).await.expect("twice");
+        assert!(store.claim_send(id, "after-release").await.expect("claim"));
+        let again = store
+            .reserve_send(id, "after-release", t + 1, 1, rules)
+            .await
+            .expect("reserve");
+        assert!(again.accepted() && again.messages == 5, "{again:?}");
+        // A refused one has nothing to give back.
+        store.release_send(id, "burst-49").await.expect("release");
+        let full = store
+            .reserve_send(id, "burst-48", t + 2, 1, rules)
+            .await
+            .expect("reserve");
+        assert!(!full.accepted(), "{full:?}");
+        assert_eq!(full.limited_since, t, "the same limited period");
+
+        // Another account is not affected.
+        assert!(store.claim_send(other, "o1").await.expect("claim"));
+        let free = store
+            .reserve_send(other, "o1", t, 1, rules)
+            .await
+            .expect("reserve");
+        assert!(free.accepted() && free.messages == 1);
+
+        // The next hour window starts with the first message after it.
+        let next = store
+            .reserve_send(id, "burst-47", t + 3600, 7, rules)
+            .await
+            .expect("reserve");
+        assert!(next.accepted(), "{next:?}");
+        assert_eq!((next.hour_start, next.messages), (t + 3600, 1));
+        assert_eq!(next.recipients, 5 + 7, "the day window goes on");
+        // Recipients per day: 12 at most.
+        let over = store
+            .reserve_send(id, "burst-46", t + 3601, 1, rules)
+            .await
+            .expect("reserve");
+        assert_eq!(over.refused, REFUSED_RECIPIENTS, "{over:?}");
+        assert_eq!(
+            (over.limited_since, over.refused_count),
+            (t + 3601, 1),
+            "the first period ended with its hour window: a new one"
+        );
+        assert_eq!(over.limited_until, t + 86_400, "until the day window ends");
+
+        // An admin's reset forgets it all.
+        assert!(store.reset_send_quota(id).await.expect("reset"));
+        assert!(store.limited_senders(t).await.expect("limited").is_empty());
+        let fresh = store
+            .reserve_send(id, "burst-45", t + 3602, 12, rules)
+            .await
+            .expect("reserve");
+        assert!(fresh.accepted() && fresh.messages == 1 && fresh.recipients == 12);
+        // A later period is a new one.
+        let later = store
+            .reserve_send(id, "burst-44", t + 3603, 1, rules)
+            .await
+            .expect("reserve");
+        assert_eq!(
+            (later.refused, later.limited_since, later.refused_count),
+            (REFUSED_RECIPIENTS, t + 3603, 1)
+        );
+    }
+}

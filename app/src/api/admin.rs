@@ -15,6 +15,18 @@ pub struct AccountView {
     pub two_factor: bool,
     pub created_at: i64,
     pub last_sign_in_at: Option<i64>,
+    /// Set while the account's sending is limited (see `sending_limit`).
+    pub sending_limited: Option<SendingLimitView>,
+}
+
+/// An account's limited period: since the first refused send, until the
+/// window that limits it ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendingLimitView {
+    pub since: i64,
+    pub until: i64,
+    /// Sends refused during it.
+    pub refused: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,12 +63,21 @@ pub async fn admin_accounts(search: String) -> Result<Vec<AccountView>, AppError
     use super::context::{admin, client_info, services};
     let admin = admin()?;
     let client = client_info();
-    let accounts = services()?
+    let services = services()?;
+    let accounts = services
         .list_accounts(actor(&admin, &client), &search)
         .await?;
+    let limited = services.limited_senders(&admin).await?;
     Ok(accounts
         .into_iter()
         .map(|a| AccountView {
+            sending_limited: limited.iter().find(|l| l.email == a.email).map(|l| {
+                SendingLimitView {
+                    since: l.since,
+                    until: l.until,
+                    refused: l.refused,
+                }
+            }),
             is_admin: a.role == estafette_core::visitor::Role::Admin,
             disabled: a.state == estafette_core::visitor::AccountState::Disabled,
             two_factor: a.totp_enabled,
@@ -141,6 +162,18 @@ pub async fn admin_reset_two_factor(email: String) -> Result<(), AppError> {
     let client = client_info();
     services()?
         .reset_two_factor(actor(&admin, &client), &email)
+        .await?;
+    Ok(())
+}
+
+/// Lifts an account's sending limit: its counts start again from nothing.
+#[server(prefix = "/api/admin", endpoint = "reset_sending_limit")]
+pub async fn admin_reset_sending_limit(email: String) -> Result<(), AppError> {
+    use super::context::{admin, client_info, services};
+    let admin = admin()?;
+    let client = client_info();
+    services()?
+        .reset_sending_limit(&admin, &client, &email)
         .await?;
     Ok(())
 }

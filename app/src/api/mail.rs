@@ -407,8 +407,9 @@ pub async fn send_message(
 ) -> Result<SendResult, AppError> {
     use estafette_core::sending::{Sent, When};
 
-    use super::context::{services, signed_in};
+    use super::context::{client_info, services, signed_in};
     let who = signed_in()?;
+    let client = client_info();
     let form = compose_of(message);
     let when = if send_at > 0 {
         When::At(send_at)
@@ -416,7 +417,7 @@ pub async fn send_message(
         When::AfterUndoDelay
     };
     let (sent_now, kept_in_sent, held_until) =
-        match services()?.send_message(&who, form, when).await? {
+        match services()?.send_message(&who, form, when, &client).await? {
             Sent::Now { kept } => (true, kept, None),
             Sent::Held { due_at } => (false, false, Some(due_at)),
             Sent::Already => (false, false, None),

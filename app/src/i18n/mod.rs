@@ -113,7 +113,11 @@ fn fit<'t, 'm>(template: &'t str, message: &'m str) -> Option<Vec<(&'t str, &'m 
 
 /// A whole number with the language's digit grouping (`12,345`, `12 345`).
 pub fn number(n: u64) -> String {
-    let t = use_texts();
+    number_in(n, use_texts())
+}
+
+/// A whole number with the digit grouping of the language of `t`.
+pub fn number_in(n: u64, t: &Texts) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + 6);
     for (i, c) in digits.chars().enumerate() {
@@ -193,6 +197,13 @@ mod tests {
         assert_eq!(
             translate("Add at least one recipient.", fr),
             "Ajoutez au moins un destinataire."
+        );
+        assert_eq!(
+            translate(
+                "A message can have at most 1000 recipients a day; this one has 1200.",
+                fr
+            ),
+            "Un message peut avoir au plus 1000 destinataires par jour ; celui-ci en a 1200."
         );
         assert_eq!(
             translate("Something nobody wrote down.", fr),

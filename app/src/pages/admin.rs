@@ -3,8 +3,9 @@ use leptos_meta::Title;
 
 use crate::api::admin::{
     admin_accounts, admin_audit, admin_get_settings, AccountView, AdminCreateAccount,
-    AdminDeleteAccount, AdminResetPassword, AdminResetTwoFactor, AdminSetAdmin, AdminSetDisabled,
-    AdminSetForwardOutside, AdminSetProvisioning, AdminSetTwoFactorPolicy,
+    AdminDeleteAccount, AdminResetPassword, AdminResetSendingLimit, AdminResetTwoFactor,
+    AdminSetAdmin, AdminSetDisabled, AdminSetForwardOutside, AdminSetProvisioning,
+    AdminSetTwoFactorPolicy, SendingLimitView,
 };
 use crate::components::{ErrorNote, LocalTime, Notice};
 use crate::error::AppError;
@@ -20,6 +21,7 @@ struct Actions {
     reset_password: ServerAction<AdminResetPassword>,
     reset_2fa: ServerAction<AdminResetTwoFactor>,
     set_admin: ServerAction<AdminSetAdmin>,
+    reset_sending: ServerAction<AdminResetSendingLimit>,
 }
 
 impl Actions {
@@ -31,6 +33,7 @@ impl Actions {
             reset_password: ServerAction::new(),
             reset_2fa: ServerAction::new(),
             set_admin: ServerAction::new(),
+            reset_sending: ServerAction::new(),
         }
     }
 
@@ -41,6 +44,7 @@ impl Actions {
             + self.reset_password.version().get()
             + self.reset_2fa.version().get()
             + self.set_admin.version().get()
+            + self.reset_sending.version().get()
     }
 
     /// The latest error of any action.
@@ -52,6 +56,7 @@ impl Actions {
             self.reset_password.value().get().and_then(Result::err),
             self.reset_2fa.value().get().and_then(Result::err),
             self.set_admin.value().get().and_then(Result::err),
+            self.reset_sending.value().get().and_then(Result::err),
         ]
         .into_iter()
         .flatten()
@@ -136,16 +141,27 @@ fn AccountRow(a: AccountView, actions: Actions) -> impl IntoView {
     let field_id = format!("pw-{}", a.email);
     let field_label = t.new_password_for.replace("{email}", &a.email);
     view! {
-        <tr data-email=a.email.clone()>
+        <tr data-email=a.email.clone() class:limited=a.sending_limited.is_some()>
             <th scope="row">{a.email.clone()}</th>
-            <td>{if a.is_admin { t.role_admin } else { t.role_user }}</td>
-            <td>{if a.disabled { t.state_disabled } else { t.state_active }}</td>
-            <td>{if a.two_factor { t.on } else { t.off }}</td>
-            <td>{match a.last_sign_in_at {
+            // (`data-label`: the column's name, shown beside the value when
+            // a phone shows each account as a card.)
+            <td data-label=t.role>{if a.is_admin { t.role_admin } else { t.role_user }}</td>
+            <td data-label=t.state class="state">
+                {if a.disabled { t.state_disabled } else { t.state_active }}
+                {a.sending_limited.map(|l| view! { <SendingLimited l/> })}
+            </td>
+            <td data-label=t.two_factor_short>{if a.two_factor { t.on } else { t.off }}</td>
+            <td data-label=t.last_sign_in>{match a.last_sign_in_at {
                 Some(unix) => view! { <LocalTime unix/> }.into_any(),
                 None => t.never.into_any(),
             }}</td>
-            <td class="row-actions">
+            <td class="actions"><div class="row-actions">
+                {a.sending_limited.is_some().then(|| view! {
+                    <ActionForm action=actions.reset_sending>
+                        {hidden(email)}
+                        <button type="submit" class="warn">{t.reset_sending_limit}</button>
+                    </ActionForm>
+                })}
                 <ActionForm action=actions.disable>
                     {hidden(email)}
                     <input type="hidden" name="disabled" value=(!a.disabled).to_string()/>
@@ -172,8 +188,25 @@ fn AccountRow(a: AccountView, actions: Actions) -> impl IntoView {
                     {hidden(email)}
                     <button type="submit" class="danger">{t.delete}</button>
                 </ActionForm>
-            </td>
+            </div></td>
         </tr>
+    }
+}
+
+/// "Sending limited since …": the account's limited period, until its
+/// window ends, and how many sends it refused.
+#[component]
+fn SendingLimited(l: SendingLimitView) -> impl IntoView {
+    let t = use_texts();
+    let refused = t
+        .sends_refused
+        .replace("{count}", &crate::i18n::number(l.refused.max(0) as u64));
+    view! {
+        <p class="sending-limited">
+            <strong>{t.sending_limited_since}" "<LocalTime unix=l.since/></strong>
+            <span>{t.sending_limited_until}" "<LocalTime unix=l.until/></span>
+            <span>{refused}</span>
+        </p>
     }
 }
 

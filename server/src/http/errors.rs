@@ -9,7 +9,7 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use estafette_core::CoreError;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use http::{HeaderValue, StatusCode};
 
 /// A failed route of the server's own (not a server function).
@@ -33,7 +33,16 @@ impl IntoResponse for ApiError {
         let mut res = (self.0.status(), self.0.to_body()).into_response();
         res.headers_mut()
             .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        retry_after(res.headers_mut(), &self.0);
         res
+    }
+}
+
+/// `Retry-After` for an error that says how long to wait (a lock, the
+/// sending limit).
+fn retry_after(headers: &mut http::HeaderMap, error: &AppError) {
+    if let Some(secs) = error.retry_after() {
+        headers.insert(RETRY_AFTER, HeaderValue::from(secs));
     }
 }
 
@@ -57,6 +66,7 @@ pub async fn statuses(req: Request, next: Next) -> Response {
     };
     if let Some(error) = AppError::from_body(&bytes) {
         parts.status = error.status();
+        retry_after(&mut parts.headers, &error);
     }
     parts.headers.remove(CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(bytes))

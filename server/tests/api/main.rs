@@ -26,6 +26,7 @@ mod reading;
 mod scanning;
 mod security;
 mod sending;
+mod sending_limit;
 mod signin;
 mod threats;
 mod two_factor;
