@@ -34,9 +34,17 @@ CONF
     done
     [ -S "$socket" ] || { echo "clamd did not start; see $dir/clamd.log" >&2; exit 1; }
     nohup bash -c "sleep $max_life; CLAMD_DIR='$dir' '$0' stop" >/dev/null 2>&1 &
+    echo $! > "$dir/watchdog.pid"
     echo "unix:$socket"
     ;;
   stop)
+    if [ -f "$dir/watchdog.pid" ]; then
+      watchdog=$(cat "$dir/watchdog.pid")
+      rm -f "$dir/watchdog.pid"
+      # The watchdog's sleep first, then the watchdog (unless it is the one stopping).
+      pkill -P "$watchdog" sleep 2>/dev/null || true
+      [ "$watchdog" != "$PPID" ] && kill "$watchdog" 2>/dev/null || true
+    fi
     if [ -f "$dir/clamd.pid" ]; then
       pid=$(cat "$dir/clamd.pid")
       kill "$pid" 2>/dev/null || true

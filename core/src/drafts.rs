@@ -104,8 +104,7 @@ impl Services {
                 .download(who, &drafts, uid, move |p| p.section == section)
                 .await?;
             let upload = self
-                .uploads
-                .save(who, &part.name, &part.content_type, download.body, limit)
+                .save_upload(who, &part.name, &part.content_type, download.body, limit)
                 .await?;
             match part
                 .content_id

@@ -62,8 +62,7 @@ impl Services {
             let body = futures::stream::once(async move { Ok::<_, CoreError>(raw) });
             let limit = self.config.limits.max_message_bytes();
             let saved = self
-                .uploads
-                .save(who, &name, "message/rfc822", body, limit)
+                .save_upload(who, &name, "message/rfc822", body, limit)
                 .await?;
             p.attachments.push(saved);
             return Ok(p);
@@ -79,8 +78,7 @@ impl Services {
                     .download(who, folder, uid, move |p| p.section == section)
                     .await?;
                 let saved = self
-                    .uploads
-                    .save(who, &part.name, &part.content_type, download.body, limit)
+                    .save_upload(who, &part.name, &part.content_type, download.body, limit)
                     .await?;
                 p.attachments.push(saved);
             }

@@ -1,6 +1,7 @@
 //! Virus scanning by ClamAV's daemon (`scan.clamd`), when configured: an
-//! attachment is scanned before it is downloaded or previewed, an upload
-//! before it can be sent. An infected file is refused with the signature's
+//! attachment is scanned before it is downloaded or previewed, a file to be
+//! sent (uploaded, or taken from a message forwarded or a draft reopened)
+//! as it is saved. An infected file is refused with the signature's
 //! name, and audited. When clamd cannot scan, `scan.when_unavailable`
 //! decides: refuse (the default) or let the file through, logged.
 
@@ -8,7 +9,7 @@ use std::sync::Arc;
 
 use estafette_mail::clamd::Verdict;
 use estafette_store::NewAuditEntry;
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use tokio::io::AsyncReadExt;
 
 use crate::config::WhenUnavailable;
@@ -74,9 +75,28 @@ impl Services {
         self.judge(who, &name, scanned).await
     }
 
+    /// Saves a file to be sent (see `Uploads::save`) and scans it: an
+    /// uploaded file, or an attachment of a message forwarded or a draft
+    /// reopened, since they are sent as the user's own.
+    pub async fn save_upload<E: std::fmt::Display>(
+        &self,
+        who: &SignedIn,
+        name: &str,
+        content_type: &str,
+        body: impl Stream<Item = Result<impl AsRef<[u8]>, E>>,
+        limit: u64,
+    ) -> Result<Upload, CoreError> {
+        let saved = self
+            .uploads
+            .save(who, name, content_type, body, limit)
+            .await?;
+        self.scan_upload(who, &saved).await?;
+        Ok(saved)
+    }
+
     /// Scans an upload just saved; an infected one (or, when refused, one
     /// that could not be scanned) is removed.
-    pub async fn scan_upload(&self, who: &SignedIn, upload: &Upload) -> Result<(), CoreError> {
+    async fn scan_upload(&self, who: &SignedIn, upload: &Upload) -> Result<(), CoreError> {
         let Some(clamd) = self.config.scan.clamd() else {
             return Ok(());
         };

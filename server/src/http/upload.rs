@@ -46,8 +46,7 @@ pub async fn upload(
         .into());
     }
     let saved = services
-        .uploads
-        .save(
+        .save_upload(
             &who,
             &q.name,
             &q.content_type,
@@ -55,7 +54,6 @@ pub async fn upload(
             limit,
         )
         .await?;
-    services.scan_upload(&who, &saved).await?;
     Ok((StatusCode::CREATED, Json(saved)).into_response())
 }
 

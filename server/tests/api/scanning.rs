@@ -1,7 +1,7 @@
 //! Virus scanning against a real clamd (Debian's, started by
 //! `scripts/clamd.sh` with the EICAR test file's signature): an infected
-//! attachment is refused at download and an infected upload before it can
-//! be sent, both audited; clean files pass; with clamd stopped, files are
+//! attachment is refused at download, an infected upload or forwarded
+//! attachment before it can be sent, each audited; clean files pass; with clamd stopped, files are
 //! refused as not scanned, or let through when the configuration says so.
 
 use std::path::{Path, PathBuf};
@@ -162,12 +162,26 @@ async fn a_virus_is_refused_at_download_and_upload_and_clean_files_pass() {
     let waiting = alice_app.upload_files();
     assert!(waiting > 0);
 
+    // Forwarding the message would send the virus as alice's own: refused.
+    let forward = alice_app
+        .post(
+            "/api/start-from",
+            &[("folder", "INBOX"), ("uid", &uid), ("start", "forward")],
+        )
+        .await;
+    assert_eq!(forward.status(), 422);
+    assert!(forward
+        .text()
+        .await
+        .unwrap_or_default()
+        .contains("Eicar-Test-Signature"));
+
     let audit = app.audit_of(&alice).await;
     let refusals: Vec<_> = audit
         .iter()
         .filter(|e| e.action == "virus_refused")
         .collect();
-    assert_eq!(refusals.len(), 3, "each refusal audited: {audit:?}");
+    assert_eq!(refusals.len(), 4, "each refusal audited: {audit:?}");
     // (clamd names signatures of a database of one's own `….UNOFFICIAL`.)
     assert!(
         refusals.iter().all(|e| e
