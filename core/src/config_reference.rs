@@ -193,10 +193,11 @@ pub fn keys() -> Result<Vec<String>, Error> {
 
 /// The first cell of each row of the README's "Configuration reference" table.
 fn documented(readme: &str) -> Vec<String> {
-    readme
+    let section = readme
+        .split_once("### Configuration reference\n")
+        .map_or("", |(_, after)| after);
+    section
         .lines()
-        .skip_while(|l| !l.starts_with("### Configuration reference"))
-        .skip(1)
         .take_while(|l| !l.starts_with('#'))
         .filter_map(|l| l.strip_prefix("| `"))
         .filter_map(|l| l.split_once('`').map(|(key, _)| key.to_owned()))

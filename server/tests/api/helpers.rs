@@ -360,6 +360,13 @@ impl TestApp {
         res.json().await.expect("json")
     }
 
+    /// The message view's document of message `uid` of the INBOX.
+    pub async fn frame(&self, uid: &str) -> String {
+        let res = self.get(&format!("/frame?folder=INBOX&uid={uid}")).await;
+        assert_eq!(res.status(), 200);
+        res.text().await.unwrap_or_default()
+    }
+
     pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
         self.post("/api/sign_in", &[("email", email), ("password", password)])
             .await

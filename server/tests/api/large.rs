@@ -40,12 +40,7 @@ async fn a_huge_message_opens_cut_and_says_so() {
     assert_eq!(outline["attachments"][0]["name"], "big.bin");
     assert!(outline["attachments"][0]["size"].as_u64() > Some(4_000_000));
 
-    let frame = app
-        .get(&format!("/frame?folder=INBOX&uid={uid}"))
-        .await
-        .text()
-        .await
-        .unwrap_or_default();
+    let frame = app.frame(&uid).await;
     assert!(frame.contains("FIRST-PARAGRAPH"), "the start is shown");
     assert!(!frame.contains("LAST-PARAGRAPH"), "the rest is not read");
     assert!(frame.contains("too long to show whole"), "and it says so");

@@ -172,12 +172,7 @@ async fn hostile_mail_is_flagged_where_the_reader_looks_and_ordinary_mail_is_not
     // In the frame, the lying links lead to the warning page; the honest
     // ones are left alone.
     let uid = row(&rows, "Your account is locked")["uid"].to_string();
-    let frame = alice_app
-        .get(&format!("/frame?folder=INBOX&uid={uid}"))
-        .await
-        .text()
-        .await
-        .unwrap_or_default();
+    let frame = alice_app.frame(&uid).await;
     assert!(
         frame
             .contains("href=\"/link?to=https%3A%2F%2Fevil.test%2Flogin&amp;shown=www.paypal.com\""),
@@ -192,23 +187,13 @@ async fn hostile_mail_is_flagged_where_the_reader_looks_and_ordinary_mail_is_not
         "{frame}"
     );
     let uid = row(&rows, "Security alert")["uid"].to_string();
-    let frame = alice_app
-        .get(&format!("/frame?folder=INBOX&uid={uid}"))
-        .await
-        .text()
-        .await
-        .unwrap_or_default();
+    let frame = alice_app.frame(&uid).await;
     assert!(
         !frame.contains("href=\"https://paypa1.com"),
         "a plain text's lookalike is never a link straight there: {frame}"
     );
     let uid = row(&rows, "Lunch on Friday")["uid"].to_string();
-    let frame = alice_app
-        .get(&format!("/frame?folder=INBOX&uid={uid}"))
-        .await
-        .text()
-        .await
-        .unwrap_or_default();
+    let frame = alice_app.frame(&uid).await;
     assert!(
         frame.contains("href=\"https://news.example.org/menu\""),
         "{frame}"
