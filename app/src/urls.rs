@@ -31,8 +31,11 @@ pub fn link_check(href: &str, shown: &str) -> String {
     } else {
         format!("&shown={}", encode(shown))
     };
-    format!("/link?to={}{shown}", encode(href))
+    format!("{LINK_CHECK}{}{shown}", encode(href))
 }
+
+/// The warning page's address, before the link it checks (percent-encoded).
+pub const LINK_CHECK: &str = "/link?to=";
 
 /// One attachment, downloaded or (`view`) shown by the browser.
 pub fn part(folder: &str, uid: u32, section: &str, view: bool) -> String {

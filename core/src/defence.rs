@@ -9,7 +9,7 @@
 //! attachments' names and types, and the zips small enough to open.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use estafette_mail::listing::{self, Summary};
@@ -18,7 +18,7 @@ use estafette_threats::dkim::Verifier;
 use estafette_threats::html::MAX_LINKS;
 use estafette_threats::{
     analyse, assess, needs_verification, wants_content, AttachmentInput, Context, Input, Kind,
-    LinkReason, LinkVerdict, Report, MAX_ATTACHMENTS,
+    LinkReason, LinkVerdict, Report, MAX_ARCHIVE_BYTES, MAX_ATTACHMENTS,
 };
 
 use crate::visitor::SignedIn;
@@ -43,6 +43,13 @@ pub(crate) fn verifier(verify_dkim: bool) -> Option<Verifier> {
             None
         }
     }
+}
+
+/// What the frame does with a message's web links (see [`Services::links`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkPlan {
+    pub detours: Vec<Detour>,
+    pub cleared: HashSet<String>,
 }
 
 /// A link of the message that must pass through the warning page.
@@ -113,15 +120,21 @@ impl Services {
     ) -> Result<Report, CoreError> {
         let ctx = self.threat_context(who).await?;
         let mut attachments = Vec::new();
+        // Archives are read to look inside up to this much in all.
+        let mut budget = MAX_ARCHIVE_BYTES;
         for p in shown
             .parts
             .iter()
             .filter(|p| !(p.inline && p.content_id.is_some()))
             .take(MAX_ATTACHMENTS)
         {
-            let content = if wants_content(&p.name, &p.content_type, p.size) {
-                match self.part_bytes(who, folder, uid, &p.section).await {
-                    Ok(bytes) => Some(Cow::Owned(bytes)),
+            let wanted = wants_content(&p.name, &p.content_type, p.size) && p.size <= budget;
+            let content = if wanted {
+                match self.part_bytes(who, folder, uid, &p.section, budget).await {
+                    Ok(bytes) => {
+                        budget = budget.saturating_sub(bytes.len() as u64);
+                        Some(Cow::Owned(bytes))
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "an archive could not be read to look inside");
                         None
@@ -174,44 +187,57 @@ impl Services {
         self.raw_message(who, folder, uid, true).await
     }
 
-    /// The links of a message's bodies that must pass through the warning
-    /// page: their text shows one place and they lead to another, or they
-    /// lead to a lookalike domain.
-    pub async fn detours(
+    /// The web links of a message's bodies, judged: those that must pass
+    /// through the warning page (their text shows one place and they lead
+    /// to another, or they lead to a lookalike domain) and those found
+    /// honest. The frame detours every other web link too (see
+    /// `Policy::detour_others`), so a link the analysis did not reach — past
+    /// its limits, or written so that it reads differently — is never
+    /// followed blind.
+    pub async fn links(
         &self,
         who: &SignedIn,
         html: Option<&str>,
         text: Option<&str>,
-    ) -> Result<Vec<Detour>, CoreError> {
+    ) -> Result<LinkPlan, CoreError> {
         let ctx = self.threat_context(who).await?;
-        let mut found: Vec<Detour> = Vec::new();
-        let mut add = |href: &str, shown: &str, verdict: Option<LinkVerdict>| {
-            if let Some(v) = verdict {
-                if !found.iter().any(|d| d.href == href) {
-                    found.push(Detour {
-                        href: href.to_owned(),
-                        shown: shown_of(&v, shown),
-                    });
+        let mut plan = LinkPlan::default();
+        let mut judge = |href: &str, shown: &str| {
+            if plan.cleared.contains(href) || plan.detours.iter().any(|d| d.href == href) {
+                return;
+            }
+            match assess(href, shown, &ctx) {
+                Some(v) => plan.detours.push(Detour {
+                    href: href.to_owned(),
+                    shown: shown_of(&v, shown),
+                }),
+                None => {
+                    plan.cleared.insert(href.to_owned());
                 }
             }
         };
         if let Some(html) = html {
-            for link in estafette_threats::html::links(html).links {
-                let href = link.href.trim();
-                add(href, &link.text, assess(href, &link.text, &ctx));
+            // As the sanitiser reads it (it drops these first).
+            let html = html.replace(['\0', '\u{feff}'], "");
+            for link in estafette_threats::html::links(&html).links {
+                judge(link.href.trim(), &link.text);
             }
         }
         if let Some(text) = text {
-            let words = text.split_whitespace().filter(|w| {
-                let w = w.to_ascii_lowercase();
-                w.starts_with("http://") || w.starts_with("https://")
-            });
-            for word in words.take(MAX_LINKS) {
-                let href = word.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']);
-                add(href, "", assess(href, "", &ctx));
+            // The words the plain text's view makes links of.
+            let urls = text
+                .lines()
+                .flat_map(|l| l.split(' '))
+                .map(|w| w.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']))
+                .filter(|w| {
+                    let w = w.to_ascii_lowercase();
+                    w.starts_with("http://") || w.starts_with("https://")
+                });
+            for url in urls.take(MAX_LINKS) {
+                judge(url, "");
             }
         }
-        Ok(found)
+        Ok(plan)
     }
 
     /// The warning page's verdict on one link: where it really goes, and

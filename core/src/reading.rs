@@ -220,23 +220,32 @@ impl Services {
             if p.size > MAX_INLINE_IMAGE || p.size > budget {
                 continue;
             }
-            let Ok(bytes) = self.part_bytes(who, folder, uid, &p.section).await else {
+            let Ok(bytes) = self
+                .part_bytes(who, folder, uid, &p.section, MAX_INLINE_IMAGE.min(budget))
+                .await
+            else {
                 continue;
             };
             budget = budget.saturating_sub(bytes.len() as u64);
+            // Shown without a click: scanned first, when scanning is on.
+            if !self.shown_clean(who, &p.name, &bytes).await {
+                continue;
+            }
             let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
             out.insert(cid, format!("data:{};base64,{data}", p.content_type));
         }
         out
     }
 
-    /// A part's decoded bytes, whole (for parts known to be small).
+    /// A part's decoded bytes, whole, when there are at most `max` of them
+    /// (its size in BODYSTRUCTURE is the sender's word, not a bound).
     pub(crate) async fn part_bytes(
         self: &Arc<Self>,
         who: &SignedIn,
         folder: &str,
         uid: u32,
         section: &str,
+        max: u64,
     ) -> Result<Vec<u8>, CoreError> {
         let mut download = self
             .download(who, folder, uid, |p| p.section == section)
@@ -244,6 +253,11 @@ impl Services {
         let mut bytes = Vec::new();
         while let Some(chunk) = download.body.next().await {
             bytes.extend(chunk?);
+            if bytes.len() as u64 > max {
+                return Err(CoreError::TooLarge(format!(
+                    "part {section} is larger than said"
+                )));
+            }
         }
         Ok(bytes)
     }

@@ -46,6 +46,10 @@ impl Services {
                     "This file holds a virus ({signature}) and was refused."
                 )))
             }
+            // The sender chose the size: never let it through unscanned.
+            Ok(Verdict::TooLarge) => Err(CoreError::Invalid(
+                "This file is too large to be scanned for viruses, so it is held back.".into(),
+            )),
             Err(why) => match self.config.scan.when_unavailable {
                 WhenUnavailable::Refuse => Err(CoreError::NotScanned(why)),
                 WhenUnavailable::Allow => {
@@ -54,6 +58,17 @@ impl Services {
                 }
             },
         }
+    }
+
+    /// Whether bytes about to be shown (an inline image) may be: clean, or
+    /// scanning is off. Anything else leaves them out, quietly.
+    pub(crate) async fn shown_clean(&self, who: &SignedIn, name: &str, bytes: &[u8]) -> bool {
+        let Some(clamd) = self.config.scan.clamd() else {
+            return true;
+        };
+        let body = futures::stream::once(async { Ok::<_, std::io::Error>(bytes.to_vec()) });
+        let scanned = clamd.scan(body).await;
+        self.judge(who, name, scanned).await.is_ok()
     }
 
     /// Scans one part of a message, as it would be downloaded.

@@ -132,19 +132,20 @@ fn walk(
             .map(|(k, v)| (k.as_ref(), v.as_ref())),
     );
     let name = display_name(&params);
+    // A body the view shows; any other text part (a calendar invitation…)
+    // is listed with the attachments.
+    let subtype = common.ty.subtype.to_ascii_lowercase();
     let is_text_body = matches!(body, BodyStructure::Text { .. })
+        && (subtype == "html" || subtype == "plain")
         && name.is_none()
         && disposition.as_deref() != Some("attachment");
     if is_text_body {
-        let subtype = common.ty.subtype.to_ascii_lowercase();
-        if subtype == "html" || subtype == "plain" {
-            texts.push(TextBody {
-                section: section_name(path),
-                top: path.is_empty(),
-                subtype,
-                octets: other.octets,
-            });
-        }
+        texts.push(TextBody {
+            section: section_name(path),
+            top: path.is_empty(),
+            subtype,
+            octets: other.octets,
+        });
         return;
     }
     let encoding = match other.transfer_encoding {

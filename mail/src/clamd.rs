@@ -22,6 +22,8 @@ pub enum Verdict {
     Clean,
     /// The signature's name (`Eicar-Test-Signature`).
     Infected(String),
+    /// Larger than clamd scans (its `StreamMaxLength`): not known clean.
+    TooLarge,
 }
 
 /// Connecting, and each write or the answer.
@@ -97,7 +99,8 @@ async fn instream<E: std::fmt::Display>(
         }
     }
     if !refused_early {
-        write(&mut conn, &0u32.to_be_bytes()).await?;
+        // Refused as it ends: its answer says why.
+        let _ = write(&mut conn, &0u32.to_be_bytes()).await;
     }
     let mut answer = Vec::new();
     let mut limited = (&mut conn).take(MAX_ANSWER as u64);
@@ -120,6 +123,7 @@ fn verdict(answer: &[u8]) -> Result<Verdict, String> {
             let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
             Ok(Verdict::Infected(name))
         }
+        _ if text.contains("size limit exceeded") => Ok(Verdict::TooLarge),
         _ if text.is_empty() => Err("clamd closed the connection without an answer".into()),
         _ => Err(format!(
             "clamd: {}",
@@ -161,7 +165,11 @@ mod tests {
             verdict(b"stream: Eicar-Test-Signature FOUND\0"),
             Ok(Verdict::Infected("Eicar-Test-Signature".into()))
         );
-        assert!(verdict(b"INSTREAM size limit exceeded. ERROR\0").is_err());
+        assert_eq!(
+            verdict(b"INSTREAM size limit exceeded. ERROR\0"),
+            Ok(Verdict::TooLarge)
+        );
+        assert!(verdict(b"UNKNOWN COMMAND\0").is_err());
         assert!(verdict(b"").is_err());
         assert!(verdict(b"stream: \x07Odd\r\n FOUND")
             .is_ok_and(|v| v == Verdict::Infected("Odd".into())));

@@ -60,9 +60,13 @@ pub struct Listing {
 /// The header fields a row shows or is judged by (the threat analysis reads
 /// `From`, `Reply-To`, `List-Post` and the receiving server's
 /// `Authentication-Results`), not the whole header.
-const FIELDS: &str =
-    "(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE MESSAGE-ID \
-     IN-REPLY-TO REFERENCES CONTENT-TYPE REPLY-TO LIST-POST AUTHENTICATION-RESULTS)])";
+pub(crate) const HEADER_FIELDS: &str = "BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE MESSAGE-ID \
+     IN-REPLY-TO REFERENCES CONTENT-TYPE REPLY-TO LIST-POST AUTHENTICATION-RESULTS TO CC)]";
+
+/// A row's items: its header fields, at most [`MAX_ROW_HEADER`] of them.
+fn fields() -> String {
+    format!("(UID FLAGS RFC822.SIZE {HEADER_FIELDS}<0.{MAX_ROW_HEADER}>)")
+}
 
 /// What the list is sorted by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,7 +165,7 @@ pub async fn rows(
         .map(u32::to_string)
         .collect::<Vec<_>>()
         .join(",");
-    let fetched: Vec<_> = imap.uid_fetch(set, FIELDS).await?.try_collect().await?;
+    let fetched: Vec<_> = imap.uid_fetch(set, fields()).await?.try_collect().await?;
     let mut by_uid: HashMap<u32, Summary> = fetched
         .iter()
         .map(|f| summary(f, folder))
@@ -189,7 +193,7 @@ async fn newest_first(
     }
     let oldest = newest.saturating_sub(page_size - 1).max(1);
     let fetched: Vec<_> = imap
-        .fetch(format!("{oldest}:{newest}"), FIELDS)
+        .fetch(format!("{oldest}:{newest}"), fields())
         .await?
         .try_collect()
         .await?;
@@ -231,7 +235,7 @@ fn summary(f: &async_imap::types::Fetch, folder: &str) -> Summary {
         }
     }
     let Some(raw) = f.header() else { return s };
-    s.header = raw[..raw.len().min(MAX_ROW_HEADER)].to_vec();
+    s.header = raw.to_vec();
     let mut message = raw.to_vec();
     message.extend_from_slice(b"\r\n");
     if let Some(m) = MessageParser::default().parse(&message) {

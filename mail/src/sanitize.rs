@@ -7,7 +7,7 @@
 //! Sanitising is idempotent: what comes out goes through unchanged.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -22,6 +22,25 @@ pub struct Policy {
     /// Links that must pass through the warning page: the `href` as the
     /// message has it → the warning page's URL (relative) for it.
     pub detours: HashMap<String, String>,
+    /// Web links the analysis looked at and found honest: left as they are.
+    pub cleared: HashSet<String>,
+    /// When set, every other web link (one the analysis did not look at)
+    /// passes through the warning page too: this prefix (`/link?to=`) and
+    /// the link, percent-encoded. Links are detoured unless cleared.
+    pub detour_others: Option<String>,
+}
+
+/// Percent-encodes a query value (what `app::urls::encode` does; this crate
+/// cannot call the app's).
+fn encode_query(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,8 +197,13 @@ struct PartUrls(Arc<Policy>);
 
 impl<'a> UrlRelativeEvaluate<'a> for PartUrls {
     fn evaluate<'url>(&self, url: &'url str) -> Option<Cow<'url, str>> {
-        let ours =
-            self.0.cid_urls.values().any(|u| u == url) || self.0.detours.values().any(|u| u == url);
+        let ours = self.0.cid_urls.values().any(|u| u == url)
+            || self.0.detours.values().any(|u| u == url)
+            || self
+                .0
+                .detour_others
+                .as_deref()
+                .is_some_and(|prefix| url.starts_with(prefix));
         ours.then_some(Cow::Borrowed(url))
     }
 }
@@ -295,15 +319,23 @@ fn builder(policy: Arc<Policy>, blocked: Arc<AtomicUsize>) -> Builder<'static> {
                 filter_blocked.fetch_add(1, Ordering::Relaxed);
                 None
             }
-            ("a", "href") if policy.detours.contains_key(value.trim()) => policy
-                .detours
-                .get(value.trim())
-                .map(|to| Cow::Owned(to.clone())),
             // `data:` and `cid:` are for images only.
             (_, "href" | "cite" | "longdesc" | "action")
                 if lower.starts_with("data:") || lower.starts_with("cid:") =>
             {
                 None
+            }
+            ("a", "href") => {
+                let href = value.trim();
+                if let Some(to) = policy.detours.get(href) {
+                    return Some(Cow::Owned(to.clone()));
+                }
+                match &policy.detour_others {
+                    Some(prefix) if is_remote(href) && !policy.cleared.contains(href) => {
+                        Some(Cow::Owned(format!("{prefix}{}", encode_query(href))))
+                    }
+                    _ => Some(Cow::Borrowed(value)),
+                }
             }
             _ => Some(Cow::Borrowed(value)),
         }
@@ -441,6 +473,8 @@ pub fn text_to_html_with(text: &str, policy: &Policy) -> String {
     }
     let policy = Policy {
         detours: policy.detours.clone(),
+        cleared: policy.cleared.clone(),
+        detour_others: policy.detour_others.clone(),
         ..Policy::default()
     };
     sanitize_html(&out, &policy).html

@@ -16,8 +16,29 @@ use crate::MailError;
 
 /// The most of one body read, encoded (HTML or text beyond it is cut).
 pub const MAX_BODY_BYTES: u32 = 2 << 20;
-/// The most of the header section kept.
+/// The most of the header section read.
 pub const MAX_HEADER_BYTES: usize = 1 << 20;
+/// The most of a part's own MIME header read.
+const MAX_MIME_BYTES: usize = 64 << 10;
+
+/// The header fields the view shows and the analysis reads, when the whole
+/// header is too long to read.
+async fn fields(imap: &mut ImapSession, uid: u32) -> Result<Vec<u8>, MailError> {
+    let fetched: Vec<_> = imap
+        .uid_fetch(
+            uid.to_string(),
+            format!("{}<0.{MAX_HEADER_BYTES}>", crate::listing::HEADER_FIELDS),
+        )
+        .await?
+        .try_collect()
+        .await?;
+    Ok(fetched
+        .iter()
+        .find(|f| f.uid == Some(uid))
+        .and_then(|f| f.header())
+        .unwrap_or_default()
+        .to_vec())
+}
 
 /// The parts of a message the view shows.
 #[derive(Debug, Clone)]
@@ -57,7 +78,10 @@ fn decode(mime: &[u8], bytes: &[u8], html: bool) -> Option<String> {
 pub async fn fetch(imap: &mut ImapSession, folder: &str, uid: u32) -> Result<Shown, MailError> {
     imap.ensure_selected(folder).await?;
     let fetched: Vec<_> = imap
-        .uid_fetch(uid.to_string(), "(BODYSTRUCTURE BODY.PEEK[HEADER])")
+        .uid_fetch(
+            uid.to_string(),
+            format!("(BODYSTRUCTURE BODY.PEEK[HEADER]<0.{MAX_HEADER_BYTES}>)"),
+        )
         .await?
         .try_collect()
         .await?;
@@ -65,8 +89,12 @@ pub async fn fetch(imap: &mut ImapSession, folder: &str, uid: u32) -> Result<Sho
         .iter()
         .find(|f| f.uid == Some(uid))
         .ok_or(MailError::NoSuchMessage(uid))?;
-    let header = f.header().unwrap_or_default();
-    let header = header[..header.len().min(MAX_HEADER_BYTES)].to_vec();
+    let mut header = f.header().unwrap_or_default().to_vec();
+    if header.len() >= MAX_HEADER_BYTES {
+        // Padded past the cut: the fields that say who sent it, read apart
+        // (a `From` hidden after a megabyte of other fields is still seen).
+        header = fields(imap, uid).await?;
+    }
     let (parts, texts) = match f.bodystructure() {
         Some(body) => structure(body),
         None => (Vec::new(), Vec::new()),
@@ -106,7 +134,7 @@ async fn fetch_body(
     let query = if body.top {
         format!("BODY.PEEK[{s}]<0.{MAX_BODY_BYTES}>")
     } else {
-        format!("(BODY.PEEK[{s}.MIME] BODY.PEEK[{s}]<0.{MAX_BODY_BYTES}>)")
+        format!("(BODY.PEEK[{s}.MIME]<0.{MAX_MIME_BYTES}> BODY.PEEK[{s}]<0.{MAX_BODY_BYTES}>)")
     };
     let fetched: Vec<_> = imap
         .uid_fetch(uid.to_string(), query)

@@ -33,9 +33,13 @@ pub async fn message_frame(
 ) -> Result<Response, ApiError> {
     let shown = services.shown(&who, &q.folder, q.uid).await?;
     // Fetched with PEEK: read now that it is shown.
-    services
+    if let Err(e) = services
         .set_mark(&who, &q.folder, &[q.uid], Mark::Seen, true)
-        .await?;
+        .await
+    {
+        // A folder the user may read but not change: shown all the same.
+        tracing::info!(error = %e, "a message shown could not be marked read");
+    }
     let parsed = &shown.message;
     let sender = parsed
         .from
@@ -44,8 +48,8 @@ pub async fn message_frame(
         .unwrap_or_default();
     let trusted = services.preferences(&who).await?.trusts(sender);
     let allow_remote = q.remote || trusted;
-    let detours = services
-        .detours(&who, parsed.html.as_deref(), parsed.text.as_deref())
+    let links = services
+        .links(&who, parsed.html.as_deref(), parsed.text.as_deref())
         .await?;
     let cid_urls = services
         .inline_images(&who, &q.folder, q.uid, &shown.parts)
@@ -53,7 +57,9 @@ pub async fn message_frame(
     let policy = Policy {
         allow_remote,
         cid_urls,
-        detours: detour_map(&detours, |d| app::urls::link_check(&d.href, &d.shown)),
+        detours: detour_map(&links.detours, |d| app::urls::link_check(&d.href, &d.shown)),
+        cleared: links.cleared,
+        detour_others: Some(app::urls::LINK_CHECK.to_owned()),
     };
     let load_remote = app::urls::frame(&q.folder, q.uid, true);
     let original = shown.truncated.then(|| app::urls::source(&q.folder, q.uid));
