@@ -518,6 +518,59 @@ fn linkify_word(word: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Links the analysis did not clear go through the warning page; those
+    /// it detoured go where it said; cleared ones, and mail links, stay.
+    #[test]
+    fn web_links_pass_through_the_warning_page_unless_cleared() {
+        let policy = Policy {
+            detours: HashMap::from([(
+                "https://evil.test/".to_owned(),
+                "/link?to=https%3A%2F%2Fevil.test%2F&shown=bank.example".to_owned(),
+            )]),
+            cleared: HashSet::from(["https://news.example.org/".to_owned()]),
+            detour_others: Some("/link?to=".into()),
+            ..Policy::default()
+        };
+        let html = sanitize_html(
+            "<a href=\"https://evil.test/\">bank.example</a>\
+             <a href=\" https://news.example.org/ \">news</a>\
+             <a href=\"https://unseen.example/a?b=1\">unseen</a>\
+             <a href=\"//scheme-relative.example/\">rel</a>\
+             <a href=\"mailto:a@example.org\">mail</a>\
+             <a href=\"/link?to=forged\">forged</a>",
+            &policy,
+        )
+        .html;
+        assert!(
+            html.contains("href=\"/link?to=https%3A%2F%2Fevil.test%2F&amp;shown=bank.example\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\" https://news.example.org/ \""),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"/link?to=https%3A%2F%2Funseen.example%2Fa%3Fb%3D1\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"/link?to=%2F%2Fscheme-relative.example%2F\""),
+            "{html}"
+        );
+        assert!(html.contains("href=\"mailto:a@example.org\""), "{html}");
+        assert!(!html.contains("https://unseen.example/a?b=1\""), "{html}");
+        // Without `detour_others` (render-eml), links are left alone.
+        let plain = sanitize_html(
+            "<a href=\"https://unseen.example/\">x</a>",
+            &Policy::default(),
+        )
+        .html;
+        assert!(
+            plain.contains("href=\"https://unseen.example/\""),
+            "{plain}"
+        );
+    }
+
     fn clean(html: &str) -> Sanitized {
         let mut cid_urls = HashMap::new();
         cid_urls.insert("logo@x".to_owned(), "/part/3".to_owned());
