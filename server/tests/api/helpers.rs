@@ -153,12 +153,17 @@ pub async fn append_as(user: &str, folder: &str, raw: &[u8]) {
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// A request the server does not answer within this fails its test, naming
+/// the request, rather than holding the whole run.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// A browser: its cookie jar and a client that keeps cookies in it.
 pub fn client() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
     let jar = Arc::new(reqwest::cookie::Jar::default());
     let client = reqwest::Client::builder()
         .cookie_provider(jar.clone())
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(REQUEST_TIMEOUT)
         .build()
         .expect("client");
     (client, jar)
@@ -252,7 +257,8 @@ impl TestApp {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let builder = reqwest::Client::builder()
             .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none());
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(REQUEST_TIMEOUT);
         TestApp {
             base: base.to_owned(),
             client: configure(builder).build().expect("client"),
