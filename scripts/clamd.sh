@@ -2,7 +2,8 @@
 # A private ClamAV daemon for the tests, from Debian's clamav-daemon: a Unix
 # socket in its own directory, no network, and a signature database of its
 # own (the official one cannot be downloaded here): the EICAR test file's
-# hash. It stops by itself after CLAMD_MAX_LIFE seconds (default an hour).
+# hash. It stops by itself after CLAMD_MAX_LIFE seconds (default an hour):
+# it runs in the foreground under `timeout`.
 #   scripts/clamd.sh start|stop      (CLAMD_DIR; prints the socket's address on start)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,30 +22,21 @@ LocalSocketMode 600
 PidFile $dir/clamd.pid
 DatabaseDirectory $dir/db
 LogFile $dir/clamd.log
-Foreground false
+Foreground true
 StreamMaxLength 100M
 MaxFileSize 100M
 MaxScanSize 200M
 CONF
     rm -f "$socket"
-    clamd --config-file="$dir/clamd.conf"
+    nohup timeout "$max_life" clamd --config-file="$dir/clamd.conf" >/dev/null 2>&1 &
     for _ in $(seq 1 100); do
       [ -S "$socket" ] && break
       sleep 0.1
     done
     [ -S "$socket" ] || { echo "clamd did not start; see $dir/clamd.log" >&2; exit 1; }
-    nohup bash -c "sleep $max_life; CLAMD_DIR='$dir' '$0' stop" >/dev/null 2>&1 &
-    echo $! > "$dir/watchdog.pid"
     echo "unix:$socket"
     ;;
   stop)
-    if [ -f "$dir/watchdog.pid" ]; then
-      watchdog=$(cat "$dir/watchdog.pid")
-      rm -f "$dir/watchdog.pid"
-      # The watchdog's sleep first, then the watchdog (unless it is the one stopping).
-      pkill -P "$watchdog" sleep 2>/dev/null || true
-      [ "$watchdog" != "$PPID" ] && kill "$watchdog" 2>/dev/null || true
-    fi
     if [ -f "$dir/clamd.pid" ]; then
       pid=$(cat "$dir/clamd.pid")
       kill "$pid" 2>/dev/null || true
