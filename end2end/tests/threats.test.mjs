@@ -86,7 +86,7 @@ test('a spoofed message is flagged, its lying link goes through the warning page
   await page.locator('.sender-check.fail').waitFor();
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
-    await page.waitForTimeout(100);
+    await page.waitForFunction((s) => matchMedia(`(prefers-color-scheme: ${s})`).matches, scheme);
     assert.deepEqual(await violations(page), [], `the banner, ${scheme}`);
   }
 
