@@ -18,6 +18,14 @@ use crate::CoreError;
 /// after that logs in again from the sealed password.
 pub const IMAP_IDLE_CLOSE: Duration = Duration::from_secs(10 * 60);
 
+/// How long a request waits for its session's connection, busy with
+/// another request of the same session, before it is refused as busy.
+pub const SLOT_WAIT: Duration = Duration::from_secs(30);
+
+/// After this long waiting, the wait is logged with the request that holds
+/// the connection (its span: method, path, id), to show what is slow.
+const SLOT_WAIT_LOGGED: Duration = Duration::from_secs(5);
+
 /// A session's connection, and when it was last given back.
 #[derive(Default)]
 struct Held {
@@ -25,7 +33,14 @@ struct Held {
     last_used: Option<Instant>,
 }
 
-type Slot = Arc<AsyncMutex<Held>>;
+/// One session's connection, and who holds it now (for the log).
+#[derive(Default)]
+struct SlotInner {
+    held: Arc<AsyncMutex<Held>>,
+    holder: Mutex<Option<(tracing::Span, Instant)>>,
+}
+
+type Slot = Arc<SlotInner>;
 
 pub struct MailSessions {
     server: MailServer,
@@ -36,6 +51,7 @@ pub struct MailSessions {
 /// A borrowed IMAP connection; dropping it gives the connection back.
 pub struct MailConnection {
     guard: OwnedMutexGuard<Held>,
+    slot: Slot,
 }
 
 impl MailConnection {
@@ -55,6 +71,7 @@ impl MailConnection {
 impl Drop for MailConnection {
     fn drop(&mut self) {
         self.guard.last_used = Some(Instant::now());
+        *self.slot.holder.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 }
 
@@ -79,8 +96,12 @@ impl MailSessions {
 
     /// Logs in as the session's user (unsealing the password), or reuses the open connection.
     pub async fn connection(&self, session: &Session) -> Result<MailConnection, CoreError> {
-        let mut guard = self.slot(&session.token.id_hash()).lock_owned().await;
-        if guard.imap.is_none() {
+        let slot = self.slot(&session.token.id_hash());
+        let guard = take(&slot).await?;
+        *slot.holder.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((tracing::Span::current(), Instant::now()));
+        let mut conn = MailConnection { guard, slot };
+        if conn.guard.imap.is_none() {
             let sealed = session
                 .sealed_password
                 .as_deref()
@@ -89,9 +110,9 @@ impl MailSessions {
                 .token
                 .unseal(sealed)
                 .map_err(|_| CoreError::NotSignedIn)?;
-            guard.imap = Some(self.login(&session.account.email, &password).await?);
+            conn.guard.imap = Some(self.login(&session.account.email, &password).await?);
         }
-        Ok(MailConnection { guard })
+        Ok(conn)
     }
 
     /// A fresh login, counted.
@@ -107,7 +128,7 @@ impl MailSessions {
     /// Puts a connection opened during sign-in in the session's slot.
     pub async fn adopt(&self, session_key: &str, imap: ImapSession) {
         let slot = self.slot(session_key);
-        let mut held = slot.lock().await;
+        let mut held = slot.held.lock().await;
         held.imap = Some(imap);
         held.last_used = Some(Instant::now());
     }
@@ -119,7 +140,7 @@ impl MailSessions {
             slots.remove(session_key)
         };
         if let Some(slot) = slot {
-            if let Some(mut imap) = slot.lock().await.imap.take() {
+            if let Some(mut imap) = slot.held.lock().await.imap.take() {
                 let _ = imap.logout().await;
             }
         }
@@ -134,7 +155,7 @@ impl MailSessions {
         };
         let mut closed = 0;
         for (key, slot) in slots {
-            let Ok(mut held) = slot.try_lock() else {
+            let Ok(mut held) = slot.held.try_lock() else {
                 continue;
             };
             if held.last_used.is_some_and(|t| t.elapsed() < idle) {
@@ -159,7 +180,33 @@ impl MailSessions {
         let slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
         slots
             .values()
-            .filter(|s| s.try_lock().map(|h| h.imap.is_some()).unwrap_or(true))
+            .filter(|s| s.held.try_lock().map(|h| h.imap.is_some()).unwrap_or(true))
             .count()
+    }
+}
+
+/// The slot's connection, waited for at most [`SLOT_WAIT`]; a long wait is
+/// logged in the holder's span, so the log says which request is slow.
+async fn take(slot: &Slot) -> Result<OwnedMutexGuard<Held>, CoreError> {
+    let wait = Arc::clone(&slot.held).lock_owned();
+    tokio::pin!(wait);
+    if let Ok(guard) = tokio::time::timeout(SLOT_WAIT_LOGGED, &mut wait).await {
+        return Ok(guard);
+    }
+    let holder = slot
+        .holder
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    if let Some((span, since)) = &holder {
+        tracing::warn!(parent: span, held_ms = since.elapsed().as_millis() as u64,
+            "this request holds its session's IMAP connection while another waits");
+    }
+    match tokio::time::timeout(SLOT_WAIT - SLOT_WAIT_LOGGED, wait).await {
+        Ok(guard) => Ok(guard),
+        Err(_) => {
+            tracing::warn!("the session's IMAP connection stayed busy; the request is refused");
+            Err(CoreError::Busy)
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use estafette_mail::attachments::{self, Decoder, Part};
 use estafette_mail::folders::{self, Folder};
@@ -14,12 +15,18 @@ use estafette_mail::MailError;
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt};
 
+use crate::mailbox::MailConnection;
 use crate::visitor::{Session, SignedIn};
 use crate::{CoreError, Services};
 
 /// The largest inline image shown, and all of a message's together.
 const MAX_INLINE_IMAGE: u64 = 2 << 20;
 const MAX_INLINE_IMAGES: u64 = 4 << 20;
+
+/// The longest one operation on a session's connection may take (a page,
+/// a message, a chunk of a download, an append); past it the connection,
+/// in a state no one knows, is closed and the request fails.
+pub const IMAP_OP_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Encoded bytes fetched from IMAP per step of a download.
 const CHUNK: u32 = 1 << 20;
@@ -46,14 +53,14 @@ impl Services {
         mut op: impl for<'a> FnMut(&'a mut ImapSession) -> BoxFuture<'a, Result<T, MailError>> + Send,
     ) -> Result<T, CoreError> {
         let mut conn = self.mail.connection(session).await?;
-        let result = op(conn.imap()?).await;
+        let result = timed(&mut conn, &mut op).await?;
         let result = match result {
             Err(MailError::Unreachable(..)) => {
                 tracing::info!("IMAP connection dropped; logging in again");
                 conn.discard();
                 drop(conn);
                 conn = self.mail.connection(session).await?;
-                let result = op(conn.imap()?).await;
+                let result = timed(&mut conn, &mut op).await?;
                 if matches!(result, Err(MailError::Unreachable(..))) {
                     conn.discard();
                 }
@@ -349,5 +356,27 @@ impl Services {
     pub async fn folders(&self, who: &SignedIn) -> Result<Vec<Folder>, CoreError> {
         self.with_imap(&who.0, |imap| Box::pin(folders::list(imap)))
             .await
+    }
+}
+
+/// `op` on the connection, at most [`IMAP_OP_TIMEOUT`]; a connection that
+/// did not answer in time is discarded, and the request fails as unreachable.
+async fn timed<T>(
+    conn: &mut MailConnection,
+    op: &mut (impl for<'a> FnMut(&'a mut ImapSession) -> BoxFuture<'a, Result<T, MailError>> + Send),
+) -> Result<Result<T, MailError>, CoreError> {
+    match tokio::time::timeout(IMAP_OP_TIMEOUT, op(conn.imap()?)).await {
+        Ok(result) => Ok(result),
+        Err(_) => {
+            tracing::warn!(
+                seconds = IMAP_OP_TIMEOUT.as_secs(),
+                "an IMAP operation took too long; its connection is closed"
+            );
+            conn.discard();
+            Err(CoreError::MailUnreachable(format!(
+                "the mail server did not answer in {} seconds",
+                IMAP_OP_TIMEOUT.as_secs()
+            )))
+        }
     }
 }

@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newPage, waitHydrated, signIn, adminEmail, adminPassword } from '../lib/browser.mjs';
+import { buildMessage, send } from '../lib/smtp.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -94,6 +95,13 @@ test('pages away from the way in load their own part of the bundle, and work whe
   // Its forms work: a folder is made, opened, and deleted.
   const name = `Lazy ${Date.now()}`;
   await page.getByLabel('New folder').fill(name);
+  // Mail that arrives meanwhile reloads the lists: what is typed stays, and so does the focus.
+  await page.locator('main[data-live="ready"]').waitFor({ timeout: 15_000 });
+  const arriving = `While typing ${Date.now()}`;
+  await send(adminEmail, adminPassword, adminEmail, [buildMessage({ from: adminEmail, to: adminEmail, subject: arriving, text: 'Hello.' })]);
+  await page.locator('.message-row', { hasText: arriving }).waitFor({ timeout: 20_000 });
+  assert.equal(await page.getByLabel('New folder').inputValue(), name);
+  assert.ok(await page.getByLabel('New folder').evaluate((e) => e === document.activeElement), 'the field keeps the focus');
   await page.getByRole('button', { name: 'Create', exact: true }).click();
   const folderLink = page.locator('.folder-list a', { hasText: name });
   await folderLink.waitFor();

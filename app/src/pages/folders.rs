@@ -12,12 +12,12 @@ use crate::pages::mail::folder_href;
 
 /// "Manage folders", below the folder list. Its forms are seldom used, so
 /// they come in a part of the bundle of their own, loaded when it is first
-/// opened. `open` outlives the component (the mail page keeps it), as the
-/// `<details>` element does when the list is drawn again for another folder.
+/// opened. It is drawn once and follows `list` and `current`: when the list
+/// reloads (new mail, a message read) what is being typed stays, focus too.
 #[component]
 pub fn FolderTools(
-    list: Vec<FolderView>,
-    current: String,
+    list: Signal<Vec<FolderView>>,
+    current: Signal<String>,
     refresh: RwSignal<u32>,
     open: RwSignal<bool>,
 ) -> impl IntoView {
@@ -32,7 +32,7 @@ pub fn FolderTools(
         >
             <summary>{t.manage_folders}</summary>
             {move || wanted.get().then(|| {
-                Suspend::new(folder_tools_part(list.clone(), current.clone(), refresh))
+                Suspend::new(folder_tools_part(list, current, refresh))
             })}
         </details>
     }
@@ -40,12 +40,20 @@ pub fn FolderTools(
 
 /// The forms, from a part of the bundle of their own.
 #[lazy]
-fn folder_tools_part(list: Vec<FolderView>, current: String, refresh: RwSignal<u32>) -> AnyView {
+fn folder_tools_part(
+    list: Signal<Vec<FolderView>>,
+    current: Signal<String>,
+    refresh: RwSignal<u32>,
+) -> AnyView {
     let t = use_texts();
     let new_name = RwSignal::new(String::new());
     let rename_to = RwSignal::new(String::new());
     let navigate = use_navigate();
-    let own = list.iter().any(|f| f.name == current && f.role.is_empty());
+    // INBOX and the special folders are not renamed nor deleted.
+    let own = move || {
+        let current = current.get();
+        list.with(|l| l.iter().any(|f| f.name == current && f.role.is_empty()))
+    };
     let toaster = use_toaster();
     let done = move |r: Result<(), AppError>, go: Option<String>, navigate: &dyn Fn(&str)| match r {
         Ok(()) => {
@@ -70,10 +78,10 @@ fn folder_tools_part(list: Vec<FolderView>, current: String, refresh: RwSignal<u
         });
     };
     let rename = {
-        let (current, navigate) = (current.clone(), navigate.clone());
+        let navigate = navigate.clone();
         move |e: leptos::ev::SubmitEvent| {
             e.prevent_default();
-            let (from, to) = (current.clone(), rename_to.get_untracked());
+            let (from, to) = (current.get_untracked(), rename_to.get_untracked());
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
                 let r = rename_folder(from, to.clone()).await;
@@ -84,9 +92,8 @@ fn folder_tools_part(list: Vec<FolderView>, current: String, refresh: RwSignal<u
         }
     };
     let delete = {
-        let current = current.clone();
         move |_| {
-            let name = current.clone();
+            let name = current.get_untracked();
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
                 let r = delete_folder(name).await;
@@ -98,10 +105,10 @@ fn folder_tools_part(list: Vec<FolderView>, current: String, refresh: RwSignal<u
     };
     view! {
         <NameForm label=t.new_folder button=t.create name=new_name on_submit=create/>
-        {own.then(|| view! {
-            <NameForm label=t.rename_folder button=t.rename name=rename_to on_submit=rename/>
-            <button type="button" class="danger" on:click=delete>{t.delete_folder}</button>
-        })}
+        <Show when=own>
+            <NameForm label=t.rename_folder button=t.rename name=rename_to on_submit=rename.clone()/>
+            <button type="button" class="danger" on:click=delete.clone()>{t.delete_folder}</button>
+        </Show>
     }
     .into_any()
 }

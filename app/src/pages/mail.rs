@@ -243,6 +243,13 @@ pub fn MailPage() -> impl IntoView {
     // Whether "Manage folders" is open, across the folders visited.
     let tools_open = RwSignal::new(false);
     let folder_list = Resource::new(move || refresh.get(), |_| folders());
+    // The last list loaded, for the forms that outlive its reloads.
+    let folder_views = RwSignal::new(Vec::<FolderView>::new());
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = folder_list.get() {
+            folder_views.set(list);
+        }
+    });
     let listing = Resource::new(
         move || {
             let grouped = prefs.with(|p| p.conversations);
@@ -432,11 +439,11 @@ pub fn MailPage() -> impl IntoView {
                         {move || folder_list.get().map(|r| match r {
                             Ok(list) => view! {
                                 <FolderList list=list.clone() current=folder.get() on_drop/>
-                                <FolderTools list current=folder.get() refresh open=tools_open/>
                             }.into_any(),
                             Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                         })}
                     </Transition>
+                    <FolderTools list=folder_views.into() current=folder.into() refresh open=tools_open/>
                 </nav>
                 <main class="content" id="main" aria-label=t.messages data-live=move || if live_ready.get() { "ready" } else { "" }>
                     <VacationBanner/>

@@ -24,7 +24,8 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
 
 /// Everything handlers reach through `State`.
 #[derive(Clone, FromRef)]
@@ -114,6 +115,12 @@ pub fn router(state: AppState) -> Router {
                     .unwrap_or_default();
                 tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), id)
             },
+        )
+        // One line per answer (status and time taken): the access log.
+        .on_response(
+            DefaultOnResponse::new()
+                .level(tracing::Level::INFO)
+                .latency_unit(LatencyUnit::Millis),
         ))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
