@@ -115,6 +115,10 @@ pub struct LimitsConfig {
     /// Recipients (To, Cc and Bcc counted) an account may send to within a
     /// day window; a message with more is refused alone.
     pub max_recipients_per_day: u32,
+    /// The longest one operation on a session's IMAP connection may take
+    /// (signing in to it, a page, a message, a chunk of a download), in
+    /// seconds; past it the connection is closed and the request fails.
+    pub imap_timeout_seconds: u64,
 }
 
 impl Default for LimitsConfig {
@@ -128,6 +132,7 @@ impl Default for LimitsConfig {
             max_event_streams: 8,
             max_messages_per_hour: 200,
             max_recipients_per_day: 1000,
+            imap_timeout_seconds: 120,
         }
     }
 }
@@ -135,6 +140,10 @@ impl Default for LimitsConfig {
 impl LimitsConfig {
     pub fn max_message_bytes(&self) -> u64 {
         self.max_message_mb * 1024 * 1024
+    }
+
+    pub fn imap_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.imap_timeout_seconds)
     }
 }
 
@@ -411,6 +420,12 @@ impl Config {
                 "must be between 1 and 1000000",
             ));
         }
+        if !(1..=3600).contains(&self.limits.imap_timeout_seconds) {
+            return Err(invalid(
+                "limits.imap_timeout_seconds",
+                "must be between 1 and 3600 (an hour)",
+            ));
+        }
         if !(1..=720).contains(&self.limits.send_retry_hours) {
             return Err(invalid(
                 "limits.send_retry_hours",
@@ -685,6 +700,10 @@ mod tests {
             (
                 "[limits]\nsend_retry_hours = 0\n",
                 "limits.send_retry_hours",
+            ),
+            (
+                "[limits]\nimap_timeout_seconds = 0\n",
+                "limits.imap_timeout_seconds",
             ),
             (
                 "[limits]\nmax_messages_per_hour = 0\n",

@@ -44,6 +44,8 @@ type Slot = Arc<SlotInner>;
 
 pub struct MailSessions {
     server: MailServer,
+    /// The longest a login may take (`limits.imap_timeout_seconds`).
+    timeout: Duration,
     slots: Mutex<HashMap<String, Slot>>,
     logins: AtomicU64,
 }
@@ -76,9 +78,10 @@ impl Drop for MailConnection {
 }
 
 impl MailSessions {
-    pub fn new(server: MailServer) -> Self {
+    pub fn new(server: MailServer, timeout: Duration) -> Self {
         MailSessions {
             server,
+            timeout,
             slots: Mutex::new(HashMap::new()),
             logins: AtomicU64::new(0),
         }
@@ -122,7 +125,13 @@ impl MailSessions {
         password: &secrecy::SecretString,
     ) -> Result<ImapSession, CoreError> {
         self.logins.fetch_add(1, Ordering::Relaxed);
-        Ok(imap::login(&self.server, user, password).await?)
+        match tokio::time::timeout(self.timeout, imap::login(&self.server, user, password)).await {
+            Ok(session) => Ok(session?),
+            Err(_) => {
+                tracing::warn!(server = %self.server.address(), "an IMAP login took too long");
+                Err(not_answering(self.timeout))
+            }
+        }
     }
 
     /// Puts a connection opened during sign-in in the session's slot.
@@ -209,4 +218,12 @@ async fn take(slot: &Slot) -> Result<OwnedMutexGuard<Held>, CoreError> {
             Err(CoreError::Busy)
         }
     }
+}
+
+/// What a request learns when the mail server stopped answering.
+pub(crate) fn not_answering(limit: Duration) -> CoreError {
+    CoreError::MailUnreachable(format!(
+        "the mail server did not answer in {} seconds",
+        limit.as_secs()
+    ))
 }

@@ -180,8 +180,11 @@ impl Services {
             let _ = session.logout().await;
             kept
         };
-        if let Err(e) = filed.await {
-            tracing::warn!(error = %e, "sent, but not kept in Sent");
+        // A mail server that stopped answering must not hold the outbox.
+        match tokio::time::timeout(self.config.limits.imap_timeout(), filed).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "sent, but not kept in Sent"),
+            Err(_) => tracing::warn!("sent, but not kept in Sent: the mail server did not answer"),
         }
         file.discard();
         Ok(())

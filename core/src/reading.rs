@@ -23,11 +23,6 @@ use crate::{CoreError, Services};
 const MAX_INLINE_IMAGE: u64 = 2 << 20;
 const MAX_INLINE_IMAGES: u64 = 4 << 20;
 
-/// The longest one operation on a session's connection may take (a page,
-/// a message, a chunk of a download, an append); past it the connection,
-/// in a state no one knows, is closed and the request fails.
-pub const IMAP_OP_TIMEOUT: Duration = Duration::from_secs(120);
-
 /// Encoded bytes fetched from IMAP per step of a download.
 const CHUNK: u32 = 1 << 20;
 
@@ -53,14 +48,15 @@ impl Services {
         mut op: impl for<'a> FnMut(&'a mut ImapSession) -> BoxFuture<'a, Result<T, MailError>> + Send,
     ) -> Result<T, CoreError> {
         let mut conn = self.mail.connection(session).await?;
-        let result = timed(&mut conn, &mut op).await?;
+        let limit = self.config.limits.imap_timeout();
+        let result = timed(&mut conn, &mut op, limit).await?;
         let result = match result {
             Err(MailError::Unreachable(..)) => {
                 tracing::info!("IMAP connection dropped; logging in again");
                 conn.discard();
                 drop(conn);
                 conn = self.mail.connection(session).await?;
-                let result = timed(&mut conn, &mut op).await?;
+                let result = timed(&mut conn, &mut op, limit).await?;
                 if matches!(result, Err(MailError::Unreachable(..))) {
                     conn.discard();
                 }
@@ -359,24 +355,23 @@ impl Services {
     }
 }
 
-/// `op` on the connection, at most [`IMAP_OP_TIMEOUT`]; a connection that
-/// did not answer in time is discarded, and the request fails as unreachable.
+/// `op` on the connection, at most `limit` (`limits.imap_timeout_seconds`);
+/// a connection that did not answer in time is discarded (its state is
+/// unknown), and the request fails as the mail server not answering.
 async fn timed<T>(
     conn: &mut MailConnection,
     op: &mut (impl for<'a> FnMut(&'a mut ImapSession) -> BoxFuture<'a, Result<T, MailError>> + Send),
+    limit: Duration,
 ) -> Result<Result<T, MailError>, CoreError> {
-    match tokio::time::timeout(IMAP_OP_TIMEOUT, op(conn.imap()?)).await {
+    match tokio::time::timeout(limit, op(conn.imap()?)).await {
         Ok(result) => Ok(result),
         Err(_) => {
             tracing::warn!(
-                seconds = IMAP_OP_TIMEOUT.as_secs(),
+                seconds = limit.as_secs(),
                 "an IMAP operation took too long; its connection is closed"
             );
             conn.discard();
-            Err(CoreError::MailUnreachable(format!(
-                "the mail server did not answer in {} seconds",
-                IMAP_OP_TIMEOUT.as_secs()
-            )))
+            Err(crate::mailbox::not_answering(limit))
         }
     }
 }

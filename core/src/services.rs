@@ -38,7 +38,7 @@ impl Services {
     pub fn new(config: Arc<Config>, store: Store) -> Result<Arc<Self>, CoreError> {
         let key = crate::keys::load(&config)?;
         let (outbox_key, outbox_key_id) = crate::outbox::outbox_key(&key);
-        let mail = MailSessions::new(config.imap_server());
+        let mail = MailSessions::new(config.imap_server(), config.limits.imap_timeout());
         let uploads = Uploads::new(&config.upload_dir(), &config.limits);
         let files = MessageFiles::open(&config.server.data_dir)?;
         let verifier = crate::defence::verifier(config.mail.verify_dkim);

@@ -150,6 +150,110 @@ async fn the_mail_server_stopped_and_started_under_a_signed_in_user() {
     );
 }
 
+/// A mail server's processes paused (SIGSTOP): connections stay open and
+/// new ones are accepted by the kernel, but nothing answers; resumed when
+/// dropped, whatever the test found.
+struct Frozen(Vec<String>);
+
+impl MailServer {
+    fn freeze(&self) -> Frozen {
+        let master = std::fs::read_to_string(self.dir.path().join("mail/run/dovecot/master.pid"))
+            .expect("Dovecot's pid")
+            .trim()
+            .to_owned();
+        let children = Command::new("pgrep")
+            .args(["-P", &master])
+            .output()
+            .expect("pgrep");
+        let mut pids = vec![master];
+        pids.extend(
+            String::from_utf8_lossy(&children.stdout)
+                .split_whitespace()
+                .map(str::to_owned),
+        );
+        signal("-STOP", &pids);
+        Frozen(pids)
+    }
+}
+
+fn signal(which: &str, pids: &[String]) {
+    let status = Command::new("kill")
+        .arg(which)
+        .args(pids)
+        .status()
+        .expect("kill");
+    assert!(status.success(), "kill {which} {pids:?}");
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        signal("-CONT", &self.0);
+    }
+}
+
+#[tokio::test]
+async fn a_mail_server_that_stops_answering_fails_requests_in_time_then_serves_again() {
+    let dovecot = MailServer::start();
+    let imap = dovecot.imap.to_string();
+    let app = spawn_with(
+        Db::Shared,
+        &[
+            ("ESTAFETTE_IMAP__PORT", &imap),
+            ("ESTAFETTE_LIMITS__IMAP_TIMEOUT_SECONDS", "2"),
+        ],
+    )
+    .await;
+    let email = unique_email("frozen");
+    app.create_account(&email, Role::User).await;
+    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
+    assert_eq!(app.post("/api/folders", &[]).await.status(), 200);
+
+    let frozen = dovecot.freeze();
+    // Four requests of the session at once: the first waits out the open
+    // connection, the others each a new login that never gets a greeting.
+    // None hangs; each is told the mail server is not answering.
+    let started = std::time::Instant::now();
+    let calls = (0..4).map(|_| app.post("/api/folders", &[]));
+    let answers = futures::future::join_all(calls).await;
+    let took = started.elapsed();
+    for answer in answers {
+        assert_eq!(answer.status(), 502);
+        assert_eq!(
+            answer.text().await.unwrap_or_default(),
+            r#""MailUnreachable""#
+        );
+    }
+    assert!(
+        took < Duration::from_secs(20),
+        "four requests on a silent server took {took:?}"
+    );
+    // A page, too, says what is wrong rather than spinning.
+    let page = app
+        .client
+        .get(app.url("/"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .expect("GET /");
+    let body = page.text().await.unwrap_or_default();
+    assert!(
+        body.contains("The mail server cannot be reached"),
+        "the page says what is wrong: {body}"
+    );
+
+    drop(frozen);
+    eventually("the folders once IMAP answers again", 200, || async {
+        app.post("/api/folders", &[]).await.status().as_u16()
+    })
+    .await;
+    assert_eq!(
+        app.post("/api/messages", &[("folder", "INBOX"), ("page", "0")])
+            .await
+            .status(),
+        200
+    );
+}
+
 /// A PostgreSQL cluster of this test's own; stopped when dropped.
 struct Postgres {
     dir: tempfile::TempDir,
