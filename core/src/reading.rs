@@ -65,7 +65,7 @@ impl Services {
             other => other,
         };
         if let Ok(imap) = conn.imap() {
-            imap.drop_unsolicited();
+            imap.absorb_unsolicited();
         }
         Ok(result?)
     }

@@ -135,11 +135,12 @@ async fn remove(imap: &mut ImapSession, set: &str) -> Result<(), MailError> {
         .await?
         .try_collect()
         .await?;
-    if imap.has("UIDPLUS") {
-        let _: Vec<_> = imap.uid_expunge(set).await?.try_collect().await?;
+    let gone: Vec<_> = if imap.has("UIDPLUS") {
+        imap.uid_expunge(set).await?.try_collect().await?
     } else {
-        let _: Vec<_> = imap.expunge().await?.try_collect().await?;
-    }
+        imap.expunge().await?.try_collect().await?
+    };
+    imap.expunged(gone.len());
     Ok(())
 }
 

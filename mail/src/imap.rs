@@ -17,12 +17,25 @@ pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> Stream for T {}
 
 /// A logged-in IMAP session, with what the server can do and which folder
-/// is selected (so that a run of commands on one folder selects it once).
+/// is selected (so that a run of commands on one folder selects it once),
+/// and how many messages that folder holds, kept up to date from the
+/// server's EXISTS and EXPUNGE responses (RFC 9051 §7.4.1, §7.5.1), so
+/// that a page of it is read without selecting it again.
 pub struct ImapSession {
     session: Session<Box<dyn Stream>>,
     capabilities: HashSet<String>,
-    selected: Option<String>,
+    selected: Option<Selected>,
 }
+
+struct Selected {
+    folder: String,
+    exists: u32,
+}
+
+/// How many unsolicited responses async-imap queues between two reads of
+/// its queue; past that it drops them, and a count learnt from them is
+/// no longer sure.
+const UNSOLICITED_QUEUE: usize = 100;
 
 impl Deref for ImapSession {
     type Target = Session<Box<dyn Stream>>;
@@ -81,7 +94,12 @@ impl ImapSession {
         }
         match self.session.select(crate::utf7::encode(folder)).await {
             Ok(mailbox) => {
-                self.selected = Some(folder.to_owned());
+                // What was queued before is about the folder left.
+                while self.session.unsolicited_responses.try_recv().is_ok() {}
+                self.selected = Some(Selected {
+                    folder: folder.to_owned(),
+                    exists: mailbox.exists,
+                });
                 Ok(mailbox.exists)
             }
             Err(
@@ -95,10 +113,33 @@ impl ImapSession {
 
     /// Makes `folder` the selected one, unless it already is.
     pub async fn ensure_selected(&mut self, folder: &str) -> Result<(), MailError> {
-        if self.selected.as_deref() != Some(folder) {
+        if self.selected.as_ref().map(|s| s.folder.as_str()) != Some(folder) {
             self.select_folder(folder).await?;
         }
         Ok(())
+    }
+
+    /// How many messages `folder` holds now: selected already, a NOOP
+    /// brings the changes since (new mail, messages removed elsewhere),
+    /// which costs the same in a folder of any size; otherwise it is
+    /// selected.
+    pub async fn refresh(&mut self, folder: &str) -> Result<u32, MailError> {
+        if self.selected.as_ref().map(|s| s.folder.as_str()) == Some(folder) {
+            self.session.noop().await?;
+            self.absorb_unsolicited();
+            if let Some(s) = &self.selected {
+                return Ok(s.exists);
+            }
+        }
+        self.select_folder(folder).await
+    }
+
+    /// Counts `n` messages of the selected folder removed by this session
+    /// (an EXPUNGE whose responses were read as its answer, not queued).
+    pub fn expunged(&mut self, n: usize) {
+        if let Some(s) = self.selected.as_mut() {
+            s.exists = s.exists.saturating_sub(n as u32);
+        }
     }
 
     pub(crate) fn into_parts(self) -> (Session<Box<dyn Stream>>, HashSet<String>) {
@@ -116,12 +157,28 @@ impl ImapSession {
         }
     }
 
-    /// Drops the unsolicited responses (EXISTS, RECENT, flag changes…) that
-    /// async-imap queued while commands ran: pages read the state afresh and
-    /// live updates come from IDLE, and each queued response keeps the read
-    /// buffer it was parsed from alive — megabytes per idle session.
-    pub fn drop_unsolicited(&mut self) {
-        while self.session.unsolicited_responses.try_recv().is_ok() {}
+    /// Reads the unsolicited responses async-imap queued while commands ran,
+    /// and keeps of them only the selected folder's count (EXISTS, EXPUNGE):
+    /// flags are read afresh with each page, live updates come from IDLE,
+    /// and each queued response keeps the read buffer it was parsed from
+    /// alive — megabytes per idle session if left. A full queue may have
+    /// lost some: the folder is then selected again when next read.
+    pub fn absorb_unsolicited(&mut self) {
+        use async_imap::types::UnsolicitedResponse as U;
+        let mut read = 0;
+        while let Ok(response) = self.session.unsolicited_responses.try_recv() {
+            read += 1;
+            if let Some(s) = self.selected.as_mut() {
+                match response {
+                    U::Exists(n) => s.exists = n,
+                    U::Expunge(_) => s.exists = s.exists.saturating_sub(1),
+                    _ => {}
+                }
+            }
+        }
+        if read >= UNSOLICITED_QUEUE {
+            self.selected = None;
+        }
     }
 
     /// Forgets the selection (after the folder was renamed or deleted).

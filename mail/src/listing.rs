@@ -112,7 +112,7 @@ pub async fn page(
     page_size: u32,
 ) -> Result<Listing, MailError> {
     let page_size = page_size.clamp(1, 500);
-    let exists = imap.select_folder(folder).await?;
+    let exists = imap.refresh(folder).await?;
     if query.is_empty() && order == Order::default() {
         return newest_first(imap, folder, exists, page, page_size).await;
     }

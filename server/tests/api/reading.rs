@@ -335,3 +335,75 @@ async fn a_grouped_list_keeps_each_conversation_together() {
         ]
     );
 }
+
+/// A plain message with `subject`, as another mail client would store it.
+fn stored(subject: &str) -> Vec<u8> {
+    format!("From: a@example.test\r\nSubject: {subject}\r\nMessage-ID: <{subject}@example.test>\r\n\r\nHello.\r\n")
+        .into_bytes()
+}
+
+fn subjects(page: &serde_json::Value) -> Vec<String> {
+    page["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["subject"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_folder_kept_selected_follows_what_other_clients_add_and_remove() {
+    let app = spawn(Db::Shared).await;
+    let (email, browser) = app.user("selected").await;
+    for s in ["one", "two", "three"] {
+        crate::helpers::append_as(&email, "INBOX", &stored(s)).await;
+    }
+    let page = browser.inbox().await;
+    assert_eq!(page["total"], 3);
+    assert_eq!(subjects(&page), ["three", "two", "one"]);
+
+    // Another client adds two: the next page view, on the same selection, sees them.
+    for s in ["four", "five"] {
+        crate::helpers::append_as(&email, "INBOX", &stored(s)).await;
+    }
+    let page = browser.inbox().await;
+    assert_eq!(page["total"], 5);
+    assert_eq!(subjects(&page), ["five", "four", "three", "two", "one"]);
+
+    // Another client removes one in the middle: it is gone, the others shift.
+    let server = estafette_mail::MailServer {
+        host: "127.0.0.1".into(),
+        port: crate::helpers::mail_env().imap_port,
+        security: estafette_mail::Security::Plain,
+    };
+    let mut other =
+        estafette_mail::imap::login(&server, &email, &secrecy::SecretString::from(PASSWORD))
+            .await
+            .expect("IMAP login");
+    other.select_folder("INBOX").await.expect("select");
+    let uids = other
+        .numbers("UID SEARCH SUBJECT two")
+        .await
+        .expect("search");
+    estafette_mail::actions::expunge(&mut other, "INBOX", &uids)
+        .await
+        .expect("expunge");
+    let _ = other.logout().await;
+    let page = browser.inbox().await;
+    assert_eq!(page["total"], 4);
+    assert_eq!(subjects(&page), ["five", "four", "three", "one"]);
+
+    // Removed here (deleted to Trash), and one more arriving meanwhile.
+    let newest = page["rows"][0]["uid"].as_u64().expect("uid").to_string();
+    let res = browser
+        .post(
+            "/api/send-to",
+            &[("folder", "INBOX"), ("uids", &newest), ("to", "trash")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    crate::helpers::append_as(&email, "INBOX", &stored("six")).await;
+    let page = browser.inbox().await;
+    assert_eq!(page["total"], 4);
+    assert_eq!(subjects(&page), ["six", "four", "three", "one"]);
+}
