@@ -48,6 +48,7 @@ pub struct MailSessions {
     timeout: Duration,
     slots: Mutex<HashMap<String, Slot>>,
     logins: AtomicU64,
+    selects: Arc<AtomicU64>,
 }
 
 /// A borrowed IMAP connection; dropping it gives the connection back.
@@ -84,6 +85,7 @@ impl MailSessions {
             timeout,
             slots: Mutex::new(HashMap::new()),
             logins: AtomicU64::new(0),
+            selects: Arc::default(),
         }
     }
 
@@ -118,6 +120,12 @@ impl MailSessions {
         Ok(conn)
     }
 
+    /// Folders selected by sessions' connections since start (a metric, and
+    /// how tests see that a folder kept selected is not selected again).
+    pub fn select_count(&self) -> u64 {
+        self.selects.load(Ordering::Relaxed)
+    }
+
     /// A fresh login, counted.
     pub async fn login(
         &self,
@@ -126,7 +134,11 @@ impl MailSessions {
     ) -> Result<ImapSession, CoreError> {
         self.logins.fetch_add(1, Ordering::Relaxed);
         match tokio::time::timeout(self.timeout, imap::login(&self.server, user, password)).await {
-            Ok(session) => Ok(session?),
+            Ok(session) => {
+                let mut session = session?;
+                session.count_selects_in(Arc::clone(&self.selects));
+                Ok(session)
+            }
             Err(_) => {
                 tracing::warn!(server = %self.server.address(), "an IMAP login took too long");
                 Err(not_answering(self.timeout))

@@ -3,6 +3,8 @@
 use std::collections::HashSet;
 use std::fmt::Debug;
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use async_imap::imap_proto::{MailboxDatum, Outcome, Response, Status};
 use async_imap::{Client, Session};
@@ -25,6 +27,8 @@ pub struct ImapSession {
     session: Session<Box<dyn Stream>>,
     capabilities: HashSet<String>,
     selected: Option<Selected>,
+    /// Where SELECTs are counted, when someone counts them (a metric).
+    selects: Option<Arc<AtomicU64>>,
 }
 
 struct Selected {
@@ -76,10 +80,16 @@ pub async fn login(
         session,
         capabilities,
         selected: None,
+        selects: None,
     })
 }
 
 impl ImapSession {
+    /// Counts this session's SELECTs in `count`.
+    pub fn count_selects_in(&mut self, count: Arc<AtomicU64>) {
+        self.selects = Some(count);
+    }
+
     /// Whether the server announced `capability` (e.g. `SORT`, `MOVE`).
     pub fn has(&self, capability: &str) -> bool {
         self.capabilities.contains(capability)
@@ -91,6 +101,9 @@ impl ImapSession {
         let no_such = || MailError::NoSuchFolder(folder.chars().take(200).collect());
         if folder.contains('\0') {
             return Err(no_such());
+        }
+        if let Some(count) = &self.selects {
+            count.fetch_add(1, Ordering::Relaxed);
         }
         match self.session.select(crate::utf7::encode(folder)).await {
             Ok(mailbox) => {
@@ -154,6 +167,7 @@ impl ImapSession {
             session,
             capabilities,
             selected: None,
+            selects: None,
         }
     }
 

@@ -361,6 +361,9 @@ async fn a_folder_kept_selected_follows_what_other_clients_add_and_remove() {
     let page = browser.inbox().await;
     assert_eq!(page["total"], 3);
     assert_eq!(subjects(&page), ["three", "two", "one"]);
+    // From here on the INBOX stays selected: every change below is learnt
+    // without selecting it again.
+    let selects = app.services.mail.select_count();
 
     // Another client adds two: the next page view, on the same selection, sees them.
     for s in ["four", "five"] {
@@ -406,4 +409,9 @@ async fn a_folder_kept_selected_follows_what_other_clients_add_and_remove() {
     let page = browser.inbox().await;
     assert_eq!(page["total"], 4);
     assert_eq!(subjects(&page), ["six", "four", "three", "one"]);
+    assert_eq!(
+        app.services.mail.select_count(),
+        selects,
+        "no page view selected the INBOX again"
+    );
 }
