@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark, in one command (not part of the tests): installs what is
 # missing, builds Estafette in release mode, starts the development mail
-# server on loopback with mailboxes of 10,000 and 100,000 generated messages
+# server on loopback with mailboxes of 1,000, 10,000 and 100,000 generated messages
 # and 200 small ones, serves Estafette, and runs estafette-bench, which prints
 # a Markdown table (medians and p95 beside the raw IMAP floor). Everything it
 # starts is stopped when it ends.
@@ -49,6 +49,7 @@ seed() {
 }
 echo "bench: creating accounts and seeding mailboxes" >&2
 add sink
+add m1k && seed m1k 1000
 add m10k && seed m10k 10000
 add m100k && seed m100k 100000
 totp=()
@@ -62,6 +63,6 @@ scripts/wait-ready.sh "$http_port" "$env_dir/estafette.log"
 
 "$target_dir/release/estafette-bench" --url "http://127.0.0.1:$http_port" \
   --imap-port "$DEVMAIL_IMAP_PORT" --smtp-port "$DEVMAIL_SMTP_PORT" \
-  --mailbox "m10k@$domain" --mailbox "m100k@$domain" "${totp[@]}" \
+  --mailbox "m1k@$domain" --mailbox "m10k@$domain" --mailbox "m100k@$domain" "${totp[@]}" \
   --load-prefix load --load-count 200 --domain "$domain" --sink "sink@$domain" \
   --dovecot-log "$DEVMAIL_DIR/dovecot.log" --server-pid "$server_pid" "$@"

@@ -18,6 +18,17 @@ const PAGE: u32 = 50;
 
 pub struct Floor {
     session: Session<TcpStream>,
+    /// INBOX's count at its last SELECT.
+    exists: u32,
+}
+
+/// How the floor pays for the folder: selected again for each operation (as
+/// a stateless client does), or kept selected and known (a FETCH only), the
+/// floor of a client that keeps its selection, as a signed-in session does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    Again,
+    Kept,
 }
 
 impl Floor {
@@ -28,7 +39,7 @@ impl Floor {
         let mut client = Client::new(tcp);
         client.read_response().await?.ok_or("no IMAP greeting")?;
         let session = client.login(user, password).await.map_err(|(e, _)| e)?;
-        Ok(Floor { session })
+        Ok(Floor { session, exists: 0 })
     }
 
     pub async fn logout(mut self) -> Result<()> {
@@ -36,10 +47,18 @@ impl Floor {
         Ok(())
     }
 
-    /// SELECT, then one page of rows newest first, by sequence range.
-    pub async fn page(&mut self, page: u32) -> Result<usize> {
-        let exists = self.session.select("INBOX").await?.exists;
-        let newest = exists.saturating_sub(page * PAGE);
+    /// INBOX selected, unless it is kept selected (and known).
+    async fn select(&mut self, how: Selection) -> Result<()> {
+        if how == Selection::Again || self.exists == 0 {
+            self.exists = self.session.select("INBOX").await?.exists;
+        }
+        Ok(())
+    }
+
+    /// One page of rows newest first, by sequence range.
+    pub async fn page(&mut self, page: u32, how: Selection) -> Result<usize> {
+        self.select(how).await?;
+        let newest = self.exists.saturating_sub(page * PAGE);
         if newest == 0 {
             return Ok(0);
         }
@@ -54,8 +73,8 @@ impl Floor {
     }
 
     /// The whole message, as a reader needs it.
-    pub async fn open(&mut self, uid: u32) -> Result<usize> {
-        self.session.select("INBOX").await?;
+    pub async fn open(&mut self, uid: u32, how: Selection) -> Result<usize> {
+        self.select(how).await?;
         let parts: Vec<Fetch> = self
             .session
             .uid_fetch(uid.to_string(), "BODY.PEEK[]")
@@ -66,8 +85,8 @@ impl Floor {
     }
 
     /// SEARCH by subject, then the newest page of the results.
-    pub async fn search_subject(&mut self, word: &str) -> Result<usize> {
-        self.session.select("INBOX").await?;
+    pub async fn search_subject(&mut self, word: &str, how: Selection) -> Result<usize> {
+        self.select(how).await?;
         let mut uids: Vec<u32> = self
             .session
             .uid_search(format!("SUBJECT \"{word}\""))

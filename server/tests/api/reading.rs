@@ -10,6 +10,10 @@ async fn the_list_shows_one_page_newest_first_with_decoded_headers() {
     let (alice, bob) = (unique_email("lister"), unique_email("listed"));
     app.create_account(&alice, Role::User).await;
     app.create_account(&bob, Role::User).await;
+    assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
+    let mut page = serde_json::Value::Null;
+    // One at a time: the mail server may deliver messages sent together in
+    // another order, and the list's order is the order of arrival.
     for n in 1..=3 {
         let message = lettre::Message::builder()
             .from(format!("Élodie Lefèvre <{alice}>").parse().expect("from"))
@@ -18,15 +22,7 @@ async fn the_list_shows_one_page_newest_first_with_decoded_headers() {
             .body("Bonjour".to_owned())
             .expect("message");
         send_as(&alice, &message).await;
-    }
-    assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
-    let mut page = serde_json::Value::Null;
-    for _ in 0..100 {
-        page = app.inbox().await;
-        if page["total"] == 3 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        page = app.wait_for_inbox(n).await;
     }
     assert_eq!(page["total"], 3);
     let rows = page["rows"].as_array().expect("rows");
