@@ -221,6 +221,9 @@ pub struct ServerConfig {
     /// Where uploads wait until their message is sent, apart from the
     /// database. Empty: `estafette-uploads` in the system's temporary directory.
     pub upload_dir: PathBuf,
+    /// Where Prometheus scrapes `/metrics`, apart from the application's
+    /// address (never public by accident). Empty: no metrics.
+    pub metrics_listen: String,
 }
 
 /// An IMAP or SMTP server. Without a port, the protocol's own is used
@@ -320,6 +323,7 @@ impl Default for ServerConfig {
             log_format: LogFormat::Human,
             trusted_proxies: Vec::new(),
             upload_dir: PathBuf::new(),
+            metrics_listen: String::new(),
         }
     }
 }
@@ -389,6 +393,7 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
+        self.metrics_addr()?;
         if !self.scan.clamd.trim().is_empty() && self.scan.clamd().is_none() {
             return Err(invalid(
                 "scan.clamd",
@@ -535,6 +540,31 @@ impl Config {
             port: self.sieve.port,
             security: self.sieve.security,
         }
+    }
+
+    /// The metrics endpoint's address, when metrics are on; it may not be
+    /// the application's own.
+    pub fn metrics_addr(&self) -> Result<Option<SocketAddr>, ConfigError> {
+        let text = self.server.metrics_listen.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let addr: SocketAddr = text.parse().map_err(|_| {
+            invalid(
+                "server.metrics_listen",
+                format!("`{text}` is not an address:port such as 127.0.0.1:9090"),
+            )
+        })?;
+        if self
+            .listen_addr()
+            .is_ok_and(|l| l == addr && addr.port() != 0)
+        {
+            return Err(invalid(
+                "server.metrics_listen",
+                "must differ from server.listen: metrics are not for the public",
+            ));
+        }
+        Ok(Some(addr))
     }
 
     pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {

@@ -11,6 +11,7 @@ mod drafts;
 mod error;
 pub mod files;
 pub mod filters;
+pub mod gauges;
 pub mod identities;
 pub mod keys;
 pub mod live;

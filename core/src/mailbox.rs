@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use estafette_mail::imap::{self, ImapSession};
-use estafette_mail::MailServer;
+use estafette_mail::{MailError, MailServer};
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
 use crate::visitor::Session;
@@ -133,13 +133,25 @@ impl MailSessions {
         password: &secrecy::SecretString,
     ) -> Result<ImapSession, CoreError> {
         self.logins.fetch_add(1, Ordering::Relaxed);
+        let outcome = |o: &'static str| {
+            metrics::counter!("estafette_imap_logins_total", "outcome" => o).increment(1)
+        };
         match tokio::time::timeout(self.timeout, imap::login(&self.server, user, password)).await {
-            Ok(session) => {
-                let mut session = session?;
+            Ok(Ok(mut session)) => {
+                outcome("ok");
                 session.count_selects_in(Arc::clone(&self.selects));
                 Ok(session)
             }
+            Ok(Err(e)) => {
+                outcome(if matches!(e, MailError::Rejected) {
+                    "rejected"
+                } else {
+                    "failed"
+                });
+                Err(e.into())
+            }
             Err(_) => {
+                outcome("timed_out");
                 tracing::warn!(server = %self.server.address(), "an IMAP login took too long");
                 Err(not_answering(self.timeout))
             }

@@ -153,14 +153,16 @@ impl Services {
             .find(&held.message_file)
             .await
             .map_err(|_| unreadable())?;
-        smtp::submit(
+        let sent = smtp::submit(
             &self.config.smtp_server(),
             &account.email,
             &password,
             &envelope,
             file.source().open().await?,
         )
-        .await?;
+        .await;
+        crate::sending::count_submission("outbox", &sent);
+        sent?;
         tracing::info!("held message sent");
         if let Err(e) = self
             .store

@@ -363,9 +363,13 @@ async fn timed<T>(
     op: &mut (impl for<'a> FnMut(&'a mut ImapSession) -> BoxFuture<'a, Result<T, MailError>> + Send),
     limit: Duration,
 ) -> Result<Result<T, MailError>, CoreError> {
-    match tokio::time::timeout(limit, op(conn.imap()?)).await {
+    let started = std::time::Instant::now();
+    let result = tokio::time::timeout(limit, op(conn.imap()?)).await;
+    metrics::histogram!("estafette_imap_operation_seconds").record(started.elapsed().as_secs_f64());
+    match result {
         Ok(result) => Ok(result),
         Err(_) => {
+            metrics::counter!("estafette_imap_timeouts_total").increment(1);
             tracing::warn!(
                 seconds = limit.as_secs(),
                 "an IMAP operation took too long; its connection is closed"

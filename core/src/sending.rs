@@ -232,15 +232,16 @@ impl Services {
         }
         let submitted = async {
             let file = self.files.write(&message).await?;
-            smtp::submit(
+            let sent = smtp::submit(
                 &self.config.smtp_server(),
                 &account.email,
                 &password,
                 message.envelope(),
                 file.source().open().await?,
             )
-            .await
-            .map_err(refusal)?;
+            .await;
+            count_submission("direct", &sent);
+            sent.map_err(refusal)?;
             Ok::<_, CoreError>(file)
         };
         let file = match submitted.await {
@@ -442,4 +443,19 @@ impl Services {
             })
             .collect())
     }
+}
+
+/// Counts an SMTP submission by its outcome (`estafette_smtp_submissions_total`);
+/// `path` is `direct` (a send) or `outbox` (a held or scheduled message).
+pub(crate) fn count_submission(path: &'static str, sent: &Result<(), MailError>) {
+    let outcome = match sent {
+        Ok(()) => "sent",
+        Err(MailError::SmtpReply { code, .. }) if *code >= 500 => "refused",
+        Err(MailError::SmtpReply { .. }) => "deferred",
+        Err(MailError::Rejected) => "rejected_credentials",
+        Err(MailError::Unreachable(..) | MailError::Tls(..)) => "unreachable",
+        Err(_) => "error",
+    };
+    metrics::counter!("estafette_smtp_submissions_total", "path" => path, "outcome" => outcome)
+        .increment(1);
 }

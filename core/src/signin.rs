@@ -57,6 +57,17 @@ impl Services {
         password: &SecretString,
         client: &ClientInfo,
     ) -> Result<SignedInToken, CoreError> {
+        let result = self.sign_in_checked(email, password, client).await;
+        count_sign_in("password", &result);
+        result
+    }
+
+    async fn sign_in_checked(
+        &self,
+        email: &str,
+        password: &SecretString,
+        client: &ClientInfo,
+    ) -> Result<SignedInToken, CoreError> {
         let email = estafette_store::normalise_email(email);
         if email.is_empty() || password.expose_secret().is_empty() {
             return Err(CoreError::WrongCredentials);
@@ -397,4 +408,20 @@ impl Services {
             Err(CoreError::WrongCredentials)
         }
     }
+}
+
+/// Counts a sign-in step by its outcome (`estafette_sign_ins_total`): a
+/// success signs in fully, `password_ok` awaits the second factor.
+pub(crate) fn count_sign_in(step: &'static str, result: &Result<SignedInToken, CoreError>) {
+    let outcome = match result {
+        Ok(t) if t.stage == SessionStage::Full => "success",
+        Ok(_) => "password_ok",
+        Err(CoreError::WrongCredentials) => "wrong_password",
+        Err(CoreError::WrongCode) => "wrong_code",
+        Err(CoreError::Locked(_) | CoreError::Busy) => "locked",
+        Err(CoreError::Disabled) => "disabled",
+        Err(_) => "error",
+    };
+    metrics::counter!("estafette_sign_ins_total", "step" => step, "outcome" => outcome)
+        .increment(1);
 }

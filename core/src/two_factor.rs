@@ -223,6 +223,17 @@ impl Services {
         code: &str,
         client: &ClientInfo,
     ) -> Result<SignedInToken, CoreError> {
+        let result = self.second_factor_checked(session, code, client).await;
+        crate::signin::count_sign_in("code", &result);
+        result
+    }
+
+    async fn second_factor_checked(
+        &self,
+        session: &AwaitingCode,
+        code: &str,
+        client: &ClientInfo,
+    ) -> Result<SignedInToken, CoreError> {
         let session = session.session();
         self.check_second_factor(&session.account, code, client)
             .await?;

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 mod error;
 mod http;
+mod metrics;
 pub mod startup;
 pub mod telemetry;
 

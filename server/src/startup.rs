@@ -20,6 +20,8 @@ use crate::ServerError;
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// `/metrics`, on an address of its own (`server.metrics_listen`).
+    metrics: Option<(TcpListener, metrics_exporter_prometheus::PrometheusHandle)>,
 }
 
 /// Opens the database and applies pending migrations; a failure stops here.
@@ -67,9 +69,17 @@ impl Application {
             .site_addr(addr)
             .build();
         let proxies = Arc::new(config.trusted_proxies());
+        let metrics = match config.metrics_addr()? {
+            Some(at) => {
+                let handle = crate::metrics::install().map_err(ServerError::Usage)?;
+                Some((TcpListener::bind(at).await?, handle))
+            }
+            None => None,
+        };
         let services = Services::new(Arc::new(config), store)?;
         let listener = TcpListener::bind(addr).await?;
         Ok(Application {
+            metrics,
             listener,
             state: AppState {
                 leptos_options,
@@ -83,6 +93,11 @@ impl Application {
         Ok(self.listener.local_addr()?)
     }
 
+    /// Where `/metrics` is served, when metrics are on.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|(l, _)| l.local_addr().ok())
+    }
+
     pub fn services(&self) -> Arc<Services> {
         self.state.services.clone()
     }
@@ -91,10 +106,20 @@ impl Application {
     pub async fn run(self) -> Result<(), ServerError> {
         tracing::info!(address = %self.local_addr()?, "Estafette is serving");
         // Background work lives as long as the server (also when it is aborted).
-        let _background = Background(vec![
+        let mut background = vec![
             tokio::spawn(sweep_sessions(self.state.services.clone())),
             tokio::spawn(send_held_messages(self.state.services.clone())),
-        ]);
+        ];
+        if let Some((listener, handle)) = self.metrics {
+            tracing::info!(address = %listener.local_addr()?, "metrics are served");
+            let metrics = crate::metrics::router(handle, self.state.services.clone());
+            background.push(tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, metrics).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            }));
+        }
+        let _background = Background(background);
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())

@@ -185,6 +185,18 @@ impl Store {
         row.as_ref().map(held).transpose()
     }
 
+    /// Messages waiting in the outbox (queued or being sent), and when the
+    /// one due first was due (or is to be tried again), of all accounts.
+    pub async fn outbox_depth(&self) -> Result<(i64, Option<i64>), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS waiting, MIN(COALESCE(retry_at, due_at)) AS first_due \
+             FROM outbox WHERE state IN ('queued', 'sending')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("waiting")?, row.try_get("first_due")?))
+    }
+
     /// Claims up to `limit` messages due by `at` (or due for another try),
     /// sealed by key `sealed_by` and stored in directory `stored_in`, for
     /// this instance: each is claimed by one instance only, however many

@@ -198,4 +198,14 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+
+    /// Signed-in sessions (past the second factor) seen since `seen_since`.
+    pub async fn active_sessions(&self, seen_since: i64) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sessions WHERE stage = 'full' AND last_seen_at >= $1",
+        )
+        .bind(seen_since)
+        .fetch_one(&self.pool)
+        .await?)
+    }
 }

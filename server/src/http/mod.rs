@@ -98,11 +98,13 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(pages)
+        .route_layer(middleware::from_fn(crate::metrics::mark_route))
         .with_state(state)
         // Each `.layer` wraps the ones before it: read bottom-up, a request is
         // given an id, traced, compressed, refused if it is a cross-site
         // write, and its response gets the security headers.
         .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn(crate::metrics::record))
         .layer(middleware::from_fn(security::same_origin_writes))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

@@ -19,6 +19,7 @@ mod large;
 mod live;
 mod mail_server;
 mod managesieve;
+mod metrics;
 mod outbox;
 mod preferences;
 mod proxy;
