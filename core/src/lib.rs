@@ -7,6 +7,7 @@ pub mod config;
 mod config_reference;
 pub mod cookie;
 pub mod defence;
+pub mod doctor;
 mod drafts;
 mod error;
 pub mod files;

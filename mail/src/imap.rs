@@ -90,6 +90,13 @@ impl ImapSession {
         self.selects = Some(count);
     }
 
+    /// What the server announced after login, sorted.
+    pub fn capabilities(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.capabilities.iter().cloned().collect();
+        all.sort();
+        all
+    }
+
     /// Whether the server announced `capability` (e.g. `SORT`, `MOVE`).
     pub fn has(&self, capability: &str) -> bool {
         self.capabilities.contains(capability)

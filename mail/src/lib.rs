@@ -15,6 +15,7 @@ pub mod live;
 pub mod managesieve;
 pub mod message;
 mod mime;
+pub mod probe;
 pub mod render;
 pub mod reply;
 pub mod sanitize;

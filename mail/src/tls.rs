@@ -31,3 +31,13 @@ pub(crate) async fn wrap(host: &str, tcp: TcpStream) -> Result<TlsStream<TcpStre
         .await
         .map_err(|e| tls_err(e.to_string()))
 }
+
+/// The TLS version a connection speaks (`TLSv1_3`), for `estafette doctor`.
+pub(crate) fn version(stream: &TlsStream<TcpStream>) -> String {
+    stream
+        .get_ref()
+        .1
+        .protocol_version()
+        .map(|v| format!("{v:?}"))
+        .unwrap_or_else(|| "TLS".into())
+}

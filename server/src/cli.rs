@@ -21,6 +21,18 @@ pub enum Command {
     Migrate,
     /// Check the configuration and explain what is wrong.
     CheckConfig,
+    /// Connect to everything the configuration names (database, data
+    /// directory, site, IMAP, SMTP, ManageSieve, clamd) without changing
+    /// anything, and say for each what is wrong and what to do. Exits 1
+    /// when a required one fails.
+    Doctor {
+        /// Also sign in to the mail servers as this account (its password
+        /// is asked, or read from standard input with --password-stdin).
+        #[arg(long, value_name = "ADDRESS")]
+        user: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),

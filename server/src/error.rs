@@ -15,6 +15,9 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Usage(String),
+    /// A command ran and found something wrong (exit 1).
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl ServerError {

@@ -62,6 +62,16 @@ pub async fn login(
     user: &str,
     password: &SecretString,
 ) -> Result<ManageSieve, MailError> {
+    let (mut client, _) = connect(server).await?;
+    client.authenticate(user, password).await?;
+    Ok(client)
+}
+
+/// Connects with the configured security and reads the greeting, without
+/// signing in; also says which TLS version protects the connection, if any.
+pub async fn connect(
+    server: &MailServer,
+) -> Result<(ManageSieve, crate::probe::TlsVersion), MailError> {
     server.check_security()?;
     let unreachable = |e| MailError::Unreachable(server.address(), e);
     let tcp = tokio::time::timeout(
@@ -72,9 +82,13 @@ pub async fn login(
     .map_err(|_| unreachable(std::io::ErrorKind::TimedOut.into()))?
     .map_err(unreachable)?;
     tcp.set_nodelay(true).map_err(unreachable)?;
-    let stream: Box<dyn Stream> = match server.security {
-        Security::Plain => Box::new(tcp),
-        Security::Tls => Box::new(tls::wrap(&server.host, tcp).await?),
+    let (stream, version): (Box<dyn Stream>, _) = match server.security {
+        Security::Plain => (Box::new(tcp), None),
+        Security::Tls => {
+            let tls = tls::wrap(&server.host, tcp).await?;
+            let version = tls::version(&tls);
+            (Box::new(tls), Some(version))
+        }
         Security::Starttls => {
             let mut plain = Reader::new(BufReader::new(tcp));
             let (lines, outcome) = exchange(&mut plain, None).await?;
@@ -96,13 +110,13 @@ pub async fn login(
                     "ManageSieve: data before the TLS handshake".into(),
                 ));
             }
-            Box::new(tls::wrap(&server.host, buffered.into_inner()).await?)
+            let tls = tls::wrap(&server.host, buffered.into_inner()).await?;
+            let version = tls::version(&tls);
+            (Box::new(tls), Some(version))
         }
     };
     // The greeting (after STARTTLS, the server states its capabilities again).
-    let mut client = ManageSieve::greeted(stream).await?;
-    client.authenticate(user, password).await?;
-    Ok(client)
+    Ok((ManageSieve::greeted(stream).await?, version))
 }
 
 /// Sends `command` (if any) and reads the response: its data lines, and how it ended.
@@ -149,7 +163,12 @@ impl ManageSieve {
         &self.capabilities
     }
 
-    async fn authenticate(&mut self, user: &str, password: &SecretString) -> Result<(), MailError> {
+    /// Signs in as `user` (`AUTHENTICATE PLAIN`).
+    pub async fn authenticate(
+        &mut self,
+        user: &str,
+        password: &SecretString,
+    ) -> Result<(), MailError> {
         let plain = format!("\0{user}\0{}", password.expose_secret());
         let encoded = base64::engine::general_purpose::STANDARD.encode(plain.as_bytes());
         let mut command = b"AUTHENTICATE \"PLAIN\" ".to_vec();

@@ -51,6 +51,10 @@ pub async fn run(cli: Cli) -> Result<(), ServerError> {
             Ok(())
         }
         Command::User(cmd) => user::run(config, cmd).await,
+        Command::Doctor {
+            user,
+            password_stdin,
+        } => doctor(&config, user, password_stdin).await,
         Command::RenderEml { file, allow_remote } => render_eml(&file, allow_remote),
         Command::InspectEml {
             file,
@@ -81,5 +85,38 @@ fn render_eml(file: &std::path::Path, allow_remote: bool) -> Result<(), ServerEr
         ..Policy::default()
     };
     print!("{}", render::render(&parsed, &policy, None, None).document);
+    Ok(())
+}
+
+/// One line per check: `ok`, `warn` or `FAIL`, then what it found.
+async fn doctor(
+    config: &Config,
+    user: Option<String>,
+    password_stdin: bool,
+) -> Result<(), ServerError> {
+    use estafette_core::doctor::{self, Verdict};
+    let password = match &user {
+        Some(_) => Some(user::read_password(password_stdin)?),
+        None => None,
+    };
+    let login = user
+        .as_deref()
+        .zip(password.as_ref())
+        .map(|(user, password)| estafette_mail::probe::Login { user, password });
+    let checks = doctor::doctor(config, login).await;
+    for c in &checks {
+        let (word, said) = match &c.verdict {
+            Verdict::Ok(s) => ("ok  ", s),
+            Verdict::Warn(s) => ("warn", s),
+            Verdict::Fail(s) => ("FAIL", s),
+        };
+        println!("{word}  {}: {said}", c.name);
+    }
+    let blocking = checks.iter().filter(|c| c.blocks()).count();
+    if blocking > 0 {
+        return Err(ServerError::Failed(format!(
+            "{blocking} required check(s) failed"
+        )));
+    }
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::startup::open_store;
 use crate::ServerError;
 
 /// One line from standard input, or a hidden prompt on a terminal.
-fn read_password(from_stdin: bool) -> Result<SecretString, ServerError> {
+pub(super) fn read_password(from_stdin: bool) -> Result<SecretString, ServerError> {
     let stdin = std::io::stdin();
     if !from_stdin && stdin.is_terminal() {
         eprint!("Password: ");

@@ -9,6 +9,7 @@ mod admin;
 mod attachments;
 mod cli;
 mod completion;
+mod doctor;
 mod faults;
 mod filters;
 mod guessing;
