@@ -90,3 +90,14 @@ scripts/wait-ready.sh "$e2e_port" "$env_dir/estafette.log"
 (cd end2end && ESTAFETTE_E2E_URL=http://127.0.0.1:$e2e_port ESTAFETTE_E2E_ADMIN=alice@example.test \
   ESTAFETTE_E2E_PASSWORD=$e2e_password ESTAFETTE_E2E_READER=bob@example.test \
   ESTAFETTE_E2E_SMTP_PORT=$smtp_port npm test)
+
+step "the server's log: every answer, and no secret"
+# Each browser test signed in with this password: it must not be in the log,
+# while every answer has its line (status and time, under its request id).
+log=$env_dir/estafette.log
+if grep -qF -- "$e2e_password" "$log"; then
+  echo "the test password is in the server's log" >&2
+  exit 1
+fi
+grep -q 'finished processing request' "$log" || { echo "the log has no access lines" >&2; exit 1; }
+echo "log: $(grep -c 'finished processing request' "$log") answers logged, no password"
