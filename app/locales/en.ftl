@@ -107,6 +107,7 @@ rename_folder = Rename this folder
 rename = Rename
 delete_folder = Delete this folder
 manage_folders = Manage folders
+live_lost = The connection to the mail server is lost; trying again. What you see may be out of date.
 new_mail = New mail
 notify_me = Notify me of new mail
 back_to = Back to { $folder }

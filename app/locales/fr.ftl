@@ -102,6 +102,7 @@ rename_folder = Renommer ce dossier
 rename = Renommer
 delete_folder = Supprimer ce dossier
 manage_folders = Gérer les dossiers
+live_lost = La connexion au serveur de messagerie est perdue ; nouvel essai en cours. Ce que vous voyez peut ne pas être à jour.
 new_mail = Nouveau message
 notify_me = M'avertir des nouveaux messages
 back_to = Retour à { $folder }

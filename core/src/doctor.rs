@@ -104,17 +104,21 @@ async fn database(config: &Config) -> Check {
             );
         }
     }
-    let verdict = match Store::connect(&url, 1).await {
+    let verdict = match Store::connect_read_only(&url).await {
         Err(e) => Verdict::Fail(format!(
             "{shown}: {e}; check database.url and that the server runs"
         )),
-        Ok(store) => match store.ready().await {
-            Ok(()) => Verdict::Ok(format!("{shown}: reachable, every migration applied")),
-            Err(estafette_store::StoreError::NotMigrated) => Verdict::Fail(format!(
-                "{shown}: migrations are pending; run `estafette migrate`"
-            )),
-            Err(e) => Verdict::Fail(format!("{shown}: {e}")),
-        },
+        Ok(store) => {
+            let verdict = match store.ready().await {
+                Ok(()) => Verdict::Ok(format!("{shown}: reachable, every migration applied")),
+                Err(estafette_store::StoreError::NotMigrated) => Verdict::Fail(format!(
+                    "{shown}: migrations are pending; run `estafette migrate`"
+                )),
+                Err(e) => Verdict::Fail(format!("{shown}: {e}")),
+            };
+            store.close().await;
+            verdict
+        }
     };
     Check::new("database", true, verdict)
 }
@@ -203,7 +207,10 @@ fn signed_in(verdict: Verdict, login: Option<Result<(), MailError>>) -> Verdict 
     match (verdict, login) {
         (v, None) => v,
         (Verdict::Fail(f), _) => Verdict::Fail(f),
-        (_, Some(Err(e))) => Verdict::Fail(format!("signing in was refused: {e}")),
+        (_, Some(Err(MailError::Rejected))) => {
+            Verdict::Fail("signing in was refused: wrong address or password".into())
+        }
+        (_, Some(Err(e))) => Verdict::Fail(format!("signing in failed: {e}")),
         (Verdict::Ok(s), Some(Ok(()))) => Verdict::Ok(format!("{s}; signed in")),
         (Verdict::Warn(s), Some(Ok(()))) => Verdict::Warn(format!("{s}; signed in")),
     }

@@ -55,9 +55,17 @@ pub struct MailSessions {
 pub struct MailConnection {
     guard: OwnedMutexGuard<Held>,
     slot: Slot,
+    /// An operation is under way: dropped now (its request went away), the
+    /// connection is in the middle of a command, and is not given back.
+    busy: bool,
 }
 
 impl MailConnection {
+    /// Marks an operation begun (`true`) or ended whole (`false`).
+    pub(crate) fn set_busy(&mut self, busy: bool) {
+        self.busy = busy;
+    }
+
     pub fn imap(&mut self) -> Result<&mut ImapSession, CoreError> {
         self.guard
             .imap
@@ -73,6 +81,11 @@ impl MailConnection {
 
 impl Drop for MailConnection {
     fn drop(&mut self) {
+        if self.busy {
+            // Answers of a command nobody reads any more are on the way:
+            // a new login is cleaner than telling them from the next ones.
+            self.guard.imap.take();
+        }
         self.guard.last_used = Some(Instant::now());
         *self.slot.holder.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
@@ -105,7 +118,11 @@ impl MailSessions {
         let guard = take(&slot).await?;
         *slot.holder.lock().unwrap_or_else(|p| p.into_inner()) =
             Some((tracing::Span::current(), Instant::now()));
-        let mut conn = MailConnection { guard, slot };
+        let mut conn = MailConnection {
+            guard,
+            slot,
+            busy: false,
+        };
         if conn.guard.imap.is_none() {
             let sealed = session
                 .sealed_password
@@ -173,8 +190,8 @@ impl MailSessions {
             slots.remove(session_key)
         };
         if let Some(slot) = slot {
-            if let Some(mut imap) = slot.held.lock().await.imap.take() {
-                let _ = imap.logout().await;
+            if let Some(imap) = slot.held.lock().await.imap.take() {
+                logout(imap).await;
             }
         }
     }
@@ -194,8 +211,8 @@ impl MailSessions {
             if held.last_used.is_some_and(|t| t.elapsed() < idle) {
                 continue;
             }
-            if let Some(mut imap) = held.imap.take() {
-                let _ = imap.logout().await;
+            if let Some(imap) = held.imap.take() {
+                logout(imap).await;
                 closed += 1;
             }
             drop(held);
@@ -250,4 +267,10 @@ pub(crate) fn not_answering(limit: Duration) -> CoreError {
         "the mail server did not answer in {} seconds",
         limit.as_secs()
     ))
+}
+
+/// Logs out, or gives up after a few seconds (a connection idle for long may
+/// have been dropped silently on the way): it is closed either way.
+async fn logout(mut imap: ImapSession) {
+    let _ = tokio::time::timeout(Duration::from_secs(5), imap.logout()).await;
 }

@@ -364,10 +364,14 @@ async fn timed<T>(
     limit: Duration,
 ) -> Result<Result<T, MailError>, CoreError> {
     let started = std::time::Instant::now();
+    conn.set_busy(true);
     let result = tokio::time::timeout(limit, op(conn.imap()?)).await;
     metrics::histogram!("estafette_imap_operation_seconds").record(started.elapsed().as_secs_f64());
     match result {
-        Ok(result) => Ok(result),
+        Ok(result) => {
+            conn.set_busy(false);
+            Ok(result)
+        }
         Err(_) => {
             metrics::counter!("estafette_imap_timeouts_total").increment(1);
             tracing::warn!(

@@ -97,9 +97,12 @@ test('pages away from the way in load their own part of the bundle, and work whe
   await page.getByLabel('New folder').fill(name);
   // Mail that arrives meanwhile reloads the lists: what is typed stays, and so does the focus.
   await page.locator('main[data-live="ready"]').waitFor({ timeout: 15_000 });
+  const inboxBefore = await page.locator('.folder[data-role="inbox"]').innerText();
   const arriving = `While typing ${Date.now()}`;
   await send(adminEmail, adminPassword, adminEmail, [buildMessage({ from: adminEmail, to: adminEmail, subject: arriving, text: 'Hello.' })]);
   await page.locator('.message-row', { hasText: arriving }).waitFor({ timeout: 20_000 });
+  // The folder list has reloaded too (INBOX's unread count moved).
+  await page.waitForFunction((before) => document.querySelector('.folder[data-role="inbox"]')?.innerText !== before, inboxBefore, { timeout: 20_000 });
   assert.equal(await page.getByLabel('New folder').inputValue(), name);
   assert.ok(await page.getByLabel('New folder').evaluate((e) => e === document.activeElement), 'the field keeps the focus');
   await page.getByRole('button', { name: 'Create', exact: true }).click();

@@ -135,12 +135,14 @@ async fn remove(imap: &mut ImapSession, set: &str) -> Result<(), MailError> {
         .await?
         .try_collect()
         .await?;
-    let gone: Vec<_> = if imap.has("UIDPLUS") {
+    // The EXPUNGEs are read as the command's answer, out of order with the
+    // EXISTS queued meanwhile: the count is learnt afresh by a SELECT.
+    imap.forget_selection();
+    let _: Vec<_> = if imap.has("UIDPLUS") {
         imap.uid_expunge(set).await?.try_collect().await?
     } else {
         imap.expunge().await?.try_collect().await?
     };
-    imap.expunged(gone.len());
     Ok(())
 }
 

@@ -58,6 +58,8 @@ fn special_use_of(name: &str, attrs: &[NameAttribute<'_>]) -> Option<SpecialUse>
 /// Lists every folder, special-use ones first in the usual order, then by
 /// name, with its counts.
 pub async fn list(imap: &mut ImapSession) -> Result<Vec<Folder>, MailError> {
+    // A STATUS of the selected folder answers from the session's view of it.
+    imap.sync().await?;
     let mut folders = names(imap).await?;
     for f in folders.iter_mut().filter(|f| f.selectable) {
         let status = imap.status(encode(&f.name), "(MESSAGES UNSEEN)").await?;

@@ -36,11 +36,6 @@ struct Selected {
     exists: u32,
 }
 
-/// How many unsolicited responses async-imap queues between two reads of
-/// its queue; past that it drops them, and a count learnt from them is
-/// no longer sure.
-const UNSOLICITED_QUEUE: usize = 100;
-
 impl Deref for ImapSession {
     type Target = Session<Box<dyn Stream>>;
     fn deref(&self) -> &Self::Target {
@@ -154,14 +149,29 @@ impl ImapSession {
         self.select_folder(folder).await
     }
 
-    /// Counts `n` messages of the selected folder removed by this session
-    /// (an EXPUNGE whose responses were read as its answer, not queued).
-    pub fn expunged(&mut self, n: usize) {
+    /// Brings the selected folder's view up to date (a NOOP), so that what
+    /// follows about it — a STATUS of it, say — sees its newest state.
+    pub async fn sync(&mut self) -> Result<(), MailError> {
+        if self.selected.is_some() {
+            self.session.noop().await?;
+            self.absorb_unsolicited();
+        }
+        Ok(())
+    }
+
+    /// Applies a count the server gave in a response read here (not queued):
+    /// EXISTS sets it, EXPUNGE takes one off.
+    fn count_from(&mut self, response: &Response<'_>) {
         if let Some(s) = self.selected.as_mut() {
-            s.exists = s.exists.saturating_sub(n as u32);
+            match response {
+                Response::MailboxData(MailboxDatum::Exists(n)) => s.exists = *n,
+                Response::Expunge(_) => s.exists = s.exists.saturating_sub(1),
+                _ => {}
+            }
         }
     }
 
+    /// The session and what it announced, apart (IDLE takes the session).
     pub(crate) fn into_parts(self) -> (Session<Box<dyn Stream>>, HashSet<String>) {
         (self.session, self.capabilities)
     }
@@ -182,13 +192,13 @@ impl ImapSession {
     /// and keeps of them only the selected folder's count (EXISTS, EXPUNGE):
     /// flags are read afresh with each page, live updates come from IDLE,
     /// and each queued response keeps the read buffer it was parsed from
-    /// alive — megabytes per idle session if left. A full queue may have
-    /// lost some: the folder is then selected again when next read.
+    /// alive — megabytes per idle session if left. A full queue (async-imap
+    /// drops what does not fit) may have lost some: the folder is then
+    /// selected again when next read.
     pub fn absorb_unsolicited(&mut self) {
         use async_imap::types::UnsolicitedResponse as U;
-        let mut read = 0;
+        let full = self.session.unsolicited_responses.is_full();
         while let Ok(response) = self.session.unsolicited_responses.try_recv() {
-            read += 1;
             if let Some(s) = self.selected.as_mut() {
                 match response {
                     U::Exists(n) => s.exists = n,
@@ -197,7 +207,7 @@ impl ImapSession {
                 }
             }
         }
-        if read >= UNSOLICITED_QUEUE {
+        if full {
             self.selected = None;
         }
     }
@@ -224,6 +234,9 @@ impl ImapSession {
             match response.parsed() {
                 Response::MailboxData(MailboxDatum::Search(ids) | MailboxDatum::Sort(ids)) => {
                     numbers.extend_from_slice(ids)
+                }
+                other @ (Response::MailboxData(MailboxDatum::Exists(_)) | Response::Expunge(_)) => {
+                    self.count_from(other)
                 }
                 Response::Done {
                     tag: done,
@@ -342,6 +355,7 @@ impl ImapSession {
             else {
                 return Err(async_imap::error::Error::ConnectionLost.into());
             };
+            self.count_from(response.parsed());
             if let Some(found) = look(response.parsed()) {
                 return Ok(found);
             }

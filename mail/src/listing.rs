@@ -114,6 +114,20 @@ pub async fn page(
     let page_size = page_size.clamp(1, 500);
     let exists = imap.refresh(folder).await?;
     if query.is_empty() && order == Order::default() {
+        let listing = newest_first(imap, folder, exists, page, page_size).await?;
+        let newest = exists.saturating_sub(page.saturating_mul(page_size));
+        let expected = newest.min(page_size) as usize;
+        if listing.messages.len() == expected {
+            return Ok(listing);
+        }
+        // The count kept was wrong (the server answers a range past its
+        // count with nothing): learnt afresh, and the page read again.
+        tracing::warn!(
+            folder,
+            kept = exists,
+            "a kept message count was wrong; selecting again"
+        );
+        let exists = imap.select_folder(folder).await?;
         return newest_first(imap, folder, exists, page, page_size).await;
     }
     let uids = matching(imap, order, query).await?;

@@ -112,6 +112,15 @@ impl Application {
         ];
         if let Some((listener, handle)) = self.metrics {
             tracing::info!(address = %listener.local_addr()?, "metrics are served");
+            let upkeep = handle.clone();
+            // Histograms are folded every few seconds, scraped or not.
+            background.push(tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+                loop {
+                    every.tick().await;
+                    upkeep.run_upkeep();
+                }
+            }));
             let metrics = crate::metrics::router(handle, self.state.services.clone());
             background.push(tokio::spawn(async move {
                 if let Err(e) = axum::serve(listener, metrics).await {

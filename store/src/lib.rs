@@ -71,6 +71,26 @@ pub struct Store {
 }
 
 impl Store {
+    /// Opens one connection that only reads (a SQLite file is neither created
+    /// nor switched to WAL): for checks that must change nothing.
+    pub async fn connect_read_only(url: &str) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=ro")
+            }
+            _ => url.to_owned(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .map_err(StoreError::Connect)?;
+        Ok(Store { pool, backend })
+    }
+
     /// Opens a pool. A SQLite file is created when missing.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
         install_default_drivers();

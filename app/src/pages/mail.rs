@@ -185,28 +185,65 @@ pub fn report(
 }
 
 /// Opens the folder's event stream; `changed` calls `on_change`. Closed when
-/// the page goes away or the folder changes.
+/// the page goes away or the folder changes. A browser gives up on a stream
+/// the server answered with an error (the mail server away): then `lost` is
+/// set and the stream is opened again every few seconds; once it is back,
+/// `on_change` reads what changed meanwhile.
 #[cfg(feature = "hydrate")]
-fn live_updates(folder: Memo<String>, ready: RwSignal<bool>, on_change: impl Fn() + 'static) {
+fn live_updates(
+    folder: Memo<String>,
+    ready: RwSignal<bool>,
+    lost: RwSignal<bool>,
+    on_change: impl Fn() + 'static,
+) {
     use leptos::wasm_bindgen::closure::Closure;
     use leptos::wasm_bindgen::JsCast;
+    use leptos::web_sys::EventSource;
     use send_wrapper::SendWrapper;
+    const RETRY: std::time::Duration = std::time::Duration::from_secs(5);
     let on_change = std::rc::Rc::new(on_change);
+    let attempt = RwSignal::new(0u32);
     Effect::new(move |_| {
-        let Ok(source) = leptos::web_sys::EventSource::new(&urls::events(&folder.get())) else {
+        attempt.track();
+        let Ok(source) = EventSource::new(&urls::events(&folder.get())) else {
             return;
         };
         let changed = {
             let on_change = on_change.clone();
             Closure::<dyn Fn()>::new(move || on_change())
         };
-        let opened = Closure::<dyn Fn()>::new(move || ready.set(true));
+        let opened = {
+            let on_change = on_change.clone();
+            Closure::<dyn Fn()>::new(move || {
+                ready.try_set(true);
+                if lost.get_untracked() {
+                    lost.try_set(false);
+                    on_change();
+                }
+            })
+        };
+        let failed = {
+            let source = source.clone();
+            Closure::<dyn Fn()>::new(move || {
+                ready.try_set(false);
+                if source.ready_state() == EventSource::CLOSED {
+                    lost.try_set(true);
+                    set_timeout(
+                        move || {
+                            attempt.try_update(|n| *n += 1);
+                        },
+                        RETRY,
+                    );
+                }
+            })
+        };
         let _ =
             source.add_event_listener_with_callback("changed", changed.as_ref().unchecked_ref());
         let _ = source.add_event_listener_with_callback("ready", opened.as_ref().unchecked_ref());
-        let held = SendWrapper::new((source, changed, opened));
+        let _ = source.add_event_listener_with_callback("error", failed.as_ref().unchecked_ref());
+        let held = SendWrapper::new((source, changed, opened, failed));
         on_cleanup(move || {
-            ready.set(false);
+            ready.try_set(false);
             held.0.close();
         });
     });
@@ -265,6 +302,8 @@ pub fn MailPage() -> impl IntoView {
     let selected = RwSignal::new(BTreeSet::<Key>::new());
     let cursor = RwSignal::new(None::<usize>);
     let live_ready = RwSignal::new(false);
+    // The live stream was refused (the mail server away): said, and retried.
+    let live_lost = RwSignal::new(false);
     let last_total = StoredValue::new(None::<u32>);
     Effect::new(move |_| {
         if let Some(Ok(page)) = listing.get() {
@@ -284,7 +323,9 @@ pub fn MailPage() -> impl IntoView {
         last_total.set_value(None);
     });
     #[cfg(feature = "hydrate")]
-    live_updates(folder, live_ready, move || refresh.update(|n| *n += 1));
+    live_updates(folder, live_ready, live_lost, move || {
+        refresh.update(|n| *n += 1)
+    });
 
     let changed = move || refresh.update(|n| *n += 1);
     let on_changed = Callback::new(move |()| changed());
@@ -447,6 +488,9 @@ pub fn MailPage() -> impl IntoView {
                 </nav>
                 <main class="content" id="main" aria-label=t.messages data-live=move || if live_ready.get() { "ready" } else { "" }>
                     <VacationBanner/>
+                    <Show when=move || live_lost.get()>
+                        <p class="notice live-lost" role="status">{t.live_lost}</p>
+                    </Show>
                     <Toolbar act folder_list selected/>
                     <Transition fallback=|| view! { <p class="muted loading">"…"</p> }>
                         {move || listing.get().map(|r| match r {

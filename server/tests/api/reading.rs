@@ -365,6 +365,20 @@ async fn a_folder_kept_selected_follows_what_other_clients_add_and_remove() {
     for s in ["four", "five"] {
         crate::helpers::append_as(&email, "INBOX", &stored(s)).await;
     }
+    // The folder list, asked first, counts them too (its STATUS of the
+    // selected INBOX sees the newest state).
+    let folders: serde_json::Value = browser
+        .post("/api/folders", &[])
+        .await
+        .json()
+        .await
+        .expect("json");
+    let inbox = folders
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["name"] == "INBOX"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(inbox["unread"], 5, "{folders}");
     let page = browser.inbox().await;
     assert_eq!(page["total"], 5);
     assert_eq!(subjects(&page), ["five", "four", "three", "two", "one"]);
