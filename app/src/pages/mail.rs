@@ -489,7 +489,7 @@ pub fn MailPage() -> impl IntoView {
                 <main class="content" id="main" aria-label=t.messages data-live=move || if live_ready.get() { "ready" } else { "" }>
                     <VacationBanner/>
                     <Show when=move || live_lost.get()>
-                        <p class="notice live-lost" role="status">{t.live_lost}</p>
+                        <p class="banner live-lost" role="status">{t.live_lost}</p>
                     </Show>
                     <Toolbar act folder_list selected/>
                     <Transition fallback=|| view! { <p class="muted loading">"…"</p> }>
