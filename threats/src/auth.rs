@@ -33,9 +33,19 @@ pub fn verdict(results: &Results, from: Option<&str>) -> Authentication {
                 && (aligned(spf.and_then(|s| s.property("smtp.mailfrom")), from)
                     || (spf.and_then(|s| s.property("smtp.mailfrom")).is_none()
                         && aligned(spf.and_then(|s| s.property("smtp.helo")), from)));
+            // Submitted by one of the receiving server's own users, signed
+            // in as an address of the From's domain (internal mail, which
+            // no SPF or DKIM check sees).
+            let auth = results.auth.as_ref();
+            let aligned_auth =
+                is(auth, &["pass"]) && aligned(auth.and_then(|a| a.property("smtp.auth")), from);
             if is(results.dmarc.as_ref(), &["fail"]) {
                 Verdict::Fail
-            } else if is(results.dmarc.as_ref(), &["pass"]) || aligned_dkim || aligned_spf {
+            } else if is(results.dmarc.as_ref(), &["pass"])
+                || aligned_dkim
+                || aligned_spf
+                || aligned_auth
+            {
                 Verdict::Pass
             } else if is(spf, &["fail", "softfail"]) {
                 Verdict::Fail
@@ -121,5 +131,29 @@ mod tests {
         let a = check("mx.example.org; dkim=fail header.d=shop.example", from);
         assert_eq!(a.verdict, Verdict::None);
         assert_eq!(verdict(&Results::default(), None).verdict, Verdict::None);
+    }
+
+    #[test]
+    fn a_user_of_the_server_signed_in_to_send_is_verified_for_their_own_domain() {
+        let a = check(
+            "mx.example.org; auth=pass smtp.auth=alice@example.org",
+            "example.org",
+        );
+        assert_eq!(a.verdict, Verdict::Pass);
+        // Signed in as someone of another domain: says nothing of this From.
+        let a = check(
+            "mx.example.org; auth=pass smtp.auth=bob@evil.test",
+            "example.org",
+        );
+        assert_eq!(a.verdict, Verdict::None);
+        let a = check(
+            "mx.example.org; auth=fail smtp.auth=alice@example.org",
+            "example.org",
+        );
+        assert_eq!(a.verdict, Verdict::None);
+        // Written by the sender (another authserv-id), it is not read at all.
+        let ids = vec!["mx.example.org".to_owned()];
+        let forged = trusted(["evil.test; auth=pass smtp.auth=ceo@example.org"], &ids);
+        assert!(forged.is_none_or(|r| verdict(&r, Some("example.org")).verdict != Verdict::Pass));
     }
 }

@@ -259,6 +259,9 @@ pub struct Results {
     pub spf: Option<MethodResult>,
     pub dkim: Vec<MethodResult>,
     pub dmarc: Option<MethodResult>,
+    /// RFC 8601 §2.7.4: the receiving server authenticated the submitting
+    /// client (`auth=pass smtp.auth=user@domain`): mail of its own users.
+    pub auth: Option<MethodResult>,
 }
 
 impl Results {
@@ -271,6 +274,7 @@ impl Results {
             match r.method.as_str() {
                 "spf" if out.spf.is_none() => out.spf = Some(r),
                 "dmarc" if out.dmarc.is_none() => out.dmarc = Some(r),
+                "auth" if out.auth.is_none() => out.auth = Some(r),
                 "dkim" => out.dkim.push(r),
                 _ => {}
             }

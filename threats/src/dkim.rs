@@ -213,6 +213,7 @@ impl Verifier {
                 reason: None,
                 properties: Vec::new(),
             }),
+            auth: None,
         };
         let mut auth = crate::auth::verdict(&results, from.as_deref());
         if auth.verdict == crate::report::Verdict::Fail {
