@@ -8,7 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { launch, newPage, waitHydrated, signIn, adminEmail, adminPassword } from '../lib/browser.mjs';
 import { buildMessage, send } from '../lib/smtp.mjs';
 
-const devmail = (what) => execFileSync('../scripts/devmail.sh', [what], { stdio: ['ignore', 'ignore', 'inherit'] });
+// Its daemons outlive the call: none may hold this process's output open
+// (the test runner waits for it to close).
+const devmail = (what) => execFileSync('../scripts/devmail.sh', [what], { stdio: 'ignore' });
 
 let browser;
 before(async () => { browser = await launch(); });
