@@ -55,6 +55,17 @@ impl Backend {
         }
     }
 
+    /// A SQLite URL with its open `mode` (`ro`, `rwc`) unless it says one.
+    fn with_mode(self, url: &str, mode: &str) -> String {
+        match self {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode={mode}")
+            }
+            _ => url.to_owned(),
+        }
+    }
+
     fn migrator(self) -> &'static Migrator {
         match self {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
@@ -76,13 +87,7 @@ impl Store {
     pub async fn connect_read_only(url: &str) -> Result<Self, StoreError> {
         install_default_drivers();
         let backend = Backend::from_url(url)?;
-        let url = match backend {
-            Backend::Sqlite if !url.contains("mode=") => {
-                let sep = if url.contains('?') { '&' } else { '?' };
-                format!("{url}{sep}mode=ro")
-            }
-            _ => url.to_owned(),
-        };
+        let url = backend.with_mode(url, "ro");
         let pool = AnyPoolOptions::new()
             .max_connections(1)
             .connect(&url)
@@ -95,13 +100,7 @@ impl Store {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
         install_default_drivers();
         let backend = Backend::from_url(url)?;
-        let url = match backend {
-            Backend::Sqlite if !url.contains("mode=") => {
-                let sep = if url.contains('?') { '&' } else { '?' };
-                format!("{url}{sep}mode=rwc")
-            }
-            _ => url.to_owned(),
-        };
+        let url = backend.with_mode(url, "rwc");
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .connect(&url)

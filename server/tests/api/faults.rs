@@ -81,6 +81,22 @@ impl Drop for MailServer {
     }
 }
 
+/// The inbox page, asked while the mail server is away, says so.
+async fn page_says_mail_is_unreachable(app: &crate::helpers::TestApp) {
+    let page = app
+        .client
+        .get(app.url("/"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .expect("GET /");
+    let body = page.text().await.unwrap_or_default();
+    assert!(
+        body.contains("The mail server cannot be reached"),
+        "the page says what is wrong: {body}"
+    );
+}
+
 /// Polls `status` until it gives `want` (a server coming back takes a moment).
 async fn eventually<F, Fut>(what: &str, want: u16, mut status: F)
 where
@@ -123,18 +139,7 @@ async fn the_mail_server_stopped_and_started_under_a_signed_in_user() {
         down.text().await.unwrap_or_default(),
         r#""MailUnreachable""#
     );
-    let page = app
-        .client
-        .get(app.url("/"))
-        .header("Accept", "text/html")
-        .send()
-        .await
-        .expect("GET /");
-    let body = page.text().await.unwrap_or_default();
-    assert!(
-        body.contains("The mail server cannot be reached"),
-        "the page says what is wrong: {body}"
-    );
+    page_says_mail_is_unreachable(&app).await;
     assert_eq!(app.get("/frame?folder=INBOX&uid=1").await.status(), 502);
 
     dovecot.run("start");
@@ -228,18 +233,7 @@ async fn a_mail_server_that_stops_answering_fails_requests_in_time_then_serves_a
         "four requests on a silent server took {took:?}"
     );
     // A page, too, says what is wrong rather than spinning.
-    let page = app
-        .client
-        .get(app.url("/"))
-        .header("Accept", "text/html")
-        .send()
-        .await
-        .expect("GET /");
-    let body = page.text().await.unwrap_or_default();
-    assert!(
-        body.contains("The mail server cannot be reached"),
-        "the page says what is wrong: {body}"
-    );
+    page_says_mail_is_unreachable(&app).await;
 
     drop(frozen);
     eventually("the folders once IMAP answers again", 200, || async {
