@@ -63,6 +63,9 @@ mail_gid = mail
 mail_location = maildir:$dir/mail/%d/%n/Maildir
 mail_max_userip_connections = 2000
 imap_idle_notify_interval = 1 mins
+# Every mailbox has a quota (RFC 9208): 10 GB, or 2 MB for a local part that
+# starts with "quota", so tests can fill one (see password_query).
+mail_plugins = \$mail_plugins quota
 
 namespace inbox {
   inbox = yes
@@ -142,6 +145,9 @@ service stats {
     mode = 0666
   }
 }
+protocol imap {
+  mail_plugins = \$mail_plugins imap_quota
+}
 protocol lmtp {
   postmaster_address = postmaster@$domain
   mail_plugins = \$mail_plugins sieve
@@ -153,6 +159,9 @@ plugin {
   sieve = file:~/sieve;active=~/.dovecot.sieve
   sieve_extensions = +vacation +date +relational +imap4flags +fileinto +copy +body +variables +include
   sieve_max_redirects = 4
+  quota = count:User quota
+  quota_vsizes = yes
+  quota_rule = *:storage=10G
 }
 CONF
   cat > "$dir/dovecot/sql.conf.ext" <<CONF
@@ -162,7 +171,9 @@ connect = $db
 default_pass_scheme = ARGON2ID
 # Like many servers, it also takes other names for a mailbox: a bare local
 # part (auth_default_realm) and a sub-address (alice+news@ is alice@).
-password_query = SELECT email AS user, password_hash AS password FROM accounts \\
+password_query = SELECT email AS user, password_hash AS password, \\
+  CASE WHEN substr(email, 1, 5) = 'quota' THEN '*:storage=2M' ELSE '*:storage=10G' END \\
+  AS userdb_quota_rule FROM accounts \\
   WHERE state = 'active' AND password_hash IS NOT NULL AND (email = '%u' \\
   OR (instr('%n', '+') > 1 AND email = substr('%n', 1, instr('%n', '+') - 1) || '@%d'))
 CONF

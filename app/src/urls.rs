@@ -62,6 +62,11 @@ pub fn source(folder: &str, uid: u32) -> String {
     format!("/source?folder={}&uid={uid}", encode(folder))
 }
 
+/// The message as it was received, saved as a `.eml` file.
+pub fn original(folder: &str, uid: u32) -> String {
+    format!("{}&download=true", source(folder, uid))
+}
+
 /// Where a file of the compose form is sent (`POST`).
 pub fn new_upload(name: &str, content_type: &str) -> String {
     format!(

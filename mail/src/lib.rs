@@ -16,6 +16,7 @@ pub mod managesieve;
 pub mod message;
 mod mime;
 pub mod probe;
+pub mod quota;
 pub mod render;
 pub mod reply;
 pub mod sanitize;

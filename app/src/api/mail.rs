@@ -47,6 +47,28 @@ pub async fn folders() -> Result<Vec<FolderView>, AppError> {
         .collect())
 }
 
+/// How full the mailbox is (see `estafette_core::quota`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaView {
+    pub used: u64,
+    pub limit: u64,
+    pub percent: u8,
+    pub nearly_full: bool,
+}
+
+/// The mailbox's quota; `None` where the mail server keeps none.
+#[server(prefix = "/api", endpoint = "quota")]
+pub async fn quota() -> Result<Option<QuotaView>, AppError> {
+    use super::context::{services, signed_in};
+    let who = signed_in()?;
+    Ok(services()?.quota(&who).await?.map(|q| QuotaView {
+        used: q.used,
+        limit: q.limit,
+        percent: q.percent,
+        nearly_full: q.nearly_full,
+    }))
+}
+
 /// A row of the message list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageRow {

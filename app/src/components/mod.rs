@@ -1,3 +1,4 @@
+mod quota;
 mod shortcuts;
 mod time;
 mod toast;
@@ -8,6 +9,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::i18n::use_texts;
 
+pub use quota::QuotaMeter;
 #[cfg(feature = "hydrate")]
 pub use shortcuts::shortcut_key;
 pub use shortcuts::Shortcuts;

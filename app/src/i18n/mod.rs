@@ -116,6 +116,30 @@ pub fn number(n: u64) -> String {
     number_in(n, use_texts())
 }
 
+/// A size in the user's language (`1.5 MB`, `1,5 Mo`, `10 GB`).
+pub fn human_size(bytes: u64) -> String {
+    let t = use_texts();
+    let tenths = |unit: u64| (bytes as f64 / unit as f64 * 10.0).round() as u64;
+    let decimal = |tenths: u64, unit: &str| {
+        if tenths % 10 == 0 {
+            format!("{} {unit}", number(tenths / 10))
+        } else {
+            format!(
+                "{}{}{} {unit}",
+                number(tenths / 10),
+                t.decimal_mark,
+                tenths % 10
+            )
+        }
+    };
+    match bytes {
+        b if b < 1024 => format!("{b} {}", t.unit_bytes),
+        b if b < 1 << 20 => format!("{} {}", number(b / 1024), t.unit_kb),
+        b if b < 1 << 30 => decimal(tenths(1 << 20), t.unit_mb),
+        _ => decimal(tenths(1 << 30), t.unit_gb),
+    }
+}
+
 /// A whole number with the digit grouping of the language of `t`.
 pub fn number_in(n: u64, t: &Texts) -> String {
     let digits = n.to_string();

@@ -9,8 +9,7 @@ use crate::api::mail::{
 };
 use crate::components::{ErrorNote, LocalTime};
 use crate::error::AppError;
-use crate::i18n::use_texts;
-use crate::pages::mail::human_size;
+use crate::i18n::{human_size, use_texts};
 use crate::pages::shell::AppShell;
 
 /// An attachment of the form: uploading, uploaded (with the server's id) or refused.

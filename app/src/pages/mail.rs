@@ -9,9 +9,9 @@ use crate::api::mail::{
     folders, mark, messages, move_messages, send_to, FolderView, ListRequest, MessagePage,
     MessageRow, Moved, Search,
 };
-use crate::components::{form_query, use_toaster, ErrorNote, LocalTime, Toaster};
+use crate::components::{form_query, use_toaster, ErrorNote, LocalTime, QuotaMeter, Toaster};
 use crate::error::AppError;
-use crate::i18n::{number, use_texts, Texts};
+use crate::i18n::{human_size, number, use_texts, Texts};
 use crate::pages::folders::FolderTools;
 use crate::pages::message::message_view_part;
 use crate::pages::shell::AppShell;
@@ -484,6 +484,7 @@ pub fn MailPage() -> impl IntoView {
                             Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                         })}
                     </Transition>
+                    <QuotaMeter refresh/>
                     <FolderTools list=folder_views.into() current=folder.into() refresh open=tools_open/>
                 </nav>
                 <main class="content" id="main" aria-label=t.messages data-live=move || if live_ready.get() { "ready" } else { "" }>
@@ -663,25 +664,6 @@ fn FolderList(
                 }
             }).collect_view()}
         </ul>
-    }
-}
-
-/// A size in the user's language (`1.5 MB`, `1,5 Mo`).
-pub fn human_size(bytes: u64) -> String {
-    let t = use_texts();
-    match bytes {
-        b if b < 1024 => format!("{b} {}", t.unit_bytes),
-        b if b < 1024 * 1024 => format!("{} {}", number(b / 1024), t.unit_kb),
-        b => {
-            let tenths = (b as f64 / (1024.0 * 1024.0) * 10.0).round() as u64;
-            format!(
-                "{}{}{} {}",
-                number(tenths / 10),
-                t.decimal_mark,
-                tenths % 10,
-                t.unit_mb
-            )
-        }
     }
 }
 

@@ -4,8 +4,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::mail::{folders, mark, outline, trust_sender, MessageOutline};
 use crate::components::{use_toaster, ErrorNote};
-use crate::i18n::use_texts;
-use crate::pages::mail::{folder_href, human_size, report, run, Act, MoveSelect};
+use crate::i18n::{human_size, use_texts};
+use crate::pages::mail::{folder_href, report, run, Act, MoveSelect};
 use crate::pages::shell::AppShell;
 use crate::pages::threat_banner::{SenderLine, ThreatBanner};
 use crate::urls;
@@ -165,6 +165,7 @@ pub fn MessageView(
                 <MoveSelect label=t.move_to folder_list act=run_act/>
                 <a href=move || urls::filter_like(&folder.get(), uid.get())>{t.filter_like_this}</a>
                 <a href=move || urls::source(&folder.get(), uid.get()) target="_blank" rel="noopener">{t.view_source}</a>
+                <a href=move || urls::original(&folder.get(), uid.get()) download>{t.download_original}</a>
                 <button type="button" on:click=move |_| { let _ = window().print(); }>{t.print}</button>
             </div>
             <Transition fallback=move || view! { <p class="muted loading">{t.loading}</p> }>

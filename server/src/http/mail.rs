@@ -119,26 +119,44 @@ pub async fn part(
 pub struct MessageQuery {
     folder: String,
     uid: u32,
+    /// Saved as a `.eml` file rather than shown as text.
+    #[serde(default)]
+    download: bool,
 }
 
-/// The message exactly as stored, as plain text (reading it does not mark it read).
+/// The message exactly as stored (reading it does not mark it read): shown
+/// as plain text, or downloaded as a `.eml` file named after its subject.
 pub async fn source(
     Signed(who): Signed,
     State(services): State<Arc<Services>>,
     Query(q): Query<MessageQuery>,
 ) -> Result<Response, ApiError> {
-    let raw = services.raw_message(&who, &q.folder, q.uid, true).await?;
-    let mut res = raw.into_response();
+    let original = services.original(&who, &q.folder, q.uid).await?;
+    let mut res = original.bytes.into_response();
     let h = res.headers_mut();
-    h.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
     h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    h.insert(
-        CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox"),
-    );
+    if q.download {
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("message/rfc822"));
+        set(
+            h,
+            CONTENT_DISPOSITION,
+            &disposition("attachment", &original.file_name),
+        );
+        // No `sandbox`: Chromium refuses downloads from sandboxed responses.
+        h.insert(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'"),
+        );
+    } else {
+        h.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        h.insert(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; sandbox"),
+        );
+    }
     Ok(res)
 }
 
