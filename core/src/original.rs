@@ -27,13 +27,13 @@ impl Services {
             .with_imap(&who.0, |imap| {
                 let folder = folder.to_owned();
                 Box::pin(async move {
-                    imap.ensure_selected(&folder).await?;
+                    // First: it brings the folder up to date.
+                    let bytes = listing::fetch_raw(imap, &folder, uid, true).await?;
                     let subject = listing::rows(imap, &folder, &[uid])
                         .await?
                         .pop()
                         .map(|row| row.subject)
                         .unwrap_or_default();
-                    let bytes = listing::fetch_raw(imap, &folder, uid, true).await?;
                     Ok((subject, bytes))
                 })
             })

@@ -171,12 +171,13 @@ impl Services {
             .with_imap(&who.0, |imap| {
                 let folder = folder.to_owned();
                 Box::pin(async move {
-                    imap.ensure_selected(&folder).await?;
+                    // First: it brings the folder up to date.
+                    let shown = view::fetch(imap, &folder, uid).await?;
                     let row = listing::rows(imap, &folder, &[uid])
                         .await?
                         .pop()
                         .ok_or(MailError::NoSuchMessage(uid))?;
-                    Ok((row, view::fetch(imap, &folder, uid).await?))
+                    Ok((row, shown))
                 })
             })
             .await?;

@@ -185,7 +185,7 @@ fn walk(
 
 /// The attachments and inline parts of message `uid` in `folder`.
 pub async fn list(imap: &mut ImapSession, folder: &str, uid: u32) -> Result<Vec<Part>, MailError> {
-    imap.ensure_selected(folder).await?;
+    imap.ensure_current(folder).await?;
     let fetched: Vec<_> = imap
         .uid_fetch(uid.to_string(), "BODYSTRUCTURE")
         .await?

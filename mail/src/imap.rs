@@ -134,6 +134,14 @@ impl ImapSession {
         Ok(())
     }
 
+    /// Makes `folder` the selected one, brought up to date if it already
+    /// was (a NOOP): a server answers a FETCH of a UID it has not yet
+    /// announced to this connection with nothing, so a message delivered
+    /// since the last command would look missing.
+    pub async fn ensure_current(&mut self, folder: &str) -> Result<(), MailError> {
+        self.refresh(folder).await.map(|_| ())
+    }
+
     /// How many messages `folder` holds now: selected already, a NOOP
     /// brings the changes since (new mail, messages removed elsewhere),
     /// which costs the same in a folder of any size; otherwise it is

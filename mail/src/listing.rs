@@ -295,7 +295,7 @@ pub async fn fetch_raw(
     uid: u32,
     peek: bool,
 ) -> Result<Vec<u8>, MailError> {
-    imap.ensure_selected(folder).await?;
+    imap.ensure_current(folder).await?;
     let item = if peek { "BODY.PEEK[]" } else { "BODY[]" };
     let fetched: Vec<_> = imap
         .uid_fetch(uid.to_string(), item)

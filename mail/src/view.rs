@@ -76,7 +76,7 @@ fn decode(mime: &[u8], bytes: &[u8], html: bool) -> Option<String> {
 /// Fetches what the view shows of message `uid` in `folder` (without
 /// marking it read).
 pub async fn fetch(imap: &mut ImapSession, folder: &str, uid: u32) -> Result<Shown, MailError> {
-    imap.ensure_selected(folder).await?;
+    imap.ensure_current(folder).await?;
     let fetched: Vec<_> = imap
         .uid_fetch(
             uid.to_string(),

@@ -419,6 +419,25 @@ async fn a_folder_kept_selected_follows_what_other_clients_add_and_remove() {
     let page = browser.inbox().await;
     assert_eq!(page["total"], 4);
     assert_eq!(subjects(&page), ["six", "four", "three", "one"]);
+
+    // A message opened by its UID before any list showed it (a link, a
+    // notification): the server answers a FETCH of a UID it has not yet
+    // announced with nothing, so the kept selection is brought up to date.
+    crate::helpers::append_as(&email, "INBOX", &stored("seven")).await;
+    let seven = (page["rows"][0]["uid"].as_u64().expect("uid") + 1).to_string();
+    let outline = browser.outline(&seven).await;
+    assert_eq!(outline["subject"], "seven", "{outline}");
+    crate::helpers::append_as(&email, "INBOX", &stored("eight")).await;
+    let eight = (page["rows"][0]["uid"].as_u64().expect("uid") + 2).to_string();
+    let source = browser
+        .get(&format!("/source?folder=INBOX&uid={eight}"))
+        .await;
+    assert_eq!(source.status(), 200);
+    assert!(source
+        .text()
+        .await
+        .expect("text")
+        .contains("Subject: eight"));
     assert_eq!(
         app.services.mail.select_count(),
         selects,
