@@ -6,6 +6,7 @@ mod components;
 mod dates;
 pub mod error;
 pub mod i18n;
+mod mailto;
 mod pages;
 mod prefs;
 pub mod urls;

@@ -121,7 +121,7 @@ pub fn human_size(bytes: u64) -> String {
     let t = use_texts();
     let tenths = |unit: u64| (bytes as f64 / unit as f64 * 10.0).round() as u64;
     let decimal = |tenths: u64, unit: &str| {
-        if tenths % 10 == 0 {
+        if tenths.is_multiple_of(10) {
             format!("{} {unit}", number(tenths / 10))
         } else {
             format!(

@@ -10,6 +10,7 @@ use crate::api::mail::{
 use crate::components::{ErrorNote, LocalTime};
 use crate::error::AppError;
 use crate::i18n::{human_size, use_texts};
+use crate::mailto::Link;
 use crate::pages::shell::AppShell;
 
 /// An attachment of the form: uploading, uploaded (with the server's id) or refused.
@@ -185,6 +186,16 @@ pub fn ComposePage() -> impl IntoView {
             field.set(value);
         }
     };
+    // A new message from a `mailto:` link: its fields, on both sides of
+    // the page (the server renders them), and no unsaved copy over them.
+    let link = origin
+        .is_none()
+        .then(|| query.with_untracked(|q| Link::from_query(|name| q.get(name))))
+        .flatten();
+    let linked = link.is_some();
+    if let Some(l) = link {
+        fill([l.to, l.cc, l.bcc, l.subject, l.body]);
+    }
     // The identity a reopened draft was written as.
     let written_as = StoredValue::new(None::<i64>);
     // Saving starts once the form holds what it starts from.
@@ -265,7 +276,8 @@ pub fn ComposePage() -> impl IntoView {
             restore_unsaved(false);
             ready.set(true);
         }
-        Some(Ok(None)) => restore_unsaved(true),
+        Some(Ok(None)) if !linked => restore_unsaved(true),
+        Some(Ok(None)) => {}
         None => {}
     });
 

@@ -282,7 +282,42 @@ fn ComposingSection() -> impl IntoView {
                     current=Signal::derive(move || prefs.with(|p| p.compose_format.clone()))
                     set=|p, v| p.compose_format = v/>
             </div>
+            <MailtoHandler/>
         </section>
+    }
+}
+
+/// Makes Estafette the browser's handler of `mailto:` links: the browser
+/// then opens `/compose?to=<the link>`, which reads the whole link.
+#[component]
+fn MailtoHandler() -> impl IntoView {
+    let t = use_texts();
+    let said = RwSignal::new(None::<&'static str>);
+    let register = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let window = window();
+            let origin = window.location().origin().unwrap_or_default();
+            let url = format!("{origin}/compose?to=%s");
+            said.set(Some(
+                match window
+                    .navigator()
+                    .register_protocol_handler("mailto", &url, "Estafette")
+                {
+                    Ok(()) => t.mailto_asked,
+                    Err(_) => t.mailto_refused,
+                },
+            ));
+        }
+    };
+    view! {
+        <div class="fields">
+            <p class="muted">{t.mailto_explained}</p>
+            <p>
+                <button type="button" on:click=register>{t.mailto_register}</button>
+                {move || said.get().map(|s| view! { <span class="muted" role="status">" "{s}</span> })}
+            </p>
+        </div>
     }
 }
 
