@@ -97,22 +97,20 @@ pub async fn part(
         };
         h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     } else {
-        h.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("application/octet-stream"),
-        );
-        set(
-            h,
-            CONTENT_DISPOSITION,
-            &disposition("attachment", &part.name),
-        );
-        // No `sandbox`: Chromium refuses downloads from sandboxed responses.
-        h.insert(
-            CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'"),
-        );
+        as_download(h, "application/octet-stream", &part.name);
     }
     Ok(res)
+}
+
+/// A file the browser saves as `name` and never shows as a page of ours.
+fn as_download(h: &mut HeaderMap, content_type: &'static str, name: &str) {
+    h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    set(h, CONTENT_DISPOSITION, &disposition("attachment", name));
+    // No `sandbox`: Chromium refuses downloads from sandboxed responses.
+    h.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'"),
+    );
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,17 +134,7 @@ pub async fn source(
     let h = res.headers_mut();
     h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     if q.download {
-        h.insert(CONTENT_TYPE, HeaderValue::from_static("message/rfc822"));
-        set(
-            h,
-            CONTENT_DISPOSITION,
-            &disposition("attachment", &original.file_name),
-        );
-        // No `sandbox`: Chromium refuses downloads from sandboxed responses.
-        h.insert(
-            CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'"),
-        );
+        as_download(h, "message/rfc822", &original.file_name);
     } else {
         h.insert(
             CONTENT_TYPE,
