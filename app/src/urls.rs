@@ -23,6 +23,12 @@ pub fn frame(folder: &str, uid: u32, remote: bool) -> String {
     format!("/frame?folder={}&uid={uid}{remote}", encode(folder))
 }
 
+/// Image `n` of a frame's grant (see `estafette_core::inline`): the frame
+/// loads it without a cookie.
+pub fn inline_image(grant: &str, n: usize) -> String {
+    format!("/inline?grant={}&n={n}", encode(grant))
+}
+
 /// The warning page a suspicious link of a message passes through: where
 /// `href` really leads, and what its text showed (`shown`).
 pub fn link_check(href: &str, shown: &str) -> String {

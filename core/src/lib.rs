@@ -14,6 +14,7 @@ pub mod files;
 pub mod filters;
 pub mod gauges;
 pub mod identities;
+pub mod inline;
 pub mod keys;
 pub mod live;
 pub mod mailbox;

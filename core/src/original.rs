@@ -1,13 +1,18 @@
 //! The original message, to download as a `.eml` file.
 
-use estafette_mail::listing;
+use std::sync::Arc;
+
+use estafette_mail::attachments::Encoding;
+use estafette_mail::{listing, MailError};
+use futures::stream::BoxStream;
 
 use crate::visitor::SignedIn;
 use crate::{CoreError, Services};
 
-/// A message exactly as stored, and the file name to save it under.
+/// A message exactly as stored, streamed a chunk at a time, and the file
+/// name to save it under.
 pub struct Original {
-    pub bytes: Vec<u8>,
+    pub body: BoxStream<'static, Result<Vec<u8>, CoreError>>,
     pub file_name: String,
 }
 
@@ -18,28 +23,27 @@ impl Services {
     /// Message `uid` of `folder` as stored (reading it does not mark it
     /// read), named after its subject.
     pub async fn original(
-        &self,
+        self: &Arc<Self>,
         who: &SignedIn,
         folder: &str,
         uid: u32,
     ) -> Result<Original, CoreError> {
-        let (subject, bytes) = self
+        let subject = self
             .with_imap(&who.0, |imap| {
                 let folder = folder.to_owned();
                 Box::pin(async move {
                     // First: it brings the folder up to date.
-                    let bytes = listing::fetch_raw(imap, &folder, uid, true).await?;
-                    let subject = listing::rows(imap, &folder, &[uid])
+                    imap.ensure_current(&folder).await?;
+                    listing::rows(imap, &folder, &[uid])
                         .await?
                         .pop()
                         .map(|row| row.subject)
-                        .unwrap_or_default();
-                    Ok((subject, bytes))
+                        .ok_or(MailError::NoSuchMessage(uid))
                 })
             })
             .await?;
         Ok(Original {
-            bytes,
+            body: self.section_stream(who, folder, uid, Vec::new(), Encoding::Identity),
             file_name: eml_name(&subject),
         })
     }

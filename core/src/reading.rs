@@ -1,11 +1,10 @@
 //! Reading mail over the session's IMAP connection. A dropped connection is
 //! re-opened once, transparently; a second failure is reported.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use estafette_mail::attachments::{self, Decoder, Part};
+use estafette_mail::attachments::{self, Decoder, Encoding, Part};
 use estafette_mail::folders::{self, Folder};
 use estafette_mail::imap::ImapSession;
 use estafette_mail::listing::{self, Listing, Order};
@@ -18,10 +17,6 @@ use futures::stream::{self, BoxStream, StreamExt};
 use crate::mailbox::MailConnection;
 use crate::visitor::{Session, SignedIn};
 use crate::{CoreError, Services};
-
-/// The largest inline image shown, and all of a message's together.
-const MAX_INLINE_IMAGE: u64 = 2 << 20;
-const MAX_INLINE_IMAGES: u64 = 4 << 20;
 
 /// Encoded bytes fetched from IMAP per step of a download.
 const CHUNK: u32 = 1 << 20;
@@ -199,48 +194,6 @@ impl Services {
         .await
     }
 
-    /// The message's raster images its HTML refers to by `cid:`, as `data:`
-    /// URLs (the sandboxed frame loads nothing from us), each at most
-    /// [`MAX_INLINE_IMAGE`] and all at most [`MAX_INLINE_IMAGES`]; the
-    /// others are left out.
-    pub async fn inline_images(
-        self: &Arc<Self>,
-        who: &SignedIn,
-        folder: &str,
-        uid: u32,
-        parts: &[Part],
-    ) -> HashMap<String, String> {
-        use base64::Engine;
-        let mut out = HashMap::new();
-        let mut budget = MAX_INLINE_IMAGES;
-        for p in parts {
-            let raster = matches!(
-                p.content_type.as_str(),
-                "image/png" | "image/jpeg" | "image/gif" | "image/webp"
-            );
-            let Some(cid) = p.content_id.clone().filter(|_| raster) else {
-                continue;
-            };
-            if p.size > MAX_INLINE_IMAGE || p.size > budget {
-                continue;
-            }
-            let Ok(bytes) = self
-                .part_bytes(who, folder, uid, &p.section, MAX_INLINE_IMAGE.min(budget))
-                .await
-            else {
-                continue;
-            };
-            budget = budget.saturating_sub(bytes.len() as u64);
-            // Shown without a click: scanned first, when scanning is on.
-            if !self.shown_clean(who, &p.name, &bytes).await {
-                continue;
-            }
-            let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
-            out.insert(cid, format!("data:{};base64,{data}", p.content_type));
-        }
-        out
-    }
-
     /// A part's decoded bytes, whole, when there are at most `max` of them
     /// (its size in BODYSTRUCTURE is the sender's word, not a bound).
     pub(crate) async fn part_bytes(
@@ -296,6 +249,21 @@ impl Services {
             .ok_or_else(|| CoreError::from(MailError::NoSuchPart(String::new())))?;
         let section = attachments::parse_section(&part.section)
             .ok_or_else(|| CoreError::from(MailError::NoSuchPart(part.section.clone())))?;
+        let body = self.section_stream(who, folder, uid, section, part.encoding);
+        Ok(Download { part, body })
+    }
+
+    /// Section `section` of message `uid` (the whole message when empty),
+    /// read [`CHUNK`] bytes at a time and decoded from `encoding` as it
+    /// comes: what is held at once does not grow with the message.
+    pub(crate) fn section_stream(
+        self: &Arc<Self>,
+        who: &SignedIn,
+        folder: &str,
+        uid: u32,
+        section: Vec<u32>,
+        encoding: Encoding,
+    ) -> BoxStream<'static, Result<Vec<u8>, CoreError>> {
         struct Step {
             services: Arc<Services>,
             who: SignedIn,
@@ -312,9 +280,9 @@ impl Services {
             uid,
             section,
             offset: 0,
-            decoder: Some(Decoder::new(part.encoding)),
+            decoder: Some(Decoder::new(encoding)),
         };
-        let body = stream::unfold(start, |mut step| async move {
+        stream::unfold(start, |mut step| async move {
             let mut decoder = step.decoder.take()?;
             let (folder, section) = (step.folder.clone(), step.section.clone());
             let (uid, offset) = (step.uid, step.offset);
@@ -346,8 +314,7 @@ impl Services {
         })
         // Fused: a body may be polled again after its end (compression does).
         .fuse()
-        .boxed();
-        Ok(Download { part, body })
+        .boxed()
     }
 
     pub async fn folders(&self, who: &SignedIn) -> Result<Vec<Folder>, CoreError> {

@@ -60,17 +60,6 @@ impl Services {
         }
     }
 
-    /// Whether bytes about to be shown (an inline image) may be: clean, or
-    /// scanning is off. Anything else leaves them out, quietly.
-    pub(crate) async fn shown_clean(&self, who: &SignedIn, name: &str, bytes: &[u8]) -> bool {
-        let Some(clamd) = self.config.scan.clamd() else {
-            return true;
-        };
-        let body = futures::stream::once(async { Ok::<_, std::io::Error>(bytes.to_vec()) });
-        let scanned = clamd.scan(body).await;
-        self.judge(who, name, scanned).await.is_ok()
-    }
-
     /// Scans one part of a message, as it would be downloaded.
     pub async fn scan_part(
         self: &Arc<Self>,

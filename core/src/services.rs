@@ -30,6 +30,8 @@ pub struct Services {
     pub(crate) outbox_key_id: String,
     /// Estafette's own DKIM check (`mail.verify_dkim`; see `defence`).
     pub(crate) verifier: Option<estafette_threats::dkim::Verifier>,
+    /// What the open message frames may load (see `inline`).
+    pub(crate) inline: crate::inline::InlineGrants,
     /// Whether each account's automatic reply is on, for the mail view.
     pub(crate) banner_cache: crate::filters::BannerCache,
 }
@@ -55,6 +57,7 @@ impl Services {
             outbox_key,
             outbox_key_id,
             verifier,
+            inline: Default::default(),
             banner_cache: Default::default(),
         }))
     }

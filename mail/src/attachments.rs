@@ -208,7 +208,8 @@ pub fn structure(body: &BodyStructure<'_>) -> (Vec<Part>, Vec<TextBody>) {
     (parts, texts)
 }
 
-/// `length` encoded bytes of a part from `offset`; fewer (or none) at its end.
+/// `length` encoded bytes of a part from `offset` (of the whole message when
+/// `section` is empty); fewer (or none) at its end.
 pub async fn chunk(
     imap: &mut ImapSession,
     folder: &str,
@@ -236,10 +237,12 @@ pub async fn chunk(
         .iter()
         .find(|f| f.uid == Some(uid))
         .ok_or(MailError::NoSuchMessage(uid))?;
-    Ok(message
-        .section(&wanted)
-        .map(<[u8]>::to_vec)
-        .unwrap_or_default())
+    let bytes = if section.is_empty() {
+        message.body()
+    } else {
+        message.section(&wanted)
+    };
+    Ok(bytes.map(<[u8]>::to_vec).unwrap_or_default())
 }
 
 /// Decodes a part's transfer encoding a chunk at a time.

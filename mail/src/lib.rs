@@ -9,6 +9,7 @@ pub mod compose;
 mod error;
 pub mod filtering;
 pub mod folders;
+pub mod html_budget;
 pub mod imap;
 pub mod listing;
 pub mod live;

@@ -343,12 +343,16 @@ fn builder(policy: Arc<Policy>, blocked: Arc<AtomicUsize>) -> Builder<'static> {
     b
 }
 
-/// Sanitises an HTML body (a whole document or a fragment).
+/// Sanitises an HTML body (a whole document or a fragment), within the
+/// tags its parser can afford (`html_budget`: the message view cuts it there
+/// first, and says so).
 pub fn sanitize_html(html: &str, policy: &Policy) -> Sanitized {
     let blocked = Arc::new(AtomicUsize::new(0));
     // The parser drops NULs and a leading byte-order mark: drop them all first,
     // so that what comes out parses to itself.
-    let html = html.replace(['\0', '\u{feff}'], "");
+    let html = crate::html_budget::bounded(html)
+        .0
+        .replace(['\0', '\u{feff}'], "");
     let html = builder(Arc::new(policy.clone()), blocked.clone())
         .clean(&html)
         .to_string();
@@ -582,6 +586,20 @@ mod tests {
                 ..Policy::default()
             },
         )
+    }
+
+    #[test]
+    fn a_body_of_tags_is_kept_within_what_the_parser_affords() {
+        use crate::html_budget::{MAX_DEPTH, MAX_TAGS};
+        // Without the bound: a minute of one core, and 45 MiB for the tiny tags.
+        let nested = clean(&"<div>".repeat(100_000)).html;
+        assert!(
+            nested.matches("<div>").count() <= MAX_DEPTH,
+            "{}",
+            nested.len()
+        );
+        let tiny = clean(&"<b>x</b>".repeat(200_000)).html;
+        assert_eq!(tiny.matches("<b>").count(), MAX_TAGS);
     }
 
     #[test]

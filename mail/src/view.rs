@@ -1,7 +1,8 @@
 //! What the message view fetches of a message, and no more: its structure
 //! (`BODYSTRUCTURE`), its header section, and the first HTML and plain-text
-//! bodies, each at most [`MAX_BODY_BYTES`] on the wire (a longer one is cut,
-//! and said to be). Attachments and inline images stay on the server until
+//! bodies, at most [`MAX_HTML_BYTES`] and [`MAX_TEXT_BYTES`] on the wire,
+//! the HTML also within the tags its sanitiser can afford (see
+//! `html_budget`); a longer one is cut, and said to be. Attachments and inline images stay on the server until
 //! asked for, a part at a time; so a message of any size opens in bounded
 //! memory, whoever sent it.
 
@@ -14,8 +15,11 @@ use crate::imap::ImapSession;
 use crate::message::{self, Message};
 use crate::MailError;
 
-/// The most of one body read, encoded (HTML or text beyond it is cut).
-pub const MAX_BODY_BYTES: u32 = 2 << 20;
+/// The most of an HTML body read, encoded (beyond it, it is cut): its
+/// sanitiser's tree costs about twelve times the text of a dense newsletter.
+pub const MAX_HTML_BYTES: u32 = 512 << 10;
+/// The most of a plain-text body read, encoded.
+pub const MAX_TEXT_BYTES: u32 = 1 << 20;
 /// The most of the header section read.
 pub const MAX_HEADER_BYTES: usize = 1 << 20;
 /// The most of a part's own MIME header read.
@@ -107,9 +111,14 @@ pub async fn fetch(imap: &mut ImapSession, folder: &str, uid: u32) -> Result<Sho
     let mut truncated = false;
     let first = |subtype: &str| texts.iter().find(|t| t.subtype == subtype).cloned();
     for body in [first("html"), first("plain")].into_iter().flatten() {
-        let (text, cut) = fetch_body(imap, uid, &body, &header).await?;
+        let (mut text, cut) = fetch_body(imap, uid, &body, &header).await?;
         truncated |= cut;
         if body.subtype == "html" {
+            if let Some(html) = &mut text {
+                let kept = crate::html_budget::bounded(html).0.len();
+                truncated |= kept < html.len();
+                html.truncate(kept);
+            }
             message.html = text;
         } else {
             message.text = text;
@@ -123,7 +132,7 @@ pub async fn fetch(imap: &mut ImapSession, folder: &str, uid: u32) -> Result<Sho
     })
 }
 
-/// One body, at most [`MAX_BODY_BYTES`] of it, decoded; and whether it was cut.
+/// One body, at most its maximum of it, decoded; and whether it was cut.
 async fn fetch_body(
     imap: &mut ImapSession,
     uid: u32,
@@ -131,10 +140,15 @@ async fn fetch_body(
     header: &[u8],
 ) -> Result<(Option<String>, bool), MailError> {
     let s = &body.section;
-    let query = if body.top {
-        format!("BODY.PEEK[{s}]<0.{MAX_BODY_BYTES}>")
+    let max = if body.subtype == "html" {
+        MAX_HTML_BYTES
     } else {
-        format!("(BODY.PEEK[{s}.MIME]<0.{MAX_MIME_BYTES}> BODY.PEEK[{s}]<0.{MAX_BODY_BYTES}>)")
+        MAX_TEXT_BYTES
+    };
+    let query = if body.top {
+        format!("BODY.PEEK[{s}]<0.{max}>")
+    } else {
+        format!("(BODY.PEEK[{s}.MIME]<0.{MAX_MIME_BYTES}> BODY.PEEK[{s}]<0.{max}>)")
     };
     let fetched: Vec<_> = imap
         .uid_fetch(uid.to_string(), query)
@@ -153,7 +167,7 @@ async fn fetch_body(
         f.section(&SectionPath::Part(path(s), Some(MessageSection::Mime)))
             .unwrap_or_default()
     };
-    let cut = body.octets > MAX_BODY_BYTES;
+    let cut = body.octets > max;
     Ok((decode(mime, bytes, body.subtype == "html"), cut))
 }
 

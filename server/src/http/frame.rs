@@ -51,9 +51,12 @@ pub async fn message_frame(
     let links = services
         .links(&who, parsed.html.as_deref(), parsed.text.as_deref())
         .await?;
-    let cid_urls = services
-        .inline_images(&who, &q.folder, q.uid, &shown.parts)
-        .await;
+    let images = services.frame_images(&who, &q.folder, q.uid, &shown.parts);
+    let cid_urls = images
+        .by_cid
+        .into_iter()
+        .map(|(cid, n)| (cid, app::urls::inline_image(&images.token, n)))
+        .collect();
     let policy = Policy {
         allow_remote,
         cid_urls,

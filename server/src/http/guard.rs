@@ -15,7 +15,9 @@ use super::errors::ApiError;
 /// The static files of the site, and the server's own routes that are not
 /// pages (they answer a stranger 401, like the API).
 fn is_not_a_page(path: &str) -> bool {
-    const ROUTES: &[&str] = &["/frame", "/part", "/source", "/events", "/upload"];
+    const ROUTES: &[&str] = &[
+        "/frame", "/part", "/inline", "/source", "/events", "/upload",
+    ];
     path.starts_with("/pkg/") || path == "/favicon.ico" || ROUTES.contains(&path)
 }
 

@@ -102,6 +102,36 @@ pub async fn part(
     Ok(res)
 }
 
+#[derive(Debug, Deserialize)]
+pub struct InlineQuery {
+    grant: String,
+    n: usize,
+}
+
+/// An image of a message's body, for its frame: no cookie comes with the
+/// request (the frame's origin is opaque), the grant in the URL says what it
+/// may load (see `estafette_core::inline`). Streamed like an attachment.
+pub async fn inline_image(
+    State(services): State<Arc<Services>>,
+    Query(q): Query<InlineQuery>,
+) -> Result<Response, ApiError> {
+    let image = services.inline_image(&q.grant, q.n).await?;
+    let mut res = Body::from_stream(image.download.body).into_response();
+    let h = res.headers_mut();
+    set(h, CONTENT_TYPE, &image.content_type);
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    // Loaded by a document of no origin: no other policy lets it.
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("cross-origin"),
+    );
+    Ok(res)
+}
+
 /// A file the browser saves as `name` and never shows as a page of ours.
 fn as_download(h: &mut HeaderMap, content_type: &'static str, name: &str) {
     h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -130,7 +160,7 @@ pub async fn source(
     Query(q): Query<MessageQuery>,
 ) -> Result<Response, ApiError> {
     let original = services.original(&who, &q.folder, q.uid).await?;
-    let mut res = original.bytes.into_response();
+    let mut res = Body::from_stream(original.body).into_response();
     let h = res.headers_mut();
     h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     if q.download {

@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service(&format!("/{}", options.site_pkg_dir), bundle)
         .route("/frame", get(frame::message_frame))
         .route("/part", get(mail::part))
+        .route("/inline", get(mail::inline_image))
         .route("/source", get(mail::source))
         .route("/events", get(mail::events))
         .route(

@@ -178,17 +178,44 @@ async fn attachments_download_byte_for_byte_and_never_render_as_pages() {
         401
     );
 
-    // The inline image is in the message view, from the message itself.
+    // The inline image is in the message view, from the message itself:
+    // the frame names it by a grant, which loads it with no cookie (the
+    // frame's origin is opaque), that image only, while the session lasts.
     let frame = app
         .get(&format!("/frame?folder=INBOX&uid={uid}"))
         .await
         .text()
         .await
         .expect("frame");
-    assert!(
-        frame.contains("src=\"data:image/png;base64,iVBORw0KGgo"),
-        "{frame}"
+    let src = frame
+        .split("src=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("an image")
+        .replace("&amp;", "&");
+    assert!(src.starts_with("/inline?grant="), "{frame}");
+    let stranger = app.new_browser();
+    let image = stranger.get(&src).await;
+    assert_eq!(image.status(), 200);
+    assert_eq!(image.headers()["content-type"], "image/png");
+    assert_eq!(
+        image.headers()["cross-origin-resource-policy"],
+        "cross-origin"
     );
+    assert!(image.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .contains("sandbox"));
+    assert_eq!(image.bytes().await.expect("image").as_ref(), PNG);
+    let other = src.replace("&n=0", "&n=1");
+    assert_eq!(stranger.get(&other).await.status(), 404, "no other part");
+    let grant = src.split("grant=").nth(1).and_then(|g| g.split('&').next());
+    let forged = src.replace(grant.expect("grant"), "AAAA");
+    assert_eq!(stranger.get(&forged).await.status(), 404);
+    for n in ["-1", "x", "99999999999999999999999"] {
+        let bad = src.replace("&n=0", &format!("&n={n}"));
+        assert_eq!(stranger.get(&bad).await.status(), 400, "{n}");
+    }
 
     // The source, as stored.
     let source = app.get(&format!("/source?folder=INBOX&uid={uid}")).await;
@@ -201,4 +228,8 @@ async fn attachments_download_byte_for_byte_and_never_render_as_pages() {
         .await
         .expect("source")
         .contains("Subject: Rapport"));
+
+    // Signed out, the grant loads nothing.
+    app.post("/api/sign_out", &[]).await;
+    assert_eq!(stranger.get(&src).await.status(), 401);
 }

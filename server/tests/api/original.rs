@@ -41,6 +41,37 @@ async fn the_original_downloads_byte_for_byte_under_a_safe_name() {
     // Downloading it did not mark it read.
     assert_eq!(browser.inbox().await["rows"][0]["unread"], true);
 
+    // A message of several megabytes comes whole, a chunk at a time.
+    let mut large = b"From: Alice <alice@example.test>\r\nSubject: Large\r\n\r\n".to_vec();
+    for i in 0..60_000u32 {
+        large.extend_from_slice(
+            format!(
+                "line {i:>6} of a long message, not compressible {}\r\n",
+                i * 7919 % 10_007
+            )
+            .as_bytes(),
+        );
+    }
+    append_as(&bob, "INBOX", &large).await;
+    let inbox = browser.wait_for_inbox(2).await;
+    let uid = inbox["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["subject"] == "Large"))
+        .and_then(|r| r["uid"].as_u64())
+        .expect("uid");
+    let res = browser
+        .get(&format!("/source?folder=INBOX&uid={uid}&download=true"))
+        .await;
+    assert_eq!(res.status(), 200);
+    let body = res.bytes().await.expect("body");
+    assert!(large.len() > 3 << 20);
+    assert!(
+        body[..] == large[..],
+        "{} bytes of {}",
+        body.len(),
+        large.len()
+    );
+
     // Another account asking for the same uid gets its own mailbox's answer.
     let (_, other) = app.user("stranger").await;
     let res = other

@@ -444,3 +444,44 @@ async fn a_folder_kept_selected_follows_what_other_clients_add_and_remove() {
         "no page view selected the INBOX again"
     );
 }
+
+#[tokio::test]
+async fn a_body_too_long_or_too_dense_to_show_is_cut_and_says_so() {
+    let app = spawn(Db::Shared).await;
+    let (bob, browser) = app.user("cutreader").await;
+    let html = |body: String| {
+        format!(
+            "From: News <news@example.test>\r\nSubject: {}\r\nMIME-Version: 1.0\r\n\
+             Content-Type: text/html; charset=utf-8\r\n\r\n<p>Début</p>{body}<p>FIN-DU-MESSAGE</p>\r\n",
+            body.len()
+        )
+        .into_bytes()
+    };
+    let bodies = [
+        // Long: a few megabytes of ordinary paragraphs.
+        "<p>Un paragraphe ordinaire d’une lettre d’information.</p>\r\n".repeat(60_000),
+        // Dense: tiny tags (under the byte cut), more than the parser affords.
+        "<b>x</b>".repeat(50_000),
+        // Deep: each element inside the last.
+        "<div>".repeat(50_000),
+    ];
+    for body in &bodies {
+        crate::helpers::append_as(&bob, "INBOX", &html(body.clone())).await;
+    }
+    let rows = browser.wait_for_inbox(bodies.len() as u64).await["rows"].clone();
+    for row in rows.as_array().expect("rows") {
+        let uid = row["uid"].as_u64().expect("uid");
+        let frame = browser.get(&format!("/frame?folder=INBOX&uid={uid}")).await;
+        assert_eq!(frame.status(), 200, "{}", row["subject"]);
+        let frame = frame.text().await.expect("frame");
+        assert!(frame.contains("Début"), "{}", row["subject"]);
+        assert!(!frame.contains("FIN-DU-MESSAGE"), "{}", row["subject"]);
+        assert!(
+            frame.contains("too long to show whole")
+                && frame.contains(&format!("/source?folder=INBOX&amp;uid={uid}")),
+            "{}: the cut is said, with the way to the original",
+            row["subject"]
+        );
+        assert!(frame.len() < 1 << 20, "{}", frame.len());
+    }
+}
