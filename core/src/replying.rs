@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use estafette_mail::attachments::Encoding;
 use estafette_mail::reply::{self, Original};
 
 use crate::uploads::Upload;
@@ -43,8 +44,14 @@ impl Services {
         start: Start,
         heading: impl Fn(&Original) -> String,
     ) -> Result<Prefill, CoreError> {
-        let raw = self.raw_message(who, folder, uid, true).await?;
-        let o = reply::original(&raw)?;
+        // What the view reads (header, shown bodies, cut): never the whole
+        // message, which a stranger may have made as large as they liked.
+        let shown = self.shown(who, folder, uid).await?;
+        let o = reply::original(
+            &shown.header,
+            shown.message.text.as_deref(),
+            shown.message.html.as_deref(),
+        )?;
         let me = &who.0.account.email;
         let mut p = Prefill::default();
         if start == Start::ForwardAsAttachment {
@@ -59,7 +66,8 @@ impl Services {
                 "" => "message.eml".to_owned(),
                 name => format!("{name}.eml"),
             };
-            let body = futures::stream::once(async move { Ok::<_, CoreError>(raw) });
+            // Streamed from IMAP a chunk at a time, as stored.
+            let body = self.section_stream(who, folder, uid, Vec::new(), Encoding::Identity);
             let limit = self.config.limits.max_message_bytes();
             let saved = self
                 .save_upload(who, &name, "message/rfc822", body, limit)

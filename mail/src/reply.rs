@@ -68,11 +68,24 @@ fn list(address: Option<&Address<'_>>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Reads what a reply needs from a raw message.
-pub fn original(raw: &[u8]) -> Result<Original, MailError> {
+/// Reads what a reply needs from a message's header section and the bodies
+/// the view shows (the plain text, else the HTML made text): a reply never
+/// reads the message whole, whatever its size.
+pub fn original(
+    header: &[u8],
+    text: Option<&str>,
+    html: Option<&str>,
+) -> Result<Original, MailError> {
+    let mut block = header.to_vec();
+    block.extend_from_slice(b"\r\n");
     let m = MessageParser::default()
-        .parse(raw)
+        .parse_headers(&block)
         .ok_or_else(|| MailError::Unparseable("no message in the input".into()))?;
+    let text = match (text, html) {
+        (Some(text), _) => text.to_owned(),
+        (None, Some(html)) => mail_parser::decoders::html::html_to_text(html),
+        (None, None) => String::new(),
+    };
     let from = m.from().and_then(|a| a.first());
     let reply_to = match list(m.reply_to()) {
         r if r.is_empty() => list(m.from()),
@@ -96,7 +109,7 @@ pub fn original(raw: &[u8]) -> Result<Original, MailError> {
             .flatten()
             .map(|id| format!("<{id}>"))
             .collect(),
-        text: m.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+        text,
     })
 }
 
@@ -148,8 +161,8 @@ mod tests {
         assert_eq!(quote("Bonjour\n> cité\n"), "> Bonjour\n>> cité");
         let raw = b"From: Alice <alice@example.test>\r\nTo: me@example.test, bob@example.test\r\n\
 Cc: Carol <carol@example.test>, ME@example.test\r\nSubject: Plan\r\nMessage-ID: <m2@x>\r\n\
-References: <m0@x> <m1@x>\r\n\r\nLe plan.\r\n";
-        let o = original(raw).expect("parsed");
+References: <m0@x> <m1@x>\r\n";
+        let o = original(raw, Some("Le plan.\r\n"), None).expect("parsed");
         assert_eq!(o.from_name, "Alice");
         assert_eq!(
             recipients(&o, "me@example.test", false),
@@ -166,6 +179,9 @@ References: <m0@x> <m1@x>\r\n\r\nLe plan.\r\n";
             )
         );
         assert_eq!(references(&o), ["<m0@x>", "<m1@x>", "<m2@x>"]);
+        assert_eq!(o.text.trim(), "Le plan.");
+        // An HTML body alone is quoted as its text.
+        let o = original(raw, None, Some("<p>Le <b>plan</b>.</p>")).expect("parsed");
         assert_eq!(o.text.trim(), "Le plan.");
     }
 }
