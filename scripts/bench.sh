@@ -59,7 +59,7 @@ chown -R mail:mail "$DEVMAIL_DIR/mail"
 
 "$bin" serve > "$env_dir/estafette.log" 2>&1 &
 server_pid=$!
-scripts/wait-ready.sh "$http_port" "$env_dir/estafette.log"
+scripts/wait-ready.sh "$http_port" "$env_dir/estafette.log" "$server_pid"
 
 "$target_dir/release/estafette-bench" --url "http://127.0.0.1:$http_port" \
   --imap-port "$DEVMAIL_IMAP_PORT" --smtp-port "$DEVMAIL_SMTP_PORT" \

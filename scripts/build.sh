@@ -9,6 +9,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 mode=${1:-release}
+case $mode in
+  release | site) ;;
+  *) echo "build.sh: unknown mode '$mode' (release or site)" >&2; exit 2 ;;
+esac
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 site=$root/target/site
 # Built into a staging directory, then moved to pkg/<hash of the content>

@@ -10,7 +10,7 @@ cd "$root"
 say() { echo "setup: $*" >&2; }
 
 apt_packages=(nginx openssl clamav-daemon dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-sieve dovecot-managesieved postfix postgresql sqlite3 chromium zopfli
-  pkg-config build-essential ca-certificates)
+  curl pkg-config build-essential ca-certificates)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -37,12 +37,18 @@ command -v cargo >/dev/null || { say "Rust is missing: install it with rustup fi
 rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
   || { say "adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }
 
-wbg_version=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+# The version Cargo.lock holds of a crate, as cargo reads it.
+locked_version() {
+  local id
+  id=$(cargo pkgid --offline -p "$1" 2>/dev/null || cargo pkgid -p "$1")
+  echo "${id##*[#@]}"
+}
+wbg_version=$(locked_version wasm-bindgen)
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg_version" ]; then
   say "installing wasm-bindgen-cli $wbg_version (several minutes, once)"
   cargo install wasm-bindgen-cli --version "$wbg_version"
 fi
-split_version=$(awk '/^name = "wasm_split_helpers"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+split_version=$(locked_version wasm_split_helpers)
 if ! cargo install --list | grep -q "^wasm_split_cli_support v$split_version:"; then
   say "installing wasm-split-cli $split_version (a few minutes, once)"
   cargo install wasm_split_cli_support --version "$split_version" --features build-binary --locked

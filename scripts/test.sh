@@ -45,7 +45,9 @@ else
 fi
 
 step "services: PostgreSQL and the development mail server"
+# A run that was killed may have left its servers behind: stopped first.
 scripts/devmail.sh stop 2>/dev/null || true
+[ -n "${ESTAFETTE_TEST_POSTGRES_URL:-}" ] || scripts/pg.sh stop 2>/dev/null || true
 rm -rf "$env_dir"
 mkdir -p "$env_dir"
 if [ -n "${ESTAFETTE_TEST_POSTGRES_URL:-}" ]; then
@@ -86,7 +88,7 @@ maildir=$DEVMAIL_DIR/mail/example.test/alice/Maildir
 chown -R mail:mail "$DEVMAIL_DIR/mail"
 "$estafette" serve > "$env_dir/estafette.log" 2>&1 &
 server_pid=$!
-scripts/wait-ready.sh "$e2e_port" "$env_dir/estafette.log"
+scripts/wait-ready.sh "$e2e_port" "$env_dir/estafette.log" "$server_pid"
 (cd end2end && ESTAFETTE_E2E_URL=http://127.0.0.1:$e2e_port ESTAFETTE_E2E_ADMIN=alice@example.test \
   ESTAFETTE_E2E_PASSWORD=$e2e_password ESTAFETTE_E2E_READER=bob@example.test \
   ESTAFETTE_E2E_SMTP_PORT=$smtp_port npm test)
