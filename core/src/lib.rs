@@ -35,6 +35,7 @@ pub mod sending_limit;
 mod services;
 mod sessions;
 mod signin;
+pub mod templates;
 mod throttle;
 pub mod two_factor;
 pub mod uploads;

@@ -96,6 +96,22 @@ fn bad(reason: impl Into<String>) -> MailError {
     MailError::BadMessage(reason.into())
 }
 
+/// The first recipient of a To field as typed: its name and its address.
+pub fn first_recipient(to: &str) -> (Option<String>, Option<String>) {
+    let header = format!("To: {}\r\n\r\n", to.replace(['\r', '\n'], " "));
+    let parsed = mail_parser::MessageParser::default().parse_headers(header.as_bytes());
+    let first = parsed.as_ref().and_then(|m| m.to()).and_then(|a| a.first());
+    (
+        first
+            .and_then(|a| a.name())
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty()),
+        first
+            .and_then(|a| a.address())
+            .map(|a| a.trim().to_lowercase()),
+    )
+}
+
 /// The sender of a message: a display name (may be empty) and an address,
 /// both refused with line breaks.
 pub fn sender(name: &str, email: &str) -> Result<Mailbox, MailError> {
@@ -385,6 +401,21 @@ fn body(o: &Outgoing) -> Result<Part, MailError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_recipient_is_read_as_a_header_would_be() {
+        let (name, address) = first_recipient("\"Martin, Alice\" <Alice@example.test>, bob@x.test");
+        assert_eq!(name.as_deref(), Some("Martin, Alice"));
+        assert_eq!(address.as_deref(), Some("alice@example.test"));
+        assert_eq!(
+            first_recipient("bob@x.test"),
+            (None, Some("bob@x.test".into()))
+        );
+        assert_eq!(first_recipient(""), (None, None));
+        // A name cannot smuggle a line in.
+        let (name, _) = first_recipient("Eve\r\nBcc: all@x.test <eve@x.test>");
+        assert!(name.is_none_or(|n| !n.contains('\n')));
+    }
 
     /// The message as written out.
     async fn raw(p: &Prepared) -> Vec<u8> {

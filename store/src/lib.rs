@@ -13,6 +13,7 @@ mod sending;
 mod sending_limit;
 mod sessions;
 mod settings;
+mod templates;
 mod throttle;
 mod two_factor;
 
@@ -32,6 +33,7 @@ pub use sending_limit::{
     LimitedSender, SendReservation, SendRules, REFUSED_MESSAGES, REFUSED_RECIPIENTS,
 };
 pub use sessions::{NewSession, SessionRow, SessionStage};
+pub use templates::{Template, TemplateRefusal};
 pub use throttle::{Reservation, ThrottleRow, ThrottleRules};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");

@@ -10,3 +10,4 @@ pub mod filters;
 pub mod mail;
 pub mod preferences;
 pub mod security;
+pub mod templates;

@@ -740,6 +740,7 @@ pub fn ComposePage() -> impl IntoView {
                             <option value="rich" selected=move || rich.get()>{t.format_rich}</option>
                         </select>
                     </label>
+                    <crate::pages::templates::TemplatePicker to text html rich/>
                     {move || if rich.get() {
                         view! { <RichEditor html text pasting error/> }.into_any()
                     } else {
@@ -867,7 +868,7 @@ mod local {
 }
 
 /// Plain text as the editor's first HTML: escaped, one line a line.
-fn escape_text(text: &str) -> String {
+pub(crate) fn escape_text(text: &str) -> String {
     text.lines()
         .map(|line| {
             line.replace('&', "&amp;")

@@ -12,5 +12,6 @@ pub mod outbox;
 pub mod password;
 pub mod settings;
 pub mod shell;
+pub mod templates;
 pub mod threat_banner;
 pub mod vacation_banner;

@@ -29,6 +29,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <a href="#reading-title">{t.reading}</a>
                     <a href="#composing-title">{t.composing}</a>
                     <a href="#identities-title">{t.identities}</a>
+                    <a href="#templates-title">{t.templates}</a>
                     <a href="#security-title">{t.security}</a>
                     <a href="/settings/filters">{t.filters_title}</a>
                 </nav>
@@ -36,6 +37,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <ReadingSection/>
                 <ComposingSection/>
                 <IdentitiesSection/>
+                <crate::pages::templates::TemplatesSection/>
                 <section aria-labelledby="security-title">
                     <h2 id="security-title">{t.security}</h2>
                     <TwoFactorSection/>

@@ -32,5 +32,6 @@ mod security;
 mod sending;
 mod sending_limit;
 mod signin;
+mod templates;
 mod threats;
 mod two_factor;
