@@ -37,3 +37,12 @@ export async function signIn(page, email, password) {
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/** A new page of its own, signed in as `email` and hydrated on the inbox. */
+export async function signedInPage(browser, email, password, options) {
+  const opened = await newPage(browser, options);
+  await signIn(opened.page, email, password);
+  await opened.page.waitForURL((u) => u.pathname === '/');
+  await waitHydrated(opened.page);
+  return opened;
+}

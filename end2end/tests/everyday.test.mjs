@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { launch, newPage, signIn, waitHydrated, adminEmail, adminPassword } from '../lib/browser.mjs';
+import { launch, signedInPage, waitHydrated, adminEmail, adminPassword } from '../lib/browser.mjs';
 import { buildMessage, send } from '../lib/smtp.mjs';
 
 const bob = process.env.ESTAFETTE_E2E_READER ?? 'bob@example.test';
@@ -15,13 +15,7 @@ let browser;
 before(async () => { browser = await launch(); mkdirSync(shots, { recursive: true }); });
 after(async () => { await browser?.close(); });
 
-async function bobSignedIn(options) {
-  const opened = await newPage(browser, options);
-  await signIn(opened.page, bob, adminPassword);
-  await opened.page.waitForURL((u) => u.pathname === '/');
-  await waitHydrated(opened.page);
-  return opened;
-}
+const bobSignedIn = (options) => signedInPage(browser, bob, adminPassword, options);
 
 test('the folder pane says how full the mailbox is', async () => {
   const { page, context, errors } = await bobSignedIn();

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { launch, newPage, signIn, waitHydrated, adminPassword } from '../lib/browser.mjs';
+import { launch, signedInPage, waitHydrated, adminPassword } from '../lib/browser.mjs';
 
 const bob = process.env.ESTAFETTE_E2E_READER ?? 'bob@example.test';
 const shots = '../target/screenshots';
@@ -14,13 +14,7 @@ let browser;
 before(async () => { browser = await launch(); mkdirSync(shots, { recursive: true }); });
 after(async () => { await browser?.close(); });
 
-async function bobSignedIn(options) {
-  const opened = await newPage(browser, options);
-  await signIn(opened.page, bob, adminPassword);
-  await opened.page.waitForURL((u) => u.pathname === '/');
-  await waitHydrated(opened.page);
-  return opened;
-}
+const bobSignedIn = (options) => signedInPage(browser, bob, adminPassword, options);
 
 test('a template saved in Settings is inserted for the recipient', { timeout: 90_000 }, async () => {
   const name = `Merci ${randomBytes(3).toString('hex')}`;

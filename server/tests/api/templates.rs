@@ -22,6 +22,13 @@ async fn list(app: &TestApp) -> Vec<Value> {
     res.json().await.expect("json")
 }
 
+/// The template's text as inserted for `to`.
+async fn filled(app: &TestApp, id: &str, to: &str) -> String {
+    let res = fill(app, id, to).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.expect("text")
+}
+
 async fn fill(app: &TestApp, id: &str, to: &str) -> reqwest::Response {
     app.post("/api/fill-template", &[("id", id), ("to", to)])
         .await
@@ -30,7 +37,7 @@ async fn fill(app: &TestApp, id: &str, to: &str) -> reqwest::Response {
 #[tokio::test]
 async fn a_template_is_saved_filled_in_for_the_recipient_and_only_its_owners() {
     let app = spawn(Db::Shared).await;
-    let (_, alice) = app.user("templater").await;
+    let (alice_email, alice) = app.user("templater").await;
     let (_, mallory) = app.user("template-thief").await;
 
     let res = save(
@@ -51,35 +58,41 @@ async fn a_template_is_saved_filled_in_for_the_recipient_and_only_its_owners() {
         "Bonjour {first_name},\n\nMerci {name} pour votre message."
     );
 
-    let filled: String = fill(
-        &alice,
-        &id,
-        "\"Martin, Alice\" <alice@example.test>, bob@example.test",
-    )
-    .await
-    .json()
-    .await
-    .expect("text");
+    let to = "\"Martin, Alice\" <alice@example.test>, bob@example.test";
     assert_eq!(
-        filled,
+        filled(&alice, &id, to).await,
         "Bonjour Alice,\n\nMerci Martin, Alice pour votre message."
     );
-    let filled: String = fill(&alice, &id, "Jean Dupont <jean@example.test>")
-        .await
-        .json()
-        .await
-        .expect("text");
     assert_eq!(
-        filled,
+        filled(&alice, &id, "Jean Dupont <jean@example.test>").await,
         "Bonjour Jean,\n\nMerci Jean Dupont pour votre message."
     );
+    // Written to before under a name: the address book's name.
+    let account = app
+        .store
+        .account_by_email(&alice_email)
+        .await
+        .expect("store")
+        .expect("account");
+    app.store
+        .remember_contacts(
+            account.id,
+            &[estafette_store::Contact {
+                address: "claire@example.test".into(),
+                name: "Claire Petit".into(),
+            }],
+        )
+        .await
+        .expect("contact");
+    assert_eq!(
+        filled(&alice, &id, "Claire@example.test").await,
+        "Bonjour Claire,\n\nMerci Claire Petit pour votre message."
+    );
     // No name known: the greeting still reads.
-    let filled: String = fill(&alice, &id, "inconnu@example.test")
-        .await
-        .json()
-        .await
-        .expect("text");
-    assert_eq!(filled, "Bonjour,\n\nMerci pour votre message.");
+    assert_eq!(
+        filled(&alice, &id, "inconnu@example.test").await,
+        "Bonjour,\n\nMerci pour votre message."
+    );
 
     // Changed in place; a name used twice is refused, whatever its case.
     assert_eq!(
