@@ -26,9 +26,13 @@ pub const GRANT_LIFETIME: Duration = Duration::from_secs(10 * 60);
 /// The most grants one session holds (older ones are dropped first).
 const PER_SESSION: usize = 16;
 /// The most grants this instance holds.
-const IN_ALL: usize = 20_000;
-/// The most images one message shows.
-const IMAGES_PER_MESSAGE: usize = 100;
+const IN_ALL: usize = 5_000;
+/// The most images one message shows, the largest, and all together: each
+/// is read (and scanned) without a click, so a larger one stays an
+/// attachment.
+const IMAGES_PER_MESSAGE: usize = 50;
+const MAX_IMAGE_BYTES: u64 = 10 << 20;
+const MAX_IMAGES_BYTES: u64 = 25 << 20;
 
 /// The raster types shown in a body; anything else stays an attachment.
 fn raster(content_type: &str) -> bool {
@@ -67,6 +71,29 @@ pub struct FrameImages {
 pub struct InlineImage {
     pub content_type: String,
     pub download: Download,
+}
+
+/// The parts a frame may show, each with the index of its URL, by
+/// Content-ID: raster images within the limits, the first of each id.
+type Shown = (Vec<(String, String)>, HashMap<String, usize>);
+
+fn shown_images(parts: &[Part]) -> Shown {
+    let mut images = Vec::new();
+    let mut by_cid = HashMap::new();
+    let mut budget = MAX_IMAGES_BYTES;
+    for p in parts.iter().filter(|p| raster(&p.content_type)) {
+        let Some(cid) = &p.content_id else { continue };
+        if images.len() == IMAGES_PER_MESSAGE
+            || by_cid.contains_key(cid)
+            || p.size > MAX_IMAGE_BYTES.min(budget)
+        {
+            continue;
+        }
+        budget -= p.size;
+        by_cid.insert(cid.clone(), images.len());
+        images.push((p.section.clone(), p.content_type.clone()));
+    }
+    (images, by_cid)
 }
 
 impl InlineGrants {
@@ -127,8 +154,9 @@ impl InlineGrants {
 
 impl Services {
     /// A grant for the frame of message `uid`: the raster parts with a
-    /// Content-ID (the ones a body can name), at most
-    /// [`IMAGES_PER_MESSAGE`]. Their bytes are not read here.
+    /// Content-ID (the ones a body can name), at most [`IMAGES_PER_MESSAGE`]
+    /// of at most [`MAX_IMAGE_BYTES`] each and [`MAX_IMAGES_BYTES`] in all.
+    /// Their bytes are not read here.
     pub fn frame_images(
         &self,
         who: &SignedIn,
@@ -136,16 +164,7 @@ impl Services {
         uid: u32,
         parts: &[Part],
     ) -> FrameImages {
-        let mut images = Vec::new();
-        let mut by_cid = HashMap::new();
-        for p in parts.iter().filter(|p| raster(&p.content_type)) {
-            let Some(cid) = &p.content_id else { continue };
-            if images.len() == IMAGES_PER_MESSAGE || by_cid.contains_key(cid) {
-                continue;
-            }
-            by_cid.insert(cid.clone(), images.len());
-            images.push((p.section.clone(), p.content_type.clone()));
-        }
+        let (images, by_cid) = shown_images(parts);
         if images.is_empty() {
             return FrameImages::default();
         }
@@ -200,6 +219,59 @@ mod tests {
             images: vec![("2".into(), "image/png".into())],
             until: Instant::now() + GRANT_LIFETIME,
         }
+    }
+
+    #[test]
+    fn a_frame_shows_its_images_within_the_limits() {
+        let part = |section: &str, cid: Option<&str>, content_type: &str, size: u64| Part {
+            section: section.into(),
+            name: String::new(),
+            content_type: content_type.into(),
+            encoded_size: 0,
+            size,
+            encoding: estafette_mail::attachments::Encoding::Base64,
+            content_id: cid.map(str::to_owned),
+            inline: true,
+            risky: false,
+        };
+        let mut parts = vec![
+            part("2", Some("logo"), "image/png", 1_000),
+            part("3", Some("logo"), "image/png", 1_000),
+            part("4", Some("page"), "text/html", 1_000),
+            part("5", None, "image/png", 1_000),
+            part("6", Some("huge"), "image/jpeg", MAX_IMAGE_BYTES + 1),
+        ];
+        for n in 0..5 {
+            parts.push(part(
+                &format!("{}", 10 + n),
+                Some(&format!("photo{n}")),
+                "image/jpeg",
+                8 << 20,
+            ));
+        }
+        for n in 0..100 {
+            parts.push(part(
+                &format!("{}", 100 + n),
+                Some(&format!("dot{n}")),
+                "image/gif",
+                10,
+            ));
+        }
+        let (images, by_cid) = shown_images(&parts);
+        assert_eq!(by_cid["logo"], 0);
+        assert_eq!(images[0].0, "2", "the first of an id");
+        assert!(!by_cid.contains_key("page") && !by_cid.contains_key("huge"));
+        // 25 MB in all: three photos of 8 MB, not the others.
+        assert_eq!(
+            (0..5)
+                .filter(|n| by_cid.contains_key(&format!("photo{n}")))
+                .count(),
+            3
+        );
+        assert_eq!(images.len(), IMAGES_PER_MESSAGE);
+        assert!(images
+            .iter()
+            .all(|(s, _)| !["3", "4", "5", "6"].contains(&s.as_str())));
     }
 
     #[test]

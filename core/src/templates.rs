@@ -127,7 +127,7 @@ impl Services {
         if let (None, Some(address)) = (&name, &address) {
             name = self
                 .store
-                .contacts_matching(account, address, 5)
+                .contacts_matching(account, address, 50)
                 .await?
                 .into_iter()
                 .find(|c| c.address == *address)

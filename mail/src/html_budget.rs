@@ -39,16 +39,83 @@ fn closes(name: &str) -> Option<(&'static [&'static str], &'static [&'static str
     })
 }
 
-/// The tag name at `from` (just after `<` or `</`), lowercased, and where it ends.
+/// Formatting elements: the parser opens them again after a block that
+/// closed them (before the next text), so they count each time.
+const FORMATTING: &[&str] = &[
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+];
+
+/// The tag name at `from` (just after `<` or `</`), lowercased, as the
+/// tokenizer reads it: up to whitespace, `/` or `>`.
 fn name_at(bytes: &[u8], from: usize) -> (String, usize) {
     let end = bytes[from..]
         .iter()
-        .position(|b| !b.is_ascii_alphanumeric())
+        .position(|b| b.is_ascii_whitespace() || *b == b'/' || *b == b'>')
         .map_or(bytes.len(), |n| from + n);
     (
         String::from_utf8_lossy(&bytes[from..end]).to_ascii_lowercase(),
         end,
     )
+}
+
+/// Where a tag whose attributes start at `from` ends (after its `>`): a `>`
+/// inside a quoted value does not end it.
+fn tag_end(bytes: &[u8], from: usize) -> usize {
+    let mut j = from;
+    while let Some(&b) = bytes.get(j) {
+        j += 1;
+        match b {
+            b'>' => return j,
+            b'=' => {
+                while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+                    j += 1;
+                }
+                if let Some(&q) = bytes.get(j).filter(|q| **q == b'"' || **q == b'\'') {
+                    j = bytes[j + 1..]
+                        .iter()
+                        .position(|c| *c == q)
+                        .map_or(bytes.len(), |n| j + 1 + n + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    bytes.len()
+}
+
+/// Where a comment opened at `from` (just after `<!--`) ends, as the
+/// tokenizer ends it: `-->`, `--!>`, or at once for `<!-->` and `<!--->`.
+fn comment_end(bytes: &[u8], from: usize) -> usize {
+    let rest = &bytes[from..];
+    if rest.starts_with(b">") {
+        return from + 1;
+    }
+    if rest.starts_with(b"->") {
+        return from + 2;
+    }
+    let find = |needle: &[u8]| rest.windows(needle.len()).position(|w| w == needle);
+    match (find(b"-->"), find(b"--!>")) {
+        (Some(a), Some(b)) if b < a => from + b + 4,
+        (Some(a), _) => from + a + 3,
+        (None, Some(b)) => from + b + 4,
+        (None, None) => bytes.len(),
+    }
+}
+
+/// An open element's name. A formatting element is kept as its name, a
+/// NUL and its attributes, which tell identical ones apart (see `cut_point`).
+fn name_of(entry: &str) -> &str {
+    entry.split('\0').next().unwrap_or_default()
+}
+
+/// Closes `open[k]` and what is open inside it; the formatting elements
+/// among those stay active, to be opened again (see [`FORMATTING`]).
+fn close_from(open: &mut Vec<String>, k: usize, dormant: &mut Vec<String>) {
+    dormant.extend(
+        open.drain(k..)
+            .skip(1)
+            .filter(|o| FORMATTING.contains(&name_of(o))),
+    );
 }
 
 /// `html`, cut before the tag past the limits; and whether it was cut.
@@ -59,44 +126,74 @@ pub fn bounded(html: &str) -> (&str, bool) {
     }
 }
 
-/// The byte offset of the `<` of the first tag past the limits.
+/// The byte offset of the `<` of the first tag past the limits. Where the
+/// scan cannot follow the parser exactly, it counts more than the parser
+/// builds, never less: its text-only regions (comments, raw text, quoted
+/// values) end no later than the parser's.
 fn cut_point(html: &str) -> Option<usize> {
     let bytes = html.as_bytes();
     let mut open: Vec<String> = Vec::new();
+    // Formatting elements closed by another element's end: opened again
+    // before the next text.
+    let mut dormant: Vec<String> = Vec::new();
     let mut tags = 0;
     let mut i = 0;
+    // Where text would begin after the last tag.
+    let mut text_from = 0;
     // Inside these, markup is text (a `<` there opens nothing).
-    let mut raw_text: Option<&'static str> = None;
+    let mut raw_text: Option<String> = None;
     while let Some(n) = bytes[i..].iter().position(|&b| b == b'<') {
         let at = i + n;
         i = at + 1;
         let next = bytes.get(i).copied().unwrap_or_default();
-        if let Some(end) = raw_text {
-            if next == b'/' && name_at(bytes, i + 1).0 == end {
-                raw_text = None;
-                if let Some(k) = open.iter().rposition(|o| o == end) {
+        if let Some(end) = &raw_text {
+            if next == b'/' && name_at(bytes, i + 1).0 == *end {
+                if let Some(k) = open.iter().rposition(|o| name_of(o) == end) {
                     open.truncate(k);
                 }
+                raw_text = None;
+                i = tag_end(bytes, i + 1);
+                text_from = i;
             }
             continue;
         }
+        if at > text_from && !dormant.is_empty() {
+            tags += dormant.len();
+            if tags > MAX_TAGS {
+                return Some(at);
+            }
+            open.append(&mut dormant);
+            if open.len() > MAX_DEPTH {
+                return Some(at);
+            }
+        }
         if next == b'!' {
-            // A comment or a doctype: to its end.
-            let close: &[u8] = if bytes[i..].starts_with(b"!--") {
-                b"-->"
+            i = if bytes[i..].starts_with(b"!--") {
+                comment_end(bytes, i + 3)
             } else {
-                b">"
+                // A doctype or a bogus comment: to its `>`.
+                bytes[i..]
+                    .iter()
+                    .position(|b| *b == b'>')
+                    .map_or(bytes.len(), |n| i + n + 1)
             };
-            i = bytes[i..]
-                .windows(close.len())
-                .position(|w| w == close)
-                .map_or(bytes.len(), |n| i + n + close.len());
+            text_from = i;
             continue;
         }
         if next == b'/' {
-            let (name, _) = name_at(bytes, i + 1);
-            if let Some(k) = open.iter().rposition(|o| *o == name) {
-                open.truncate(k);
+            if !bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+                continue;
+            }
+            let (name, end) = name_at(bytes, i + 1);
+            i = tag_end(bytes, end);
+            text_from = i;
+            if let Some(k) = dormant.iter().rposition(|o| name_of(o) == name) {
+                dormant.remove(k);
+            } else if let Some(k) = open.iter().rposition(|o| name_of(o) == name) {
+                close_from(&mut open, k, &mut dormant);
+                if dormant.len() > MAX_DEPTH {
+                    return Some(at);
+                }
             }
             continue;
         }
@@ -104,33 +201,61 @@ fn cut_point(html: &str) -> Option<usize> {
             continue;
         }
         let (name, end) = name_at(bytes, i);
-        i = end;
+        i = tag_end(bytes, end);
+        text_from = i;
         tags += 1;
         if tags > MAX_TAGS {
             return Some(at);
         }
-        if VOID.contains(&name.as_str()) {
+        let self_closing = i >= 2 && bytes[i - 2] == b'/';
+        let foreign = open.iter().any(|o| matches!(name_of(o), "svg" | "math"));
+        if VOID.contains(&name.as_str()) || (foreign && self_closing) {
             continue;
         }
         if let Some((closed, bounds)) = closes(&name) {
             if let Some(k) = open
                 .iter()
-                .rposition(|o| closed.contains(&o.as_str()) || bounds.contains(&o.as_str()))
+                .rposition(|o| closed.contains(&name_of(o)) || bounds.contains(&name_of(o)))
             {
-                if closed.contains(&open[k].as_str()) {
-                    open.truncate(k);
+                if closed.contains(&name_of(&open[k])) {
+                    close_from(&mut open, k, &mut dormant);
+                    if dormant.len() > MAX_DEPTH {
+                        return Some(at);
+                    }
                 }
             }
         }
-        raw_text = match name.as_str() {
-            "style" => Some("style"),
-            "script" => Some("script"),
-            "textarea" => Some("textarea"),
-            "title" => Some("title"),
-            "xmp" => Some("xmp"),
-            _ => None,
-        };
-        open.push(name);
+        // Raw text only where the parser makes it so: not in SVG, MathML
+        // or a select (there the parser goes on reading tags).
+        let plain = !foreign && !open.iter().any(|o| name_of(o) == "select");
+        if plain
+            && matches!(
+                name.as_str(),
+                "style" | "script" | "textarea" | "title" | "xmp"
+            )
+        {
+            raw_text = Some(name.clone());
+        }
+        if FORMATTING.contains(&name.as_str()) {
+            // As the parser does ("Noah's Ark"): of identical formatting
+            // elements, only the last three stay active.
+            let attributes: Vec<String> =
+                String::from_utf8_lossy(&bytes[end..i.saturating_sub(1).max(end)])
+                    .to_ascii_lowercase()
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect();
+            let key = format!("{name}\0{}", attributes.join(" "));
+            let same = open.iter().chain(&dormant).filter(|o| **o == key).count();
+            if same >= 3 {
+                if let Some(k) = dormant.iter().position(|o| *o == key) {
+                    dormant.remove(k);
+                }
+            }
+            open.push(key);
+        } else {
+            open.push(name);
+        }
         if open.len() > MAX_DEPTH {
             return Some(at);
         }
@@ -155,6 +280,9 @@ mod tests {
         // Paragraphs and list items left open are closed by the next one.
         let open = "<p>para".repeat(5_000) + &"<li>item".repeat(4_000);
         assert!(!bounded(&open).1);
+        // A font left open across paragraphs, as careless mail does.
+        let sloppy = "<p><font face=Arial>texte</p><p>suite".repeat(1_000);
+        assert!(!bounded(&sloppy).1);
     }
 
     #[test]
@@ -178,6 +306,35 @@ mod tests {
                 kept.len()
             );
         }
+        // What the parser reads as tags, however they are dressed up.
+        for lead in [
+            "<!----!>",
+            "<!-->",
+            "<!--->",
+            "<svg><style>",
+            "<select><style>",
+            "<math><title>",
+        ] {
+            let html = format!("{lead}{}", "<div>".repeat(5_000));
+            assert!(bounded(&html).1, "{lead}");
+        }
+        for unit in [
+            "<div-x></div>",
+            "<div title=\"</div>\">",
+            "<div title='>'></x>",
+        ] {
+            assert!(bounded(&unit.repeat(5_000)).1, "{unit}");
+        }
+        // Formatting elements a block closed are built again before each
+        // text: counted each time.
+        let mut reopened = String::from("<div>");
+        for n in 0..255 {
+            reopened.push_str(&format!("<b id={n}>"));
+        }
+        reopened.push_str("</div>");
+        reopened.push_str(&"<div>x</div>".repeat(9_000));
+        let (kept, cut) = bounded(&reopened);
+        assert!(cut && kept.len() < 10_000, "{}", kept.len());
         // Closed as it goes, nesting never deepens.
         assert!(!bounded(&"<div><span>x</span></div>".repeat(2_000)).1);
     }

@@ -347,14 +347,19 @@ fn builder(policy: Arc<Policy>, blocked: Arc<AtomicUsize>) -> Builder<'static> {
 /// tags its parser can afford (`html_budget`: the message view cuts it there
 /// first, and says so).
 pub fn sanitize_html(html: &str, policy: &Policy) -> Sanitized {
+    // The parser drops NULs and a byte-order mark: dropped first, so that
+    // what comes out parses to itself, and the budget sees the tags the
+    // parser will.
+    let html = html.replace(['\0', '\u{feff}'], "");
+    clean_unbounded(crate::html_budget::bounded(&html).0, policy)
+}
+
+/// `sanitize_html` without the budget, for HTML of our own making (a text
+/// body's lines and links: flat, as long as the text).
+fn clean_unbounded(html: &str, policy: &Policy) -> Sanitized {
     let blocked = Arc::new(AtomicUsize::new(0));
-    // The parser drops NULs and a leading byte-order mark: drop them all first,
-    // so that what comes out parses to itself.
-    let html = crate::html_budget::bounded(html)
-        .0
-        .replace(['\0', '\u{feff}'], "");
     let html = builder(Arc::new(policy.clone()), blocked.clone())
-        .clean(&html)
+        .clean(html)
         .to_string();
     Sanitized {
         html,
@@ -481,7 +486,9 @@ pub fn text_to_html_with(text: &str, policy: &Policy) -> String {
         detour_others: policy.detour_others.clone(),
         ..Policy::default()
     };
-    sanitize_html(&out, &policy).html
+    // Escaped as it was made: no tag of the sender's is in it, only lines
+    // and links, so no budget is needed (and none cuts a long text).
+    clean_unbounded(&out.replace(['\0', '\u{feff}'], ""), &policy).html
 }
 
 fn escape(s: &str) -> String {
@@ -600,6 +607,22 @@ mod tests {
         );
         let tiny = clean(&"<b>x</b>".repeat(200_000)).html;
         assert_eq!(tiny.matches("<b>").count(), MAX_TAGS);
+        // Hidden from the budget by what the parser drops first.
+        let hidden = clean(&"<\u{feff}div>".repeat(100_000)).html;
+        assert!(hidden.matches("<div>").count() <= MAX_DEPTH);
+        // Formatting elements built again before each text.
+        let mut reopened = String::from("<div>");
+        for n in 0..255 {
+            reopened.push_str(&format!("<b title={n}>"));
+        }
+        reopened.push_str(&format!("</div>{}", "<div>x</div>".repeat(9_000)));
+        // Without the count, 2.3 million elements; with it, the limit and at
+        // most one more batch.
+        assert!(clean(&reopened).html.matches("<b").count() <= MAX_TAGS + MAX_DEPTH);
+        // A text body is not cut however many lines and links it has.
+        let lines = "voir https://example.test/a\n".repeat(30_000);
+        let html = text_to_html_with(&lines, &Policy::default());
+        assert_eq!(html.matches("<a ").count(), 30_000);
     }
 
     #[test]

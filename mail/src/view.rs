@@ -115,6 +115,9 @@ pub async fn fetch(imap: &mut ImapSession, folder: &str, uid: u32) -> Result<Sho
         truncated |= cut;
         if body.subtype == "html" {
             if let Some(html) = &mut text {
+                // Dropped by the parser anyway; the budget must see the
+                // tags it will.
+                html.retain(|c| c != '\0' && c != '\u{feff}');
                 let kept = crate::html_budget::bounded(html).0.len();
                 truncated |= kept < html.len();
                 html.truncate(kept);
