@@ -173,6 +173,38 @@ pub async fn spawn(db: Db) -> TestApp {
     spawn_with(db, &[]).await
 }
 
+/// Two instances on one new PostgreSQL database, as a deployment of
+/// several runs them: passwords checked by the mail server (Dovecot knows
+/// the shared SQLite file's accounts), one secret key; `extra` settings on
+/// both. With them, the instance on the shared file that makes mail accounts.
+pub async fn two_on_postgres(extra: &[(&str, &str)]) -> (TestApp, TestApp, TestApp) {
+    let url = fresh_postgres().await;
+    let mut settings = vec![
+        ("ESTAFETTE_AUTH__PASSWORD_SOURCE", "imap"),
+        (
+            "ESTAFETTE_AUTH__SECRET_KEY",
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        ),
+    ];
+    settings.extend_from_slice(extra);
+    let one = spawn_with(Db::Postgres(url.clone()), &settings).await;
+    let two = spawn_with(Db::Postgres(url), &settings).await;
+    (one, two, spawn(Db::Shared).await)
+}
+
+/// A new account known to the mail server (through `dovecot`) and to the
+/// PostgreSQL database of `instance`.
+pub async fn account_on_both(dovecot: &TestApp, instance: &TestApp, prefix: &str) -> String {
+    let email = unique_email(prefix);
+    dovecot.create_account(&email, Role::User).await;
+    instance
+        .services
+        .create_account(Actor::command_line(), &email, None, Role::User)
+        .await
+        .expect("account in PostgreSQL");
+    email
+}
+
 /// Starts the application with extra `ESTAFETTE_*` overrides.
 pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");

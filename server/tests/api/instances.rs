@@ -2,32 +2,14 @@
 //! admin action on one holds on the other at once, and so do rate limits.
 
 use estafette_core::accounts::Actor;
-use estafette_store::{AccountState, Role};
+use estafette_store::AccountState;
 
-use crate::helpers::{fresh_postgres, spawn, spawn_with, unique_email, Db, TestApp, PASSWORD};
+use crate::helpers::{account_on_both, two_on_postgres, TestApp, PASSWORD};
 
 #[tokio::test]
 async fn two_instances_on_postgresql_share_sessions_admin_actions_and_limits() {
-    let url = fresh_postgres().await;
-    // Passwords are checked by the mail server (Dovecot knows the accounts
-    // of the shared SQLite file); both instances hold the same secret key.
-    let settings = [
-        ("ESTAFETTE_AUTH__PASSWORD_SOURCE", "imap"),
-        (
-            "ESTAFETTE_AUTH__SECRET_KEY",
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        ),
-        ("ESTAFETTE_AUTH__MAX_FAILURES", "3"),
-    ];
-    let one = spawn_with(Db::Postgres(url.clone()), &settings).await;
-    let two = spawn_with(Db::Postgres(url), &settings).await;
-    let dovecot = spawn(Db::Shared).await;
-    let email = unique_email("roamer");
-    dovecot.create_account(&email, Role::User).await;
-    one.services
-        .create_account(Actor::command_line(), &email, None, Role::User)
-        .await
-        .expect("account in PostgreSQL");
+    let (one, two, dovecot) = two_on_postgres(&[("ESTAFETTE_AUTH__MAX_FAILURES", "3")]).await;
+    let email = account_on_both(&dovecot, &one, "roamer").await;
 
     // Signed in on one, the same cookie works on the other.
     let signed_in = one.sign_in(&email, PASSWORD).await;

@@ -2,11 +2,9 @@
 //! checked like any input, never another account's, and the limit holds
 //! against saves that arrive all at once (SQLite and PostgreSQL).
 
-use estafette_core::accounts::Actor;
-use estafette_store::Role;
 use serde_json::Value;
 
-use crate::helpers::{fresh_postgres, spawn, spawn_with, unique_email, Db, TestApp, PASSWORD};
+use crate::helpers::{account_on_both, spawn, two_on_postgres, Db, TestApp, PASSWORD};
 
 async fn save(app: &TestApp, id: &str, name: &str, body: &str) -> reqwest::Response {
     app.post(
@@ -185,23 +183,8 @@ async fn saves_all_at_once_keep_the_limit_on_sqlite() {
 
 #[tokio::test]
 async fn saves_all_at_once_keep_the_limit_on_postgresql_across_instances() {
-    let url = fresh_postgres().await;
-    let settings = [
-        ("ESTAFETTE_AUTH__PASSWORD_SOURCE", "imap"),
-        (
-            "ESTAFETTE_AUTH__SECRET_KEY",
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        ),
-    ];
-    let one = spawn_with(Db::Postgres(url.clone()), &settings).await;
-    let two = spawn_with(Db::Postgres(url), &settings).await;
-    let dovecot = spawn(Db::Shared).await;
-    let email = unique_email("pgtemplates");
-    dovecot.create_account(&email, Role::User).await;
-    one.services
-        .create_account(Actor::command_line(), &email, None, Role::User)
-        .await
-        .expect("account in PostgreSQL");
+    let (one, two, dovecot) = two_on_postgres(&[]).await;
+    let email = account_on_both(&dovecot, &one, "pgtemplates").await;
     assert_eq!(one.sign_in(&email, PASSWORD).await.status(), 200);
     assert_eq!(two.sign_in(&email, PASSWORD).await.status(), 200);
     // Half of the saves through each instance.
