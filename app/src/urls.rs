@@ -29,6 +29,14 @@ pub fn inline_image(grant: &str, n: usize) -> String {
     format!("/inline?grant={}&n={n}", encode(grant))
 }
 
+/// Where the frame loads a remote image from: the image proxy, with the
+/// server's token for that URL.
+pub fn image_proxy(url: &str, token: &str) -> String {
+    format!("{IMAGE_PROXY}{}&t={}", encode(url), encode(token))
+}
+
+pub const IMAGE_PROXY: &str = "/image?u=";
+
 /// The warning page a suspicious link of a message passes through: where
 /// `href` really leads, and what its text showed (`shown`).
 pub fn link_check(href: &str, shown: &str) -> String {

@@ -44,6 +44,71 @@ pub struct Config {
     pub mail: MailConfig,
     pub sieve: SieveConfig,
     pub scan: ScanConfig,
+    pub web: WebConfig,
+}
+
+/// Requests the server makes to the web for a reader: remote images
+/// through its image proxy, one-click unsubscribe (see `estafette_web`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebConfig {
+    /// Socket addresses (`10.0.0.5:443`) reachable although inside a
+    /// network: an organisation's own list server. Nothing else inside is.
+    #[serde(deserialize_with = "one_or_many")]
+    pub allow: Vec<String>,
+    /// Ports of the public internet that may be asked.
+    pub ports: Vec<u16>,
+    /// The largest remote image, in megabytes.
+    pub max_image_mb: u64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            allow: Vec::new(),
+            ports: vec![80, 443],
+            max_image_mb: 5,
+        }
+    }
+}
+
+/// How long one request to the web may take.
+const WEB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl WebConfig {
+    fn allowed(&self) -> Result<Vec<std::net::SocketAddr>, ConfigError> {
+        self.allow
+            .iter()
+            .map(|a| {
+                a.trim().parse().map_err(|_| {
+                    invalid(
+                        "web.allow",
+                        format!("`{a}` is not an address and port such as 10.0.0.5:443"),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.allowed()?;
+        if self.ports.contains(&0) {
+            return Err(invalid("web.ports", "0 is not a port"));
+        }
+        if !(1..=50).contains(&self.max_image_mb) {
+            return Err(invalid("web.max_image_mb", "must be between 1 and 50"));
+        }
+        Ok(())
+    }
+
+    /// Where the server's requests may go.
+    pub fn limits(&self) -> estafette_web::Limits {
+        estafette_web::Limits {
+            allow: self.allowed().unwrap_or_default(),
+            ports: self.ports.clone(),
+            timeout: WEB_TIMEOUT,
+        }
+    }
 }
 
 /// Optional virus scanning of attachments by ClamAV's daemon.
@@ -394,6 +459,7 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
         self.metrics_addr()?;
+        self.web.validate()?;
         if !self.scan.clamd.trim().is_empty() && self.scan.clamd().is_none() {
             return Err(invalid(
                 "scan.clamd",
@@ -727,6 +793,10 @@ mod tests {
                 "scan.when_unavailable",
             ),
             ("[mail]\nauthserv = \"mx\"\n", "mail.authserv"),
+            ("[web]\nallow = [\"10.0.0.5\"]\n", "web.allow"),
+            ("[web]\nports = [0]\n", "web.ports"),
+            ("[web]\nports = \"http\"\n", "web.ports"),
+            ("[web]\nmax_image_mb = 0\n", "web.max_image_mb"),
             (
                 "[limits]\nsend_retry_hours = 0\n",
                 "limits.send_retry_hours",

@@ -14,6 +14,7 @@ pub mod files;
 pub mod filters;
 pub mod gauges;
 pub mod identities;
+pub mod image_proxy;
 pub mod inline;
 pub mod keys;
 pub mod live;
@@ -38,6 +39,7 @@ mod signin;
 pub mod templates;
 mod throttle;
 pub mod two_factor;
+pub mod unsubscribe;
 pub mod uploads;
 pub mod visitor;
 

@@ -26,6 +26,8 @@ pub struct Outline {
     pub row: listing::Summary,
     pub parts: Vec<Part>,
     pub report: estafette_threats::Report,
+    /// How the list that sent it says to leave it, if it is from one.
+    pub unsubscribe: Option<estafette_mail::unsubscribe::Unsubscribe>,
 }
 
 /// A part being downloaded: what it is, and its decoded bytes as they come.
@@ -180,6 +182,7 @@ impl Services {
         row.header = Vec::new();
         Ok(Outline {
             row,
+            unsubscribe: estafette_mail::unsubscribe::offered(&shown.header),
             parts: shown.parts,
             report,
         })

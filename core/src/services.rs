@@ -34,6 +34,12 @@ pub struct Services {
     pub(crate) inline: crate::inline::InlineGrants,
     /// Whether each account's automatic reply is on, for the mail view.
     pub(crate) banner_cache: crate::filters::BannerCache,
+    /// Requests to the web on a reader's behalf (see `estafette_web`).
+    pub(crate) web: estafette_web::Web,
+    /// Remote images, fetched and kept for the frames (see `image_proxy`).
+    pub images: crate::image_proxy::ImageProxy,
+    /// One-click unsubscribes asked (see `unsubscribe`).
+    pub(crate) unsubscribes: crate::unsubscribe::Unsubscribes,
 }
 
 impl Services {
@@ -44,6 +50,12 @@ impl Services {
         let uploads = Uploads::new(&config.upload_dir(), &config.limits);
         let files = MessageFiles::open(&config.server.data_dir)?;
         let verifier = crate::defence::verifier(config.mail.verify_dkim);
+        let web = estafette_web::Web::new(config.web.limits());
+        let images = crate::image_proxy::ImageProxy::new(
+            web.clone(),
+            estafette_auth::seal::derive(&key, "image proxy"),
+            config.web.max_image_mb * 1024 * 1024,
+        );
         Ok(Arc::new(Services {
             config,
             store,
@@ -59,6 +71,9 @@ impl Services {
             verifier,
             inline: Default::default(),
             banner_cache: Default::default(),
+            web,
+            images,
+            unsubscribes: Default::default(),
         }))
     }
 }

@@ -25,6 +25,7 @@ pub mod search;
 mod server;
 pub mod smtp;
 mod tls;
+pub mod unsubscribe;
 pub mod utf7;
 pub mod view;
 

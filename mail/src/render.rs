@@ -6,10 +6,11 @@ use crate::message::{Mailbox, Message};
 use crate::sanitize::{sanitize_html, text_to_html_with, Policy};
 
 /// The policy inside the frame: no scripts, no plugins, no forms, no
-/// navigation of the frame, images only from the message (or from anywhere
-/// when the reader allowed remote content), inline styles.
-pub fn frame_csp(allow_remote: bool) -> String {
-    let images = if allow_remote {
+/// navigation of the frame, images only from the message and the image
+/// proxy (or from anywhere when `direct_remote`: `render-eml`, which has no
+/// proxy, when asked to allow remote content), inline styles.
+pub fn frame_csp(direct_remote: bool) -> String {
+    let images = if direct_remote {
         "'self' data: https: http:"
     } else {
         "'self' data:"
@@ -122,7 +123,7 @@ pub fn render(
          header{{border-bottom:1px solid #ccc;margin-bottom:12px;padding-bottom:8px}}\
          .text{{white-space:pre-wrap}}.remote{{background:#fff4ce;color:#3b2f00;padding:4px 8px;border-radius:4px}}img{{max-width:100%;height:auto}}</style></head>\
          <body><header>{headers}</header><main>{body}</main></body></html>\n",
-        csp = frame_csp(policy.allow_remote),
+        csp = frame_csp(policy.allow_remote && policy.remote_via.is_none()),
     );
     Rendered {
         document,

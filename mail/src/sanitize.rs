@@ -17,6 +17,9 @@ use ammonia::{Builder, UrlRelative, UrlRelativeEvaluate};
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
     pub allow_remote: bool,
+    /// When remote images are allowed, where each is loaded from instead
+    /// (the image proxy); `None` leaves their URLs as they are.
+    pub remote_via: Option<RemoteVia>,
     /// Content-ID (without `<>`) → the URL that serves that part.
     pub cid_urls: HashMap<String, String>,
     /// Links that must pass through the warning page: the `href` as the
@@ -28,6 +31,32 @@ pub struct Policy {
     /// passes through the warning page too: this prefix (`/link?to=`) and
     /// the link, percent-encoded. Links are detoured unless cleared.
     pub detour_others: Option<String>,
+}
+
+/// Rewrites a remote image's URL (absolute, `http:` or `https:`) to the
+/// one the frame loads, which starts with `prefix` (relative URLs that do
+/// are kept).
+#[derive(Clone)]
+pub struct RemoteVia {
+    pub prefix: String,
+    pub rewrite: Arc<dyn Fn(&str) -> String + Send + Sync>,
+}
+
+impl std::fmt::Debug for RemoteVia {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RemoteVia")
+    }
+}
+
+impl RemoteVia {
+    fn rewrite(&self, url: &str) -> String {
+        let url = url.trim();
+        // `//host/x` is loaded as the frame's scheme would: https.
+        match url.strip_prefix("//") {
+            Some(rest) => (self.rewrite)(&format!("https://{rest}")),
+            None => (self.rewrite)(url),
+        }
+    }
 }
 
 /// Percent-encodes a query value (what `app::urls::encode` does; this crate
@@ -203,7 +232,12 @@ impl<'a> UrlRelativeEvaluate<'a> for PartUrls {
                 .0
                 .detour_others
                 .as_deref()
-                .is_some_and(|prefix| url.starts_with(prefix));
+                .is_some_and(|prefix| url.starts_with(prefix))
+            || self
+                .0
+                .remote_via
+                .as_ref()
+                .is_some_and(|via| url.starts_with(&via.prefix));
         ours.then_some(Cow::Borrowed(url))
     }
 }
@@ -301,7 +335,10 @@ fn builder(policy: Arc<Policy>, blocked: Arc<AtomicUsize>) -> Builder<'static> {
                         .map(|(_, url)| Cow::Owned(url.clone()))
                 } else if is_remote(&lower) {
                     if policy.allow_remote {
-                        Some(Cow::Borrowed(value))
+                        Some(match &policy.remote_via {
+                            Some(via) => Cow::Owned(via.rewrite(value)),
+                            None => Cow::Borrowed(value),
+                        })
                     } else {
                         filter_blocked.fetch_add(1, Ordering::Relaxed);
                         None
@@ -674,6 +711,40 @@ mod tests {
         );
         assert!(allowed.html.contains("https://t.example/a.png"));
         assert_eq!(allowed.remote_blocked, 0);
+    }
+
+    #[test]
+    fn allowed_remote_images_go_through_the_proxy_and_nothing_remote_is_left() {
+        let via = RemoteVia {
+            prefix: "/image?u=".into(),
+            rewrite: Arc::new(|u: &str| format!("/image?u={}&t=1", encode_query(u))),
+        };
+        let out = sanitize_html(
+            "<img src=https://t.example/a.png><img src=//t.example/b.png><img src=HTTP://T.example/c.png>\
+             <table background=https://t.example/bg.png><tr><td>x</td></tr></table>\
+             <img srcset=\"https://t.example/d.png 2x\"><img src=/image?u=forged>",
+            &Policy {
+                allow_remote: true,
+                remote_via: Some(via),
+                ..Policy::default()
+            },
+        );
+        assert!(
+            out.html
+                .contains("src=\"/image?u=https%3A%2F%2Ft.example%2Fa.png&amp;t=1\""),
+            "{}",
+            out.html
+        );
+        assert!(out
+            .html
+            .contains("/image?u=https%3A%2F%2Ft.example%2Fb.png"));
+        assert!(out.html.contains("/image?u=HTTP%3A%2F%2FT.example%2Fc.png"));
+        assert!(out
+            .html
+            .contains("background=\"/image?u=https%3A%2F%2Ft.example%2Fbg.png"));
+        assert!(!out.html.contains("forged"), "{}", out.html);
+        assert!(!out.html.contains("\"https://") && !out.html.contains("\"//"));
+        assert_eq!(out.remote_blocked, 1, "srcset is never loaded");
     }
 
     #[test]

@@ -229,6 +229,40 @@ pub struct MessageOutline {
     /// Who vouches for the sender, and what in the message may deceive.
     pub sender: super::defence::SenderCheck,
     pub warnings: Vec<super::defence::ThreatNote>,
+    /// How to leave the list that sent it, when it says.
+    pub unsubscribe: Option<UnsubscribeOffer>,
+}
+
+/// A list's ways out (`List-Unsubscribe`): one click done by the server, a
+/// message to write, or a page to open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnsubscribeOffer {
+    pub one_click: bool,
+    /// The compose form, filled from the list's `mailto:` address.
+    pub compose: Option<String>,
+    /// The list's own page.
+    pub web: Option<String>,
+    /// The host one click asks, or the page is on.
+    pub host: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<estafette_mail::unsubscribe::Unsubscribe> for UnsubscribeOffer {
+    fn from(u: estafette_mail::unsubscribe::Unsubscribe) -> Self {
+        let host = u
+            .web
+            .as_deref()
+            .map(estafette_core::unsubscribe::host_of)
+            .unwrap_or_default();
+        UnsubscribeOffer {
+            one_click: u.one_click.is_some(),
+            compose: u
+                .mailto
+                .map(|m| format!("/compose?to={}", crate::urls::encode(&m))),
+            web: u.web,
+            host,
+        }
+    }
 }
 
 /// Types the browser shows without running anything of the sender's.
@@ -244,8 +278,12 @@ pub async fn outline(folder: String, uid: u32) -> Result<MessageOutline, AppErro
     use super::context::{services, signed_in};
     let who = signed_in()?;
     let services = services()?;
-    let estafette_core::reading::Outline { row, parts, report } =
-        services.outline(&who, &folder, uid).await?;
+    let estafette_core::reading::Outline {
+        row,
+        parts,
+        report,
+        unsubscribe,
+    } = services.outline(&who, &folder, uid).await?;
     let trusted = services.preferences(&who).await?.trusts(&row.from_address);
     let risky_names: Vec<String> = report
         .warnings
@@ -260,6 +298,7 @@ pub async fn outline(folder: String, uid: u32) -> Result<MessageOutline, AppErro
             .iter()
             .map(super::defence::ThreatNote::from)
             .collect(),
+        unsubscribe: unsubscribe.map(UnsubscribeOffer::from),
         subject: row.subject,
         from: row.from,
         from_address: row.from_address,
@@ -279,6 +318,33 @@ pub async fn outline(folder: String, uid: u32) -> Result<MessageOutline, AppErro
                 size: p.size,
             })
             .collect(),
+    })
+}
+
+/// What one click did: the list's host, and whether it had been asked before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnsubscribeDone {
+    pub host: String,
+    pub already: bool,
+}
+
+/// Leaves the list that sent message `uid` by its one-click address (the
+/// server reads it from the message again and asks; see
+/// `estafette_core::unsubscribe`).
+#[server(prefix = "/api", endpoint = "unsubscribe")]
+pub async fn unsubscribe(folder: String, uid: u32) -> Result<UnsubscribeDone, AppError> {
+    use super::context::{services, signed_in};
+    use estafette_core::unsubscribe::Unsubscribed;
+    let who = signed_in()?;
+    Ok(match services()?.unsubscribe(&who, &folder, uid).await? {
+        Unsubscribed::Asked { host } => UnsubscribeDone {
+            host,
+            already: false,
+        },
+        Unsubscribed::AlreadyAsked { host } => UnsubscribeDone {
+            host,
+            already: true,
+        },
     })
 }
 

@@ -8,6 +8,7 @@ use crate::i18n::{human_size, use_texts};
 use crate::pages::mail::{folder_href, report, run, Act, MoveSelect};
 use crate::pages::shell::AppShell;
 use crate::pages::threat_banner::{SenderLine, ThreatBanner};
+use crate::pages::unsubscribe::Unsubscribe;
 use crate::urls;
 
 /// One message on its own page.
@@ -174,6 +175,9 @@ pub fn MessageView(
                         <h1 class="message-subject">{o.subject.clone()}</h1>
                         <SenderLine sender=o.sender.clone()/>
                         <ThreatBanner warnings=o.warnings.clone()/>
+                        {o.unsubscribe.clone().map(|offer| view! {
+                            <Unsubscribe offer folder=folder.get() uid=uid.get()/>
+                        })}
                         <Remote outline=o.clone() remote trust/>
                         <Attachments outline=o folder=folder.get() uid=uid.get()/>
                     }.into_any(),

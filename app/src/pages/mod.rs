@@ -14,4 +14,5 @@ pub mod settings;
 pub mod shell;
 pub mod templates;
 pub mod threat_banner;
+pub mod unsubscribe;
 pub mod vacation_banner;

@@ -10,7 +10,7 @@ use estafette_core::defence::detour_map;
 use estafette_core::Services;
 use estafette_mail::actions::Mark;
 use estafette_mail::render;
-use estafette_mail::sanitize::Policy;
+use estafette_mail::sanitize::{Policy, RemoteVia};
 use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_FRAME_OPTIONS};
 use http::HeaderValue;
 use serde::Deserialize;
@@ -57,8 +57,15 @@ pub async fn message_frame(
         .into_iter()
         .map(|(cid, n)| (cid, app::urls::inline_image(&images.token, n)))
         .collect();
+    // Remote images come through the image proxy, never from the sender.
+    let proxy = services.clone();
+    let remote_via = RemoteVia {
+        prefix: app::urls::IMAGE_PROXY.to_owned(),
+        rewrite: Arc::new(move |url: &str| app::urls::image_proxy(url, &proxy.images.token(url))),
+    };
     let policy = Policy {
         allow_remote,
+        remote_via: Some(remote_via),
         cid_urls,
         detours: detour_map(&links.detours, |d| app::urls::link_check(&d.href, &d.shown)),
         cleared: links.cleared,
@@ -69,7 +76,7 @@ pub async fn message_frame(
     let rendered = render::render(parsed, &policy, Some(&load_remote), original.as_deref());
     let csp = format!(
         "{}; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox",
-        render::frame_csp(allow_remote)
+        render::frame_csp(false)
     );
     let mut res = rendered.document.into_response();
     let h = res.headers_mut();

@@ -132,6 +132,38 @@ pub async fn inline_image(
     Ok(res)
 }
 
+#[derive(Debug, Deserialize)]
+pub struct ImageQuery {
+    u: String,
+    t: String,
+}
+
+/// A remote image of a message, through the image proxy (see
+/// `estafette_core::image_proxy`): served as the type its bytes are, kept
+/// by the browser for six hours.
+pub async fn remote_image(
+    State(services): State<Arc<Services>>,
+    Query(q): Query<ImageQuery>,
+) -> Result<Response, ApiError> {
+    let image = services.images.image(&q.u, &q.t).await?;
+    let mut res = Body::from(image.bytes.clone()).into_response();
+    let h = res.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static(image.content_type));
+    h.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=21600"),
+    );
+    h.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("cross-origin"),
+    );
+    Ok(res)
+}
+
 /// A file the browser saves as `name` and never shows as a page of ours.
 fn as_download(h: &mut HeaderMap, content_type: &'static str, name: &str) {
     h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));

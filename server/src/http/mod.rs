@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .route("/frame", get(frame::message_frame))
         .route("/part", get(mail::part))
         .route("/inline", get(mail::inline_image))
+        .route("/image", get(mail::remote_image))
         .route("/source", get(mail::source))
         .route("/events", get(mail::events))
         .route(

@@ -35,3 +35,4 @@ mod signin;
 mod templates;
 mod threats;
 mod two_factor;
+mod web;
