@@ -19,6 +19,9 @@ smtp_port=${ESTAFETTE_TEST_SMTP_PORT:-21587}
 # ManageSieve, derived from the IMAP port as scripts/devmail.sh does.
 sieve_port=${ESTAFETTE_TEST_SIEVE_PORT:-$((imap_port + 3))}
 e2e_port=${ESTAFETTE_TEST_HTTP_PORT:-18080}
+# The browser tests' "list server" (newsletter images, one-click unsubscribe):
+# the one address inside that Estafette may reach.
+list_port=$((e2e_port + 7))
 export DEVMAIL_DIR=$env_dir/devmail DEVMAIL_DB=$env_dir/accounts.db
 export DEVMAIL_IMAP_PORT=$imap_port DEVMAIL_SMTP_PORT=$smtp_port DEVMAIL_SIEVE_PORT=$sieve_port DEVMAIL_MAX_LIFE=5400
 export PG_DIR=$env_dir/postgres PG_PORT=${ESTAFETTE_TEST_PG_PORT:-25432}
@@ -81,6 +84,7 @@ export ESTAFETTE_SIEVE__PORT=$sieve_port ESTAFETTE_SIEVE__SECURITY=plain
 export ESTAFETTE_AUTH__MAX_FAILURES_PER_ADDRESS=100000
 # The receiving server whose Authentication-Results the browser tests write.
 export ESTAFETTE_MAIL__AUTHSERV_ID=mx.example.test
+export ESTAFETTE_WEB__ALLOW=127.0.0.1:$list_port
 echo "$e2e_password" | "$estafette" user add alice@example.test --admin --password-stdin
 echo "$e2e_password" | "$estafette" user add bob@example.test --password-stdin
 maildir=$DEVMAIL_DIR/mail/example.test/alice/Maildir
@@ -91,7 +95,7 @@ server_pid=$!
 scripts/wait-ready.sh "$e2e_port" "$env_dir/estafette.log" "$server_pid"
 (cd end2end && ESTAFETTE_E2E_URL=http://127.0.0.1:$e2e_port ESTAFETTE_E2E_ADMIN=alice@example.test \
   ESTAFETTE_E2E_PASSWORD=$e2e_password ESTAFETTE_E2E_READER=bob@example.test \
-  ESTAFETTE_E2E_SMTP_PORT=$smtp_port npm test)
+  ESTAFETTE_E2E_SMTP_PORT=$smtp_port ESTAFETTE_E2E_LIST_PORT=$list_port npm test)
 
 step "the server's log: every answer, and no secret"
 # Each browser test signed in with this password: it must not be in the log,

@@ -46,3 +46,17 @@ export async function signedInPage(browser, email, password, options) {
   await waitHydrated(opened.page);
   return opened;
 }
+
+/** The row of the message with `text` in the INBOX, once it has come (searched for). */
+export async function arrived(page, text) {
+  // A sign-in under way finishes first.
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  const row = page.locator('.message-row', { hasText: text });
+  for (let i = 0; i < 40; i++) {
+    await page.goto(`/?folder=INBOX&q=${encodeURIComponent(text)}`);
+    await page.locator('main.content').waitFor();
+    if ((await row.count()) >= 1) return row.first();
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`"${text}" never arrived`);
+}

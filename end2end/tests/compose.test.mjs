@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { launch, newPage, signIn, waitHydrated, adminEmail, adminPassword } from '../lib/browser.mjs';
+import { launch, newPage, signIn, waitHydrated, arrived, adminEmail, adminPassword } from '../lib/browser.mjs';
 
 const bob = process.env.ESTAFETTE_E2E_READER ?? 'bob@example.test';
 
@@ -38,16 +38,6 @@ async function sendAndOpenAsBob(page, subject) {
   return { reader, row, frame: reader.page.frameLocator('iframe.message-frame') };
 }
 
-/** The row of the message with `subject` in the INBOX, once it has come. */
-async function arrived(page, subject) {
-  await page.waitForURL((u) => u.pathname === '/');
-  const row = page.locator('.message-row', { hasText: subject });
-  for (let i = 0; i < 30 && !(await row.count()); i++) {
-    await page.waitForTimeout(500);
-    await page.goto(`/?folder=INBOX&q=${encodeURIComponent(subject)}`);
-  }
-  return row;
-}
 
 let browser;
 before(async () => { browser = await launch(); });

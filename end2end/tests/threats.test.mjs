@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { launch, newPage, signIn, waitHydrated, adminEmail, adminPassword } from '../lib/browser.mjs';
+import { launch, newPage, signIn, waitHydrated, arrived, adminEmail, adminPassword } from '../lib/browser.mjs';
 import { send } from '../lib/smtp.mjs';
 
 const require = createRequire(import.meta.url);
@@ -28,17 +28,6 @@ function raw({ from, subject, auth, html }) {
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function arrived(page, text) {
-  const row = page.locator('.message-row', { hasText: text });
-  for (let i = 0; i < 40; i++) {
-    await page.goto(`/?folder=INBOX&q=${encodeURIComponent(text)}`);
-    await page.locator('main.content').waitFor();
-    if ((await row.count()) >= 1) return row.first();
-    await page.waitForTimeout(500);
-  }
-  throw new Error(`"${text}" never arrived`);
-}
 
 async function violations(page) {
   await page.evaluate(axeSource);
