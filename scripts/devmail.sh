@@ -64,8 +64,11 @@ mail_location = maildir:$dir/mail/%d/%n/Maildir
 mail_max_userip_connections = 2000
 imap_idle_notify_interval = 1 mins
 # Every mailbox has a quota (RFC 9208): 10 GB, or 2 MB for a local part that
-# starts with "quota", so tests can fill one (see password_query).
-mail_plugins = \$mail_plugins quota
+# starts with "quota", so tests can fill one (see password_query). ACLs: a
+# folder named "Fixed labels" lets its owner do everything but change flags
+# and keywords (PERMANENTFLAGS without them), so tests can meet a server
+# that refuses labels (see dovecot-acl).
+mail_plugins = \$mail_plugins quota acl
 
 namespace inbox {
   inbox = yes
@@ -162,7 +165,11 @@ plugin {
   quota = count:User quota
   quota_vsizes = yes
   quota_rule = *:storage=10G
+  acl = vfile:$dir/dovecot/dovecot-acl
 }
+CONF
+  cat > "$dir/dovecot/dovecot-acl" <<CONF
+"Fixed labels" owner lrstipekxa
 CONF
   cat > "$dir/dovecot/sql.conf.ext" <<CONF
 # Estafette's accounts table is the passdb: argon2id PHC strings, read as {ARGON2ID}.

@@ -17,6 +17,7 @@ pub mod identities;
 pub mod image_proxy;
 pub mod inline;
 pub mod keys;
+pub mod labels;
 pub mod live;
 pub mod mailbox;
 mod message_files;

@@ -38,7 +38,7 @@ pub fn parse_uids(text: &str) -> Option<Vec<u32>> {
     Some(uids)
 }
 
-fn uid_set(uids: &[u32]) -> Result<String, MailError> {
+pub(crate) fn uid_set(uids: &[u32]) -> Result<String, MailError> {
     if uids.is_empty() || uids.len() > MAX_BATCH || uids.contains(&0) {
         return Err(MailError::BadSearch(format!(
             "choose between 1 and {MAX_BATCH} messages"

@@ -84,13 +84,7 @@ pub async fn add_flags(
     if flags.is_empty() || uids.is_empty() {
         return Ok(());
     }
-    let is_flag = |f: &String| {
-        let atom = f.strip_prefix('\\').unwrap_or(f);
-        !atom.is_empty()
-            && atom
-                .bytes()
-                .all(|b| (33..=126).contains(&b) && !b"(){%*\"\\]".contains(&b))
-    };
+    let is_flag = |f: &String| crate::labels::is_keyword(f.strip_prefix('\\').unwrap_or(f));
     if !flags.iter().all(is_flag) {
         return Err(MailError::BadMessage("That is not a keyword.".into()));
     }

@@ -34,6 +34,9 @@ pub struct ImapSession {
 struct Selected {
     folder: String,
     exists: u32,
+    /// What it keeps of keywords, and the labels defined in it.
+    permanent: crate::labels::Permanent,
+    labels: Vec<String>,
 }
 
 impl Deref for ImapSession {
@@ -114,6 +117,8 @@ impl ImapSession {
                 self.selected = Some(Selected {
                     folder: folder.to_owned(),
                     exists: mailbox.exists,
+                    permanent: crate::labels::Permanent::from_flags(&mailbox.permanent_flags),
+                    labels: crate::labels::labels_of(&mailbox.flags),
                 });
                 Ok(mailbox.exists)
             }
@@ -123,6 +128,24 @@ impl ImapSession {
                 | async_imap::error::Error::Validate(_),
             ) => Err(no_such()),
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The selected folder's keywords: what it keeps, and the labels
+    /// defined in it (as its SELECT said); nothing when none is selected.
+    pub fn selected_labels(&self) -> (crate::labels::Permanent, &[String]) {
+        match &self.selected {
+            Some(s) => (s.permanent.clone(), &s.labels),
+            None => (crate::labels::Permanent::default(), &[]),
+        }
+    }
+
+    /// A label now defined in the selected folder (set by this session).
+    pub(crate) fn note_label(&mut self, keyword: &str) {
+        if let Some(s) = self.selected.as_mut() {
+            if !s.labels.iter().any(|k| k.eq_ignore_ascii_case(keyword)) {
+                s.labels.push(keyword.to_owned());
+            }
         }
     }
 

@@ -11,6 +11,7 @@ pub mod filtering;
 pub mod folders;
 pub mod html_budget;
 pub mod imap;
+pub mod labels;
 pub mod listing;
 pub mod live;
 pub mod managesieve;

@@ -27,6 +27,8 @@ pub struct Summary {
     pub seen: bool,
     pub flagged: bool,
     pub answered: bool,
+    /// Its labels (IMAP keywords; see `labels`).
+    pub labels: Vec<String>,
     pub has_attachments: bool,
     /// `Message-ID`, and the ids this message answers (`In-Reply-To`,
     /// `References`): how conversations are found.
@@ -232,6 +234,7 @@ fn summary(f: &async_imap::types::Fetch, folder: &str) -> Summary {
         seen: false,
         flagged: false,
         answered: false,
+        labels: Vec::new(),
         has_attachments: false,
         message_id: None,
         refers_to: Vec::new(),
@@ -248,6 +251,7 @@ fn summary(f: &async_imap::types::Fetch, folder: &str) -> Summary {
             _ => {}
         }
     }
+    s.labels = crate::labels::labels_of(f.flags().collect::<Vec<_>>().iter());
     let Some(raw) = f.header() else { return s };
     s.header = raw.to_vec();
     let mut message = raw.to_vec();
@@ -380,6 +384,7 @@ mod tests {
             seen: false,
             flagged: false,
             answered: false,
+            labels: Vec::new(),
             has_attachments: false,
             message_id: Some(id.into()),
             refers_to: refers.iter().map(|s| s.to_string()).collect(),

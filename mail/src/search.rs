@@ -19,6 +19,8 @@ pub struct Query {
     pub unread: bool,
     pub flagged: bool,
     pub attachment: bool,
+    /// Only messages with this label (an IMAP keyword).
+    pub label: Option<String>,
 }
 
 /// The words and phrases of the search box, with the field each is for.
@@ -94,6 +96,7 @@ impl Query {
             && !self.unread
             && !self.flagged
             && !self.attachment
+            && self.label.as_deref().is_none_or(|l| l.trim().is_empty())
     }
 
     /// The IMAP SEARCH criteria (`ALL` for an empty query).
@@ -116,6 +119,12 @@ impl Query {
         }
         if self.flagged {
             criteria.push("FLAGGED".into());
+        }
+        if let Some(label) = self.label.as_deref().filter(|l| !l.trim().is_empty()) {
+            if !crate::labels::is_keyword(label) {
+                return Err(MailError::BadSearch(format!("`{label}` is not a label")));
+            }
+            criteria.push(format!("KEYWORD {label}"));
         }
         if self.attachment {
             criteria.push("HEADER Content-Type \"multipart/mixed\"".into());
@@ -191,5 +200,30 @@ mod tests {
             ..Query::default()
         };
         assert!(matches!(bad.to_imap(), Err(MailError::BadSearch(_))));
+    }
+
+    #[test]
+    fn a_label_is_a_keyword_search_and_nothing_else() {
+        let q = |label: &str| Query {
+            label: Some(label.into()),
+            ..Query::default()
+        };
+        assert_eq!(
+            q("$label1").to_imap().ok().as_deref(),
+            Some("KEYWORD $label1")
+        );
+        assert!(!q("$label1").is_empty() && q(" ").is_empty());
+        for hostile in [
+            "a b",
+            "x\r\nA1 DELETE INBOX",
+            "a) OR (ALL",
+            "\\Seen",
+            "\"x\"",
+        ] {
+            assert!(
+                matches!(q(hostile).to_imap(), Err(MailError::BadSearch(_))),
+                "{hostile}"
+            );
+        }
     }
 }

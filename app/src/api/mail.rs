@@ -80,6 +80,8 @@ pub struct MessageRow {
     pub size: u32,
     pub unread: bool,
     pub flagged: bool,
+    /// Its labels (IMAP keywords).
+    pub labels: Vec<String>,
     pub has_attachments: bool,
     /// Grouped lists: the conversation's other rows that follow this one.
     pub replies: u32,
@@ -106,6 +108,8 @@ pub struct Search {
     pub unread: bool,
     pub flagged: bool,
     pub attachment: bool,
+    /// Only messages with this label (a keyword), or empty.
+    pub label: String,
     /// `YYYY-MM-DD`, or empty.
     pub since: String,
     pub before: String,
@@ -119,6 +123,7 @@ impl Search {
             || self.unread
             || self.flagged
             || self.attachment
+            || !self.label.is_empty()
             || !self.since.is_empty()
             || !self.before.is_empty()
     }
@@ -166,6 +171,7 @@ pub async fn messages(
         unread: search.unread,
         flagged: search.flagged,
         attachment: search.attachment,
+        label: blank(search.label),
     };
     let services = services()?;
     let mut listing = if everywhere && !query.is_empty() {
@@ -194,6 +200,7 @@ pub async fn messages(
                 size: m.size,
                 unread: !m.seen,
                 flagged: m.flagged,
+                labels: m.labels,
                 has_attachments: m.has_attachments,
                 replies: m.replies,
                 in_conversation: m.in_conversation,
@@ -225,6 +232,7 @@ pub struct MessageOutline {
     pub trusted: bool,
     pub unread: bool,
     pub flagged: bool,
+    pub labels: Vec<String>,
     pub attachments: Vec<AttachmentView>,
     /// Who vouches for the sender, and what in the message may deceive.
     pub sender: super::defence::SenderCheck,
@@ -305,6 +313,7 @@ pub async fn outline(folder: String, uid: u32) -> Result<MessageOutline, AppErro
         trusted,
         unread: !row.seen,
         flagged: row.flagged,
+        labels: row.labels,
         attachments: parts
             .into_iter()
             .filter(|p| !(p.inline && p.content_id.is_some()))

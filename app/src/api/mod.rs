@@ -7,6 +7,7 @@ pub mod auth;
 mod context;
 pub mod defence;
 pub mod filters;
+pub mod labels;
 pub mod mail;
 pub mod preferences;
 pub mod security;

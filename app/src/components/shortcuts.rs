@@ -78,6 +78,7 @@ pub fn Shortcuts() -> impl IntoView {
         ("#", t.delete),
         ("s", t.key_flag),
         ("u", t.mark_unread),
+        ("1 … 5", t.key_label),
         ("?", t.key_help),
     ];
     view! {

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
+use crate::api::labels::{labels, set_label, LabelChoice};
 use crate::api::mail::{
     folders, mark, messages, move_messages, send_to, FolderView, ListRequest, MessagePage,
     MessageRow, Moved, Search,
@@ -13,6 +14,9 @@ use crate::components::{form_query, use_toaster, ErrorNote, LocalTime, QuotaMete
 use crate::error::AppError;
 use crate::i18n::{human_size, number, use_texts, Texts};
 use crate::pages::folders::FolderTools;
+#[cfg(feature = "hydrate")]
+use crate::pages::labels::built_in;
+use crate::pages::labels::{name as label_name, LabelChips, LabelSelect};
 use crate::pages::message::message_view_part;
 use crate::pages::shell::AppShell;
 use crate::pages::vacation_banner::VacationBanner;
@@ -33,6 +37,7 @@ fn request_from(q: &ParamsMap) -> ListRequest {
             unread: on("unread"),
             flagged: on("flagged"),
             attachment: on("attachment"),
+            label: text("label"),
             since: text("since"),
             before: text("before"),
             everywhere: on("everywhere"),
@@ -51,6 +56,7 @@ pub fn list_href(r: &ListRequest) -> String {
     for (k, v) in [
         ("sort", &r.sort),
         ("q", &f.q),
+        ("label", &f.label),
         ("since", &f.since),
         ("before", &f.before),
     ] {
@@ -109,8 +115,28 @@ fn by_folder(keys: &[Key]) -> Vec<(String, String)> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Act {
     Mark(&'static str, bool),
+    /// Adds (`true`) or removes a label.
+    Label(String, bool),
     SendTo(&'static str),
     Move(String),
+}
+
+impl Act {
+    /// Whether the messages leave the folder.
+    pub fn leaves(&self) -> bool {
+        matches!(self, Act::SendTo(_) | Act::Move(_))
+    }
+}
+
+/// Whether every message of `keys` has `label`, as `rows` show them.
+pub fn all_have(rows: &[MessageRow], keys: &[Key], label: &str) -> bool {
+    keys.iter().all(|(folder, uid)| {
+        rows.iter().any(|m| {
+            &m.folder == folder
+                && m.uid == *uid
+                && m.labels.iter().any(|l| l.eq_ignore_ascii_case(label))
+        })
+    })
 }
 
 /// What an action did: its text, and how to undo it (moves whose new UIDs
@@ -123,6 +149,7 @@ pub struct Done {
 /// Runs `act` on `keys`, folder by folder.
 pub async fn run(act: Act, keys: Vec<Key>, t: &'static Texts) -> Result<Done, AppError> {
     let mut text = String::new();
+    let mut labelled = None;
     let mut undo = Some(Vec::new());
     let mut moved = |from: String, to: Option<Moved>| match to {
         Some(Moved { folder, uids }) => {
@@ -140,6 +167,11 @@ pub async fn run(act: Act, keys: Vec<Key>, t: &'static Texts) -> Result<Done, Ap
     for (folder, uids) in by_folder(&keys) {
         match &act {
             Act::Mark(which, on) => mark(folder, uids, (*which).to_owned(), *on).await?,
+            Act::Label(label, on) => {
+                set_label(folder, uids, label.clone(), *on).await?;
+                let said = if *on { t.label_added } else { t.label_removed };
+                labelled = Some(said.replace("{label}", &label_name(label, t)));
+            }
             Act::SendTo(to) => {
                 let went = send_to(folder.clone(), uids, (*to).to_owned()).await?;
                 moved(folder, went);
@@ -151,6 +183,7 @@ pub async fn run(act: Act, keys: Vec<Key>, t: &'static Texts) -> Result<Done, Ap
         }
     }
     let undo = undo.filter(|u| !u.is_empty());
+    let text = labelled.unwrap_or(text);
     Ok(Done { text, undo })
 }
 
@@ -355,8 +388,8 @@ pub fn MailPage() -> impl IntoView {
                 return;
             }
             // The open message leaving the folder closes the pane.
-            let leaves = !matches!(a, Act::Mark(..))
-                && open.with_untracked(|o| o.as_ref().is_some_and(|o| keys.contains(o)));
+            let leaves =
+                a.leaves() && open.with_untracked(|o| o.as_ref().is_some_and(|o| keys.contains(o)));
             if leaves {
                 close_pane();
             }
@@ -369,6 +402,12 @@ pub fn MailPage() -> impl IntoView {
     };
     let act = StoredValue::new(act);
     let act = move |a: Act| act.with_value(|f| f(a));
+    // A label on the chosen messages: added, or removed when all have it.
+    let toggle_label = move |label: String| {
+        let on = !rows.with_untracked(|r| all_have(r, &targets(), &label));
+        act(Act::Label(label, on));
+    };
+    let folder_labels = Resource::new(move || folder.get(), labels);
 
     #[cfg(feature = "hydrate")]
     {
@@ -421,6 +460,9 @@ pub fn MailPage() -> impl IntoView {
                     act(Act::Mark("flagged", !flagged))
                 }
                 "u" => act(Act::Mark("seen", false)),
+                n @ ("1" | "2" | "3" | "4" | "5") => {
+                    toggle_label(built_in(n.parse().unwrap_or(1)));
+                }
                 _ => {}
             }
         });
@@ -473,7 +515,7 @@ pub fn MailPage() -> impl IntoView {
     };
     view! {
         <Title text=move || folder.get()/>
-        <AppShell search=Box::new(move || view! { <SearchForm request/> }.into_any())>
+        <AppShell search=Box::new(move || view! { <SearchForm request labels=folder_labels/> }.into_any())>
             <div class="mail" class:with-pane=move || pane.get() class:reading=move || open.get().is_some()>
                 <nav class="folders" aria-label=t.folders>
                     <Transition fallback=|| view! { <p class="muted">"…"</p> }>
@@ -492,7 +534,7 @@ pub fn MailPage() -> impl IntoView {
                     <Show when=move || live_lost.get()>
                         <p class="banner live-lost" role="status">{t.live_lost}</p>
                     </Show>
-                    <Toolbar act folder_list selected/>
+                    <Toolbar act toggle_label folder_list folder_labels selected/>
                     <Transition fallback=|| view! { <p class="muted loading">"…"</p> }>
                         {move || listing.get().map(|r| match r {
                             Ok(p) => view! {
@@ -534,7 +576,10 @@ fn row_href(request: &ListRequest, m: &MessageRow, pane: bool) -> String {
 }
 
 #[component]
-fn SearchForm(request: Memo<ListRequest>) -> impl IntoView {
+fn SearchForm(
+    request: Memo<ListRequest>,
+    labels: Resource<Result<LabelChoice, AppError>>,
+) -> impl IntoView {
     let t = use_texts();
     let r = move || request.get();
     let f = move || request.get().search;
@@ -560,6 +605,23 @@ fn SearchForm(request: Memo<ListRequest>) -> impl IntoView {
                 <label><input type="checkbox" name="unread" prop:checked=move || f().unread/>" " {t.only_unread}</label>
                 <label><input type="checkbox" name="flagged" prop:checked=move || f().flagged/>" " {t.only_flagged}</label>
                 <label><input type="checkbox" name="attachment" prop:checked=move || f().attachment/>" " {t.only_attachments}</label>
+                <label>{t.with_label}" "
+                    <select name="label" prop:value=move || f().label>
+                        <option value="">{t.any_label}</option>
+                        <Transition fallback=|| ()>
+                            {move || {
+                                let mut offered = labels.get().and_then(Result::ok).map(|c| c.labels).unwrap_or_default();
+                                let current = f().label;
+                                if !current.is_empty() && !offered.contains(&current) {
+                                    offered.push(current.clone());
+                                }
+                                offered.into_iter().map(|k| view! {
+                                    <option value=k.clone() selected=k == current>{label_name(&k, t)}</option>
+                                }).collect_view()
+                            }}
+                        </Transition>
+                    </select>
+                </label>
                 <label>{t.since}" " <input type="date" name="since" prop:value=move || f().since/></label>
                 <label>{t.before}" " <input type="date" name="before" prop:value=move || f().before/></label>
                 <label><input type="checkbox" name="everywhere" prop:checked=move || f().everywhere/>" " {t.all_folders}</label>
@@ -574,7 +636,9 @@ fn SearchForm(request: Memo<ListRequest>) -> impl IntoView {
 #[component]
 fn Toolbar(
     act: impl Fn(Act) + Copy + Send + Sync + 'static,
+    toggle_label: impl Fn(String) + Copy + Send + Sync + 'static,
     folder_list: Resource<Result<Vec<FolderView>, AppError>>,
+    folder_labels: Resource<Result<LabelChoice, AppError>>,
     selected: RwSignal<BTreeSet<Key>>,
 ) -> impl IntoView {
     let t = use_texts();
@@ -595,6 +659,7 @@ fn Toolbar(
             <button type="button" on:click=move |_| act(Act::SendTo("archive"))>{t.archive}</button>
             <button type="button" on:click=move |_| act(Act::SendTo("junk"))>{t.junk}</button>
             <button type="button" class="danger" on:click=move |_| act(Act::SendTo("trash"))>{t.delete}</button>
+            <LabelSelect label=t.label_selected choice=folder_labels pick=toggle_label/>
             <MoveSelect label=t.move_selected folder_list act/>
             {move || like().map(|href| view! { <a href=href>{t.filter_like_this}</a> })}
         </div>
@@ -812,6 +877,7 @@ fn MessageList(
                                 {where_}
                                 {m.in_conversation.then(|| view! { <span class="mark" aria-hidden="true">"↳"</span> })}
                                 <a href=href on:focus=move |_| cursor.set(Some(i))>{m.subject}</a>
+                                {(!m.labels.is_empty()).then(|| view! { <LabelChips labels=m.labels folder=m.folder/> })}
                                 {(m.replies > 0).then(|| view! {
                                     <span class="thread-count" title=t.in_conversation>{format!(" ({})", m.replies + 1)}</span>
                                 })}

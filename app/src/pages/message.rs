@@ -2,9 +2,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use crate::api::labels::labels;
 use crate::api::mail::{folders, mark, outline, trust_sender, MessageOutline};
 use crate::components::{use_toaster, ErrorNote};
 use crate::i18n::{human_size, use_texts};
+#[cfg(feature = "hydrate")]
+use crate::pages::labels::built_in;
+use crate::pages::labels::MessageLabels;
 use crate::pages::mail::{folder_href, report, run, Act, MoveSelect};
 use crate::pages::shell::AppShell;
 use crate::pages::threat_banner::{SenderLine, ThreatBanner};
@@ -82,7 +86,7 @@ pub fn MessageView(
         }
     });
     let act = move |a: Act| {
-        let leaves = !matches!(a, Act::Mark(..));
+        let leaves = a.leaves();
         let keys = vec![(folder.get_untracked(), uid.get_untracked())];
         if leaves {
             navigate(&back.get_untracked(), Default::default());
@@ -97,6 +101,16 @@ pub fn MessageView(
     };
     let act = StoredValue::new(act);
     let run_act = move |a: Act| act.with_value(|f| f(a));
+    let folder_labels = Resource::new(move || (folder.get(), refresh.get()), |(f, _)| labels(f));
+    // Added, or removed when the message has it (keys 1 to 5).
+    #[cfg(feature = "hydrate")]
+    let toggle_label = move |label: String| {
+        let has = info
+            .get_untracked()
+            .and_then(Result::ok)
+            .is_some_and(|o| o.labels.iter().any(|l| l.eq_ignore_ascii_case(&label)));
+        run_act(Act::Label(label, !has));
+    };
 
     #[cfg(feature = "hydrate")]
     if !in_pane {
@@ -113,6 +127,9 @@ pub fn MessageView(
                 "#" => run_act(Act::SendTo("trash")),
                 "s" => run_act(Act::Mark("flagged", !flagged)),
                 "u" => run_act(Act::Mark("seen", false)),
+                n @ ("1" | "2" | "3" | "4" | "5") => {
+                    toggle_label(built_in(n.parse().unwrap_or(1)));
+                }
                 _ => {}
             }
         });
@@ -174,6 +191,8 @@ pub fn MessageView(
                     Ok(o) => view! {
                         <h1 class="message-subject">{o.subject.clone()}</h1>
                         <SenderLine sender=o.sender.clone()/>
+                        <MessageLabels labels=o.labels.clone() folder=folder.get() choice=folder_labels
+                            apply=move |label, on| run_act(Act::Label(label, on))/>
                         <ThreatBanner warnings=o.warnings.clone()/>
                         {o.unsubscribe.clone().map(|offer| view! {
                             <Unsubscribe offer folder=folder.get() uid=uid.get()/>

@@ -3,6 +3,7 @@ pub mod compose;
 pub mod enrol;
 pub mod filters;
 pub mod folders;
+pub mod labels;
 pub mod link;
 pub mod login;
 pub mod mail;

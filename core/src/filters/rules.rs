@@ -111,12 +111,7 @@ fn header_name(name: &str) -> Result<(), CoreError> {
 
 /// An IMAP keyword: an atom, not a system flag.
 pub fn keyword(value: &str) -> Result<(), CoreError> {
-    let ok = !value.is_empty()
-        && value.len() <= 64
-        && value
-            .bytes()
-            .all(|b| (33..=126).contains(&b) && !b"(){%*\"\\]".contains(&b));
-    if ok {
+    if estafette_mail::labels::is_keyword(value) {
         Ok(())
     } else {
         Err(invalid(format!(

@@ -16,6 +16,7 @@ mod guessing;
 mod helpers;
 mod identities;
 mod instances;
+mod labels;
 mod large;
 mod live;
 mod mail_server;
