@@ -67,8 +67,9 @@ pub fn LabelChips(labels: Vec<String>, folder: String) -> impl IntoView {
     let t = use_texts();
     view! {
         <span class="labels">
-            {labels.into_iter().map(|k| view! {
-                <a class=colour(&k) href=label_href(&folder, &k)>{name(&k, t)}</a>
+            {labels.into_iter().map(|k| {
+                let (shown, title) = (name(&k, t), name(&k, t));
+                view! { <a class=colour(&k) href=label_href(&folder, &k) title=title>{shown}</a> }
             }).collect_view()}
         </span>
     }

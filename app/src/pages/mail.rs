@@ -876,8 +876,8 @@ fn MessageList(
                                 {m.has_attachments.then(|| view! { <span class="mark" title=t.attachment_mark aria-label=t.attachment_mark>"📎"</span> })}
                                 {where_}
                                 {m.in_conversation.then(|| view! { <span class="mark" aria-hidden="true">"↳"</span> })}
-                                <a href=href on:focus=move |_| cursor.set(Some(i))>{m.subject}</a>
                                 {(!m.labels.is_empty()).then(|| view! { <LabelChips labels=m.labels folder=m.folder/> })}
+                                <a href=href on:focus=move |_| cursor.set(Some(i))>{m.subject}</a>
                                 {(m.replies > 0).then(|| view! {
                                     <span class="thread-count" title=t.in_conversation>{format!(" ({})", m.replies + 1)}</span>
                                 })}
