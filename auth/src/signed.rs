@@ -36,6 +36,13 @@ pub fn verify(key: &[u8; 32], purpose: &str, value: &str, token: &str, now: u64)
     let Some((expires, tag)) = token.split_once('.') else {
         return false;
     };
+    // Digits only: one spelling of each expiry.
+    if expires.is_empty()
+        || !expires.bytes().all(|b| b.is_ascii_digit())
+        || expires.starts_with('0')
+    {
+        return false;
+    }
     let (Ok(expires), Ok(tag)) = (expires.parse::<u64>(), URL_SAFE_NO_PAD.decode(tag)) else {
         return false;
     };
@@ -72,7 +79,18 @@ mod tests {
             &format!("5000.{tag}"),
             999
         ));
-        for bad in ["", ".", "1000.", "x.y", "1000.AAAA", &t[..t.len() - 2]] {
+        let (_, tag) = t.split_once('.').unwrap_or_default();
+        let (plus, zero) = (format!("+1000.{tag}"), format!("01000.{tag}"));
+        for bad in [
+            "",
+            ".",
+            "1000.",
+            "x.y",
+            "1000.AAAA",
+            &t[..t.len() - 2],
+            &plus,
+            &zero,
+        ] {
             assert!(
                 !verify(&key, "image", "https://a.example/x.png", bad, 999),
                 "{bad}"

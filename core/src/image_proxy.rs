@@ -31,6 +31,9 @@ const MAX_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 const MAX_ENTRIES: usize = 4_096;
 /// Fetches under way at once (the others wait their turn).
 const AT_ONCE: usize = 8;
+/// The longest an image may take, its wait for a turn and every redirect
+/// included: then it is a failure like any other.
+const DEADLINE: Duration = Duration::from_secs(20);
 /// The longest URL fetched.
 pub const MAX_URL: usize = 4_096;
 
@@ -177,16 +180,25 @@ impl ImageProxy {
             url.to_owned(),
             self.max_bytes,
         );
-        let fetch = async move {
-            let fetched = match permits.acquire_owned().await {
-                Ok(_permit) => web.image(&owned, max).await.map(Arc::new),
-                Err(_) => Err(WebError::Unreachable(owned.clone())),
+        // Run on its own: a reader who goes away does not leave it half
+        // done, holding its turn, for the next who asks.
+        let failed = WebError::Unreachable(owned.clone());
+        let task = tokio::spawn(async move {
+            let fetching = async {
+                let _permit = permits.acquire_owned().await.ok()?;
+                Some(web.image(&owned, max).await.map(Arc::new))
             };
+            let fetched = tokio::time::timeout(DEADLINE, fetching)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err(WebError::Unreachable(owned.clone())));
             lock(&shared).settle(&owned, &fetched);
             fetched
-        }
-        .boxed()
-        .shared();
+        });
+        let fetch = async move { task.await.unwrap_or(Err(failed)) }
+            .boxed()
+            .shared();
         cache.entries.insert(
             url.to_owned(),
             Entry {
@@ -251,7 +263,7 @@ mod tests {
         let image = |n: usize| -> Fetched {
             Ok(Arc::new(Image {
                 content_type: "image/png",
-                bytes: vec![0; n],
+                bytes: vec![0; n].into(),
             }))
         };
         let pending = || futures::future::pending::<Fetched>().boxed().shared();

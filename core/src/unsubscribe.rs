@@ -55,9 +55,10 @@ impl Unsubscribes {
             _ => {}
         }
         if map.len() >= MAX_REMEMBERED {
-            map.retain(
-                |_, a| matches!(a, Asking::Done(at) if now.duration_since(*at) < REMEMBERED),
-            );
+            map.retain(|_, a| match a {
+                Asking::UnderWay => true,
+                Asking::Done(at) => now.duration_since(*at) < REMEMBERED,
+            });
         }
         if map.len() >= MAX_REMEMBERED {
             let oldest = map
@@ -119,8 +120,16 @@ impl Services {
             Begin::UnderWay => return Err(CoreError::Busy),
             Begin::Done => return Ok(Unsubscribed::AlreadyAsked { host }),
         }
-        let asked = self.web.one_click(&key.1).await;
-        self.unsubscribes.end(&key, asked.is_ok());
+        // On its own: a reader who goes away mid-request does not leave
+        // it "under way" for ever, nor half asked.
+        let (services, asking) = (Arc::clone(self), key.clone());
+        let asked = tokio::spawn(async move {
+            let asked = services.web.one_click(&asking.1).await;
+            services.unsubscribes.end(&asking, asked.is_ok());
+            asked
+        })
+        .await
+        .unwrap_or_else(|_| Err(WebError::Unreachable(host.clone())));
         match asked {
             Ok(status) => {
                 tracing::info!(%host, status, "unsubscribed with one click");

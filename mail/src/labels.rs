@@ -66,7 +66,7 @@ fn push_label(out: &mut Vec<String>, k: &str) {
 /// What the selected folder keeps of keywords (its `PERMANENTFLAGS`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Permanent {
-    /// Any keyword, new ones included (`\*`, or no `PERMANENTFLAGS` at all).
+    /// Any keyword, new ones included (`\*`).
     pub any: bool,
     /// The keywords it keeps when not `any`.
     pub keywords: Vec<String>,
@@ -75,7 +75,11 @@ pub struct Permanent {
 impl Permanent {
     pub fn from_flags(flags: &[Flag<'_>]) -> Permanent {
         Permanent {
-            any: flags.is_empty() || flags.contains(&Flag::MayCreate),
+            // An empty list is what a folder that keeps no flags sends
+            // (`PERMANENTFLAGS ()`, read-only or without the right); the
+            // client library gives the same when the server sent none,
+            // which servers do not do in practice: nothing is kept.
+            any: flags.contains(&Flag::MayCreate),
             keywords: labels_of(flags),
         }
     }
@@ -179,8 +183,11 @@ mod tests {
     fn permanentflags_decide_what_is_kept() {
         let all = Permanent::from_flags(&[Flag::Seen, Flag::MayCreate]);
         assert!(all.keeps("Anything"));
-        let none_said = Permanent::from_flags(&[]);
-        assert!(none_said.keeps("Anything"), "RFC 3501: absent means all");
+        let none_kept = Permanent::from_flags(&[]);
+        assert!(
+            !none_kept.keeps("Anything"),
+            "PERMANENTFLAGS (): nothing is kept"
+        );
         let fixed = Permanent::from_flags(&[Flag::Seen, Flag::Custom("$label1".into())]);
         assert!(fixed.keeps("$LABEL1") && !fixed.keeps("Work"));
         let nothing = Permanent::from_flags(&[Flag::Deleted, Flag::Seen]);

@@ -62,11 +62,12 @@ pub struct Limits {
     pub timeout: Duration,
 }
 
-/// An image, its type read from its bytes.
+/// An image, its type read from its bytes (shared, not copied, by each
+/// answer that serves it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Image {
     pub content_type: &'static str,
-    pub bytes: Vec<u8>,
+    pub bytes: bytes::Bytes,
 }
 
 /// A checked destination: the host as the URL names it and the addresses
@@ -248,7 +249,7 @@ impl Web {
             let content_type = image::sniff(&bytes).ok_or(WebError::NotImage)?;
             return Ok(Image {
                 content_type,
-                bytes,
+                bytes: bytes.into(),
             });
         }
         Err(Self::refused(format!(

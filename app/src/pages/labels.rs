@@ -68,7 +68,8 @@ pub fn LabelChips(labels: Vec<String>, folder: String) -> impl IntoView {
     view! {
         <span class="labels">
             {labels.into_iter().map(|k| {
-                let (shown, title) = (name(&k, t), name(&k, t));
+                let shown = name(&k, t);
+                let title = shown.clone();
                 view! { <a class=colour(&k) href=label_href(&folder, &k) title=title>{shown}</a> }
             }).collect_view()}
         </span>
@@ -91,6 +92,8 @@ pub fn LabelSelect(
             prop:value=""
             on:change=move |e| {
                 let value = event_target_value(&e);
+                // Back to its prompt: the same label can be picked again.
+                event_target::<leptos::web_sys::HtmlSelectElement>(&e).set_value("");
                 match (value.as_str(), new) {
                     ("", _) => {}
                     ("(new)", Some(new)) => new.set(true),

@@ -146,6 +146,7 @@ pub async fn remote_image(
     Query(q): Query<ImageQuery>,
 ) -> Result<Response, ApiError> {
     let image = services.images.image(&q.u, &q.t).await?;
+    // `Bytes`: each answer shares the one copy kept.
     let mut res = Body::from(image.bytes.clone()).into_response();
     let h = res.headers_mut();
     h.insert(CONTENT_TYPE, HeaderValue::from_static(image.content_type));
