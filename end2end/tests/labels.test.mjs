@@ -79,11 +79,11 @@ test('labels read on a phone in the dark', { timeout: 60_000 }, async () => {
   const { page, context, errors } = await signedInPage(browser, bob, adminPassword, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
   const row = await arrived(page, `Plans ${token}`);
   await row.locator('.subject > a').focus();
-  for (const key of ['2', '3', '5']) {
+  for (const [key, name] of [['2', 'Work'], ['3', 'Personal'], ['5', 'Later']]) {
     await page.keyboard.press(key);
-    await page.waitForTimeout(300);
+    await page.getByText(`Label ${name} added.`).waitFor();
   }
-  for (const name of ['Work', 'Personal', 'Later']) await row.locator('.label', { hasText: name }).waitFor();
+  for (const name of ['Work', 'Personal', 'Later']) await row.locator('.label', { hasText: name }).waitFor({ state: 'attached' });
   const box = await page.locator('main.content').boundingBox();
   assert.ok(box.width <= 390, `no sideways scroll (${box.width})`);
   await page.screenshot({ path: `${shots}/labels-phone-dark.png` });
