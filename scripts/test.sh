@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test, in one command: installs what is missing, checks formatting,
 # lints (server and browser features), audits Cargo.lock against the RustSec
-# snapshot, starts a private PostgreSQL and the development mail server on
-# loopback, runs the Rust tests, then the browser tests in headless Chromium.
+# snapshot, starts a private PostgreSQL, the development mail server and a
+# CardDAV server (Radicale, whose users are the mail server's) on loopback,
+# runs the Rust tests, then the browser tests in headless Chromium.
 # Everything it starts is stopped when it ends (and by a watchdog otherwise).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,9 +26,12 @@ list_port=$((e2e_port + 7))
 export DEVMAIL_DIR=$env_dir/devmail DEVMAIL_DB=$env_dir/accounts.db
 export DEVMAIL_IMAP_PORT=$imap_port DEVMAIL_SMTP_PORT=$smtp_port DEVMAIL_SIEVE_PORT=$sieve_port DEVMAIL_MAX_LIFE=5400
 export PG_DIR=$env_dir/postgres PG_PORT=${ESTAFETTE_TEST_PG_PORT:-25432}
+export RADICALE_DIR=$env_dir/radicale RADICALE_PORT=${ESTAFETTE_TEST_RADICALE_PORT:-25232}
+export RADICALE_IMAP_PORT=$imap_port RADICALE_MAX_LIFE=5400
 server_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  scripts/radicale.sh stop 2>/dev/null || true
   scripts/devmail.sh stop 2>/dev/null || true
   [ -z "${ESTAFETTE_TEST_POSTGRES_URL_GIVEN:-}" ] && scripts/pg.sh stop 2>/dev/null || true
 }
@@ -47,8 +51,9 @@ else
   echo "no advisory database at $advisory_db: audit skipped" >&2
 fi
 
-step "services: PostgreSQL and the development mail server"
+step "services: PostgreSQL, the development mail server and CardDAV"
 # A run that was killed may have left its servers behind: stopped first.
+scripts/radicale.sh stop 2>/dev/null || true
 scripts/devmail.sh stop 2>/dev/null || true
 [ -n "${ESTAFETTE_TEST_POSTGRES_URL:-}" ] || scripts/pg.sh stop 2>/dev/null || true
 rm -rf "$env_dir"
@@ -64,6 +69,8 @@ target_dir=${CARGO_TARGET_DIR:-$root/target}
 estafette=$target_dir/debug/estafette
 ESTAFETTE_DATABASE__URL=sqlite://$DEVMAIL_DB "$estafette" migrate
 scripts/devmail.sh start
+ESTAFETTE_TEST_CARDDAV_URL=$(scripts/radicale.sh start)
+export ESTAFETTE_TEST_CARDDAV_URL
 
 step "Rust tests"
 export ESTAFETTE_TEST_IMAP_PORT=$imap_port ESTAFETTE_TEST_SMTP_PORT=$smtp_port ESTAFETTE_TEST_SIEVE_PORT=$sieve_port

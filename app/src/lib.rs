@@ -26,6 +26,7 @@ use pages::login::{CodePage, SignInPage};
 use pages::mail::MailPage;
 use pages::message::MessagePage;
 use pages::not_found::NotFound;
+use pages::contacts::ContactsPage;
 use pages::outbox::OutboxPage;
 use pages::password::PasswordPage;
 use pages::settings::SettingsPage;
@@ -96,6 +97,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/link") view={Lazy::<Link>::new()}/>
                 <Route path=path!("/compose") view={Lazy::<Compose>::new()}/>
                 <Route path=path!("/outbox") view={Lazy::<Outbox>::new()}/>
+                <Route path=path!("/contacts") view={Lazy::<Contacts>::new()}/>
                 <Route path=path!("/") view=|| in_language(|| MailPage().into_any())/>
             </Routes>
         </Router>
@@ -133,6 +135,7 @@ lazy_pages!(
     Message => MessagePage,
     Link => LinkPage,
     Outbox => OutboxPage,
+    Contacts => ContactsPage,
 );
 
 /// The stylesheet, in the bundle's versioned directory: from the options on

@@ -45,6 +45,39 @@ pub struct Config {
     pub sieve: SieveConfig,
     pub scan: ScanConfig,
     pub web: WebConfig,
+    pub carddav: CardDavConfig,
+}
+
+/// The CardDAV server that keeps the users' address books, if any: each
+/// user's cards are synchronised with their books there, signed in as they
+/// sign in to IMAP.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CardDavConfig {
+    /// The server's URL (`https://dav.example.org/`); empty: no sync.
+    pub url: String,
+}
+
+impl CardDavConfig {
+    /// The server's URL, when one is configured.
+    pub fn url(&self) -> Option<url::Url> {
+        let url = self.url.trim();
+        (!url.is_empty()).then(|| url::Url::parse(url).ok()).flatten()
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let url = self.url.trim();
+        if url.is_empty() {
+            return Ok(());
+        }
+        match url::Url::parse(url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.username().is_empty() && u.password().is_none() => Ok(()),
+            _ => Err(invalid(
+                "carddav.url",
+                "must be an http(s) URL without a user name (each user signs in as themselves)",
+            )),
+        }
+    }
 }
 
 /// Requests the server makes to the web for a reader: remote images
@@ -460,6 +493,7 @@ impl Config {
         self.listen_addr()?;
         self.metrics_addr()?;
         self.web.validate()?;
+        self.carddav.validate()?;
         if !self.scan.clamd.trim().is_empty() && self.scan.clamd().is_none() {
             return Err(invalid(
                 "scan.clamd",
@@ -797,6 +831,9 @@ mod tests {
             ("[web]\nports = [0]\n", "web.ports"),
             ("[web]\nports = \"http\"\n", "web.ports"),
             ("[web]\nmax_image_mb = 0\n", "web.max_image_mb"),
+            ("[carddav]\nurl = \"ftp://dav.example.org/\"\n", "carddav.url"),
+            ("[carddav]\nurl = \"https://me:pw@dav.example.org/\"\n", "carddav.url"),
+            ("[carddav]\nurl = \"dav.example.org\"\n", "carddav.url"),
             (
                 "[limits]\nsend_retry_hours = 0\n",
                 "limits.send_retry_hours",

@@ -2,6 +2,8 @@
 //! sessions and account administration over the store, auth and mail crates.
 
 pub mod accounts;
+pub mod address_book;
+pub mod carddav;
 pub mod config;
 #[cfg(test)]
 mod config_reference;

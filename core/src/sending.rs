@@ -6,12 +6,13 @@
 
 use std::collections::HashMap;
 
-use estafette_mail::compose::{self, File, InlineImage, Outgoing, Prepared, DRAFT_HEADER};
+use estafette_mail::compose::{self, first_recipient, File, InlineImage, Outgoing, Prepared, DRAFT_HEADER};
 use estafette_mail::folders::{self, SpecialUse};
 use estafette_mail::imap::ImapSession;
 use estafette_mail::{actions, sanitize, smtp, MailError};
 use estafette_store::{now, Contact, NewOutgoing};
 
+use crate::address_book::{recipient, Suggestion};
 use crate::message_files::Source;
 use crate::visitor::SignedIn;
 use crate::{ClientInfo, CoreError, Services};
@@ -391,21 +392,25 @@ pub(crate) async fn file_sent(
 const SUGGESTIONS: i64 = 8;
 
 impl Services {
-    /// The user's own addresses (identities), then addresses they wrote to,
-    /// that start with `prefix`, as `Name <address>` (or the bare address).
+    /// Addresses that start with `prefix`, for completion: the user's
+    /// contacts first (and their groups, as all members at once), then
+    /// their own addresses (identities), then addresses they wrote to.
     /// Senders of mail the user only read are never offered: anyone can send
     /// a message from `"Alice Martin (CFO)" <cfo@evil.example>`.
     pub async fn suggest_addresses(
         &self,
         who: &SignedIn,
         prefix: &str,
-    ) -> Result<Vec<String>, CoreError> {
+    ) -> Result<Vec<Suggestion>, CoreError> {
         let prefix = prefix.trim();
         if prefix.chars().count() < 2 || prefix.len() > 100 {
             return Ok(Vec::new());
         }
         let lower = prefix.to_lowercase();
-        let mut found: Vec<Contact> = self
+        let mut found = self
+            .contact_suggestions(who, prefix, SUGGESTIONS as usize)
+            .await?;
+        let mut others: Vec<Contact> = self
             .identities(who)
             .await?
             .into_iter()
@@ -421,27 +426,35 @@ impl Services {
                 name: i.name,
             })
             .collect();
-        for c in self
-            .store
-            .contacts_matching(who.0.account.id, prefix, SUGGESTIONS)
-            .await?
-        {
-            if !found.iter().any(|f| f.address == c.address) {
-                found.push(c);
+        others.extend(
+            self.store
+                .contacts_matching(who.0.account.id, prefix, SUGGESTIONS)
+                .await?,
+        );
+        for c in others {
+            let shown = found
+                .iter()
+                .filter(|s| s.label.is_empty())
+                .count();
+            if shown >= SUGGESTIONS as usize {
+                break;
+            }
+            let value = recipient(&c.name, &c.address);
+            let known = found.iter().any(|s| {
+                s.label.is_empty() && first_recipient(&s.value).1.as_deref() == Some(c.address.as_str())
+            });
+            if !known {
+                let at = found.iter().position(|s| !s.label.is_empty()).unwrap_or(found.len());
+                found.insert(
+                    at,
+                    Suggestion {
+                        value,
+                        label: String::new(),
+                    },
+                );
             }
         }
-        found.truncate(SUGGESTIONS as usize);
-        Ok(found
-            .into_iter()
-            .map(|c| {
-                let quotable = !c.name.is_empty() && !c.name.contains(['"', '<', '>', '\\']);
-                if quotable {
-                    format!("\"{}\" <{}>", c.name, c.address)
-                } else {
-                    c.address
-                }
-            })
-            .collect())
+        Ok(found)
     }
 }
 

@@ -40,6 +40,8 @@ pub struct Services {
     pub images: crate::image_proxy::ImageProxy,
     /// One-click unsubscribes asked (see `unsubscribe`).
     pub(crate) unsubscribes: crate::unsubscribe::Unsubscribes,
+    /// The address book's CardDAV side (see `carddav`).
+    pub(crate) contacts_sync: crate::carddav::ContactsSync,
 }
 
 impl Services {
@@ -56,6 +58,7 @@ impl Services {
             estafette_auth::seal::derive(&key, "image proxy"),
             config.web.max_image_mb * 1024 * 1024,
         );
+        let contacts_sync = crate::carddav::ContactsSync::new(config.carddav.url(), store.clone());
         Ok(Arc::new(Services {
             config,
             store,
@@ -74,6 +77,7 @@ impl Services {
             web,
             images,
             unsubscribes: Default::default(),
+            contacts_sync,
         }))
     }
 }

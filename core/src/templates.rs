@@ -127,6 +127,15 @@ impl Services {
         if let (None, Some(address)) = (&name, &address) {
             name = self
                 .store
+                .cards_with(account, "e", address)
+                .await?
+                .into_iter()
+                .map(|c| c.fields.name)
+                .find(|n| !n.trim().is_empty());
+        }
+        if let (None, Some(address)) = (&name, &address) {
+            name = self
+                .store
                 .contacts_matching(account, address, 50)
                 .await?
                 .into_iter()

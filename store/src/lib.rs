@@ -3,6 +3,7 @@
 //! has its own migrations under `migrations/<backend>/`; times are Unix seconds.
 
 mod accounts;
+mod address_book;
 mod audit;
 mod contacts;
 mod error;
@@ -24,6 +25,7 @@ use sqlx::migrate::Migrator;
 use sqlx::AnyPool;
 
 pub use accounts::{normalise_email, Account, AccountState, NewAccount, Role};
+pub use address_book::{BookRow, CardFields, CardRefusal, CardRow, Remote};
 pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use contacts::Contact;
 pub use error::StoreError;

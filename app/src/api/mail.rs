@@ -754,12 +754,29 @@ pub async fn compose_limit() -> Result<u64, AppError> {
     Ok(services()?.config.limits.max_message_bytes())
 }
 
-/// Addresses the user wrote to or read from, starting with `prefix`.
+/// An address offered while typing a recipient: `value` goes into the
+/// field; `label`, when not empty, names what it is (a group).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuggestionView {
+    pub value: String,
+    pub label: String,
+}
+
+/// Contacts, groups, the user's own addresses and addresses they wrote to,
+/// starting with `prefix`.
 #[server(prefix = "/api", endpoint = "suggest")]
-pub async fn suggest_addresses(prefix: String) -> Result<Vec<String>, AppError> {
+pub async fn suggest_addresses(prefix: String) -> Result<Vec<SuggestionView>, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    Ok(services()?.suggest_addresses(&who, &prefix).await?)
+    Ok(services()?
+        .suggest_addresses(&who, &prefix)
+        .await?
+        .into_iter()
+        .map(|s| SuggestionView {
+            value: s.value,
+            label: s.label,
+        })
+        .collect())
 }
 
 /// A name and address the user sends as, with its signature.

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod contacts;
 #[cfg(feature = "ssr")]
 mod context;
 pub mod defence;

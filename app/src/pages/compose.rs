@@ -721,8 +721,9 @@ pub fn ComposePage() -> impl IntoView {
                             {move || {
                                 let head = split(&typing.get()).0;
                                 suggestions.get().unwrap_or_default().into_iter().map(|s| {
-                                    let value = format!("{head}{s}");
-                                    view! { <option value=value></option> }
+                                    let value = format!("{head}{}", s.value);
+                                    let label = (!s.label.is_empty()).then(|| format!("{}: {}", t.contacts_group, s.label));
+                                    view! { <option value=value label=label></option> }
                                 }).collect_view()
                             }}
                         </Transition>

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::labels::labels;
+use crate::api::contacts::add_sender;
 use crate::api::mail::{folders, mark, outline, trust_sender, MessageOutline};
 use crate::components::{use_toaster, ErrorNote};
 use crate::i18n::{human_size, use_texts};
@@ -191,6 +192,7 @@ pub fn MessageView(
                     Ok(o) => view! {
                         <h1 class="message-subject">{o.subject.clone()}</h1>
                         <SenderLine sender=o.sender.clone()/>
+                        <AddSender from=o.from.clone() address=o.from_address.clone()/>
                         <MessageLabels labels=o.labels.clone() folder=folder.get() choice=folder_labels
                             apply=move |label, on| run_act(Act::Label(label, on))/>
                         <ThreatBanner warnings=o.warnings.clone()/>
@@ -212,6 +214,41 @@ pub fn MessageView(
             ></iframe>
         </article>
     }
+}
+
+/// "Add … to contacts": the sender, as its From names them, kept in one
+/// click (a contact with that address already is left as it is).
+#[component]
+fn AddSender(from: String, address: String) -> impl IntoView {
+    let t = use_texts();
+    let toaster = use_toaster();
+    if address.is_empty() {
+        return ().into_any();
+    }
+    let (name, _) = from.split_once(" <").unwrap_or((&from, ""));
+    let name = name.trim().trim_matches('"').to_owned();
+    let shown = if name.is_empty() || name.contains('@') { address.clone() } else { name };
+    let label = t.add_to_contacts.replace("{name}", &shown);
+    let add = move |_| {
+        let (from, shown) = (from.clone(), shown.clone());
+        leptos::task::spawn_local(async move {
+            match add_sender(from).await {
+                Ok(done) => {
+                    let said = if done.new { t.added_to_contacts } else { t.already_in_contacts };
+                    toaster.say(&said.replace("{name}", &shown));
+                }
+                Err(e) => toaster.error(&e),
+            }
+        });
+    };
+    view! {
+        <p class="add-sender">
+            <button type="button" class="link" on:click=add>{label}</button>
+            " · "
+            <a href="/contacts">{t.contacts}</a>
+        </p>
+    }
+    .into_any()
 }
 
 /// "Load remote images" once, or always for this sender.

@@ -1,5 +1,6 @@
 pub mod admin;
 pub mod compose;
+pub mod contacts;
 pub mod enrol;
 pub mod filters;
 pub mod folders;

@@ -56,6 +56,7 @@ pub fn AppShell(#[prop(optional)] search: Option<Children>, children: Children) 
                 <a href="/compose" class="button primary compose-link">{t.compose}</a>
                 <nav class="main-nav" aria-label=t.main_menu>
                     <a href="/">{t.mail}</a>
+                    <a href="/contacts">{t.contacts}</a>
                     <a href="/outbox">{t.outbox}</a>
                 </nav>
                 <details class="account-menu">

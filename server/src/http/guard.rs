@@ -17,6 +17,7 @@ use super::errors::ApiError;
 fn is_not_a_page(path: &str) -> bool {
     const ROUTES: &[&str] = &[
         "/frame", "/part", "/inline", "/image", "/source", "/events", "/upload",
+        "/contacts.vcf",
     ];
     path.starts_with("/pkg/") || path == "/favicon.ico" || ROUTES.contains(&path)
 }

@@ -166,7 +166,7 @@ pub async fn remote_image(
 }
 
 /// A file the browser saves as `name` and never shows as a page of ours.
-fn as_download(h: &mut HeaderMap, content_type: &'static str, name: &str) {
+pub(super) fn as_download(h: &mut HeaderMap, content_type: &'static str, name: &str) {
     h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     set(h, CONTENT_DISPOSITION, &disposition("attachment", name));
     // No `sandbox`: Chromium refuses downloads from sandboxed responses.

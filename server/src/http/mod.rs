@@ -1,5 +1,6 @@
 //! The HTTP application: routes, then middleware. Handlers are thin.
 
+mod contacts;
 mod errors;
 mod extract;
 mod frame;
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/image", get(mail::remote_image))
         .route("/source", get(mail::source))
         .route("/events", get(mail::events))
+        .route("/contacts.vcf", get(contacts::export).post(contacts::import))
         .route(
             "/upload",
             post(upload::upload)

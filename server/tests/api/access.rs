@@ -30,6 +30,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/source"),
     ("GET", "/events?folder=INBOX"),
     ("GET", "/events"),
+    ("GET", "/contacts.vcf"),
+    ("POST", "/contacts.vcf"),
     ("GET", "/upload?id=x"),
     ("POST", "/upload?name=a.txt"),
     ("POST", "/upload"),

@@ -9,7 +9,11 @@ use crate::helpers::{send_as, spawn, unique_email, Db, PASSWORD};
 async fn suggestions(app: &crate::helpers::TestApp, prefix: &str) -> Vec<String> {
     let res = app.post("/api/suggest", &[("prefix", prefix)]).await;
     assert_eq!(res.status(), 200);
-    res.json().await.expect("json")
+    let offered: Vec<serde_json::Value> = res.json().await.expect("json");
+    offered
+        .iter()
+        .map(|s| s["value"].as_str().expect("value").to_owned())
+        .collect()
 }
 
 #[tokio::test]

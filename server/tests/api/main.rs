@@ -9,6 +9,7 @@ mod admin;
 mod attachments;
 mod cli;
 mod completion;
+mod contacts;
 mod doctor;
 mod faults;
 mod filters;
