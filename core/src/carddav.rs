@@ -314,11 +314,19 @@ impl Run<'_> {
             None => {
                 let href = format!("{}{}", with_slash(&book), file_name(&card.fields.uid));
                 match dav.put(&href, &text, None).await {
-                    // A card of that name is there already (another
-                    // instance wrote it): this one gets a name of its own.
                     Err(DavError::Changed) => {
-                        let href = format!("{}{}.vcf", with_slash(&book), new_uid());
-                        dav.put(&href, &text, None).await.map(|etag| (href, etag))
+                        // A card of that name is there already: this very
+                        // card, written by another instance (taken as it
+                        // is, to be read again), or another one (this one
+                        // gets a name of its own).
+                        let there = dav.fetch(&book, std::slice::from_ref(&href)).await?;
+                        let same = there.first().and_then(|f| vcard::read_one(&f.text)).is_some_and(|r| r.card.uid == card.fields.uid);
+                        if same {
+                            Ok((href, None))
+                        } else {
+                            let href = format!("{}{}.vcf", with_slash(&book), new_uid());
+                            dav.put(&href, &text, None).await.map(|etag| (href, etag))
+                        }
                     }
                     other => other.map(|etag| (href, etag)),
                 }

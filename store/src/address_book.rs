@@ -408,11 +408,22 @@ impl Store {
         fields: &CardFields,
         remote: Remote<'_>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let id = if id == 0 {
-            insert(&mut tx, account_id, fields, remote.vcard).await?
+        let known: Option<i64> = if id == 0 {
+            // Another instance may have kept it meanwhile. (Read before the
+            // transaction: on SQLite one that reads first and then writes
+            // is refused at once when another writes meanwhile.)
+            sqlx::query_scalar("SELECT id FROM cards WHERE account_id = $1 AND href = $2")
+                .bind(account_id)
+                .bind(remote.href)
+                .fetch_optional(&self.pool)
+                .await?
         } else {
-            id
+            Some(id)
+        };
+        let mut tx = self.pool.begin().await?;
+        let id = match known {
+            Some(id) => id,
+            None => insert(&mut tx, account_id, fields, remote.vcard).await?,
         };
         sqlx::query(
             "UPDATE cards SET uid = $3, name = $4, emails = $5, phones = $6, organisation = $7, \

@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{spawn, spawn_with, Db, TestApp, PASSWORD};
+use crate::helpers::{account_on_both, spawn, spawn_with, two_on_postgres, Db, TestApp, PASSWORD};
 
 fn form<'a>(id: &'a str, name: &'a str, emails: &'a str, groups: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -371,11 +371,16 @@ async fn contacts_are_kept_in_step_with_the_carddav_server_and_nothing_is_lost()
     let at_once: Vec<_> = (0..20)
         .map(|_| {
             let alice = alice.clone_browser();
-            tokio::spawn(async move { alice.post("/api/sync-contacts", &[]).await.status() })
+            tokio::spawn(async move {
+                let res = alice.post("/api/sync-contacts", &[]).await;
+                assert_eq!(res.status(), 200);
+                res.json::<Value>().await.expect("json")
+            })
         })
         .collect();
     for s in at_once {
-        assert_eq!(s.await.expect("sync"), 200);
+        let outcome = s.await.expect("sync");
+        assert_eq!(outcome["error"], Value::Null, "{outcome}");
     }
     assert_eq!(names(&alice).await, ["Made Here", "Made On Phone"]);
     let there = phone.cards().await;
@@ -396,4 +401,30 @@ async fn a_carddav_server_that_is_down_loses_nothing_typed() {
     assert_eq!(outcome["error"], "The address book server cannot be reached.");
     assert_eq!(names(&alice).await, ["Kept Anyway"]);
     assert_eq!(book(&alice).await["carddav"], true);
+}
+
+#[tokio::test]
+async fn two_instances_on_postgresql_sync_one_account_without_writing_a_card_twice() {
+    let url = radicale();
+    let (one, two, dovecot) = two_on_postgres(&[("ESTAFETTE_CARDDAV__URL", &url)]).await;
+    let email = account_on_both(&dovecot, &one, "pgdav").await;
+    assert_eq!(one.sign_in(&email, PASSWORD).await.status(), 200);
+    assert_eq!(two.sign_in(&email, PASSWORD).await.status(), 200);
+    for n in 0..5 {
+        saved(&one, &form("0", &format!("Person {n}"), &format!("p{n}@example.org"), "Club")).await;
+    }
+    let syncs = (0..10).map(|n| {
+        let app = if n % 2 == 0 { one.clone_browser() } else { two.clone_browser() };
+        async move { app.post("/api/sync-contacts", &[]).await.status() }
+    });
+    for status in futures::future::join_all(syncs).await {
+        assert_eq!(status, 200);
+    }
+    sync(&one).await;
+    sync(&two).await;
+    let phone = Phone::of(&email);
+    assert_eq!(phone.cards().await.len(), 5, "each card once on the server");
+    assert_eq!(names(&two).await.len(), 5, "and once here");
+    let res = two.post("/api/group-recipients", &[("group", "club")]).await;
+    assert_eq!(res.json::<String>().await.expect("to").matches('@').count(), 5);
 }
