@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The demo, in one command: installs what is missing, builds Estafette, starts
-# the development mail server, seeds alice's mailbox with 2,000 messages,
+# the development mail server and a CardDAV server (Radicale), seeds alice's mailbox with 2,000 messages,
 # creates the demo accounts (printing their passwords) and serves Estafette on
 # http://127.0.0.1:8080 until Ctrl-C.
 set -euo pipefail
@@ -15,6 +15,10 @@ export ESTAFETTE_CONFIG=$root/dev/estafette.toml
 mkdir -p data
 "$bin" migrate
 DEVMAIL_DB=$root/data/estafette.db scripts/devmail.sh start
+# The address books (CardDAV), whose users are the mail server's.
+export RADICALE_DIR=$root/data/radicale RADICALE_PORT=5232 RADICALE_IMAP_PORT=1143 RADICALE_MAX_LIFE=86400
+scripts/radicale.sh stop 2>/dev/null || true
+scripts/radicale.sh start >/dev/null
 
 # Demo accounts: alice (admin, the seeded mailbox) and bob (a user). New random
 # passwords on every run, so that a demo never ships a known password.
@@ -44,6 +48,7 @@ cat <<MSG
     admin: alice@example.test  password: ${passwords[alice]}   (2,000 messages)
     user:  bob@example.test    password: ${passwords[bob]}
   Dev mail server: IMAP 127.0.0.1:1143, SMTP 127.0.0.1:1587, ManageSieve 127.0.0.1:1146 (scripts/devmail.sh stop)
+  Address books: CardDAV on http://127.0.0.1:5232/ (Radicale; RADICALE_DIR=data/radicale scripts/radicale.sh stop)
 
 MSG
 exec "$bin" serve

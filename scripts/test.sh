@@ -92,6 +92,8 @@ export ESTAFETTE_AUTH__MAX_FAILURES_PER_ADDRESS=100000
 # The receiving server whose Authentication-Results the browser tests write.
 export ESTAFETTE_MAIL__AUTHSERV_ID=mx.example.test
 export ESTAFETTE_WEB__ALLOW=127.0.0.1:$list_port
+# The address books are kept in step with the test Radicale.
+export ESTAFETTE_CARDDAV__URL=$ESTAFETTE_TEST_CARDDAV_URL
 echo "$e2e_password" | "$estafette" user add alice@example.test --admin --password-stdin
 echo "$e2e_password" | "$estafette" user add bob@example.test --password-stdin
 maildir=$DEVMAIL_DIR/mail/example.test/alice/Maildir

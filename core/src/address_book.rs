@@ -6,7 +6,6 @@
 //! that server (see `carddav`).
 
 use estafette_dav::vcard::{self, Card};
-use estafette_mail::compose::first_recipient;
 use estafette_store::{CardFields, CardRefusal, CardRow};
 
 use crate::visitor::SignedIn;
@@ -141,7 +140,13 @@ fn values(text: &str, commas: bool) -> Vec<String> {
 fn tidy(uid: String, card: Card, strict: bool) -> Result<CardFields, CoreError> {
     let name = one_line(&card.name);
     let organisation = one_line(&card.organisation);
-    let notes = card.notes.replace("\r\n", "\n").replace('\r', "\n");
+    let notes: String = card
+        .notes
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect();
     let notes = notes.trim().to_owned();
     let mut emails = Vec::new();
     for e in card.emails.iter().map(|e| one_line(e).to_lowercase()) {
@@ -323,14 +328,19 @@ impl Services {
         Ok(())
     }
 
-    /// Adds the sender of a message (`Name <address>` as its From says) to
-    /// the user's contacts, unless a contact has that address already;
-    /// returns the contact's id, and whether it is new.
-    pub async fn add_sender(&self, who: &SignedIn, from: &str) -> Result<(i64, bool), CoreError> {
-        let (name, address) = first_recipient(from);
-        let address = address
-            .filter(|a| is_address(a))
-            .ok_or_else(|| invalid("The sender has no address to keep."))?;
+    /// Adds the sender of a message (its name and address as its From
+    /// says) to the user's contacts, unless a contact has that address
+    /// already; returns the contact's id, and whether it is new.
+    pub async fn add_sender(
+        &self,
+        who: &SignedIn,
+        name: &str,
+        address: &str,
+    ) -> Result<(i64, bool), CoreError> {
+        let address = one_line(address).to_lowercase();
+        if !is_address(&address) {
+            return Err(invalid("The sender has no address to keep."));
+        }
         if let Some(known) = self
             .store
             .cards_with(who.account().id, "e", &address)
@@ -341,7 +351,7 @@ impl Services {
             return Ok((known.id, false));
         }
         let form = ContactForm {
-            name: name.unwrap_or_default(),
+            name: name.to_owned(),
             emails: address,
             ..ContactForm::default()
         };

@@ -136,12 +136,13 @@ pub async fn remove_contact(id: i64) -> Result<(), AppError> {
     Ok(services()?.remove_contact(&who, id).await?)
 }
 
-/// Keeps a message's sender (`from`: its From as shown) as a contact.
+/// Keeps a message's sender (the name and address its From gives) as a
+/// contact.
 #[server(prefix = "/api", endpoint = "add-sender")]
-pub async fn add_sender(from: String) -> Result<AddedView, AppError> {
+pub async fn add_sender(name: String, address: String) -> Result<AddedView, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let (id, new) = services()?.add_sender(&who, &from).await?;
+    let (id, new) = services()?.add_sender(&who, &name, &address).await?;
     Ok(AddedView { id, new })
 }
 

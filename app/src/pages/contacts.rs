@@ -273,7 +273,7 @@ pub fn ContactsPage() -> impl IntoView {
             <section class="contacts-page" aria-labelledby="contacts-title">
                 <header class="contacts-head">
                     <h1 id="contacts-title">{t.contacts}</h1>
-                    <div class="toolbar">
+                    <div class="contacts-actions">
                         <button type="button" class="primary" on:click=move |_| form.fill(None)>{t.new_contact}</button>
                         <label class="button file-button">{t.import_contacts}
                             <input type="file" accept=".vcf,text/vcard,text/x-vcard" class="sr-only" on:change=import/>

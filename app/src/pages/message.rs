@@ -225,17 +225,19 @@ fn AddSender(from: String, address: String) -> impl IntoView {
     if address.is_empty() {
         return ().into_any();
     }
-    let (name, _) = from.split_once(" <").unwrap_or((&from, ""));
+    // `from` is the name the list shows: the address itself when there is none.
+    let name = from.split_once(" <").map_or(from.as_str(), |(n, _)| n);
     let name = name.trim().trim_matches('"').to_owned();
-    let shown = if name.is_empty() || name.contains('@') { address.clone() } else { name };
+    let name = if name.eq_ignore_ascii_case(&address) { String::new() } else { name };
+    let shown = if name.is_empty() { address.clone() } else { name.clone() };
     let label = t.add_to_contacts.replace("{name}", &shown);
     let add = move |_| {
-        let (from, shown) = (from.clone(), shown.clone());
+        let (name, address, shown) = (name.clone(), address.clone(), shown.clone());
         leptos::task::spawn_local(async move {
-            match add_sender(from).await {
+            match add_sender(name, address).await {
                 Ok(done) => {
                     let said = if done.new { t.added_to_contacts } else { t.already_in_contacts };
-                    toaster.say(&said.replace("{name}", &shown));
+                    toaster.say(said.replace("{name}", &shown));
                 }
                 Err(e) => toaster.error(&e),
             }

@@ -141,16 +141,21 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
     assert_eq!(res.status(), 404);
 
     // A sender is added in one click, once.
-    let from = "\"Dana Scully\" <dana@fbi.example>";
-    let res = alice.post("/api/add-sender", &[("from", from)]).await;
+    let res = alice
+        .post("/api/add-sender", &[("name", "Dana Scully"), ("address", "dana@fbi.example")])
+        .await;
     assert_eq!(res.status(), 200);
     let added: Value = res.json().await.expect("json");
     assert_eq!(added["new"], true);
-    let res = alice.post("/api/add-sender", &[("from", "DANA@fbi.example")]).await;
+    let res = alice
+        .post("/api/add-sender", &[("name", ""), ("address", "DANA@fbi.example")])
+        .await;
     let again: Value = res.json().await.expect("json");
     assert_eq!((again["new"].clone(), again["id"].clone()), (Value::Bool(false), added["id"].clone()));
-    let res = alice.post("/api/add-sender", &[("from", "Nobody <>")]).await;
-    assert_eq!(res.status(), 422);
+    for bad in ["", "dana@fbi.example\r\nBcc: x@y.example", "Nobody <n@x.example>"] {
+        let res = alice.post("/api/add-sender", &[("name", "N"), ("address", bad)]).await;
+        assert_eq!(res.status(), 422, "{bad:?}");
+    }
     assert!(names(&alice).await.contains(&"Dana Scully".to_owned()));
 
     // Removed, it is gone (and its addresses are no longer offered).
