@@ -169,7 +169,9 @@ fn tidy(uid: String, card: Card, strict: bool) -> Result<CardFields, CoreError> 
             )));
         }
         if notes.chars().count() > MAX_NOTES {
-            return Err(invalid(format!("Notes have at most {MAX_NOTES} characters.")));
+            return Err(invalid(format!(
+                "Notes have at most {MAX_NOTES} characters."
+            )));
         }
         if emails.len() > MAX_VALUES || phones.len() > MAX_VALUES || groups.len() > MAX_VALUES {
             return Err(invalid(format!(
@@ -178,9 +180,13 @@ fn tidy(uid: String, card: Card, strict: bool) -> Result<CardFields, CoreError> 
         }
         if phones.iter().any(|p| {
             p.chars().count() > MAX_PHONE
-                || !p.chars().all(|c| c.is_ascii_digit() || " +-().#*/pw".contains(c))
+                || !p
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-().#*/pw".contains(c))
         }) {
-            return Err(invalid("A phone number has digits, spaces and + - ( ) only."));
+            return Err(invalid(
+                "A phone number has digits, spaces and + - ( ) only.",
+            ));
         }
         if groups.iter().any(|g| g.chars().count() > 60) {
             return Err(invalid("A group's name has at most 60 characters."));
@@ -194,10 +200,18 @@ fn tidy(uid: String, card: Card, strict: bool) -> Result<CardFields, CoreError> 
         uid,
         name: cut(name, MAX_LINE),
         emails: emails.into_iter().take(MAX_VALUES).collect(),
-        phones: phones.into_iter().take(MAX_VALUES).map(|p| cut(p, MAX_PHONE)).collect(),
+        phones: phones
+            .into_iter()
+            .take(MAX_VALUES)
+            .map(|p| cut(p, MAX_PHONE))
+            .collect(),
         organisation: cut(organisation, MAX_LINE),
         notes: cut(notes, MAX_NOTES),
-        groups: groups.into_iter().take(MAX_VALUES).map(|g| cut(g, 60)).collect(),
+        groups: groups
+            .into_iter()
+            .take(MAX_VALUES)
+            .map(|g| cut(g, 60))
+            .collect(),
     })
 }
 
@@ -437,7 +451,12 @@ impl Services {
         rows.sort_by_key(|r| r.id);
         Ok(rows
             .iter()
-            .map(|r| vcard::write(&card_of(&r.fields), Some(&r.vcard).filter(|v| !v.is_empty()).map(String::as_str)))
+            .map(|r| {
+                vcard::write(
+                    &card_of(&r.fields),
+                    Some(&r.vcard).filter(|v| !v.is_empty()).map(String::as_str),
+                )
+            })
             .collect())
     }
 
@@ -460,7 +479,10 @@ impl Services {
         for card in &found {
             let f = &card.fields;
             let named = f.name.to_lowercase().starts_with(&lower)
-                || f.name.to_lowercase().split_whitespace().any(|w| w.starts_with(&lower));
+                || f.name
+                    .to_lowercase()
+                    .split_whitespace()
+                    .any(|w| w.starts_with(&lower));
             for e in &f.emails {
                 if named || e.starts_with(&lower) {
                     out.push(Suggestion {
@@ -470,7 +492,9 @@ impl Services {
                 }
             }
             for g in &f.groups {
-                if g.to_lowercase().starts_with(&lower) && !groups.iter().any(|x| x.eq_ignore_ascii_case(g)) {
+                if g.to_lowercase().starts_with(&lower)
+                    && !groups.iter().any(|x| x.eq_ignore_ascii_case(g))
+                {
                     groups.push(g.clone());
                 }
             }
@@ -500,7 +524,10 @@ pub struct Suggestion {
 fn groups_of(contacts: &[Contact]) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for g in contacts.iter().flat_map(|c| c.groups.iter()) {
-        match groups.iter_mut().find(|x| x.name.to_lowercase() == g.to_lowercase()) {
+        match groups
+            .iter_mut()
+            .find(|x| x.name.to_lowercase() == g.to_lowercase())
+        {
             Some(x) => x.members += 1,
             None => groups.push(Group {
                 name: g.clone(),
@@ -527,8 +554,15 @@ mod tests {
 
     #[test]
     fn what_is_typed_is_checked() {
-        let ok = tidy("u".into(), card(" Alice\r\n  Martin ", &["Alice@Example.org", "alice@example.org"]), true)
-            .expect("valid");
+        let ok = tidy(
+            "u".into(),
+            card(
+                " Alice\r\n  Martin ",
+                &["Alice@Example.org", "alice@example.org"],
+            ),
+            true,
+        )
+        .expect("valid");
         assert_eq!(ok.name, "Alice Martin");
         assert_eq!(ok.emails, ["alice@example.org"]);
         for bad in [
@@ -548,7 +582,11 @@ mod tests {
 
     #[test]
     fn what_a_server_sends_is_kept_as_far_as_it_can_be() {
-        let f = fields_of(card("Bob", &["bob@example.org", "broken", "Bob@Example.org"])).expect("kept");
+        let f = fields_of(card(
+            "Bob",
+            &["bob@example.org", "broken", "Bob@Example.org"],
+        ))
+        .expect("kept");
         assert_eq!(f.emails, ["bob@example.org"]);
         assert!(!f.uid.is_empty());
         assert!(fields_of(card("", &["broken"])).is_none());
@@ -572,7 +610,19 @@ mod tests {
             groups: groups.iter().map(|g| g.to_string()).collect(),
         };
         let g = groups_of(&[c(1, &["Team", "b"]), c(2, &["team"])]);
-        assert_eq!(g, [Group { name: "b".into(), members: 1 }, Group { name: "Team".into(), members: 2 }]);
+        assert_eq!(
+            g,
+            [
+                Group {
+                    name: "b".into(),
+                    members: 1
+                },
+                Group {
+                    name: "Team".into(),
+                    members: 2
+                }
+            ]
+        );
     }
 
     #[test]

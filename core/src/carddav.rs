@@ -95,7 +95,12 @@ impl ContactsSync {
 
     /// Syncs the account, or waits for the sync under way and the one
     /// after it; `None` when no server is configured.
-    async fn sync(&self, account: i64, user: &str, password: &str) -> Option<Result<Synced, String>> {
+    async fn sync(
+        &self,
+        account: i64,
+        user: &str,
+        password: &str,
+    ) -> Option<Result<Synced, String>> {
         let url = self.url.as_ref()?;
         let slot = self.slot(account);
         let asked = slot.started.load(Ordering::SeqCst);
@@ -175,8 +180,13 @@ impl Run<'_> {
         let dav = CardDav::new(url, user, password, TIMEOUT)?;
         let books = dav.books(NEW_BOOK).await?;
         let known = self.store.address_books(self.account).await?;
-        for gone in known.iter().filter(|k| !books.iter().any(|b| b.href == k.href)) {
-            self.store.forget_address_book(self.account, gone.id).await?;
+        for gone in known
+            .iter()
+            .filter(|k| !books.iter().any(|b| b.href == k.href))
+        {
+            self.store
+                .forget_address_book(self.account, gone.id)
+                .await?;
         }
         let mut ids = Vec::new();
         for book in &books {
@@ -220,7 +230,9 @@ impl Run<'_> {
             .collect();
         let there: HashSet<&str> = listed.iter().map(|l| l.href.as_str()).collect();
         for card in &local {
-            let Some(h) = card.href.as_deref() else { continue };
+            let Some(h) = card.href.as_deref() else {
+                continue;
+            };
             if there.contains(h) {
                 continue;
             }
@@ -244,7 +256,8 @@ impl Run<'_> {
             return Ok(());
         }
         for fetched in dav.fetch(href, &wanted).await? {
-            let Some(fields) = vcard::read_one(&fetched.text).and_then(|r| fields_of(r.card)) else {
+            let Some(fields) = vcard::read_one(&fetched.text).and_then(|r| fields_of(r.card))
+            else {
                 tracing::warn!(href = %fetched.href, "CardDAV: a card that is no vCard was left on the server");
                 continue;
             };
@@ -287,7 +300,12 @@ impl Run<'_> {
     }
 
     /// Writes a card changed here to book `(id, href)` on the server.
-    async fn push(&mut self, dav: &CardDav, (book_id, book): (i64, String), card: CardRow) -> Result<(), Failure> {
+    async fn push(
+        &mut self,
+        dav: &CardDav,
+        (book_id, book): (i64, String),
+        card: CardRow,
+    ) -> Result<(), Failure> {
         if card.deleted {
             let outcome = match (card.href.as_deref(), card.etag.as_deref()) {
                 (Some(href), Some(etag)) => dav.delete(href, etag).await,
@@ -320,7 +338,10 @@ impl Run<'_> {
                         // is, to be read again), or another one (this one
                         // gets a name of its own).
                         let there = dav.fetch(&book, std::slice::from_ref(&href)).await?;
-                        let same = there.first().and_then(|f| vcard::read_one(&f.text)).is_some_and(|r| r.card.uid == card.fields.uid);
+                        let same = there
+                            .first()
+                            .and_then(|f| vcard::read_one(&f.text))
+                            .is_some_and(|r| r.card.uid == card.fields.uid);
                         if same {
                             Ok((href, None))
                         } else {
@@ -341,7 +362,13 @@ impl Run<'_> {
                     vcard: &text,
                 };
                 self.store
-                    .card_written(self.account, card.id, card.revision, remote, etag.as_deref())
+                    .card_written(
+                        self.account,
+                        card.id,
+                        card.revision,
+                        remote,
+                        etag.as_deref(),
+                    )
                     .await?;
                 self.report.sent += 1;
                 Ok(())
@@ -378,14 +405,21 @@ impl Services {
 
     /// Syncs the user's contacts with their CardDAV books now; `None` when
     /// no server is configured. The error says, to the user, what failed.
-    pub async fn sync_contacts(&self, who: &SignedIn) -> Result<Option<Result<Synced, String>>, CoreError> {
+    pub async fn sync_contacts(
+        &self,
+        who: &SignedIn,
+    ) -> Result<Option<Result<Synced, String>>, CoreError> {
         if !self.carddav_configured() {
             return Ok(None);
         }
         let password = password_of(who).ok_or(CoreError::NotSignedIn)?;
         Ok(self
             .contacts_sync
-            .sync(who.account().id, &who.account().email, password.expose_secret())
+            .sync(
+                who.account().id,
+                &who.account().email,
+                password.expose_secret(),
+            )
             .await)
     }
 

@@ -62,7 +62,9 @@ impl CardDavConfig {
     /// The server's URL, when one is configured.
     pub fn url(&self) -> Option<url::Url> {
         let url = self.url.trim();
-        (!url.is_empty()).then(|| url::Url::parse(url).ok()).flatten()
+        (!url.is_empty())
+            .then(|| url::Url::parse(url).ok())
+            .flatten()
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -71,7 +73,14 @@ impl CardDavConfig {
             return Ok(());
         }
         match url::Url::parse(url) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.username().is_empty() && u.password().is_none() => Ok(()),
+            Ok(u)
+                if matches!(u.scheme(), "http" | "https")
+                    && u.host().is_some()
+                    && u.username().is_empty()
+                    && u.password().is_none() =>
+            {
+                Ok(())
+            }
             _ => Err(invalid(
                 "carddav.url",
                 "must be an http(s) URL without a user name (each user signs in as themselves)",
@@ -831,8 +840,14 @@ mod tests {
             ("[web]\nports = [0]\n", "web.ports"),
             ("[web]\nports = \"http\"\n", "web.ports"),
             ("[web]\nmax_image_mb = 0\n", "web.max_image_mb"),
-            ("[carddav]\nurl = \"ftp://dav.example.org/\"\n", "carddav.url"),
-            ("[carddav]\nurl = \"https://me:pw@dav.example.org/\"\n", "carddav.url"),
+            (
+                "[carddav]\nurl = \"ftp://dav.example.org/\"\n",
+                "carddav.url",
+            ),
+            (
+                "[carddav]\nurl = \"https://me:pw@dav.example.org/\"\n",
+                "carddav.url",
+            ),
             ("[carddav]\nurl = \"dav.example.org\"\n", "carddav.url"),
             (
                 "[limits]\nsend_retry_hours = 0\n",

@@ -6,7 +6,9 @@
 
 use std::collections::HashMap;
 
-use estafette_mail::compose::{self, first_recipient, File, InlineImage, Outgoing, Prepared, DRAFT_HEADER};
+use estafette_mail::compose::{
+    self, first_recipient, File, InlineImage, Outgoing, Prepared, DRAFT_HEADER,
+};
 use estafette_mail::folders::{self, SpecialUse};
 use estafette_mail::imap::ImapSession;
 use estafette_mail::{actions, sanitize, smtp, MailError};
@@ -432,19 +434,20 @@ impl Services {
                 .await?,
         );
         for c in others {
-            let shown = found
-                .iter()
-                .filter(|s| s.label.is_empty())
-                .count();
+            let shown = found.iter().filter(|s| s.label.is_empty()).count();
             if shown >= SUGGESTIONS as usize {
                 break;
             }
             let value = recipient(&c.name, &c.address);
             let known = found.iter().any(|s| {
-                s.label.is_empty() && first_recipient(&s.value).1.as_deref() == Some(c.address.as_str())
+                s.label.is_empty()
+                    && first_recipient(&s.value).1.as_deref() == Some(c.address.as_str())
             });
             if !known {
-                let at = found.iter().position(|s| !s.label.is_empty()).unwrap_or(found.len());
+                let at = found
+                    .iter()
+                    .position(|s| !s.label.is_empty())
+                    .unwrap_or(found.len());
                 found.insert(
                     at,
                     Suggestion {

@@ -76,7 +76,12 @@ pub struct CardDav {
 }
 
 impl CardDav {
-    pub fn new(base: &Url, user: &str, password: &str, timeout: Duration) -> Result<Self, DavError> {
+    pub fn new(
+        base: &Url,
+        user: &str,
+        password: &str,
+        timeout: Duration,
+    ) -> Result<Self, DavError> {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
@@ -157,7 +162,10 @@ impl CardDav {
             CONTENT_TYPE,
             HeaderValue::from_static("application/xml; charset=utf-8"),
         );
-        h.insert("Depth", HeaderValue::from_str(depth).unwrap_or(HeaderValue::from_static("0")));
+        h.insert(
+            "Depth",
+            HeaderValue::from_str(depth).unwrap_or(HeaderValue::from_static("0")),
+        );
         h
     }
 
@@ -170,19 +178,28 @@ impl CardDav {
         depth: &str,
         body: &str,
     ) -> Result<Vec<Response>, DavError> {
-        let method =
-            Method::from_bytes(method.as_bytes()).map_err(|e| DavError::Malformed(e.to_string()))?;
+        let method = Method::from_bytes(method.as_bytes())
+            .map_err(|e| DavError::Malformed(e.to_string()))?;
         let mut url = self.url_of(href)?;
         for _ in 0..=MAX_REDIRECTS {
             let (status, headers, text) = self
-                .send(method.clone(), url.clone(), Self::xml_headers(depth), Some(body.to_owned()))
+                .send(
+                    method.clone(),
+                    url.clone(),
+                    Self::xml_headers(depth),
+                    Some(body.to_owned()),
+                )
                 .await?;
             if status.is_redirection() {
                 let location = headers
                     .get(LOCATION)
                     .and_then(|l| l.to_str().ok())
                     .ok_or(DavError::Status(status.as_u16()))?;
-                url = self.url_of(url.join(location).map_err(|e| DavError::Malformed(e.to_string()))?.as_str())?;
+                url = self.url_of(
+                    url.join(location)
+                        .map_err(|e| DavError::Malformed(e.to_string()))?
+                        .as_str(),
+                )?;
                 continue;
             }
             if status != StatusCode::MULTI_STATUS {
@@ -193,7 +210,12 @@ impl CardDav {
         Err(DavError::Malformed("too many redirects".into()))
     }
 
-    async fn propfind(&self, href: &str, depth: &str, props: &str) -> Result<Vec<Response>, DavError> {
+    async fn propfind(
+        &self,
+        href: &str,
+        depth: &str,
+        props: &str,
+    ) -> Result<Vec<Response>, DavError> {
         let body = format!(
             r#"<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:" xmlns:c="{CARDDAV}" xmlns:cs="{CALENDARSERVER}"><d:prop>{props}</d:prop></d:propfind>"#
         );
@@ -201,11 +223,18 @@ impl CardDav {
     }
 
     /// The first `<href>` of property `name` on `href`.
-    async fn pointer(&self, href: &str, namespace: &str, name: &str, ask: &str) -> Result<Option<String>, DavError> {
+    async fn pointer(
+        &self,
+        href: &str,
+        namespace: &str,
+        name: &str,
+        ask: &str,
+    ) -> Result<Option<String>, DavError> {
         let answer = self.propfind(href, "0", ask).await?;
-        Ok(answer
-            .iter()
-            .find_map(|r| r.prop(namespace, name).and_then(|p| p.hrefs.first().cloned())))
+        Ok(answer.iter().find_map(|r| {
+            r.prop(namespace, name)
+                .and_then(|p| p.hrefs.first().cloned())
+        }))
     }
 
     /// The user's address books; when they have none, one named `name` is
@@ -213,11 +242,21 @@ impl CardDav {
     pub async fn books(&self, name: &str) -> Result<Vec<Book>, DavError> {
         let start = self.base.path().to_owned();
         let principal = self
-            .pointer(&start, DAV, "current-user-principal", "<d:current-user-principal/>")
+            .pointer(
+                &start,
+                DAV,
+                "current-user-principal",
+                "<d:current-user-principal/>",
+            )
             .await?
             .unwrap_or(start.clone());
         let home = self
-            .pointer(&principal, CARDDAV, "addressbook-home-set", "<c:addressbook-home-set/>")
+            .pointer(
+                &principal,
+                CARDDAV,
+                "addressbook-home-set",
+                "<c:addressbook-home-set/>",
+            )
             .await?
             .unwrap_or(principal);
         let home = self.path_of(&home)?;
@@ -255,15 +294,23 @@ impl CardDav {
     }
 
     async fn make_book(&self, home: &str, name: &str) -> Result<(), DavError> {
-        let home = if home.ends_with('/') { home.to_owned() } else { format!("{home}/") };
+        let home = if home.ends_with('/') {
+            home.to_owned()
+        } else {
+            format!("{home}/")
+        };
         let url = self.url_of(&format!("{home}contacts/"))?;
         let body = format!(
             r#"<?xml version="1.0" encoding="utf-8"?><d:mkcol xmlns:d="DAV:" xmlns:c="{CARDDAV}"><d:set><d:prop><d:resourcetype><d:collection/><c:addressbook/></d:resourcetype><d:displayname>{}</d:displayname></d:prop></d:set></d:mkcol>"#,
             escape(name)
         );
         let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"));
-        let method = Method::from_bytes(b"MKCOL").map_err(|e| DavError::Malformed(e.to_string()))?;
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/xml; charset=utf-8"),
+        );
+        let method =
+            Method::from_bytes(b"MKCOL").map_err(|e| DavError::Malformed(e.to_string()))?;
         let (status, _, _) = self.send(method, url, headers, Some(body)).await?;
         match status.as_u16() {
             200..=299 | 405 => Ok(()),
@@ -274,7 +321,9 @@ impl CardDav {
     /// The cards of `book`, with their ETags.
     pub async fn list(&self, book: &str) -> Result<Vec<Listed>, DavError> {
         let book_path = self.path_of(book)?;
-        let answer = self.propfind(book, "1", "<d:resourcetype/><d:getetag/>").await?;
+        let answer = self
+            .propfind(book, "1", "<d:resourcetype/><d:getetag/>")
+            .await?;
         let mut out = Vec::new();
         for r in &answer {
             let href = self.path_of(&r.href)?;
@@ -304,7 +353,9 @@ impl CardDav {
                 r#"<?xml version="1.0" encoding="utf-8"?><c:addressbook-multiget xmlns:d="DAV:" xmlns:c="{CARDDAV}"><d:prop><d:getetag/><c:address-data/></d:prop>{list}</c:addressbook-multiget>"#
             );
             for r in self.multistatus("REPORT", book, "1", &body).await? {
-                if let (Some(etag), Some(text)) = (r.text(DAV, "getetag"), r.text(CARDDAV, "address-data")) {
+                if let (Some(etag), Some(text)) =
+                    (r.text(DAV, "getetag"), r.text(CARDDAV, "address-data"))
+                {
                     out.push(Fetched {
                         href: self.path_of(&r.href)?,
                         etag: etag.to_owned(),
@@ -318,9 +369,17 @@ impl CardDav {
 
     /// Writes a card: over the version with `etag`, or as a new one when
     /// `etag` is `None`. Returns the new ETag when the server gives it.
-    pub async fn put(&self, href: &str, text: &str, etag: Option<&str>) -> Result<Option<String>, DavError> {
+    pub async fn put(
+        &self,
+        href: &str,
+        text: &str,
+        etag: Option<&str>,
+    ) -> Result<Option<String>, DavError> {
         let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/vcard; charset=utf-8"));
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/vcard; charset=utf-8"),
+        );
         match etag {
             Some(etag) => headers.insert(
                 "If-Match",
@@ -329,7 +388,12 @@ impl CardDav {
             None => headers.insert("If-None-Match", HeaderValue::from_static("*")),
         };
         let (status, headers, _) = self
-            .send(Method::PUT, self.url_of(href)?, headers, Some(text.to_owned()))
+            .send(
+                Method::PUT,
+                self.url_of(href)?,
+                headers,
+                Some(text.to_owned()),
+            )
             .await?;
         match status.as_u16() {
             200..=299 => Ok(headers
@@ -348,7 +412,9 @@ impl CardDav {
             "If-Match",
             HeaderValue::from_str(etag).map_err(|e| DavError::Malformed(e.to_string()))?,
         );
-        let (status, _, _) = self.send(Method::DELETE, self.url_of(href)?, headers, None).await?;
+        let (status, _, _) = self
+            .send(Method::DELETE, self.url_of(href)?, headers, None)
+            .await?;
         match status.as_u16() {
             200..=299 | 404 => Ok(()),
             412 => Err(DavError::Changed),
@@ -365,9 +431,13 @@ mod tests {
     fn requests_stay_on_the_configured_origin() {
         let base = Url::parse("https://dav.example.org/dav/").expect("url");
         let dav = CardDav::new(&base, "u", "p", Duration::from_secs(1)).expect("client");
-        assert_eq!(dav.path_of("/dav/u/contacts/").expect("path"), "/dav/u/contacts/");
         assert_eq!(
-            dav.path_of("https://dav.example.org/dav/u/x%40y.vcf").expect("path"),
+            dav.path_of("/dav/u/contacts/").expect("path"),
+            "/dav/u/contacts/"
+        );
+        assert_eq!(
+            dav.path_of("https://dav.example.org/dav/u/x%40y.vcf")
+                .expect("path"),
             "/dav/u/x%40y.vcf"
         );
         for elsewhere in [

@@ -190,10 +190,16 @@ pub fn write(card: &Card, base: Option<&str>) -> String {
         vcard.entries.splice(at..at, entries);
     };
     if before.uid != card.uid || !has_uid {
-        replace(VCardProperty::Uid, vec![text_entry(VCardProperty::Uid, vec![card.uid.clone()])]);
+        replace(
+            VCardProperty::Uid,
+            vec![text_entry(VCardProperty::Uid, vec![card.uid.clone()])],
+        );
     }
     if before.name != card.name || !has_name {
-        replace(VCardProperty::Fn, vec![text_entry(VCardProperty::Fn, vec![card.name.clone()])]);
+        replace(
+            VCardProperty::Fn,
+            vec![text_entry(VCardProperty::Fn, vec![card.name.clone()])],
+        );
         replace(VCardProperty::N, vec![name_entry(&card.name)]);
     }
     let each = |prop: &VCardProperty, values: &[String]| -> Vec<VCardEntry> {
@@ -203,7 +209,10 @@ pub fn write(card: &Card, base: Option<&str>) -> String {
             .collect()
     };
     if before.emails != card.emails {
-        replace(VCardProperty::Email, each(&VCardProperty::Email, &card.emails));
+        replace(
+            VCardProperty::Email,
+            each(&VCardProperty::Email, &card.emails),
+        );
     }
     if before.phones != card.phones {
         replace(VCardProperty::Tel, each(&VCardProperty::Tel, &card.phones));
@@ -216,10 +225,16 @@ pub fn write(card: &Card, base: Option<&str>) -> String {
         }
     };
     if before.organisation != card.organisation {
-        replace(VCardProperty::Org, single(VCardProperty::Org, &card.organisation));
+        replace(
+            VCardProperty::Org,
+            single(VCardProperty::Org, &card.organisation),
+        );
     }
     if before.notes != card.notes {
-        replace(VCardProperty::Note, single(VCardProperty::Note, &card.notes));
+        replace(
+            VCardProperty::Note,
+            single(VCardProperty::Note, &card.notes),
+        );
     }
     if before.groups != card.groups {
         let entries = if card.groups.is_empty() {

@@ -89,7 +89,10 @@ pub fn multistatus(body: &str) -> Result<Vec<Response>, String> {
     let doc = Document::parse_with_options(body, options).map_err(|e| e.to_string())?;
     let root = doc.root_element();
     if !is(&root, DAV, "multistatus") {
-        return Err(format!("expected a multistatus, got <{}>", root.tag_name().name()));
+        return Err(format!(
+            "expected a multistatus, got <{}>",
+            root.tag_name().name()
+        ));
     }
     let mut out = Vec::new();
     for response in children(root, DAV, "response") {

@@ -150,24 +150,20 @@ fn like_prefix(prefix: &str) -> String {
 impl Store {
     /// The account's cards (not those removed), in no particular order.
     pub async fn cards(&self, account_id: i64) -> Result<Vec<CardRow>, StoreError> {
-        let rows = sqlx::query(cards_where!(
-            "account_id = $1 AND deleted = 0"
-        ))
-        .bind(account_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(cards_where!("account_id = $1 AND deleted = 0"))
+            .bind(account_id)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(card).collect()
     }
 
     /// One of the account's cards (a removed one too).
     pub async fn card(&self, account_id: i64, id: i64) -> Result<Option<CardRow>, StoreError> {
-        let row = sqlx::query(cards_where!(
-            "account_id = $1 AND id = $2"
-        ))
-        .bind(account_id)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(cards_where!("account_id = $1 AND id = $2"))
+            .bind(account_id)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(card).transpose()
     }
 
@@ -281,11 +277,12 @@ impl Store {
     /// Removes one of the account's cards: at once if the server never had
     /// it, else once the server has removed it too. False if no such card.
     pub async fn remove_card(&self, account_id: i64, id: i64) -> Result<bool, StoreError> {
-        let gone = sqlx::query("DELETE FROM cards WHERE account_id = $1 AND id = $2 AND href IS NULL")
-            .bind(account_id)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        let gone =
+            sqlx::query("DELETE FROM cards WHERE account_id = $1 AND id = $2 AND href IS NULL")
+                .bind(account_id)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
         if gone.rows_affected() == 1 {
             return Ok(true);
         }
@@ -352,7 +349,11 @@ impl Store {
 
     /// Forgets a book the server no longer has: its cards the server had
     /// and nobody changed here go with it; the others stay, as new cards.
-    pub async fn forget_address_book(&self, account_id: i64, book_id: i64) -> Result<(), StoreError> {
+    pub async fn forget_address_book(
+        &self,
+        account_id: i64,
+        book_id: i64,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM cards WHERE account_id = $1 AND book_id = $2 AND (dirty = 0 OR deleted = 1)")
             .bind(account_id)
@@ -377,25 +378,25 @@ impl Store {
     }
 
     /// The cards of a book (removed ones too).
-    pub async fn book_cards(&self, account_id: i64, book_id: i64) -> Result<Vec<CardRow>, StoreError> {
-        let rows = sqlx::query(cards_where!(
-            "account_id = $1 AND book_id = $2"
-        ))
-        .bind(account_id)
-        .bind(book_id)
-        .fetch_all(&self.pool)
-        .await?;
+    pub async fn book_cards(
+        &self,
+        account_id: i64,
+        book_id: i64,
+    ) -> Result<Vec<CardRow>, StoreError> {
+        let rows = sqlx::query(cards_where!("account_id = $1 AND book_id = $2"))
+            .bind(account_id)
+            .bind(book_id)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(card).collect()
     }
 
     /// The cards with changes the server has not seen (removed ones too).
     pub async fn dirty_cards(&self, account_id: i64) -> Result<Vec<CardRow>, StoreError> {
-        let rows = sqlx::query(cards_where!(
-            "account_id = $1 AND dirty = 1 ORDER BY id"
-        ))
-        .bind(account_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(cards_where!("account_id = $1 AND dirty = 1 ORDER BY id"))
+            .bind(account_id)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(card).collect()
     }
 

@@ -159,20 +159,23 @@ pub async fn group_recipients(group: String) -> Result<String, AppError> {
 pub async fn sync_contacts() -> Result<Option<SyncView>, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    Ok(services()?.sync_contacts(&who).await?.map(|outcome| match outcome {
-        Ok(s) => SyncView {
-            error: None,
-            received: s.received,
-            removed: s.removed,
-            sent: s.sent,
-            kept_both: s.kept_both,
-        },
-        Err(error) => SyncView {
-            error: Some(error),
-            received: 0,
-            removed: 0,
-            sent: 0,
-            kept_both: 0,
-        },
-    }))
+    Ok(services()?
+        .sync_contacts(&who)
+        .await?
+        .map(|outcome| match outcome {
+            Ok(s) => SyncView {
+                error: None,
+                received: s.received,
+                removed: s.removed,
+                sent: s.sent,
+                kept_both: s.kept_both,
+            },
+            Err(error) => SyncView {
+                error: Some(error),
+                received: 0,
+                removed: 0,
+                sent: 0,
+                kept_both: 0,
+            },
+        }))
 }

@@ -5,11 +5,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+#[cfg(feature = "hydrate")]
+use crate::api::contacts::ImportView;
 use crate::api::contacts::{
     contacts, group_recipients, remove_contact, save_contact, sync_contacts, ContactView, SyncView,
 };
-#[cfg(feature = "hydrate")]
-use crate::api::contacts::ImportView;
 use crate::components::{use_toaster, ErrorNote};
 use crate::error::AppError;
 use crate::i18n::{translate, use_texts};
@@ -45,12 +45,16 @@ impl Form {
     fn fill(&self, c: Option<&ContactView>) {
         self.id.set(c.map_or(0, |c| c.id));
         self.name.set(c.map(|c| c.name.clone()).unwrap_or_default());
-        self.emails.set(c.map(|c| c.emails.join("\n")).unwrap_or_default());
-        self.phones.set(c.map(|c| c.phones.join("\n")).unwrap_or_default());
+        self.emails
+            .set(c.map(|c| c.emails.join("\n")).unwrap_or_default());
+        self.phones
+            .set(c.map(|c| c.phones.join("\n")).unwrap_or_default());
         self.organisation
             .set(c.map(|c| c.organisation.clone()).unwrap_or_default());
-        self.groups.set(c.map(|c| c.groups.join(", ")).unwrap_or_default());
-        self.notes.set(c.map(|c| c.notes.clone()).unwrap_or_default());
+        self.groups
+            .set(c.map(|c| c.groups.join(", ")).unwrap_or_default());
+        self.notes
+            .set(c.map(|c| c.notes.clone()).unwrap_or_default());
         self.open.set(true);
     }
 }
@@ -101,15 +105,20 @@ fn send_vcf(file: &leptos::web_sys::File, done: impl FnOnce(u16, String) + 'stat
 fn synced_note(s: &SyncView, t: &crate::i18n::Texts) -> String {
     match &s.error {
         Some(e) => translate(e, t),
-        None => t
-            .contacts_synced
-            .replace("{received}", &s.received.to_string())
-            .replace("{sent}", &s.sent.to_string())
-            + &if s.kept_both > 0 {
-                format!(" {}", t.contacts_kept_both.replace("{count}", &s.kept_both.to_string()))
-            } else {
-                String::new()
-            },
+        None => {
+            t.contacts_synced
+                .replace("{received}", &s.received.to_string())
+                .replace("{sent}", &s.sent.to_string())
+                + &if s.kept_both > 0 {
+                    format!(
+                        " {}",
+                        t.contacts_kept_both
+                            .replace("{count}", &s.kept_both.to_string())
+                    )
+                } else {
+                    String::new()
+                }
+        }
     }
 }
 

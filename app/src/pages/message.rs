@@ -2,8 +2,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::labels::labels;
 use crate::api::contacts::add_sender;
+use crate::api::labels::labels;
 use crate::api::mail::{folders, mark, outline, trust_sender, MessageOutline};
 use crate::components::{use_toaster, ErrorNote};
 use crate::i18n::{human_size, use_texts};
@@ -228,15 +228,27 @@ fn AddSender(from: String, address: String) -> impl IntoView {
     // `from` is the name the list shows: the address itself when there is none.
     let name = from.split_once(" <").map_or(from.as_str(), |(n, _)| n);
     let name = name.trim().trim_matches('"').to_owned();
-    let name = if name.eq_ignore_ascii_case(&address) { String::new() } else { name };
-    let shown = if name.is_empty() { address.clone() } else { name.clone() };
+    let name = if name.eq_ignore_ascii_case(&address) {
+        String::new()
+    } else {
+        name
+    };
+    let shown = if name.is_empty() {
+        address.clone()
+    } else {
+        name.clone()
+    };
     let label = t.add_to_contacts.replace("{name}", &shown);
     let add = move |_| {
         let (name, address, shown) = (name.clone(), address.clone(), shown.clone());
         leptos::task::spawn_local(async move {
             match add_sender(name, address).await {
                 Ok(done) => {
-                    let said = if done.new { t.added_to_contacts } else { t.already_in_contacts };
+                    let said = if done.new {
+                        t.added_to_contacts
+                    } else {
+                        t.already_in_contacts
+                    };
                     toaster.say(said.replace("{name}", &shown));
                 }
                 Err(e) => toaster.error(&e),

@@ -16,7 +16,13 @@ use super::errors::ApiError;
 /// pages (they answer a stranger 401, like the API).
 fn is_not_a_page(path: &str) -> bool {
     const ROUTES: &[&str] = &[
-        "/frame", "/part", "/inline", "/image", "/source", "/events", "/upload",
+        "/frame",
+        "/part",
+        "/inline",
+        "/image",
+        "/source",
+        "/events",
+        "/upload",
         "/contacts.vcf",
     ];
     path.starts_with("/pkg/") || path == "/favicon.ico" || ROUTES.contains(&path)

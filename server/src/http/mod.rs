@@ -72,7 +72,10 @@ pub fn router(state: AppState) -> Router {
         .route("/image", get(mail::remote_image))
         .route("/source", get(mail::source))
         .route("/events", get(mail::events))
-        .route("/contacts.vcf", get(contacts::export).post(contacts::import))
+        .route(
+            "/contacts.vcf",
+            get(contacts::export).post(contacts::import),
+        )
         .route(
             "/upload",
             post(upload::upload)

@@ -10,7 +10,12 @@ use serde_json::Value;
 
 use crate::helpers::{account_on_both, spawn, spawn_with, two_on_postgres, Db, TestApp, PASSWORD};
 
-fn form<'a>(id: &'a str, name: &'a str, emails: &'a str, groups: &'a str) -> Vec<(&'a str, &'a str)> {
+fn form<'a>(
+    id: &'a str,
+    name: &'a str,
+    emails: &'a str,
+    groups: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("id", id),
         ("name", name),
@@ -78,7 +83,10 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
         &[
             ("id", "0"),
             ("name", " Zoé\r\nMartin "),
-            ("emails", "Zoe.Martin@Example.org\nzm@work.example\nzoe.martin@example.org"),
+            (
+                "emails",
+                "Zoe.Martin@Example.org\nzm@work.example\nzoe.martin@example.org",
+            ),
             ("phones", "+33 1 23 45 67 89"),
             ("organisation", "Acme"),
             ("notes", "Met at the fair.\r\nLikes tea."),
@@ -86,7 +94,11 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
         ],
     )
     .await;
-    saved(&alice, &form("0", "Yann Bernard", "yann@example.org", "team")).await;
+    saved(
+        &alice,
+        &form("0", "Yann Bernard", "yann@example.org", "team"),
+    )
+    .await;
     let b = book(&alice).await;
     let zoe = b["contacts"]
         .as_array()
@@ -96,16 +108,29 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
         .expect("saved")
         .clone();
     assert_eq!(zoe["name"], "Zoé Martin", "one line");
-    assert_eq!(zoe["emails"], serde_json::json!(["zoe.martin@example.org", "zm@work.example"]));
+    assert_eq!(
+        zoe["emails"],
+        serde_json::json!(["zoe.martin@example.org", "zm@work.example"])
+    );
     assert_eq!(zoe["notes"], "Met at the fair.\nLikes tea.");
     assert_eq!(b["groups"][0]["name"], "Friends");
-    assert_eq!(b["groups"][1]["members"], 2, "groups are one, case aside: {}", b["groups"]);
+    assert_eq!(
+        b["groups"][1]["members"], 2,
+        "groups are one, case aside: {}",
+        b["groups"]
+    );
 
     for (bad, why) in [
         (form("0", "", "", ""), "nothing"),
         (form("0", "Eve", "not an address", ""), "no address"),
-        (form("0", "Eve", "eve@example.org>, boss@example.org", ""), "two in one"),
-        (form("0", "Eve", "eve@example.org\r\nBcc: x@example.org", ""), "header"),
+        (
+            form("0", "Eve", "eve@example.org>, boss@example.org", ""),
+            "two in one",
+        ),
+        (
+            form("0", "Eve", "eve@example.org\r\nBcc: x@example.org", ""),
+            "header",
+        ),
     ] {
         let res = save(&alice, &bad).await;
         assert_eq!(res.status(), 422, "{why}");
@@ -116,44 +141,77 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
     // Another account can neither change nor remove it, nor see it.
     let res = save(&mallory, &form(&martin, "Owned", "m@evil.example", "")).await;
     assert_eq!(res.status(), 404);
-    let res = mallory.post("/api/remove-contact", &[("id", &martin)]).await;
+    let res = mallory
+        .post("/api/remove-contact", &[("id", &martin)])
+        .await;
     assert_eq!(res.status(), 404);
     assert!(names(&mallory).await.is_empty());
     assert!(suggest(&mallory, "zoe").await.is_empty());
 
     // Completion draws from the address book first; a group is all its members.
     let offered = suggest(&alice, "zoe").await;
-    assert_eq!(offered[0]["value"], "\"Zoé Martin\" <zoe.martin@example.org>", "{offered:?}");
+    assert_eq!(
+        offered[0]["value"], "\"Zoé Martin\" <zoe.martin@example.org>",
+        "{offered:?}"
+    );
     let offered = suggest(&alice, "mart").await;
     assert_eq!(offered.len(), 2, "each address of the contact: {offered:?}");
     let offered = suggest(&alice, "tea").await;
-    let group = offered.iter().find(|s| s["label"] != "").expect("the group");
-    assert_eq!(group["label"].as_str().map(str::to_lowercase).as_deref(), Some("team (2)"));
+    let group = offered
+        .iter()
+        .find(|s| s["label"] != "")
+        .expect("the group");
+    assert_eq!(
+        group["label"].as_str().map(str::to_lowercase).as_deref(),
+        Some("team (2)")
+    );
     assert_eq!(
         group["value"],
         "\"Yann Bernard\" <yann@example.org>, \"Zoé Martin\" <zoe.martin@example.org>"
     );
-    let res = alice.post("/api/group-recipients", &[("group", "TEAM")]).await;
+    let res = alice
+        .post("/api/group-recipients", &[("group", "TEAM")])
+        .await;
     assert_eq!(res.status(), 200);
     let to: String = res.json().await.expect("to");
-    assert!(to.contains("yann@example.org") && to.contains("zoe.martin@example.org"), "{to}");
-    let res = mallory.post("/api/group-recipients", &[("group", "Team")]).await;
+    assert!(
+        to.contains("yann@example.org") && to.contains("zoe.martin@example.org"),
+        "{to}"
+    );
+    let res = mallory
+        .post("/api/group-recipients", &[("group", "Team")])
+        .await;
     assert_eq!(res.status(), 404);
 
     // A sender is added in one click, once.
     let res = alice
-        .post("/api/add-sender", &[("name", "Dana Scully"), ("address", "dana@fbi.example")])
+        .post(
+            "/api/add-sender",
+            &[("name", "Dana Scully"), ("address", "dana@fbi.example")],
+        )
         .await;
     assert_eq!(res.status(), 200);
     let added: Value = res.json().await.expect("json");
     assert_eq!(added["new"], true);
     let res = alice
-        .post("/api/add-sender", &[("name", ""), ("address", "DANA@fbi.example")])
+        .post(
+            "/api/add-sender",
+            &[("name", ""), ("address", "DANA@fbi.example")],
+        )
         .await;
     let again: Value = res.json().await.expect("json");
-    assert_eq!((again["new"].clone(), again["id"].clone()), (Value::Bool(false), added["id"].clone()));
-    for bad in ["", "dana@fbi.example\r\nBcc: x@y.example", "Nobody <n@x.example>"] {
-        let res = alice.post("/api/add-sender", &[("name", "N"), ("address", bad)]).await;
+    assert_eq!(
+        (again["new"].clone(), again["id"].clone()),
+        (Value::Bool(false), added["id"].clone())
+    );
+    for bad in [
+        "",
+        "dana@fbi.example\r\nBcc: x@y.example",
+        "Nobody <n@x.example>",
+    ] {
+        let res = alice
+            .post("/api/add-sender", &[("name", "N"), ("address", bad)])
+            .await;
         assert_eq!(res.status(), 422, "{bad:?}");
     }
     assert!(names(&alice).await.contains(&"Dana Scully".to_owned()));
@@ -170,7 +228,8 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
 async fn vcards_come_in_and_go_out_with_what_estafette_does_not_show() {
     let app = spawn(Db::Shared).await;
     let (_, alice) = app.user("vcards").await;
-    let file = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:imported-1\r\nFN:Ada Lovelace\r\nN:Lovelace;Ada;;;\r\n\
+    let file =
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:imported-1\r\nFN:Ada Lovelace\r\nN:Lovelace;Ada;;;\r\n\
                 EMAIL;TYPE=work:ada@engine.example\r\nTEL;TYPE=cell:+44 20 7946 0000\r\n\
                 ADR;TYPE=home:;;12 St James's Square;London;;SW1Y 4JH;UK\r\nCATEGORIES:Pioneers\r\n\
                 NOTE:Wrote the first program\\, they say.\r\nEND:VCARD\r\n\
@@ -180,7 +239,11 @@ async fn vcards_come_in_and_go_out_with_what_estafette_does_not_show() {
     let res = import(&alice, file).await;
     assert_eq!(res.status(), 200);
     let done: Value = res.json().await.expect("json");
-    assert_eq!((done["added"].as_u64(), done["skipped"].as_u64()), (Some(2), Some(2)), "{done}");
+    assert_eq!(
+        (done["added"].as_u64(), done["skipped"].as_u64()),
+        (Some(2), Some(2)),
+        "{done}"
+    );
     assert_eq!(names(&alice).await, ["Ada Lovelace", "Grace Hopper"]);
 
     // The same file again updates rather than doubles the one with a UID.
@@ -190,22 +253,40 @@ async fn vcards_come_in_and_go_out_with_what_estafette_does_not_show() {
 
     let res = alice.get("/contacts.vcf").await;
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"].to_str().expect("type").starts_with("text/vcard"));
-    assert!(res.headers()["content-disposition"].to_str().expect("disposition").contains("attachment"));
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .expect("type")
+        .starts_with("text/vcard"));
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .expect("disposition")
+        .contains("attachment"));
     let out = res.text().await.expect("text");
-    assert!(out.contains("12 St James's Square"), "the address Estafette does not show: {out}");
+    assert!(
+        out.contains("12 St James's Square"),
+        "the address Estafette does not show: {out}"
+    );
     assert!(out.contains("UID:imported-1"), "{out}");
-    assert!(out.contains("Wrote the first program\\, they say."), "{out}");
+    assert!(
+        out.contains("Wrote the first program\\, they say."),
+        "{out}"
+    );
     assert_eq!(out.matches("BEGIN:VCARD").count(), 3, "{out}");
 
     for (bad, status) in [("hello", 422), ("", 422)] {
         let res = import(&alice, bad).await;
         assert_eq!(res.status(), status, "{bad:?}");
     }
-    let huge = format!("BEGIN:VCARD\nFN:x\nNOTE:{}\nEND:VCARD\n", "y".repeat(6 * 1024 * 1024));
+    let huge = format!(
+        "BEGIN:VCARD\nFN:x\nNOTE:{}\nEND:VCARD\n",
+        "y".repeat(6 * 1024 * 1024)
+    );
     let res = import(&alice, &huge).await;
     assert_eq!(res.status(), 413);
-    assert_eq!(res.text().await.expect("body"), r#"{"TooLarge":"A contacts file has at most 5 MB."}"#);
+    assert_eq!(
+        res.text().await.expect("body"),
+        r#"{"TooLarge":"A contacts file has at most 5 MB."}"#
+    );
     assert_eq!(names(&alice).await.len(), 3, "nothing lost, nothing added");
 }
 
@@ -213,7 +294,9 @@ async fn vcards_come_in_and_go_out_with_what_estafette_does_not_show() {
 async fn the_contact_limit_holds_against_imports_that_arrive_at_once() {
     let app = spawn(Db::Shared).await;
     let (_, alice) = app.user("bookfiller").await;
-    let card = |i: usize| format!("BEGIN:VCARD\nVERSION:4.0\nFN:P{i}\nEMAIL:p{i}@example.org\nEND:VCARD\n");
+    let card = |i: usize| {
+        format!("BEGIN:VCARD\nVERSION:4.0\nFN:P{i}\nEMAIL:p{i}@example.org\nEND:VCARD\n")
+    };
     let half = |from: usize| (from..from + 2_600).map(card).collect::<String>();
     let (a, b) = (half(0), half(10_000));
     let imports = [a, b].map(|text| {
@@ -229,7 +312,13 @@ async fn the_contact_limit_holds_against_imports_that_arrive_at_once() {
         added += i.await.expect("import")["added"].as_u64().expect("added");
     }
     assert_eq!(added, estafette_core::address_book::MAX_CARDS as u64);
-    assert_eq!(book(&alice).await["contacts"].as_array().expect("contacts").len() as i64, estafette_core::address_book::MAX_CARDS);
+    assert_eq!(
+        book(&alice).await["contacts"]
+            .as_array()
+            .expect("contacts")
+            .len() as i64,
+        estafette_core::address_book::MAX_CARDS
+    );
     let res = save(&alice, &form("0", "One more", "", "")).await;
     assert_eq!(res.status(), 422);
 }
@@ -257,10 +346,19 @@ impl Phone {
         }
     }
 
-    async fn dav(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> reqwest::Response {
+    async fn dav(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> reqwest::Response {
         let mut req = self
             .http
-            .request(reqwest::Method::from_bytes(method.as_bytes()).expect("method"), format!("{}{path}", self.base))
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
+                format!("{}{path}", self.base),
+            )
             .basic_auth(&self.user, Some(PASSWORD))
             .body(body.to_owned());
         for (k, v) in headers {
@@ -276,11 +374,17 @@ impl Phone {
     /// Each card of the book: its path, ETag and text.
     async fn cards(&self) -> Vec<(String, String, String)> {
         let body = r#"<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>"#;
-        let res = self.dav("PROPFIND", &self.book(), &[("Depth", "1")], body).await;
+        let res = self
+            .dav("PROPFIND", &self.book(), &[("Depth", "1")], body)
+            .await;
         assert_eq!(res.status(), 207, "the book Estafette made");
         let listing = res.text().await.expect("listing");
         let mut out = Vec::new();
-        for part in listing.split("<response>").chain(listing.split("<D:response>")).skip(1) {
+        for part in listing
+            .split("<response>")
+            .chain(listing.split("<D:response>"))
+            .skip(1)
+        {
             let href = part
                 .split("href>")
                 .nth(1)
@@ -299,7 +403,10 @@ impl Phone {
     }
 
     async fn card_named(&self, name: &str) -> Option<(String, String, String)> {
-        self.cards().await.into_iter().find(|(_, _, text)| text.contains(&format!("FN:{name}")))
+        self.cards()
+            .await
+            .into_iter()
+            .find(|(_, _, text)| text.contains(&format!("FN:{name}")))
     }
 }
 
@@ -322,35 +429,71 @@ async fn contacts_are_kept_in_step_with_the_carddav_server_and_nothing_is_lost()
     let first = sync(&alice).await;
     assert!(first["sent"].as_u64() <= Some(1), "{first}");
     let (path, etag, text) = phone.card_named("Ana Here").await.expect("on the server");
-    assert!(text.contains("ana@example.org") && text.contains("CATEGORIES:Team"), "{text}");
+    assert!(
+        text.contains("ana@example.org") && text.contains("CATEGORIES:Team"),
+        "{text}"
+    );
 
     // Changed there → here (what Estafette does not show stays there).
-    let changed = text
-        .replace("FN:Ana Here", "FN:Ana There")
-        .replace("END:VCARD", "ADR;TYPE=home:;;1 Quai;Lyon;;69001;France\r\nEND:VCARD");
-    let res = phone.dav("PUT", &path, &[("If-Match", &etag), ("Content-Type", "text/vcard")], &changed).await;
+    let changed = text.replace("FN:Ana Here", "FN:Ana There").replace(
+        "END:VCARD",
+        "ADR;TYPE=home:;;1 Quai;Lyon;;69001;France\r\nEND:VCARD",
+    );
+    let res = phone
+        .dav(
+            "PUT",
+            &path,
+            &[("If-Match", &etag), ("Content-Type", "text/vcard")],
+            &changed,
+        )
+        .await;
     assert!(res.status().is_success(), "{}", res.status());
     let pulled = sync(&alice).await;
     assert_eq!(pulled["received"], 1, "{pulled}");
     assert_eq!(names(&alice).await, ["Ana There"]);
 
     // Changed here: the address Estafette does not show is still there.
-    saved(&alice, &form(&here, "Ana There", "ana@example.org\nana@work.example", "Team")).await;
+    saved(
+        &alice,
+        &form(
+            &here,
+            "Ana There",
+            "ana@example.org\nana@work.example",
+            "Team",
+        ),
+    )
+    .await;
     sync(&alice).await;
     let (path, etag, text) = phone.card_named("Ana There").await.expect("still there");
-    assert!(text.contains("ana@work.example") && text.contains("1 Quai"), "{text}");
+    assert!(
+        text.contains("ana@work.example") && text.contains("1 Quai"),
+        "{text}"
+    );
 
     // Changed on both sides → both kept, here and there.
     let theirs = text.replace("FN:Ana There", "FN:Ana Phone");
-    let res = phone.dav("PUT", &path, &[("If-Match", &etag), ("Content-Type", "text/vcard")], &theirs).await;
+    let res = phone
+        .dav(
+            "PUT",
+            &path,
+            &[("If-Match", &etag), ("Content-Type", "text/vcard")],
+            &theirs,
+        )
+        .await;
     assert!(res.status().is_success());
     let res = save(&alice, &form(&here, "Ana Web", "ana@example.org", "Team")).await;
     assert_eq!(res.status(), 200);
     sync(&alice).await;
     sync(&alice).await;
     assert_eq!(names(&alice).await, ["Ana Phone", "Ana Web"]);
-    assert!(phone.card_named("Ana Phone").await.is_some(), "theirs kept there");
-    assert!(phone.card_named("Ana Web").await.is_some(), "ours sent there too");
+    assert!(
+        phone.card_named("Ana Phone").await.is_some(),
+        "theirs kept there"
+    );
+    assert!(
+        phone.card_named("Ana Web").await.is_some(),
+        "ours sent there too"
+    );
 
     // Removed there → removed here; removed here → removed there.
     let (path, _, _) = phone.card_named("Ana Phone").await.expect("theirs");
@@ -369,7 +512,12 @@ async fn contacts_are_kept_in_step_with_the_carddav_server_and_nothing_is_lost()
     // A card made on the phone comes here; many syncs at once make one each.
     let card = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:phone-made-1\r\nFN:Made On Phone\r\nEMAIL:phone@example.org\r\nEND:VCARD\r\n";
     let res = phone
-        .dav("PUT", &format!("{}phone-made-1.vcf", phone.book()), &[("If-None-Match", "*"), ("Content-Type", "text/vcard")], card)
+        .dav(
+            "PUT",
+            &format!("{}phone-made-1.vcf", phone.book()),
+            &[("If-None-Match", "*"), ("Content-Type", "text/vcard")],
+            card,
+        )
         .await;
     assert!(res.status().is_success());
     saved(&alice, &form("0", "Made Here", "here@example.org", "")).await;
@@ -403,7 +551,10 @@ async fn a_carddav_server_that_is_down_loses_nothing_typed() {
     let res = alice.post("/api/sync-contacts", &[]).await;
     assert_eq!(res.status(), 200);
     let outcome: Value = res.json().await.expect("json");
-    assert_eq!(outcome["error"], "The address book server cannot be reached.");
+    assert_eq!(
+        outcome["error"],
+        "The address book server cannot be reached."
+    );
     assert_eq!(names(&alice).await, ["Kept Anyway"]);
     assert_eq!(book(&alice).await["carddav"], true);
 }
@@ -416,10 +567,23 @@ async fn two_instances_on_postgresql_sync_one_account_without_writing_a_card_twi
     assert_eq!(one.sign_in(&email, PASSWORD).await.status(), 200);
     assert_eq!(two.sign_in(&email, PASSWORD).await.status(), 200);
     for n in 0..5 {
-        saved(&one, &form("0", &format!("Person {n}"), &format!("p{n}@example.org"), "Club")).await;
+        saved(
+            &one,
+            &form(
+                "0",
+                &format!("Person {n}"),
+                &format!("p{n}@example.org"),
+                "Club",
+            ),
+        )
+        .await;
     }
     let syncs = (0..10).map(|n| {
-        let app = if n % 2 == 0 { one.clone_browser() } else { two.clone_browser() };
+        let app = if n % 2 == 0 {
+            one.clone_browser()
+        } else {
+            two.clone_browser()
+        };
         async move { app.post("/api/sync-contacts", &[]).await.status() }
     });
     for status in futures::future::join_all(syncs).await {
@@ -430,6 +594,11 @@ async fn two_instances_on_postgresql_sync_one_account_without_writing_a_card_twi
     let phone = Phone::of(&email);
     assert_eq!(phone.cards().await.len(), 5, "each card once on the server");
     assert_eq!(names(&two).await.len(), 5, "and once here");
-    let res = two.post("/api/group-recipients", &[("group", "club")]).await;
-    assert_eq!(res.json::<String>().await.expect("to").matches('@').count(), 5);
+    let res = two
+        .post("/api/group-recipients", &[("group", "club")])
+        .await;
+    assert_eq!(
+        res.json::<String>().await.expect("to").matches('@').count(),
+        5
+    );
 }
