@@ -239,6 +239,14 @@ pub(crate) fn card_of(fields: &CardFields) -> Card {
     }
 }
 
+/// The fields of `base` as the address book keeps them, for `vcard::write`
+/// to tell what the user changed from what was only tidied.
+pub(crate) fn before(base: Option<&str>) -> Option<Card> {
+    let read = vcard::read_one(base?)?;
+    let uid = read.card.uid.clone();
+    fields_of(read.card).map(|f| Card { uid, ..card_of(&f) })
+}
+
 /// A new card's UID: random, and safe as a file name on any server.
 pub(crate) fn new_uid() -> String {
     use rand::Rng;
@@ -452,10 +460,8 @@ impl Services {
         Ok(rows
             .iter()
             .map(|r| {
-                vcard::write(
-                    &card_of(&r.fields),
-                    Some(&r.vcard).filter(|v| !v.is_empty()).map(String::as_str),
-                )
+                let base = Some(r.vcard.as_str()).filter(|v| !v.is_empty());
+                vcard::write(&card_of(&r.fields), base, before(base).as_ref())
             })
             .collect())
     }
@@ -623,6 +629,21 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn a_field_only_tidied_is_written_back_as_it_came() {
+        let base =
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:b-1\r\nFN:Alice  Martin\r\nN:Martin;Alice;;Dr.;\r\n\
+                    EMAIL;TYPE=work:Alice@Example.org\r\nEND:VCARD\r\n";
+        let read = vcard::read_one(base).expect("card");
+        let mut fields = fields_of(read.card).expect("fields");
+        assert_eq!(fields.emails, ["alice@example.org"]);
+        fields.notes = "A new note".into();
+        let text = vcard::write(&card_of(&fields), Some(base), before(Some(base)).as_ref());
+        assert!(text.contains("EMAIL;TYPE=WORK:Alice@Example.org"), "{text}");
+        assert!(text.contains("N:Martin;Alice;;Dr.;"), "{text}");
+        assert!(text.contains("NOTE:A new note"), "{text}");
     }
 
     #[test]

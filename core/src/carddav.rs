@@ -27,7 +27,7 @@ use estafette_store::{now, CardFields, CardRow, Remote, Store};
 use secrecy::ExposeSecret;
 use url::Url;
 
-use crate::address_book::{card_of, fields_of, new_uid};
+use crate::address_book::{before, card_of, fields_of, new_uid};
 use crate::visitor::SignedIn;
 use crate::{CoreError, Services};
 
@@ -50,6 +50,8 @@ pub struct Synced {
     pub sent: usize,
     /// Cards changed on both sides, kept as two.
     pub kept_both: usize,
+    /// Cards the server refused (they wait for the next sync).
+    pub refused: usize,
 }
 
 #[derive(Default)]
@@ -101,19 +103,45 @@ impl ContactsSync {
         user: &str,
         password: &str,
     ) -> Option<Result<Synced, String>> {
-        let url = self.url.as_ref()?;
+        let url = self.url.clone()?;
         let slot = self.slot(account);
+        let store = self.store.clone();
+        let (user, password) = (user.to_owned(), secrecy::SecretString::from(password));
+        // On a task of its own: a reader who leaves does not cut it short
+        // between a write to the server and its note here.
+        let task = tokio::spawn(async move {
+            Self::turn(slot, store, account, &url, &user, password.expose_secret()).await
+        });
+        match task.await {
+            Ok(outcome) => Some(outcome),
+            Err(e) => {
+                tracing::error!(error = %e, "CardDAV sync: the task failed");
+                Some(Err(
+                    "The address book could not be read; try again in a moment.".into(),
+                ))
+            }
+        }
+    }
+
+    async fn turn(
+        slot: Arc<Slot>,
+        store: Store,
+        account: i64,
+        url: &Url,
+        user: &str,
+        password: &str,
+    ) -> Result<Synced, String> {
         let asked = slot.started.load(Ordering::SeqCst);
         let mut last = slot.turn.lock().await;
         if slot.started.load(Ordering::SeqCst) > asked {
             // One began after this was asked, and has ended: it saw all.
             if let Some(outcome) = last.clone() {
-                return Some(outcome);
+                return outcome;
             }
         }
         slot.started.fetch_add(1, Ordering::SeqCst);
         let outcome = Run {
-            store: &self.store,
+            store: &store,
             account,
             report: Synced::default(),
         }
@@ -128,7 +156,7 @@ impl ContactsSync {
             }
         };
         *last = Some(outcome.clone());
-        Some(outcome)
+        outcome
     }
 }
 
@@ -202,7 +230,9 @@ impl Run<'_> {
             let version = book.version.as_deref().unwrap_or_default();
             if version.is_empty() || seen != Some(version) {
                 self.pull(&dav, id, &book.href).await?;
-                self.store.set_book_version(id, version).await?;
+                self.store
+                    .set_book_version(self.account, id, version)
+                    .await?;
             }
         }
         self.report.books = books.len();
@@ -213,14 +243,24 @@ impl Run<'_> {
                     .find(|(id, _)| Some(*id) == card.book_id)
                     .cloned()
                     .unwrap_or_else(|| first.clone());
-                self.push(&dav, book, card).await?;
+                match self.push(&dav, book, card).await {
+                    // This card only: the others are still sent.
+                    Err(Failure::Dav(e @ (DavError::Status(_) | DavError::Malformed(_)))) => {
+                        tracing::warn!(error = %e, "CardDAV: the server refused a card");
+                        self.report.refused += 1;
+                    }
+                    other => other?,
+                }
             }
         }
         self.report.at = now();
         Ok(self.report)
     }
 
-    /// Brings what changed in book `book_id` on the server here.
+    /// Brings what changed in book `book_id` on the server here. Every
+    /// change here is made only if the card is still as it was read before
+    /// the requests (its revision): one the user changes meanwhile is left
+    /// for the next sync, which sees both versions.
     async fn pull(&mut self, dav: &CardDav, book_id: i64, href: &str) -> Result<(), Failure> {
         let listed = dav.list(href).await?;
         let local = self.store.book_cards(self.account, book_id).await?;
@@ -239,7 +279,9 @@ impl Run<'_> {
             if card.dirty && !card.deleted {
                 self.store.detach_card(self.account, card.id).await?;
             } else {
-                self.store.drop_card(self.account, card.id).await?;
+                self.store
+                    .drop_card(self.account, card.id, card.revision)
+                    .await?;
                 self.report.removed += 1;
             }
         }
@@ -267,35 +309,93 @@ impl Run<'_> {
                 etag: &fetched.etag,
                 vcard: &fetched.text,
             };
-            let here = by_href.get(fetched.href.as_str());
-            self.report.received += 1;
-            match here {
-                None => {
+            match by_href.get(fetched.href.as_str()) {
+                None => self.arrived(&fields, remote).await?,
+                Some(card) if same(&card.fields, &fields) && !card.deleted => {
+                    // Our own write (or the same change): only its ETag is new.
                     self.store
-                        .keep_remote_card(self.account, 0, &fields, remote)
+                        .card_written(
+                            self.account,
+                            card.id,
+                            card.revision,
+                            remote,
+                            Some(&fetched.etag),
+                        )
                         .await?;
                 }
-                Some(card) if !card.dirty || card.deleted || same(&card.fields, &fields) => {
+                Some(card) if card.dirty && last_written(card).as_ref() == Some(&fields) => {
+                    // Unchanged there since we last wrote or read it: the
+                    // change here is still to be sent, over this ETag.
                     self.store
-                        .keep_remote_card(self.account, card.id, &fields, remote)
+                        .card_written(self.account, card.id, -1, remote, Some(&fetched.etag))
                         .await?;
+                }
+                Some(card) if !card.dirty || card.deleted => {
+                    // Changed there only (or removed here but changed
+                    // there: it comes back).
+                    if self
+                        .store
+                        .keep_remote_card(
+                            self.account,
+                            card.id,
+                            Some(card.revision),
+                            &fields,
+                            remote,
+                        )
+                        .await?
+                        .is_some()
+                    {
+                        self.report.received += 1;
+                    }
                 }
                 Some(card) => {
                     // Changed on both sides: both are kept.
-                    let mine = CardFields {
-                        uid: new_uid(),
-                        ..card.fields.clone()
-                    };
-                    self.store
-                        .keep_remote_card(self.account, card.id, &fields, remote)
+                    let kept = self
+                        .store
+                        .keep_remote_card(
+                            self.account,
+                            card.id,
+                            Some(card.revision),
+                            &fields,
+                            remote,
+                        )
                         .await?;
-                    self.store
-                        .add_card_copy(self.account, &mine, &card.vcard)
-                        .await?;
-                    self.report.kept_both += 1;
+                    if kept.is_some() {
+                        let mine = CardFields {
+                            uid: new_uid(),
+                            ..card.fields.clone()
+                        };
+                        self.store
+                            .add_card_copy(self.account, &mine, &card.vcard)
+                            .await?;
+                        self.report.received += 1;
+                        self.report.kept_both += 1;
+                    }
                 }
             }
         }
+        Ok(())
+    }
+
+    /// A card the server has that no card here is at: one of ours written
+    /// there by a sync cut short (same UID, not placed yet) takes its
+    /// place; any other is new here.
+    async fn arrived(&mut self, fields: &CardFields, remote: Remote<'_>) -> Result<(), Failure> {
+        if let Some(ours) = self.store.unplaced_card(self.account, &fields.uid).await? {
+            let revision = if same(&ours.fields, fields) {
+                ours.revision
+            } else {
+                -1
+            };
+            self.store
+                .card_written(self.account, ours.id, revision, remote, Some(remote.etag))
+                .await?;
+            return Ok(());
+        }
+        self.store
+            .keep_remote_card(self.account, 0, None, fields, remote)
+            .await?;
+        self.report.received += 1;
         Ok(())
     }
 
@@ -308,45 +408,62 @@ impl Run<'_> {
     ) -> Result<(), Failure> {
         if card.deleted {
             let outcome = match (card.href.as_deref(), card.etag.as_deref()) {
-                (Some(href), Some(etag)) => dav.delete(href, etag).await,
+                (Some(href), Some(etag)) if !etag.is_empty() => dav.delete(href, etag).await,
+                // Its version there is not known: read again first.
+                (Some(_), _) => return Ok(()),
                 _ => Ok(()),
             };
             return match outcome {
                 Ok(()) => {
-                    self.store.drop_card(self.account, card.id).await?;
+                    self.store
+                        .drop_card(self.account, card.id, card.revision)
+                        .await?;
                     self.report.sent += 1;
                     Ok(())
                 }
                 // Changed there meanwhile: the next sync brings it back.
-                Err(DavError::Changed) => Ok(()),
+                Err(DavError::Changed) => self.read_again(book_id).await,
                 Err(e) => Err(e.into()),
             };
         }
         let base = Some(card.vcard.as_str()).filter(|v| !v.is_empty());
-        let text = vcard::write(&card_of(&card.fields), base);
+        let text = vcard::write(&card_of(&card.fields), base, before(base).as_ref());
+        let mut revision = card.revision;
         let written = match card.href.as_deref() {
-            Some(href) => dav
-                .put(href, &text, card.etag.as_deref().filter(|e| !e.is_empty()))
-                .await
-                .map(|etag| (href.to_owned(), etag)),
+            Some(href) => match card.etag.as_deref().filter(|e| !e.is_empty()) {
+                Some(etag) => dav
+                    .put(href, &text, Some(etag))
+                    .await
+                    .map(|etag| (href.to_owned(), etag)),
+                // Its version there is not known: read again first.
+                None => return self.read_again(book_id).await,
+            },
             None => {
                 let href = format!("{}{}", with_slash(&book), file_name(&card.fields.uid));
                 match dav.put(&href, &text, None).await {
                     Err(DavError::Changed) => {
                         // A card of that name is there already: this very
-                        // card, written by another instance (taken as it
-                        // is, to be read again), or another one (this one
-                        // gets a name of its own).
+                        // card, written by another instance or a sync cut
+                        // short (taken as it is there, still to be sent if
+                        // it differs), or another one (this one gets a
+                        // name of its own).
                         let there = dav.fetch(&book, std::slice::from_ref(&href)).await?;
-                        let same = there
-                            .first()
-                            .and_then(|f| vcard::read_one(&f.text))
-                            .is_some_and(|r| r.card.uid == card.fields.uid);
-                        if same {
-                            Ok((href, None))
-                        } else {
-                            let href = format!("{}{}.vcf", with_slash(&book), new_uid());
-                            dav.put(&href, &text, None).await.map(|etag| (href, etag))
+                        let ours = there.first().and_then(|f| {
+                            let read = vcard::read_one(&f.text)?;
+                            (read.card.uid == card.fields.uid)
+                                .then(|| (f.etag.clone(), fields_of(read.card)))
+                        });
+                        match ours {
+                            Some((etag, fields)) => {
+                                if fields.as_ref().is_none_or(|f| !same(f, &card.fields)) {
+                                    revision = -1;
+                                }
+                                Ok((href, Some(etag)))
+                            }
+                            None => {
+                                let href = format!("{}{}.vcf", with_slash(&book), new_uid());
+                                dav.put(&href, &text, None).await.map(|etag| (href, etag))
+                            }
                         }
                     }
                     other => other.map(|etag| (href, etag)),
@@ -362,22 +479,29 @@ impl Run<'_> {
                     vcard: &text,
                 };
                 self.store
-                    .card_written(
-                        self.account,
-                        card.id,
-                        card.revision,
-                        remote,
-                        etag.as_deref(),
-                    )
+                    .card_written(self.account, card.id, revision, remote, etag.as_deref())
                     .await?;
                 self.report.sent += 1;
                 Ok(())
             }
             // Changed there since the listing: the next sync keeps both.
-            Err(DavError::Changed) => Ok(()),
+            Err(DavError::Changed) => self.read_again(book_id).await,
             Err(e) => Err(e.into()),
         }
     }
+
+    /// The next sync reads the book again, whatever its version says.
+    async fn read_again(&mut self, book_id: i64) -> Result<(), Failure> {
+        self.store
+            .set_book_version(self.account, book_id, "")
+            .await?;
+        Ok(())
+    }
+}
+
+/// What the server had of a card when we last wrote or read it.
+fn last_written(card: &CardRow) -> Option<CardFields> {
+    vcard::read_one(&card.vcard).and_then(|r| fields_of(r.card))
 }
 
 /// Whether two versions of a card say the same (a change made on both

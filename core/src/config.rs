@@ -72,7 +72,17 @@ impl CardDavConfig {
         if url.is_empty() {
             return Ok(());
         }
+        let loopback = |u: &url::Url| match u.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(a)) => a.is_loopback(),
+            Some(url::Host::Ipv6(a)) => a.is_loopback(),
+            None => false,
+        };
         match url::Url::parse(url) {
+            Ok(u) if u.scheme() == "http" && !loopback(&u) => Err(invalid(
+                "carddav.url",
+                "must be https: each user's password goes with every request (http on loopback only)",
+            )),
             Ok(u)
                 if matches!(u.scheme(), "http" | "https")
                     && u.host().is_some()
@@ -849,6 +859,10 @@ mod tests {
                 "carddav.url",
             ),
             ("[carddav]\nurl = \"dav.example.org\"\n", "carddav.url"),
+            (
+                "[carddav]\nurl = \"http://dav.example.org/\"\n",
+                "carddav.url",
+            ),
             (
                 "[limits]\nsend_retry_hours = 0\n",
                 "limits.send_retry_hours",

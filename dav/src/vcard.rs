@@ -165,14 +165,18 @@ fn name_entry(name: &str) -> VCardEntry {
 /// `card` as vCard text, written over `base` (the card as last read), so
 /// that what Estafette does not show, and every field left as it was, stays
 /// exactly as it came. A new card is vCard 4.0; one read as 3.0 stays 3.0.
-pub fn write(card: &Card, base: Option<&str>) -> String {
+/// `before` is what the address book made of `base` (tidied), when it
+/// knows: a field is written anew only where `card` differs from it.
+pub fn write(card: &Card, base: Option<&str>, before: Option<&Card>) -> String {
     let mut vcard = base
         .and_then(|text| match Parser::new(text).entry() {
             Entry::VCard(v) => Some(v),
             _ => None,
         })
         .unwrap_or_default();
-    let before = card_of(&vcard).unwrap_or_default();
+    let before = before
+        .cloned()
+        .unwrap_or_else(|| card_of(&vcard).unwrap_or_default());
     let version = match vcard.version() {
         Some(VCardVersion::V4_0) | None => VCardVersion::V4_0,
         Some(_) => VCardVersion::V3_0,
@@ -268,7 +272,7 @@ mod tests {
 
     #[test]
     fn a_card_written_reads_back_the_same() {
-        let text = write(&alice(), None);
+        let text = write(&alice(), None, None);
         assert!(text.starts_with("BEGIN:VCARD\r\nVERSION:4.0\r\n"), "{text}");
         assert!(text.contains("N:Martin;Alice;;;"), "{text}");
         let read = read_one(&text).expect("a card");
@@ -283,7 +287,7 @@ mod tests {
         let mut card = read_one(base).expect("card").card;
         assert_eq!(card.name, "Alice Martin");
         card.phones = vec!["+33 7".into()];
-        let text = write(&card, Some(base));
+        let text = write(&card, Some(base), None);
         assert!(text.contains("VERSION:3.0"), "{text}");
         assert!(text.contains("1 rue de la Paix"), "{text}");
         assert!(text.contains("BDAY"), "{text}");
@@ -314,7 +318,7 @@ mod tests {
         let mut card = alice();
         card.name = "Eve\r\nEMAIL:spy@evil.example".into();
         card.notes = "END:VCARD\r\nBEGIN:VCARD".into();
-        let text = write(&card, None);
+        let text = write(&card, None, None);
         let (cards, _) = read_all(&text);
         assert_eq!(cards.len(), 1, "{text}");
         assert_eq!(cards[0].card.emails, alice().emails);

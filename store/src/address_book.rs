@@ -107,7 +107,8 @@ async fn index(
     card_id: i64,
     fields: &CardFields,
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM card_values WHERE card_id = $1")
+    sqlx::query("DELETE FROM card_values WHERE account_id = $1 AND card_id = $2")
+        .bind(account_id)
         .bind(card_id)
         .execute(&mut **tx)
         .await?;
@@ -338,8 +339,14 @@ impl Store {
         Ok(row.try_get("id")?)
     }
 
-    pub async fn set_book_version(&self, book_id: i64, version: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE address_books SET version = $2 WHERE id = $1")
+    pub async fn set_book_version(
+        &self,
+        account_id: i64,
+        book_id: i64,
+        version: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE address_books SET version = $3 WHERE account_id = $1 AND id = $2")
+            .bind(account_id)
             .bind(book_id)
             .bind(version)
             .execute(&self.pool)
@@ -400,15 +407,35 @@ impl Store {
         rows.iter().map(card).collect()
     }
 
+    /// A card of the account with that UID that the server does not have
+    /// yet (written there, perhaps, by a sync cut short).
+    pub async fn unplaced_card(
+        &self,
+        account_id: i64,
+        uid: &str,
+    ) -> Result<Option<CardRow>, StoreError> {
+        let row = sqlx::query(cards_where!(
+            "account_id = $1 AND uid = $2 AND href IS NULL AND deleted = 0 ORDER BY id LIMIT 1"
+        ))
+        .bind(account_id)
+        .bind(uid)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(card).transpose()
+    }
+
     /// Keeps a card as the server has it: card `id` (0: a new one) becomes
-    /// that version, clean.
+    /// that version, clean; only if it is still at revision `seen` (when
+    /// given): a change made here meanwhile is not overwritten. Returns the
+    /// card's id, or `None` when it changed meanwhile.
     pub async fn keep_remote_card(
         &self,
         account_id: i64,
         id: i64,
+        seen: Option<i64>,
         fields: &CardFields,
         remote: Remote<'_>,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<Option<i64>, StoreError> {
         let known: Option<i64> = if id == 0 {
             // Another instance may have kept it meanwhile. (Read before the
             // transaction: on SQLite one that reads first and then writes
@@ -426,10 +453,11 @@ impl Store {
             Some(id) => id,
             None => insert(&mut tx, account_id, fields, remote.vcard).await?,
         };
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE cards SET uid = $3, name = $4, emails = $5, phones = $6, organisation = $7, \
              notes = $8, groups = $9, vcard = $10, book_id = $11, href = $12, etag = $13, \
-             dirty = 0, deleted = 0, updated_at = $14 WHERE account_id = $1 AND id = $2",
+             dirty = 0, deleted = 0, updated_at = $14 WHERE account_id = $1 AND id = $2 \
+             AND ($15 < 0 OR revision = $15)",
         )
         .bind(account_id)
         .bind(id)
@@ -445,11 +473,16 @@ impl Store {
         .bind(remote.href)
         .bind(remote.etag)
         .bind(now())
+        .bind(seen.unwrap_or(-1))
         .execute(&mut *tx)
         .await?;
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
         index(&mut tx, account_id, id, fields).await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(Some(id))
     }
 
     /// Adds a card that is new here (dirty, for the server), past any limit:
@@ -495,11 +528,12 @@ impl Store {
     }
 
     /// Drops a card for good (the server removed it, or it was removed here
-    /// and now there too).
-    pub async fn drop_card(&self, account_id: i64, id: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM cards WHERE account_id = $1 AND id = $2")
+    /// and now there too), if it is still at revision `seen`.
+    pub async fn drop_card(&self, account_id: i64, id: i64, seen: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM cards WHERE account_id = $1 AND id = $2 AND revision = $3")
             .bind(account_id)
             .bind(id)
+            .bind(seen)
             .execute(&self.pool)
             .await?;
         Ok(())

@@ -602,3 +602,36 @@ async fn two_instances_on_postgresql_sync_one_account_without_writing_a_card_twi
         5
     );
 }
+
+#[tokio::test]
+async fn a_card_written_by_a_sync_cut_short_is_taken_back_not_doubled() {
+    let url = radicale();
+    let dav = spawn_with(Db::Shared, &[("ESTAFETTE_CARDDAV__URL", &url)]).await;
+    // The same database, no CardDAV: its changes wait for a sync.
+    let plain = spawn(Db::Shared).await;
+    let (email, alice) = dav.user("davcut").await;
+    sync(&alice).await;
+    let offline = plain.new_browser();
+    assert_eq!(offline.sign_in(&email, PASSWORD).await.status(), 200);
+    let card = "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:cut-short-1\r\nFN:Cut Short\r\nEMAIL:cut@example.org\r\nEND:VCARD\r\n";
+    assert_eq!(import(&offline, card).await.status(), 200);
+    // As if a sync had written it there and stopped before noting it here.
+    let phone = Phone::of(&email);
+    let res = phone
+        .dav(
+            "PUT",
+            &format!("{}cut-short-1.vcf", phone.book()),
+            &[("If-None-Match", "*"), ("Content-Type", "text/vcard")],
+            card,
+        )
+        .await;
+    assert!(res.status().is_success());
+    sync(&alice).await;
+    sync(&alice).await;
+    assert_eq!(
+        names(&alice).await,
+        ["Cut Short"],
+        "taken back, not doubled"
+    );
+    assert_eq!(phone.cards().await.len(), 1);
+}
