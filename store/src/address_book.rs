@@ -5,6 +5,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::contacts::like_prefix;
 use crate::{now, Store, StoreError};
 
 /// What the user sees and edits of a card.
@@ -138,14 +139,6 @@ pub enum CardRefusal {
     Full,
     /// The account has no card of that id.
     NotFound,
-}
-
-fn like_prefix(prefix: &str) -> String {
-    prefix
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 impl Store {

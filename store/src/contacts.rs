@@ -64,11 +64,7 @@ impl Store {
         prefix: &str,
         limit: i64,
     ) -> Result<Vec<Contact>, StoreError> {
-        let escaped = prefix
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
+        let escaped = like_prefix(prefix);
         let rows = sqlx::query(
             "SELECT address, name FROM contacts WHERE account_id = $1 AND written = 1 \
              AND (address LIKE $2 ESCAPE '\\' OR lower(name) LIKE $2 ESCAPE '\\' \
@@ -90,4 +86,13 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// `prefix` lowercased, with LIKE's special characters escaped (`ESCAPE '\\'`).
+pub(crate) fn like_prefix(prefix: &str) -> String {
+    prefix
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
