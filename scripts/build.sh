@@ -65,6 +65,8 @@ mv "$stage" "$site/pkg/$hash"
 echo "$hash" > "$site/pkg/VERSION"
 
 if [ "$mode" = release ]; then
-  cargo build -p estafette --release
+  # The commit the binary is built from, in its `estafette_build_info` metric.
+  ESTAFETTE_COMMIT=$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown) \
+    cargo build -p estafette --release
   echo "$target_dir/release/estafette"
 fi

@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 say() { echo "setup: $*" >&2; }
 
-apt_packages=(nginx openssl clamav-daemon dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-sieve dovecot-managesieved postfix postgresql sqlite3 chromium zopfli radicale
+apt_packages=(nginx openssl clamav-daemon dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-sieve dovecot-managesieved postfix postgresql sqlite3 chromium zopfli radicale systemd
   curl pkg-config build-essential ca-certificates)
 missing=()
 for p in "${apt_packages[@]}"; do

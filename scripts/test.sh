@@ -99,7 +99,8 @@ echo "$e2e_password" | "$estafette" user add bob@example.test --password-stdin
 maildir=$DEVMAIL_DIR/mail/example.test/alice/Maildir
 "$target_dir/debug/estafette-mailgen" --maildir "$maildir" --count 300 --owner alice@example.test >/dev/null
 chown -R mail:mail "$DEVMAIL_DIR/mail"
-"$estafette" serve > "$env_dir/estafette.log" 2>&1 &
+# JSON, as a collector reads it (and addresses redacted, the default).
+ESTAFETTE_SERVER__LOG_FORMAT=json "$estafette" serve > "$env_dir/estafette.log" 2>&1 &
 server_pid=$!
 scripts/wait-ready.sh "$e2e_port" "$env_dir/estafette.log" "$server_pid"
 (cd end2end && ESTAFETTE_E2E_URL=http://127.0.0.1:$e2e_port ESTAFETTE_E2E_ADMIN=alice@example.test \
@@ -114,5 +115,33 @@ if grep -qF -- "$e2e_password" "$log"; then
   echo "the test password is in the server's log" >&2
   exit 1
 fi
-grep -q 'finished processing request' "$log" || { echo "the log has no access lines" >&2; exit 1; }
-echo "log: $(grep -c 'finished processing request' "$log") answers logged, no password"
+for address in alice@example.test bob@example.test; do
+  if grep -qiF -- "$address" "$log"; then
+    echo "an address is in clear in the server's log: $address" >&2
+    exit 1
+  fi
+done
+python3 - "$log" <<'PY'
+import json, sys
+answers = 0
+for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        sys.exit(f"line {n} of the server's log is not JSON: {line[:200]}")
+    if entry.get("fields", {}).get("message") == "finished processing request":
+        span = entry.get("span", {})
+        if not span.get("id") or "status" not in entry["fields"] or "latency" not in entry["fields"]:
+            sys.exit(f"line {n}: an answer without its id, status or latency: {line[:300]}")
+        answers += 1
+if answers == 0:
+    sys.exit("the log has no access lines")
+print(f"log: {answers} answers logged as JSON, no password, no address in clear")
+PY
+
+step "the Debian package: built, installed, served, purged"
+deb=$(scripts/package.sh --binary "$estafette" --fast | tail -n 1)
+PACKAGE_TEST_USER=bob@example.test PACKAGE_TEST_PASSWORD=$e2e_password \
+  PACKAGE_TEST_PORT=$((e2e_port + 9)) ESTAFETTE_TEST_IMAP_PORT=$imap_port \
+  ESTAFETTE_TEST_SMTP_PORT=$smtp_port ESTAFETTE_TEST_SIEVE_PORT=$sieve_port \
+  scripts/package-test.sh "$deb"

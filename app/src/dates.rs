@@ -16,17 +16,6 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-#[cfg(feature = "ssr")]
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = i64::from((m + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// `2026-11-23 10:42 UTC`
 pub fn format_time(unix: i64) -> String {
     format!("{} UTC", format_at_offset(unix, 0))
@@ -90,36 +79,15 @@ pub fn format_with_intl(unix: i64, language: &str, zone: &str, format: &str) -> 
     format.call1(&formatter, &date).ok()?.as_string()
 }
 
-#[cfg(feature = "ssr")]
-/// `YYYY-MM-DD` to the Unix time of its midnight (UTC).
-pub fn parse_day(text: &str) -> Option<i64> {
-    let mut parts = text.trim().splitn(3, '-');
-    let y: i64 = parts.next()?.parse().ok()?;
-    let m: u32 = parts.next()?.parse().ok()?;
-    let d: u32 = parts.next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let days = days_from_civil(y, m, d);
-    (civil_from_days(days) == (y, m, d)).then_some(days * 86_400)
-}
-
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
 
     #[test]
-    fn formats_and_parses() {
+    fn formats() {
         assert_eq!(format_time(0), "1970-01-01 00:00 UTC");
         assert_eq!(format_at_offset(0, 90), "1970-01-01 01:30");
         assert_eq!(format_at_offset(0, -60), "1969-12-31 23:00");
         assert_eq!(format_time(1_795_000_000), "2026-11-18 11:06 UTC");
-        assert_eq!(parse_day("2026-11-18"), Some(1_795_000_000 - 40_000));
-        assert_eq!(
-            parse_day("2024-02-29").map(format_time).as_deref(),
-            Some("2024-02-29 00:00 UTC")
-        );
-        assert_eq!(parse_day("2023-02-29"), None);
-        assert_eq!(parse_day("yesterday"), None);
     }
 }

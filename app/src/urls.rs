@@ -12,6 +12,15 @@ pub fn encode(s: &str) -> String {
         .collect()
 }
 
+/// The audit log as a file (`csv` or `json`), of the days given.
+pub fn audit_export(format: &str, since: &str, until: &str) -> String {
+    format!(
+        "/api/admin/audit_export?format={format}&since={}&until={}",
+        encode(since.trim()),
+        encode(until.trim())
+    )
+}
+
 /// The message view of one message.
 pub fn message(folder: &str, uid: u32) -> String {
     format!("/message?folder={}&uid={uid}", encode(folder))

@@ -108,15 +108,6 @@ impl Services {
         Ok(self.store.list_accounts(search).await?)
     }
 
-    /// The audit log, newest first, narrowed by `filter`.
-    pub async fn audit_log(
-        &self,
-        _actor: Actor<'_>,
-        filter: &estafette_store::AuditFilter,
-    ) -> Result<Vec<estafette_store::AuditEntry>, CoreError> {
-        Ok(self.store.audit_entries(filter).await?)
-    }
-
     async fn existing(&self, email: &str) -> Result<Account, CoreError> {
         self.store.account_by_email(email).await?.ok_or_else(|| {
             CoreError::Invalid(format!(

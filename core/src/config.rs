@@ -46,6 +46,41 @@ pub struct Config {
     pub scan: ScanConfig,
     pub web: WebConfig,
     pub carddav: CardDavConfig,
+    pub log: LogConfig,
+    pub audit: AuditConfig,
+}
+
+/// What the log says of people.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// Mail addresses in the log are written as a keyed hash with their
+    /// domain (`#3f9a2b1c0d@example.org`), not in clear.
+    pub redact_addresses: bool,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            redact_addresses: true,
+        }
+    }
+}
+
+/// How long the audit log is kept.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// Entries older than this many days are removed; 0 keeps them all.
+    pub retention_days: u32,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            retention_days: 365,
+        }
+    }
 }
 
 /// The CardDAV server that keeps the users' address books, if any: each
@@ -548,6 +583,12 @@ impl Config {
             return Err(invalid(
                 "limits.imap_timeout_seconds",
                 "must be between 1 and 3600 (an hour)",
+            ));
+        }
+        if self.audit.retention_days > 36_500 {
+            return Err(invalid(
+                "audit.retention_days",
+                "must be between 0 (keep everything) and 36500 (a hundred years)",
             ));
         }
         if !(1..=720).contains(&self.limits.send_retry_hours) {

@@ -204,9 +204,65 @@ fn documented(readme: &str) -> Vec<String> {
         .collect()
 }
 
+/// Each `section.key` the packaged configuration file names, set or
+/// commented out (`# key = …` under its `[section]`).
+fn packaged(file: &str) -> Vec<String> {
+    let mut section = String::new();
+    let mut found = Vec::new();
+    for line in file.lines() {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name.trim().to_owned();
+            continue;
+        }
+        let line = line.strip_prefix("# ").unwrap_or(line);
+        let Some((key, _)) = line.split_once(" = ") else {
+            continue;
+        };
+        let key = key.trim();
+        if !section.is_empty()
+            && !key.is_empty()
+            && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        {
+            found.push(format!("{section}.{key}"));
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_packaged_configuration_names_every_key_and_loads() {
+        let file = include_str!("../../dist/estafette.toml");
+        let named = packaged(file);
+        let keys = keys().expect("walk");
+        let missing: Vec<_> = keys.iter().filter(|k| !named.contains(k)).collect();
+        assert!(
+            missing.is_empty(),
+            "dist/estafette.toml does not name {missing:?}"
+        );
+        let stale: Vec<_> = named.iter().filter(|n| !keys.contains(n)).collect();
+        assert!(stale.is_empty(), "dist/estafette.toml names {stale:?}");
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("estafette.toml");
+        std::fs::write(&path, file).expect("write");
+        let config = Config::load(Some(&path), std::iter::empty()).expect("it loads as shipped");
+        assert_eq!(
+            config.server.site_root,
+            std::path::Path::new("/usr/share/estafette/site")
+        );
+        // Each line commented out is a setting once uncommented.
+        for line in file.lines() {
+            if let Some(rest) = line.strip_prefix("# ").filter(|r| r.contains(" = ")) {
+                if rest.starts_with(|c: char| c.is_ascii_lowercase()) {
+                    let parsed: Result<toml::Table, _> = rest.parse();
+                    assert!(parsed.is_ok(), "`{rest}` is not TOML: {parsed:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_walk_finds_nested_keys_of_every_kind() {

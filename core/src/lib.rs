@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod address_book;
+pub mod audit;
 pub mod carddav;
 pub mod config;
 #[cfg(test)]

@@ -264,6 +264,20 @@ impl Uploads {
         n
     }
 
+    /// Files waiting to be sent, of every session, and their total size.
+    pub async fn on_disk(&self) -> (usize, u64) {
+        let Ok(mut sessions) = tokio::fs::read_dir(&self.dir).await else {
+            return (0, 0);
+        };
+        let (mut files, mut bytes) = (0, 0);
+        while let Ok(Some(session)) = sessions.next_entry().await {
+            let (f, b) = usage(&session.path()).await;
+            files += f;
+            bytes += b;
+        }
+        (files, bytes)
+    }
+
     /// Removes uploads older than `age` (forms that were never sent).
     pub async fn sweep(&self, age: Duration) -> usize {
         let mut removed = 0;

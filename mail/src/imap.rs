@@ -12,6 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::timing::Timed;
 use crate::{tls, MailError, MailServer, Security};
 
 /// Any byte stream an IMAP session runs over (TCP, or TLS over TCP).
@@ -415,15 +416,15 @@ async fn connect(server: &MailServer) -> Result<Client<Box<dyn Stream>>, MailErr
         .map_err(unreachable)?;
     tcp.set_nodelay(true).map_err(unreachable)?;
     let stream: Box<dyn Stream> = match server.security {
-        Security::Plain => Box::new(tcp),
-        Security::Tls => Box::new(tls::wrap(&server.host, tcp).await?),
+        Security::Plain => Box::new(Timed::new(tcp)),
+        Security::Tls => Box::new(Timed::new(tls::wrap(&server.host, tcp).await?)),
         Security::Starttls => {
             let mut plain = Client::new(tcp);
             greeting(&mut plain, server).await?;
             plain.run_command_and_check_ok("STARTTLS", None).await?;
             // No new greeting follows STARTTLS: the session goes on over TLS.
             let tls = tls::wrap(&server.host, plain.into_inner()).await?;
-            return Ok(Client::new(Box::new(tls)));
+            return Ok(Client::new(Box::new(Timed::new(tls))));
         }
     };
     let mut client = Client::new(stream);

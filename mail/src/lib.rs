@@ -25,6 +25,7 @@ pub mod sanitize;
 pub mod search;
 mod server;
 pub mod smtp;
+mod timing;
 mod tls;
 pub mod unsubscribe;
 pub mod utf7;

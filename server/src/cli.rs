@@ -36,6 +36,9 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Read the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Print the sanitised HTML document the message view shows for a message.
     RenderEml {
         /// The message (RFC 5322, as an .eml file).
@@ -56,6 +59,22 @@ pub enum Command {
         /// The reader's address: its domain is the reader's own.
         #[arg(long, value_name = "ADDRESS")]
         recipient: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Write the audit log to standard output, oldest first, as CSV or JSON.
+    Export {
+        /// From this day on (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DAY", default_value = "")]
+        since: String,
+        /// Up to this day, included (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DAY", default_value = "")]
+        until: String,
+        /// `csv` or `json`.
+        #[arg(long, default_value = "csv")]
+        format: String,
     },
 }
 

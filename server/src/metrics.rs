@@ -43,9 +43,13 @@ pub fn install() -> Result<PrometheusHandle, String> {
 #[derive(Clone)]
 struct Route(String);
 
-/// Notes the matched route's template on the response.
+/// Notes the matched route's template on the response, and in the
+/// request's span (the access log's `route`).
 pub async fn mark_route(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
     let route = matched.map(|m| m.as_str().to_owned());
+    if let Some(route) = &route {
+        tracing::Span::current().record("route", route.as_str());
+    }
     let mut response = next.run(request).await;
     if let Some(route) = route {
         response.extensions_mut().insert(Route(route));
@@ -91,6 +95,8 @@ async fn scrape(State(s): State<Scrape>) -> Response {
             metrics::gauge!("estafette_outbox_waiting").set(g.outbox_waiting as f64);
             metrics::gauge!("estafette_outbox_oldest_due_seconds")
                 .set(g.outbox_oldest_due_seconds as f64);
+            metrics::gauge!("estafette_upload_files").set(g.upload_files as f64);
+            metrics::gauge!("estafette_upload_bytes").set(g.upload_bytes as f64);
             metrics::gauge!("estafette_database_up").set(1.0);
         }
         Err(e) => {
@@ -98,6 +104,12 @@ async fn scrape(State(s): State<Scrape>) -> Response {
             metrics::gauge!("estafette_database_up").set(0.0);
         }
     }
+    metrics::gauge!(
+        "estafette_build_info",
+        "version" => env!("CARGO_PKG_VERSION"),
+        "commit" => option_env!("ESTAFETTE_COMMIT").unwrap_or("unknown"),
+    )
+    .set(1.0);
     metrics::gauge!("estafette_imap_logins_since_start").set(s.services.mail.login_count() as f64);
     (
         [(

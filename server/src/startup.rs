@@ -77,6 +77,8 @@ impl Application {
             None => None,
         };
         let services = Services::new(Arc::new(config), store)?;
+        // The same key as the services read: addresses hash alike everywhere.
+        crate::telemetry::set_redaction_key(&estafette_core::keys::load(&services.config)?);
         let listener = TcpListener::bind(addr).await?;
         Ok(Application {
             metrics,
@@ -177,6 +179,11 @@ async fn sweep_sessions(services: Arc<Services>) {
             Ok(0) => {}
             Ok(n) => tracing::warn!(interrupted = n, "held messages interrupted while sending"),
             Err(e) => tracing::warn!(error = %e, "could not look for interrupted sends"),
+        }
+        match services.forget_old_audit().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "audit entries past their retention removed"),
+            Err(e) => tracing::warn!(error = %e, "could not remove old audit entries"),
         }
         match services.sweep_message_files().await {
             Ok(0) => {}

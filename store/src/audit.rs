@@ -79,4 +79,37 @@ impl Store {
         .await?;
         Ok(rows)
     }
+
+    /// Entries after `after` (an id) in the order they were written, at
+    /// most `limit`, within `since..=until` when given: an export reads
+    /// the whole log this way, a page at a time.
+    pub async fn audit_entries_after(
+        &self,
+        after: i64,
+        since: Option<i64>,
+        until: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query_as(
+            "SELECT id, at, actor, action, target, client_address, detail, repeats FROM audit_log \
+             WHERE id > $1 AND ($2 IS NULL OR at >= $2) AND ($3 IS NULL OR at <= $3) \
+             ORDER BY id LIMIT $4",
+        )
+        .bind(after)
+        .bind(since)
+        .bind(until)
+        .bind(limit.clamp(1, 10_000))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
+    /// Removes the entries written before `cutoff`; returns how many.
+    pub async fn forget_audit_before(&self, cutoff: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM audit_log WHERE at < $1")
+            .bind(cutoff)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
 }

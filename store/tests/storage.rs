@@ -874,3 +874,54 @@ async fn sends_at_once_are_counted_against_the_limit_before_they_go() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_audit_log_is_read_in_pages_in_order_and_old_entries_are_forgotten() {
+    let (_dir, stores) = migrated().await;
+    for store in &stores {
+        for n in 0..5 {
+            let detail = format!("entry {n}");
+            let entry = NewAuditEntry {
+                actor: Some("cli"),
+                action: "account_created",
+                detail: Some(&detail),
+                ..Default::default()
+            };
+            store.audit(entry).await.expect("audit");
+        }
+        let mut read = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = store
+                .audit_entries_after(after, None, None, 2)
+                .await
+                .expect("page");
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            read.extend(page.into_iter().filter_map(|e| e.detail));
+        }
+        assert_eq!(
+            read,
+            ["entry 0", "entry 1", "entry 2", "entry 3", "entry 4"],
+            "every entry once, oldest first"
+        );
+        let later = store
+            .audit_entries_after(0, Some(now() + 100), None, 100)
+            .await
+            .expect("since");
+        assert!(later.is_empty());
+        assert_eq!(
+            store.forget_audit_before(now() - 100).await.expect("keep"),
+            0
+        );
+        assert_eq!(
+            store.forget_audit_before(now() + 1).await.expect("forget"),
+            5
+        );
+        assert!(store
+            .audit_entries_after(0, None, None, 100)
+            .await
+            .expect("empty")
+            .is_empty());
+    }
+}

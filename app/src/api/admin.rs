@@ -255,25 +255,13 @@ pub async fn admin_audit(
     let admin = admin()?;
     let client = client_info();
     let some = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_owned());
-    let date = |s: String, end_of_day: bool| -> Result<Option<i64>, AppError> {
-        some(s)
-            .map(|d| {
-                crate::dates::parse_day(&d)
-                    .map(|t| if end_of_day { t + 86_399 } else { t })
-                    .ok_or_else(|| {
-                        AppError::from(estafette_core::CoreError::Invalid(format!(
-                            "`{d}` is not a date (YYYY-MM-DD)"
-                        )))
-                    })
-            })
-            .transpose()
-    };
+    let period = estafette_core::audit::Period::parse(&since, &until)?;
     let filter = estafette_core::visitor::AuditFilter {
         who: some(who).map(|w| w.to_lowercase()),
         action: some(action),
         client_address: some(address),
-        since: date(since, false)?,
-        until: date(until, true)?,
+        since: period.since,
+        until: period.until,
         limit: 500,
     };
     let entries = services()?

@@ -298,6 +298,16 @@ pub fn AuditPage() -> impl IntoView {
                     }).into_iter().collect_view()}
                     <button type="submit">{t.filter}</button>
                 </form>
+                // The whole log of the days filtered (the other filters
+                // narrow the view only), oldest first.
+                <p class="exports">
+                    {[("csv", t.audit_export_csv), ("json", t.audit_export_json)].map(|(format, label)| view! {
+                        <a class="button" download href=move || {
+                            let [_, _, _, since, until] = applied.get();
+                            crate::urls::audit_export(format, &since, &until)
+                        }>{label}</a>
+                    }).into_iter().collect_view()}
+                </p>
                 <Suspense fallback=move || view! { <p class="muted">{t.loading}</p> }>
                     {move || entries.get().map(|r| match r {
                         Ok(list) => view! {

@@ -5,7 +5,7 @@ mod user;
 
 use estafette_core::Config;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{AuditCommand, Cli, Command};
 use crate::startup::{open_store, Application};
 use crate::{telemetry, ServerError};
 
@@ -41,7 +41,7 @@ pub async fn run(cli: Cli) -> Result<(), ServerError> {
             Ok(())
         }
         Command::Serve => {
-            telemetry::init(config.server.log_format);
+            telemetry::init(config.server.log_format, config.log.redact_addresses);
             Application::build(config).await?.run().await
         }
         Command::Migrate => {
@@ -51,6 +51,11 @@ pub async fn run(cli: Cli) -> Result<(), ServerError> {
             Ok(())
         }
         Command::User(cmd) => user::run(config, cmd).await,
+        Command::Audit(AuditCommand::Export {
+            since,
+            until,
+            format,
+        }) => audit_export(config, &since, &until, &format).await,
         Command::Doctor {
             user,
             password_stdin,
@@ -118,5 +123,42 @@ async fn doctor(
             "{blocking} required check(s) failed"
         )));
     }
+    Ok(())
+}
+
+/// The audit log to standard output, a page at a time.
+async fn audit_export(
+    config: Config,
+    since: &str,
+    until: &str,
+    format: &str,
+) -> Result<(), ServerError> {
+    use std::io::Write;
+
+    use estafette_core::accounts::Actor;
+    use estafette_core::audit::{Format, Period, EXPORT_PAGE};
+
+    let usage = |e: estafette_core::CoreError| ServerError::Usage(e.to_string());
+    let format = Format::parse(format).map_err(usage)?;
+    let period = Period::parse(since, until).map_err(usage)?;
+    let store = open_store(&config).await?;
+    let services = estafette_core::Services::new(std::sync::Arc::new(config), store)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    out.write_all(format.start().as_bytes())?;
+    let mut after = 0;
+    loop {
+        let page = services
+            .audit_export_page(Actor::command_line(), period, after)
+            .await?;
+        for (i, e) in page.iter().enumerate() {
+            out.write_all(format.entry(e, after == 0 && i == 0).as_bytes())?;
+        }
+        match page.last() {
+            Some(last) if page.len() as i64 == EXPORT_PAGE => after = last.id,
+            _ => break,
+        }
+    }
+    out.write_all(format.end().as_bytes())?;
+    out.flush()?;
     Ok(())
 }

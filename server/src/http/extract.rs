@@ -3,7 +3,7 @@
 //! stranger; the proof inside comes from the domain only.
 
 use axum::extract::FromRequestParts;
-use estafette_core::visitor::{SignedIn, Visitor};
+use estafette_core::visitor::{Admin, SignedIn, Visitor};
 use http::request::Parts;
 
 use super::errors::ApiError;
@@ -20,5 +20,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Signed {
             .get::<Visitor>()
             .unwrap_or(&Visitor::Anonymous);
         Ok(Signed(visitor.signed_in()?))
+    }
+}
+
+/// A signed-in admin (the domain's `Admin`).
+pub struct AdminOnly(pub Admin);
+
+impl<S: Send + Sync> FromRequestParts<S> for AdminOnly {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let visitor = parts
+            .extensions
+            .get::<Visitor>()
+            .unwrap_or(&Visitor::Anonymous);
+        Ok(AdminOnly(visitor.admin()?))
     }
 }

@@ -1,5 +1,6 @@
 //! The HTTP application: routes, then middleware. Handlers are thin.
 
+mod audit;
 mod contacts;
 mod errors;
 mod extract;
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route("/image", get(mail::remote_image))
         .route("/source", get(mail::source))
         .route("/events", get(mail::events))
+        .route("/api/admin/audit_export", get(audit::export))
         .route(
             "/contacts.vcf",
             get(contacts::export).post(contacts::import),
@@ -115,21 +117,31 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(security::same_origin_writes))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(
-            |req: &http::Request<axum::body::Body>| {
-                let id = req
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default();
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), id)
-            },
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &http::Request<axum::body::Body>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    // The route's template and the account are filled in once
+                    // known (by `metrics::mark_route` and the session layer).
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        id,
+                        route = tracing::field::Empty,
+                        account = tracing::field::Empty,
+                    )
+                })
+                // One line per answer (status and time taken): the access log.
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(LatencyUnit::Millis),
+                ),
         )
-        // One line per answer (status and time taken): the access log.
-        .on_response(
-            DefaultOnResponse::new()
-                .level(tracing::Level::INFO)
-                .latency_unit(LatencyUnit::Millis),
-        ))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }

@@ -42,6 +42,10 @@ pub async fn resolve_visitor(
             return ApiError::from(error).into_response();
         }
     };
+    // The access log names the account (by its id: never its address).
+    if let Some(session) = visitor.any_session() {
+        tracing::Span::current().record("account", session.account().id);
+    }
     let client = client_info(&state, &req);
     // A page is rendered in the account's language, theme and the rest.
     if let (Visitor::SignedIn(session), true) = (&visitor, wants_page(&req)) {

@@ -36,6 +36,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/upload?name=a.txt"),
     ("POST", "/upload"),
     ("DELETE", "/upload?id=x"),
+    ("GET", "/api/admin/audit_export"),
+    ("GET", "/api/admin/audit_export?format=csv"),
 ];
 
 async fn call(app: &TestApp, method: &str, path: &str) -> reqwest::Response {

@@ -190,3 +190,98 @@ async fn admins_manage_accounts_and_disabling_signs_out() {
         .await;
     assert_eq!(bad_date.status(), 422);
 }
+
+#[tokio::test]
+async fn admins_export_the_whole_audit_log_as_csv_or_json_and_no_one_else_can() {
+    let app = spawn(Db::Fresh).await;
+    let (admin, user) = (unique_email("exporter"), unique_email("exported"));
+    app.create_account(&admin, Role::Admin).await;
+    app.create_account(&user, Role::User).await;
+    // What a stranger types as an address is in the log: a formula.
+    let stranger = app.new_browser();
+    let hostile = "=hyperlink(\"http://evil.example/\",\"x\")";
+    assert_eq!(stranger.sign_in(hostile, "whatever").await.status(), 401);
+    // More than one page of the export.
+    for n in 0..1500 {
+        let detail = format!("bulk entry {n}");
+        let entry = estafette_store::NewAuditEntry {
+            actor: Some("cli"),
+            action: "bulk",
+            detail: Some(&detail),
+            ..Default::default()
+        };
+        app.store.audit(entry).await.expect("audit");
+    }
+    let path = "/api/admin/audit_export?format=csv";
+    assert_eq!(stranger.get(path).await.status(), 401);
+    assert_eq!(app.sign_in(&user, PASSWORD).await.status(), 200);
+    assert_eq!(app.get(path).await.status(), 403, "a user is no admin");
+
+    let reader = app.new_browser();
+    assert_eq!(reader.sign_in(&admin, PASSWORD).await.status(), 200);
+    let csv = reader.get(path).await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap_or_default()
+        .starts_with("text/csv"));
+    assert!(csv.headers()["content-disposition"]
+        .to_str()
+        .unwrap_or_default()
+        .contains("audit.csv"));
+    let csv = csv.text().await.expect("csv");
+    let rows: Vec<&str> = csv.split("\r\n").filter(|r| !r.is_empty()).collect();
+    assert!(rows[0].starts_with("id,at,time,actor,action"));
+    let bulk: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.contains(",bulk,"))
+        .copied()
+        .collect();
+    assert_eq!(bulk.len(), 1500, "every entry once");
+    assert!(bulk[0].contains("bulk entry 0,") && bulk[1499].contains("bulk entry 1499,"));
+    assert!(
+        csv.contains("\"'=hyperlink(\"\"http://evil.example/\"\",\"\"x\"\")\""),
+        "the formula is written as text: {}",
+        rows.iter().find(|r| r.contains("hyperlink")).unwrap_or(&"")
+    );
+    assert!(
+        !csv.contains(",=hyperlink"),
+        "never a cell that starts a formula"
+    );
+
+    let json = reader.get("/api/admin/audit_export?format=json").await;
+    assert_eq!(json.status(), 200);
+    let entries: Vec<serde_json::Value> = json.json().await.expect("json");
+    // The first export is in the second one.
+    assert_eq!(entries.len(), rows.len());
+    let exported = entries
+        .iter()
+        .filter(|e| e["action"] == "audit_exported" && e["actor"] == admin.as_str())
+        .count();
+    assert_eq!(exported, 2, "each export is audited");
+    assert!(entries.iter().any(|e| e["actor"] == hostile));
+
+    let none = reader
+        .get("/api/admin/audit_export?format=json&since=2999-01-01")
+        .await;
+    assert_eq!(
+        none.json::<Vec<serde_json::Value>>()
+            .await
+            .expect("json")
+            .len(),
+        0
+    );
+    for (query, why) in [
+        ("format=xml", "not an export format"),
+        ("since=yesterday", "not a date"),
+        ("until=2026-02-30", "not a date"),
+    ] {
+        let res = reader
+            .get(&format!("/api/admin/audit_export?{query}"))
+            .await;
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        assert!(status.is_client_error(), "{query}: {status}");
+        assert!(text.contains(why), "{query}: {text}");
+    }
+}

@@ -150,6 +150,31 @@ fn user_commands_manage_accounts() {
     assert!(!last_admin.status.success(), "the last active admin stays");
     ok(run(&["user", "delete", "eve@example.test"], None));
     assert!(!ok(run(&["user", "list"], None)).contains("eve@"));
+
+    // What was done is in the audit log, exported oldest first.
+    let json = ok(run(&["audit", "export", "--format", "json"], None));
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&json).expect("json");
+    let actions: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    let created = actions.iter().position(|a| *a == "account_created");
+    let deleted = actions.iter().position(|a| *a == "account_deleted");
+    assert!(created < deleted && created.is_some(), "{actions:?}");
+    assert!(entries
+        .iter()
+        .all(|e| e["time"].as_str().is_some_and(|t| t.ends_with('Z'))));
+    let csv = ok(run(&["audit", "export", "--since", "2000-01-01"], None));
+    assert!(csv.starts_with("id,at,time,actor,action"));
+    assert!(
+        csv.contains(",cli,account_deleted,eve@example.test,"),
+        "{csv}"
+    );
+    let later = ok(run(&["audit", "export", "--since", "2999-01-01"], None));
+    assert_eq!(later.lines().count(), 1, "the header alone: {later}");
+    let bad = run(&["audit", "export", "--since", "last week"], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a date"));
 }
 
 #[test]

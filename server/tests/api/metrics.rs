@@ -2,29 +2,10 @@
 //! own (one process, one recorder: its counts are its own), on the address
 //! of its own the configuration gives them — never the application's.
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
 use estafette_store::Role;
 
-use crate::helpers::{mail_env, spawn, unique_email, Db, PASSWORD};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// The server process, stopped when dropped.
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::helpers::{spawn, unique_email, Db, PASSWORD};
+use crate::process::{free_port, Served};
 
 /// The value of the sample of `name` carrying every one of `labels`.
 fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
@@ -46,50 +27,18 @@ async fn the_metrics_count_sign_ins_requests_and_connections_on_their_own_addres
     let email = unique_email("metrics");
     setup.create_account(&email, Role::User).await;
     let dir = tempfile::tempdir().expect("dir");
-    let mail = mail_env();
-    let (web, scrape) = (free_port(), free_port());
-    let child = Command::new(env!("CARGO_BIN_EXE_estafette"))
-        .arg("serve")
-        .env_remove("ESTAFETTE_CONFIG")
-        .env("ESTAFETTE_SERVER__LISTEN", format!("127.0.0.1:{web}"))
-        .env(
+    let scrape = free_port();
+    let served = Served::start(
+        dir.path(),
+        &[(
             "ESTAFETTE_SERVER__METRICS_LISTEN",
             format!("127.0.0.1:{scrape}"),
-        )
-        .env("ESTAFETTE_SERVER__DATA_DIR", dir.path())
-        .env("ESTAFETTE_SERVER__UPLOAD_DIR", dir.path().join("uploads"))
-        .env(
-            "ESTAFETTE_DATABASE__URL",
-            format!("sqlite://{}", mail.accounts_db),
-        )
-        .env("ESTAFETTE_IMAP__PORT", mail.imap_port.to_string())
-        .env("ESTAFETTE_IMAP__SECURITY", "plain")
-        .env("ESTAFETTE_SMTP__PORT", mail.smtp_port.to_string())
-        .env("ESTAFETTE_SMTP__SECURITY", "plain")
-        .env("ESTAFETTE_AUTH__MAX_FAILURES_PER_ADDRESS", "100000")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("estafette serve");
-    let _served = Served(child);
-    let app = format!("http://127.0.0.1:{web}");
+        )],
+        None,
+    )
+    .await;
+    let (client, app) = (served.client.clone(), served.app.clone());
     let metrics = format!("http://127.0.0.1:{scrape}/metrics");
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .expect("client");
-    let mut up = false;
-    for _ in 0..100 {
-        if client.get(format!("{app}/healthz")).send().await.is_ok() {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(up, "the server came up");
-
     let sign_in = |password: &'static str| {
         let (client, app, email) = (client.clone(), app.clone(), email.clone());
         async move {
@@ -130,6 +79,18 @@ async fn the_metrics_count_sign_ins_requests_and_connections_on_their_own_addres
         !public_body.contains("# TYPE") && !public_body.contains("estafette_http_requests_total"),
         "the application's address does not serve the metrics"
     );
+
+    // An attachment waiting to be sent is counted with its bytes.
+    let uploaded = client
+        .post(format!(
+            "{app}/upload?name=a.bin&type=application%2Foctet-stream"
+        ))
+        .header("Origin", &app)
+        .body(vec![7u8; 12_345])
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(uploaded.status(), 201);
 
     let scraped = client.get(&metrics).send().await.expect("scrape");
     assert_eq!(scraped.status(), 200);
@@ -179,4 +140,27 @@ async fn the_metrics_count_sign_ins_requests_and_connections_on_their_own_addres
     assert!(count("estafette_active_sessions", &[]) >= 1.0);
     assert_eq!(count("estafette_database_up", &[]), 1.0);
     assert!(count("estafette_outbox_waiting", &[]) >= 0.0);
+    assert_eq!(count("estafette_upload_files", &[]), 1.0);
+    assert_eq!(count("estafette_upload_bytes", &[]), 12_345.0);
+    assert_eq!(
+        count(
+            "estafette_build_info",
+            &[("version", env!("CARGO_PKG_VERSION"))]
+        ),
+        1.0
+    );
+    // Each IMAP command is timed under its own name, read off the wire;
+    // the right sign-in and the page each logged in and fetched.
+    let command = "estafette_imap_command_seconds_count";
+    assert!(count(command, &[("command", "LOGIN")]) >= 1.0);
+    assert!(
+        sample(&text, command, &[("command", "UID FETCH")]).unwrap_or(0.0)
+            + sample(&text, command, &[("command", "FETCH")]).unwrap_or(0.0)
+            >= 1.0,
+        "the page's FETCH is timed"
+    );
+    assert!(
+        !text.contains("correct horse"),
+        "no argument of a command is a label"
+    );
 }
