@@ -323,7 +323,12 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
         Many(Vec<String>),
     }
     Ok(match OneOrMany::deserialize(d)? {
-        OneOrMany::One(s) => s.split(',').map(|v| v.trim().to_owned()).collect(),
+        OneOrMany::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect(),
         OneOrMany::Many(v) => v,
     })
 }
@@ -369,6 +374,7 @@ pub struct ServerConfig {
     pub log_format: LogFormat,
     /// Reverse proxies (addresses or CIDR ranges) whose `Forwarded` /
     /// `X-Forwarded-For` headers name the client. Empty: none is believed.
+    #[serde(deserialize_with = "one_or_many")]
     pub trusted_proxies: Vec<String>,
     /// Where uploads wait until their message is sent, apart from the
     /// database. Empty: `estafette-uploads` in the system's temporary directory.
@@ -462,6 +468,7 @@ pub struct AuthConfig {
     pub secret_key: String,
     /// With `password_source = "imap"` and provisioning allowed: the domains
     /// whose addresses may get an account on first sign-in (required then).
+    #[serde(deserialize_with = "one_or_many")]
     pub provision_domains: Vec<String>,
 }
 
@@ -980,6 +987,30 @@ mod tests {
                 vec!["mx.example.org".to_owned()],
                 vec!["example.org".to_owned(), "example.net".to_owned()]
             ))
+        );
+        // Every list of texts is one value or several, commas separating,
+        // from the environment as from the file.
+        let c = load_str(
+            "",
+            &[
+                ("ESTAFETTE_AUTH__PASSWORD_SOURCE", "imap"),
+                (
+                    "ESTAFETTE_AUTH__PROVISION_DOMAINS",
+                    "example.org,example.net",
+                ),
+                (
+                    "ESTAFETTE_SERVER__TRUSTED_PROXIES",
+                    "127.0.0.1, 10.0.0.0/8,",
+                ),
+            ],
+        )
+        .map_err(|e| e.to_string());
+        assert_eq!(
+            c.as_ref().map(|c| (
+                c.auth.provision_domains.len(),
+                c.server.trusted_proxies.clone()
+            )),
+            Ok((2, vec!["127.0.0.1".to_owned(), "10.0.0.0/8".to_owned()]))
         );
         let err = load_str("", &[("ESTAFETTE_IMAP__PROT", "1")])
             .err()

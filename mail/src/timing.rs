@@ -76,36 +76,55 @@ struct Clock {
     /// The first bytes of the line being read, and whether it was judged.
     head: Vec<u8>,
     judged: bool,
-    /// The last byte written ended a line: the next write starts one.
-    writing_at_line_start: bool,
+    /// The same of the line being written (a client writes a command's tag,
+    /// its text and its line end apart).
+    written: Vec<u8>,
+    written_judged: bool,
 }
 
 impl Clock {
     fn new() -> Self {
-        Clock {
-            writing_at_line_start: true,
-            ..Clock::default()
+        Clock::default()
+    }
+
+    /// Notes `bytes` written: a command's line is judged when it ends (it
+    /// is sent then) or when its first [`HEAD`] bytes are in.
+    fn wrote(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let end = bytes.iter().position(|&b| b == b'\n');
+            let line = &bytes[..end.map_or(bytes.len(), |i| i + 1)];
+            if !self.written_judged {
+                let room = HEAD - self.written.len();
+                self.written
+                    .extend_from_slice(&line[..line.len().min(room)]);
+                if self.written.len() == HEAD || end.is_some() {
+                    self.written_judged = true;
+                    if let Some((tag, name, uid)) = command(&self.written) {
+                        self.start(tag, name, uid);
+                    }
+                }
+            }
+            match end {
+                Some(i) => {
+                    self.written.clear();
+                    self.written_judged = false;
+                    bytes = &bytes[i + 1..];
+                }
+                None => break,
+            }
         }
     }
 
-    fn wrote(&mut self, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
+    fn start(&mut self, tag: String, name: &str, uid: bool) {
+        if self.pending.len() == PENDING {
+            self.pending.remove(0);
         }
-        if self.writing_at_line_start {
-            if let Some((tag, name, uid)) = command(&bytes[..bytes.len().min(HEAD)]) {
-                if self.pending.len() == PENDING {
-                    self.pending.remove(0);
-                }
-                let name = if uid {
-                    format!("UID {name}")
-                } else {
-                    name.to_owned()
-                };
-                self.pending.push((tag, name, Instant::now()));
-            }
-        }
-        self.writing_at_line_start = bytes.ends_with(b"\n");
+        let name = if uid {
+            format!("UID {name}")
+        } else {
+            name.to_owned()
+        };
+        self.pending.push((tag, name, Instant::now()));
     }
 
     /// Reads `bytes` for tagged answers; returns each answered command's
@@ -233,6 +252,24 @@ mod tests {
             ["UID FETCH"]
         );
         assert!(clock.pending.is_empty());
+    }
+
+    #[test]
+    fn a_command_written_in_pieces_is_timed_once_it_is_whole() {
+        // As async-imap writes one: the tag, a space, the text, the line end.
+        let line = b"A0012 UID MOVE 4 Archive\r\n";
+        for cut in 1..line.len() {
+            let mut clock = Clock::new();
+            clock.wrote(&line[..cut]);
+            clock.wrote(&line[cut..]);
+            assert_eq!(clock.pending.len(), 1, "cut at {cut}");
+            assert_eq!(names(clock.read(b"A0012 OK Done\r\n")), ["UID MOVE"]);
+        }
+        let mut clock = Clock::new();
+        for piece in [&b"A0013"[..], b" ", b"LOGIN \"alice\" \"secret\"", b"\r\n"] {
+            clock.wrote(piece);
+        }
+        assert_eq!(names(clock.read(b"A0013 OK Logged in\r\n")), ["LOGIN"]);
     }
 
     #[test]
