@@ -131,7 +131,7 @@ grep -q '\.symtab' <<<"$file_info" && fail "/usr/bin/estafette is not stripped"
 # Nothing the package installs is writable but by root, nothing is setuid.
 while read -r path; do
   [ -e "$path" ] || continue
-  perms=$(stat -c '%a %U:%G' "$path")
+  perms=$(stat -L -c '%a %U:%G' "$path")
   case $perms in
     [0-7][0145][0145]\ root:root | [0-7][0145][0145][0-7]\ root:root) ;;
     *) fail "$path is $perms: writable by others, or not root's" ;;
