@@ -123,8 +123,13 @@ for address in alice@example.test bob@example.test; do
 done
 python3 - "$log" <<'PY'
 import json, sys
-answers = 0
+answers = others = 0
 for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+    # A library's own print to stderr (Leptos warns so) is not the log's:
+    # it was grepped for secrets above with the rest.
+    if not line.startswith("{"):
+        others += 1
+        continue
     try:
         entry = json.loads(line)
     except ValueError:
@@ -136,7 +141,7 @@ for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
         answers += 1
 if answers == 0:
     sys.exit("the log has no access lines")
-print(f"log: {answers} answers logged as JSON, no password, no address in clear")
+print(f"log: {answers} answers logged as JSON ({others} lines printed by libraries), no password, no address in clear")
 PY
 
 step "the Debian package: built, installed, served, purged"
