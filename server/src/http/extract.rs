@@ -8,6 +8,14 @@ use http::request::Parts;
 
 use super::errors::ApiError;
 
+/// The visitor the session layer put on the request (none: a stranger).
+fn visitor(parts: &Parts) -> &Visitor {
+    parts
+        .extensions
+        .get::<Visitor>()
+        .unwrap_or(&Visitor::Anonymous)
+}
+
 /// A fully signed-in visitor (the domain's `SignedIn`).
 pub struct Signed(pub SignedIn);
 
@@ -15,11 +23,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Signed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let visitor = parts
-            .extensions
-            .get::<Visitor>()
-            .unwrap_or(&Visitor::Anonymous);
-        Ok(Signed(visitor.signed_in()?))
+        Ok(Signed(visitor(parts).signed_in()?))
     }
 }
 
@@ -30,10 +34,6 @@ impl<S: Send + Sync> FromRequestParts<S> for AdminOnly {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let visitor = parts
-            .extensions
-            .get::<Visitor>()
-            .unwrap_or(&Visitor::Anonymous);
-        Ok(AdminOnly(visitor.admin()?))
+        Ok(AdminOnly(visitor(parts).admin()?))
     }
 }
