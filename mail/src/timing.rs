@@ -68,69 +68,17 @@ fn command(line: &[u8]) -> Option<(String, &'static str, bool)> {
     Some((tag.to_owned(), name, uid))
 }
 
-/// The commands written and not yet answered, and the start of the line
-/// being read.
+/// The first [`HEAD`] bytes of each line of a stream, however its writes
+/// or reads cut it, each handed on once: when the line ends or the bytes
+/// are in.
 #[derive(Debug, Default)]
-struct Clock {
-    pending: Vec<(String, String, Instant)>,
-    /// The first bytes of the line being read, and whether it was judged.
+struct LineHeads {
     head: Vec<u8>,
     judged: bool,
-    /// The same of the line being written (a client writes a command's tag,
-    /// its text and its line end apart).
-    written: Vec<u8>,
-    written_judged: bool,
 }
 
-impl Clock {
-    fn new() -> Self {
-        Clock::default()
-    }
-
-    /// Notes `bytes` written: a command's line is judged when it ends (it
-    /// is sent then) or when its first [`HEAD`] bytes are in.
-    fn wrote(&mut self, mut bytes: &[u8]) {
-        while !bytes.is_empty() {
-            let end = bytes.iter().position(|&b| b == b'\n');
-            let line = &bytes[..end.map_or(bytes.len(), |i| i + 1)];
-            if !self.written_judged {
-                let room = HEAD - self.written.len();
-                self.written
-                    .extend_from_slice(&line[..line.len().min(room)]);
-                if self.written.len() == HEAD || end.is_some() {
-                    self.written_judged = true;
-                    if let Some((tag, name, uid)) = command(&self.written) {
-                        self.start(tag, name, uid);
-                    }
-                }
-            }
-            match end {
-                Some(i) => {
-                    self.written.clear();
-                    self.written_judged = false;
-                    bytes = &bytes[i + 1..];
-                }
-                None => break,
-            }
-        }
-    }
-
-    fn start(&mut self, tag: String, name: &str, uid: bool) {
-        if self.pending.len() == PENDING {
-            self.pending.remove(0);
-        }
-        let name = if uid {
-            format!("UID {name}")
-        } else {
-            name.to_owned()
-        };
-        self.pending.push((tag, name, Instant::now()));
-    }
-
-    /// Reads `bytes` for tagged answers; returns each answered command's
-    /// name and how long it took.
-    fn read(&mut self, mut bytes: &[u8]) -> Vec<(String, std::time::Duration)> {
-        let mut answered = Vec::new();
+impl LineHeads {
+    fn feed(&mut self, mut bytes: &[u8], mut judge: impl FnMut(&[u8])) {
         while !bytes.is_empty() {
             let end = bytes.iter().position(|&b| b == b'\n');
             let line = &bytes[..end.map_or(bytes.len(), |i| i + 1)];
@@ -139,9 +87,7 @@ impl Clock {
                 self.head.extend_from_slice(&line[..line.len().min(room)]);
                 if self.head.len() == HEAD || end.is_some() {
                     self.judged = true;
-                    if let Some(done) = self.answer() {
-                        answered.push(done);
-                    }
+                    judge(&self.head);
                 }
             }
             match end {
@@ -153,20 +99,62 @@ impl Clock {
                 None => break,
             }
         }
-        answered
+    }
+}
+
+/// The commands written and not yet answered, and the starts of the lines
+/// being written (a client writes a command's tag, its text and its line
+/// end apart) and read.
+#[derive(Debug, Default)]
+struct Clock {
+    pending: Vec<(String, String, Instant)>,
+    written: LineHeads,
+    read: LineHeads,
+}
+
+impl Clock {
+    fn new() -> Self {
+        Clock::default()
     }
 
-    /// The command the line in `head` is the tagged answer of, if any.
-    fn answer(&mut self) -> Option<(String, std::time::Duration)> {
-        if self.pending.is_empty() {
-            return None;
-        }
-        let head = &self.head;
-        let at = self.pending.iter().position(|(tag, _, _)| {
-            head.len() > tag.len() && head.starts_with(tag.as_bytes()) && head[tag.len()] == b' '
-        })?;
-        let (_, name, started) = self.pending.remove(at);
-        Some((name, started.elapsed()))
+    /// Notes `bytes` written: a command is timed from when its line ends
+    /// (it is sent then).
+    fn wrote(&mut self, bytes: &[u8]) {
+        let pending = &mut self.pending;
+        self.written.feed(bytes, |head| {
+            let Some((tag, name, uid)) = command(head) else {
+                return;
+            };
+            if pending.len() == PENDING {
+                pending.remove(0);
+            }
+            let name = if uid {
+                format!("UID {name}")
+            } else {
+                name.to_owned()
+            };
+            pending.push((tag, name, Instant::now()));
+        });
+    }
+
+    /// Reads `bytes` for tagged answers; returns each answered command's
+    /// name and how long it took.
+    fn read(&mut self, bytes: &[u8]) -> Vec<(String, std::time::Duration)> {
+        let pending = &mut self.pending;
+        let mut answered = Vec::new();
+        self.read.feed(bytes, |head| {
+            // The command the line is the tagged answer of, if any.
+            let at = pending.iter().position(|(tag, _, _)| {
+                head.len() > tag.len()
+                    && head.starts_with(tag.as_bytes())
+                    && head[tag.len()] == b' '
+            });
+            if let Some(at) = at {
+                let (_, name, started) = pending.remove(at);
+                answered.push((name, started.elapsed()));
+            }
+        });
+        answered
     }
 }
 
