@@ -237,7 +237,7 @@ mod tests {
     use super::*;
     use estafette_core::sending_limit::{SendLimit as CoreLimit, SendingLimited};
     use estafette_core::CoreError as C;
-    use estafette_mail::MailError;
+    use estafette_core::MailError;
 
     /// Every variant of the domain's error: the status it answers and the body
     /// the browser receives. Details that are not the user's stay out.

@@ -1,11 +1,13 @@
 //! Estafette's pages, components and server functions. Server functions are
 //! thin: they extract who is asking, call `estafette_core`, map the result.
 
+mod actions;
 pub mod api;
 mod components;
 mod dates;
 pub mod error;
 pub mod i18n;
+mod keys;
 mod mailto;
 mod pages;
 mod prefs;
@@ -24,8 +26,7 @@ use pages::enrol::EnrolPage;
 use pages::filters::FiltersPage;
 use pages::link::LinkPage;
 use pages::login::{CodePage, SignInPage};
-use pages::mail::MailPage;
-use pages::message::MessagePage;
+use pages::mail::{MailPage, MessagePage};
 use pages::not_found::NotFound;
 use pages::outbox::OutboxPage;
 use pages::password::PasswordPage;

@@ -1,5 +1,7 @@
 //! The application's URLs, built in one place (pages and server handlers).
 
+use crate::api::mail::{ListRequest, Search};
+
 /// Percent-encodes a query value.
 pub fn encode(s: &str) -> String {
     s.bytes()
@@ -101,7 +103,7 @@ pub fn new_upload(name: &str, content_type: &str) -> String {
 
 /// A file sent from the compose form: shown (images) or removed (`DELETE`).
 /// The server's cleaning of the rich text knows this form too
-/// (`estafette_mail::sanitize::upload_image_src`).
+/// (`upload_image_src` of the mail crate's sanitiser).
 pub fn upload(id: &str) -> String {
     format!("/upload?id={}", encode(id))
 }
@@ -109,6 +111,89 @@ pub fn upload(id: &str) -> String {
 /// Server-sent events for changes in a folder.
 pub fn events(folder: &str) -> String {
     format!("/events?folder={}", encode(folder))
+}
+
+/// What the message list shows, read from its page's query (`get` gives a
+/// parameter's value): the inverse of [`list_href`].
+pub fn list_request(get: impl Fn(&str) -> Option<String>) -> ListRequest {
+    let text = |k: &str| get(k).unwrap_or_default();
+    let on = |k: &str| get(k).is_some_and(|v| v == "on" || v == "true");
+    ListRequest {
+        folder: get("folder").unwrap_or_else(|| "INBOX".into()),
+        page: get("page").and_then(|p| p.parse().ok()).unwrap_or(0),
+        sort: text("sort"),
+        conversations: get("conversations").map(|v| v == "on" || v == "true"),
+        search: Search {
+            q: text("q"),
+            unread: on("unread"),
+            flagged: on("flagged"),
+            attachment: on("attachment"),
+            label: text("label"),
+            since: text("since"),
+            before: text("before"),
+            everywhere: on("everywhere"),
+        },
+    }
+}
+
+/// The list page for `r`, leaving defaults out of the URL.
+pub fn list_href(r: &ListRequest) -> String {
+    let mut url = format!("/?folder={}", encode(&r.folder));
+    let mut add = |k: &str, v: &str| url.push_str(&format!("&{k}={}", encode(v)));
+    if r.page > 0 {
+        add("page", &r.page.to_string());
+    }
+    let f = &r.search;
+    for (k, v) in [
+        ("sort", &r.sort),
+        ("q", &f.q),
+        ("label", &f.label),
+        ("since", &f.since),
+        ("before", &f.before),
+    ] {
+        if !v.is_empty() {
+            add(k, v);
+        }
+    }
+    for (k, v) in [
+        ("unread", f.unread),
+        ("flagged", f.flagged),
+        ("attachment", f.attachment),
+        ("everywhere", f.everywhere),
+    ] {
+        if v {
+            add(k, "on");
+        }
+    }
+    if let Some(grouped) = r.conversations {
+        add("conversations", if grouped { "on" } else { "off" });
+    }
+    url
+}
+
+/// The list with one message open in the reading pane.
+pub fn open_href(r: &ListRequest, folder: &str, uid: u32) -> String {
+    format!("{}&in={}&uid={uid}", list_href(r), encode(folder))
+}
+
+/// The first page of a folder.
+pub fn folder_href(folder: &str) -> String {
+    list_href(&ListRequest {
+        folder: folder.to_owned(),
+        ..ListRequest::default()
+    })
+}
+
+/// The folder's messages with the label `keyword`.
+pub fn label_href(folder: &str, keyword: &str) -> String {
+    list_href(&ListRequest {
+        folder: folder.to_owned(),
+        search: Search {
+            label: keyword.to_owned(),
+            ..Search::default()
+        },
+        ..ListRequest::default()
+    })
 }
 
 #[cfg(test)]
@@ -131,5 +216,59 @@ mod tests {
             part("INBOX", 3, "1.2", true),
             "/part?folder=INBOX&uid=3&section=1.2&view=true"
         );
+    }
+
+    #[test]
+    fn a_list_address_reads_back_as_the_list_it_names() {
+        let request = ListRequest {
+            folder: "Sent Items".into(),
+            page: 2,
+            sort: "-from".into(),
+            conversations: Some(false),
+            search: Search {
+                q: "a&b=c".into(),
+                unread: true,
+                label: "$label1".into(),
+                since: "2026-01-02".into(),
+                everywhere: true,
+                ..Search::default()
+            },
+        };
+        let href = list_href(&request);
+        let query = href.trim_start_matches("/?");
+        let params: Vec<(String, String)> = query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), decode(v)))
+            .collect();
+        let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert_eq!(list_request(get), request);
+        // Defaults stay out of the address.
+        assert_eq!(folder_href("INBOX"), "/?folder=INBOX");
+        assert_eq!(
+            list_request(|_| None),
+            ListRequest {
+                folder: "INBOX".into(),
+                ..ListRequest::default()
+            }
+        );
+    }
+
+    /// Percent-decoding, as the browser's router does.
+    fn decode(s: &str) -> String {
+        let bytes = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' && i + 2 < bytes.len() {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("00");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
     }
 }

@@ -9,7 +9,7 @@ use estafette_mail::compose::{self, Draft, Outgoing, DRAFT_HEADER};
 use estafette_mail::folders::{self, SpecialUse};
 use estafette_mail::{actions, listing, sanitize, MailError};
 
-use crate::sending::{checked_key, Compose};
+use crate::sending::{checked_key, OutgoingForm};
 use crate::uploads::Upload;
 use crate::visitor::SignedIn;
 use crate::{CoreError, Services};
@@ -20,7 +20,7 @@ fn no_drafts_folder() -> MailError {
 
 impl Services {
     /// Saves the form as draft `form.send_key`, replacing its earlier versions.
-    pub async fn save_draft(&self, who: &SignedIn, form: Compose) -> Result<(), CoreError> {
+    pub async fn save_draft(&self, who: &SignedIn, form: OutgoingForm) -> Result<(), CoreError> {
         let key = checked_key(&form.send_key)?;
         let outgoing = self.outgoing(who, &form).await?;
         self.keep_draft(who, &outgoing, key).await

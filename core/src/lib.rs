@@ -8,9 +8,11 @@ pub mod carddav;
 pub mod config;
 #[cfg(test)]
 mod config_reference;
+pub mod connections;
 pub mod cookie;
 pub mod defence;
 pub mod doctor;
+pub mod document;
 mod drafts;
 mod error;
 pub mod files;
@@ -22,7 +24,6 @@ pub mod inline;
 pub mod keys;
 pub mod labels;
 pub mod live;
-pub mod mailbox;
 mod message_files;
 pub mod organising;
 pub mod original;
@@ -49,5 +50,6 @@ pub mod visitor;
 
 pub use config::{Config, ConfigError};
 pub use error::CoreError;
+pub use estafette_mail::MailError;
 pub use services::{ClientInfo, Services};
 pub use signin::{DeviceCookie, SignedInToken};

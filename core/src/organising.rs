@@ -1,6 +1,7 @@
 //! What the reader changes: marks, moves, deletions and folders.
 
-use estafette_mail::actions::{self, Mark};
+use estafette_mail::actions;
+pub use estafette_mail::actions::Mark;
 use estafette_mail::folders::{self, SpecialUse};
 use estafette_mail::MailError;
 
@@ -13,6 +14,32 @@ pub enum Destination {
     Trash,
     Archive,
     Junk,
+}
+
+impl Destination {
+    /// The destination a request names (`trash`, `archive`, `junk`).
+    pub fn named(name: &str) -> Result<Self, CoreError> {
+        match name {
+            "trash" => Ok(Destination::Trash),
+            "archive" => Ok(Destination::Archive),
+            "junk" => Ok(Destination::Junk),
+            _ => Err(CoreError::Invalid("Unknown destination.".into())),
+        }
+    }
+}
+
+/// The mark a request names (`seen`, `flagged`).
+pub fn mark_named(name: &str) -> Result<Mark, CoreError> {
+    match name {
+        "seen" => Ok(Mark::Seen),
+        "flagged" => Ok(Mark::Flagged),
+        _ => Err(CoreError::Invalid("Unknown mark.".into())),
+    }
+}
+
+/// The messages a request names (`3,5,9:12`), at most a batch of them.
+pub fn uids(list: &str) -> Result<Vec<u32>, CoreError> {
+    actions::parse_uids(list).ok_or_else(|| CoreError::Invalid("Those are not messages.".into()))
 }
 
 impl Services {
@@ -107,5 +134,25 @@ impl Services {
             Box::pin(async move { folders::delete(imap, &name).await })
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_request_names_is_read_or_refused() {
+        assert_eq!(uids("3, 5,9:11").ok(), Some(vec![3, 5, 9, 10, 11]));
+        assert!(matches!(uids("3,x"), Err(CoreError::Invalid(_))));
+        assert!(matches!(uids("1:100000"), Err(CoreError::Invalid(_))));
+        assert_eq!(mark_named("seen").ok(), Some(Mark::Seen));
+        assert_eq!(mark_named("flagged").ok(), Some(Mark::Flagged));
+        assert!(matches!(mark_named("deleted"), Err(CoreError::Invalid(_))));
+        assert_eq!(Destination::named("junk").ok(), Some(Destination::Junk));
+        assert!(matches!(
+            Destination::named("Trash"),
+            Err(CoreError::Invalid(_))
+        ));
     }
 }

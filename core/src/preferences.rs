@@ -181,7 +181,7 @@ impl Services {
     /// Replaces the settings page's choices (everything but the trusted
     /// senders, which are added from a message and removed one by one), all
     /// checked before any is kept.
-    pub async fn choose(
+    pub async fn replace_choices(
         &self,
         who: &SignedIn,
         choices: Preferences,

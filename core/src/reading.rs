@@ -7,16 +7,72 @@ use std::time::Duration;
 use estafette_mail::attachments::{self, Decoder, Encoding, Part};
 use estafette_mail::folders::{self, Folder};
 use estafette_mail::imap::ImapSession;
-use estafette_mail::listing::{self, Listing, Order};
-use estafette_mail::search::Query;
+use estafette_mail::listing::{self, Order, SortKey};
+pub use estafette_mail::listing::{Listing, Summary};
+pub use estafette_mail::search::Query;
 use estafette_mail::view::{self, Shown};
 use estafette_mail::MailError;
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt};
 
-use crate::mailbox::MailConnection;
+use crate::connections::MailConnection;
 use crate::visitor::{Session, SignedIn};
 use crate::{CoreError, Services};
+
+/// What the message list asks for, as the browser says it.
+#[derive(Debug, Clone, Default)]
+pub struct ListRequest {
+    pub folder: String,
+    pub page: u32,
+    /// `from`, `subject`, `size` or `date` (the default), `-` first for
+    /// ascending (oldest, A to Z, smallest first).
+    pub sort: String,
+    pub conversations: bool,
+    pub search: SearchFields,
+}
+
+/// The search form's fields; empty means "any".
+#[derive(Debug, Clone, Default)]
+pub struct SearchFields {
+    pub text: String,
+    pub since: String,
+    pub before: String,
+    pub unread: bool,
+    pub flagged: bool,
+    pub attachment: bool,
+    pub label: String,
+    /// In every folder rather than the one open.
+    pub everywhere: bool,
+}
+
+impl SearchFields {
+    pub fn query(self) -> Query {
+        let blank = |s: String| (!s.trim().is_empty()).then_some(s);
+        Query {
+            text: self.text,
+            since: blank(self.since),
+            before: blank(self.before),
+            unread: self.unread,
+            flagged: self.flagged,
+            attachment: self.attachment,
+            label: blank(self.label),
+        }
+    }
+}
+
+/// The order a list's `sort` names (anything unknown: newest first).
+pub fn order(sort: &str) -> Order {
+    let key = match sort.trim_start_matches('-') {
+        "from" => SortKey::From,
+        "subject" => SortKey::Subject,
+        "size" => SortKey::Size,
+        _ => SortKey::Date,
+    };
+    Order {
+        key,
+        ascending: sort.starts_with('-'),
+    }
+}
 
 /// Encoded bytes fetched from IMAP per step of a download.
 const CHUNK: u32 = 1 << 20;
@@ -67,8 +123,25 @@ impl Services {
         Ok(result?)
     }
 
+    /// A page of the message list: of the folder, or of every folder when
+    /// a search asks for it, rows grouped by conversation when asked.
+    pub async fn list(&self, who: &SignedIn, r: ListRequest) -> Result<Listing, CoreError> {
+        let everywhere = r.search.everywhere;
+        let query = r.search.query();
+        let mut listing = if everywhere && !query.is_empty() {
+            self.search_everywhere(who, &query, r.page).await?
+        } else {
+            self.messages(who, &r.folder, order(&r.sort), &query, r.page)
+                .await?
+        };
+        if r.conversations {
+            listing.messages = listing::group_conversations(listing.messages);
+        }
+        Ok(listing)
+    }
+
     /// Page `page` of a folder in `order`, only messages matching `query`.
-    pub async fn messages(
+    async fn messages(
         &self,
         who: &SignedIn,
         folder: &str,
@@ -91,7 +164,7 @@ impl Services {
 
     /// Page `page` of the messages matching `query` in every folder, folder
     /// by folder in the folder list's order, newest first within each.
-    pub async fn search_everywhere(
+    async fn search_everywhere(
         &self,
         who: &SignedIn,
         query: &Query,
@@ -350,7 +423,40 @@ async fn timed<T>(
                 "an IMAP operation took too long; its connection is closed"
             );
             conn.discard();
-            Err(crate::mailbox::not_answering(limit))
+            Err(crate::connections::not_answering(limit))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_reads_its_order_and_its_search() {
+        assert_eq!(order(""), Order::default());
+        assert_eq!(
+            order("-from"),
+            Order {
+                key: SortKey::From,
+                ascending: true
+            }
+        );
+        assert_eq!(order("size").key, SortKey::Size);
+        assert!(!order("size").ascending);
+        assert_eq!(order("whatever"), Order::default());
+        let q = SearchFields {
+            text: "invoice".into(),
+            since: " ".into(),
+            before: "2026-01-01".into(),
+            label: String::new(),
+            unread: true,
+            ..SearchFields::default()
+        }
+        .query();
+        assert_eq!(q.since, None, "blank is any");
+        assert_eq!(q.before.as_deref(), Some("2026-01-01"));
+        assert_eq!(q.label, None);
+        assert!(q.unread && !q.flagged);
     }
 }

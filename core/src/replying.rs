@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use estafette_mail::attachments::Encoding;
-use estafette_mail::reply::{self, Original};
+use estafette_mail::reply;
+pub use estafette_mail::reply::Original;
 
 use crate::uploads::Upload;
 use crate::visitor::SignedIn;
@@ -19,6 +20,19 @@ pub enum Start {
     Forward,
     /// The whole message attached as it was received (`.eml`).
     ForwardAsAttachment,
+}
+
+impl Start {
+    /// The way to start a request names (`reply`, `all`, `forward`, `forward-eml`).
+    pub fn named(name: &str) -> Result<Self, CoreError> {
+        match name {
+            "reply" => Ok(Start::Reply),
+            "all" => Ok(Start::ReplyAll),
+            "forward" => Ok(Start::Forward),
+            "forward-eml" => Ok(Start::ForwardAsAttachment),
+            _ => Err(CoreError::Invalid("Unknown way to start a message.".into())),
+        }
+    }
 }
 
 /// The compose form, filled in.

@@ -21,7 +21,7 @@ use crate::{ClientInfo, CoreError, Services};
 
 /// What the compose form sends.
 #[derive(Debug, Clone, Default)]
-pub struct Compose {
+pub struct OutgoingForm {
     pub to: String,
     pub cc: String,
     pub bcc: String,
@@ -86,7 +86,7 @@ impl Services {
     pub(crate) async fn outgoing(
         &self,
         who: &SignedIn,
-        form: &Compose,
+        form: &OutgoingForm,
     ) -> Result<Outgoing, CoreError> {
         let limit = self.config.limits.max_message_bytes();
         let mut total = 0u64;
@@ -155,7 +155,7 @@ impl Services {
     async fn forget_uploads(
         &self,
         who: &SignedIn,
-        form: &Compose,
+        form: &OutgoingForm,
         outgoing: &Outgoing,
     ) -> Result<(), CoreError> {
         let images = outgoing
@@ -174,7 +174,7 @@ impl Services {
     pub async fn send_message(
         &self,
         who: &SignedIn,
-        form: Compose,
+        form: OutgoingForm,
         when: When,
         client: &ClientInfo,
     ) -> Result<Sent, CoreError> {
@@ -281,7 +281,7 @@ impl Services {
     async fn hold(
         &self,
         who: &SignedIn,
-        form: &Compose,
+        form: &OutgoingForm,
         outgoing: &Outgoing,
         message: &Prepared,
         password: &secrecy::SecretString,

@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use estafette_store::Store;
 
+use crate::connections::MailSessions;
 use crate::live::Watches;
-use crate::mailbox::MailSessions;
 use crate::message_files::MessageFiles;
 use crate::throttle::InFlight;
 use crate::uploads::Uploads;

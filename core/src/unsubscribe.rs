@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub use estafette_mail::unsubscribe::Unsubscribe;
 use estafette_web::WebError;
 
 use crate::visitor::SignedIn;

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use estafette_core::mailbox::IMAP_IDLE_CLOSE;
+use estafette_core::connections::IMAP_IDLE_CLOSE;
 
 /// Attachments of a form never sent are removed after a day.
 const ABANDONED_UPLOADS: std::time::Duration = std::time::Duration::from_secs(24 * 3600);

@@ -34,11 +34,7 @@ pub async fn set_label(
 ) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let uids = estafette_mail::actions::parse_uids(&uids).ok_or_else(|| {
-        AppError::from(estafette_core::CoreError::Invalid(
-            "Those are not messages.".into(),
-        ))
-    })?;
+    let uids = estafette_core::organising::uids(&uids)?;
     Ok(services()?
         .set_label(&who, &folder, &uids, &label, on)
         .await?)

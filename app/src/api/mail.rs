@@ -150,40 +150,27 @@ pub async fn messages(
     #[server(default)] conversations: bool,
     #[server(default)] search: Search,
 ) -> Result<MessagePage, AppError> {
-    use estafette_mail::listing::{Order, SortKey};
-    use estafette_mail::search::Query;
+    use estafette_core::reading::{ListRequest, SearchFields};
 
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let ascending = sort.starts_with('-');
-    let key = match sort.trim_start_matches('-') {
-        "from" => SortKey::From,
-        "subject" => SortKey::Subject,
-        "size" => SortKey::Size,
-        _ => SortKey::Date,
+    let request = ListRequest {
+        folder,
+        page,
+        sort,
+        conversations,
+        search: SearchFields {
+            text: search.q,
+            since: search.since,
+            before: search.before,
+            unread: search.unread,
+            flagged: search.flagged,
+            attachment: search.attachment,
+            label: search.label,
+            everywhere: search.everywhere,
+        },
     };
-    let blank = |s: String| (!s.trim().is_empty()).then_some(s);
-    let everywhere = search.everywhere;
-    let query = Query {
-        text: search.q,
-        since: blank(search.since),
-        before: blank(search.before),
-        unread: search.unread,
-        flagged: search.flagged,
-        attachment: search.attachment,
-        label: blank(search.label),
-    };
-    let services = services()?;
-    let mut listing = if everywhere && !query.is_empty() {
-        services.search_everywhere(&who, &query, page).await?
-    } else {
-        services
-            .messages(&who, &folder, Order { key, ascending }, &query, page)
-            .await?
-    };
-    if conversations {
-        listing.messages = estafette_mail::listing::group_conversations(listing.messages);
-    }
+    let listing = services()?.list(&who, request).await?;
     Ok(MessagePage {
         total: listing.total,
         page: listing.page,
@@ -255,8 +242,8 @@ pub struct UnsubscribeOffer {
 }
 
 #[cfg(feature = "ssr")]
-impl From<estafette_mail::unsubscribe::Unsubscribe> for UnsubscribeOffer {
-    fn from(u: estafette_mail::unsubscribe::Unsubscribe) -> Self {
+impl From<estafette_core::unsubscribe::Unsubscribe> for UnsubscribeOffer {
+    fn from(u: estafette_core::unsubscribe::Unsubscribe) -> Self {
         let host = u
             .web
             .as_deref()
@@ -273,14 +260,6 @@ impl From<estafette_mail::unsubscribe::Unsubscribe> for UnsubscribeOffer {
     }
 }
 
-/// Types the browser shows without running anything of the sender's.
-pub fn previewable(content_type: &str) -> bool {
-    matches!(
-        content_type,
-        "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "application/pdf" | "text/plain"
-    )
-}
-
 #[server(prefix = "/api", endpoint = "outline")]
 pub async fn outline(folder: String, uid: u32) -> Result<MessageOutline, AppError> {
     use super::context::{services, signed_in};
@@ -292,7 +271,9 @@ pub async fn outline(folder: String, uid: u32) -> Result<MessageOutline, AppErro
         report,
         unsubscribe,
     } = services.outline(&who, &folder, uid).await?;
-    let trusted = services.preferences(&who).await?.trusts(&row.from_address);
+    let trusted = services
+        .remote_allowed(&who, &row.from_address, false)
+        .await?;
     let risky_names: Vec<String> = report
         .warnings
         .iter()
@@ -318,7 +299,7 @@ pub async fn outline(folder: String, uid: u32) -> Result<MessageOutline, AppErro
             .into_iter()
             .filter(|p| !(p.inline && p.content_id.is_some()))
             .map(|p| AttachmentView {
-                previewable: previewable(&p.content_type),
+                previewable: estafette_core::document::previewable(&p.content_type),
                 risky: p.risky
                     || risky_names.contains(&estafette_threats::report::printable(&p.name)),
                 section: p.section,
@@ -357,15 +338,9 @@ pub async fn unsubscribe(folder: String, uid: u32) -> Result<UnsubscribeDone, Ap
     })
 }
 
-/// A refused request, answered with 422.
-#[cfg(feature = "ssr")]
-fn invalid(reason: &str) -> AppError {
-    estafette_core::CoreError::Invalid(reason.to_owned()).into()
-}
-
 #[cfg(feature = "ssr")]
 fn uid_list(uids: &str) -> Result<Vec<u32>, AppError> {
-    estafette_mail::actions::parse_uids(uids).ok_or_else(|| invalid("Those are not messages."))
+    Ok(estafette_core::organising::uids(uids)?)
 }
 
 /// Where moved messages went, and their UIDs there (`first:last`) when
@@ -380,15 +355,9 @@ pub struct Moved {
 /// flagged or not (`flagged`).
 #[server(prefix = "/api", endpoint = "mark")]
 pub async fn mark(folder: String, uids: String, mark: String, on: bool) -> Result<(), AppError> {
-    use estafette_mail::actions::Mark;
-
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let mark = match mark.as_str() {
-        "seen" => Mark::Seen,
-        "flagged" => Mark::Flagged,
-        _ => return Err(invalid("Unknown mark.")),
-    };
+    let mark = estafette_core::organising::mark_named(&mark)?;
     Ok(services()?
         .set_mark(&who, &folder, &uid_list(&uids)?, mark, on)
         .await?)
@@ -421,12 +390,7 @@ pub async fn send_to(folder: String, uids: String, to: String) -> Result<Option<
 
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let destination = match to.as_str() {
-        "trash" => Destination::Trash,
-        "archive" => Destination::Archive,
-        "junk" => Destination::Junk,
-        _ => return Err(invalid("Unknown destination.")),
-    };
+    let destination = Destination::named(&to)?;
     Ok(services()?
         .send_to(&who, &folder, &uid_list(&uids)?, destination)
         .await?
@@ -625,15 +589,9 @@ pub async fn start_from(folder: String, uid: u32, start: String) -> Result<Prefi
 
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let start = match start.as_str() {
-        "reply" => Start::Reply,
-        "all" => Start::ReplyAll,
-        "forward" => Start::Forward,
-        "forward-eml" => Start::ForwardAsAttachment,
-        _ => return Err(invalid("Unknown way to start a message.")),
-    };
+    let start = Start::named(&start)?;
     let t = super::context::texts(&who).await;
-    let heading = |o: &estafette_mail::reply::Original| {
+    let heading = |o: &estafette_core::replying::Original| {
         let date = o.date.map(crate::dates::format_time).unwrap_or_default();
         // The forwarded message's header block ends with a line break.
         let (template, end) = if start == Start::Forward {
@@ -673,13 +631,13 @@ pub async fn start_from(folder: String, uid: u32, start: String) -> Result<Prefi
 }
 
 #[cfg(feature = "ssr")]
-fn compose_of(message: OutgoingForm) -> estafette_core::sending::Compose {
+fn compose_of(message: OutgoingForm) -> estafette_core::sending::OutgoingForm {
     let references: Vec<String> = message
         .references
         .split_whitespace()
         .map(str::to_owned)
         .collect();
-    estafette_core::sending::Compose {
+    estafette_core::sending::OutgoingForm {
         to: message.to,
         cc: message.cc,
         bcc: message.bcc,

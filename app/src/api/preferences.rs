@@ -11,7 +11,7 @@ pub async fn save_preferences(prefs: Prefs) -> Result<Prefs, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
     let language = prefs.language.clone();
-    let saved = services()?.choose(&who, prefs.into_core()).await?;
+    let saved = services()?.replace_choices(&who, prefs.into_core()).await?;
     Ok(Prefs::from_core(&saved, &language))
 }
 

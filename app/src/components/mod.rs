@@ -1,14 +1,22 @@
+mod app_shell;
+mod change_password;
+pub mod labels;
 mod quota;
 mod shortcuts;
+pub mod threat_banner;
 mod time;
 mod toast;
 mod two_factor;
+pub mod unsubscribe;
+mod vacation_banner;
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::i18n::use_texts;
 
+pub use app_shell::AppShell;
+pub use change_password::ChangePasswordForm;
 pub use quota::QuotaMeter;
 #[cfg(feature = "hydrate")]
 pub use shortcuts::shortcut_key;
@@ -16,6 +24,7 @@ pub use shortcuts::Shortcuts;
 pub use time::LocalTime;
 pub use toast::{provide_toaster, use_toaster, Toaster, Toasts};
 pub use two_factor::TwoFactorSetup;
+pub use vacation_banner::VacationBanner;
 
 /// The fields of a submitted form, by name: read when it is sent, so what was
 /// typed before the page came alive counts too. For the forms of the way in

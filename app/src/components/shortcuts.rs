@@ -1,6 +1,6 @@
 //! The shortcuts every page shares: `c` compose, `/` search, `?` the list of
-//! shortcuts. The mail and message pages add their own; all follow the
-//! "keyboard shortcuts" preference.
+//! shortcuts (all of `crate::keys`). The mail and message pages act on the
+//! others; all follow the "keyboard shortcuts" preference.
 
 use leptos::prelude::*;
 
@@ -49,16 +49,17 @@ pub fn Shortcuts() -> impl IntoView {
             if !shortcut_key(&e) {
                 return;
             }
-            match e.key().as_str() {
-                "c" => {
+            use crate::keys::Command;
+            match crate::keys::command(&e.key()) {
+                Some(Command::Compose) => {
                     e.prevent_default();
                     navigate("/compose", Default::default());
                 }
-                "/" => {
+                Some(Command::Search) => {
                     e.prevent_default();
                     focus("search");
                 }
-                "?" => {
+                Some(Command::Help) => {
                     open.update(|o| *o = !*o);
                     if open.get_untracked() {
                         focus("shortcuts-close");
@@ -69,25 +70,14 @@ pub fn Shortcuts() -> impl IntoView {
         });
         on_cleanup(move || handle.remove());
     }
-    let keys = [
-        ("c", t.key_compose),
-        ("/", t.key_search),
-        ("j / k", t.key_next_previous),
-        ("Enter", t.key_open),
-        ("e", t.archive),
-        ("#", t.delete),
-        ("s", t.key_flag),
-        ("u", t.mark_unread),
-        ("1 … 5", t.key_label),
-        ("?", t.key_help),
-    ];
+    let keys = crate::keys::help(t);
     view! {
         <Show when=move || open.get()>
             <div class="dialog-backdrop" on:click=move |_| open.set(false)></div>
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title">
                 <h2 id="shortcuts-title">{t.shortcuts}</h2>
                 <dl class="shortcut-list">
-                    {keys.into_iter().map(|(key, what)| view! {
+                    {keys.clone().into_iter().map(|(key, what)| view! {
                         <div><dt><kbd>{key}</kbd></dt><dd>{what}</dd></div>
                     }).collect_view()}
                 </dl>

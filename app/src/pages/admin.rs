@@ -7,10 +7,10 @@ use crate::api::admin::{
     AdminSetAdmin, AdminSetDisabled, AdminSetForwardOutside, AdminSetProvisioning,
     AdminSetTwoFactorPolicy, SendingLimitView,
 };
+use crate::components::AppShell;
 use crate::components::{ErrorNote, LocalTime, Notice};
 use crate::error::AppError;
 use crate::i18n::use_texts;
-use crate::pages::shell::AppShell;
 
 /// Every admin action of the page, so that one change refreshes the list.
 #[derive(Clone, Copy)]

@@ -10,10 +10,10 @@ use crate::api::contacts::ImportView;
 use crate::api::contacts::{
     contacts, group_recipients, remove_contact, save_contact, sync_contacts, ContactView, SyncView,
 };
+use crate::components::AppShell;
 use crate::components::{use_toaster, ErrorNote};
 use crate::error::AppError;
 use crate::i18n::{translate, use_texts};
-use crate::pages::shell::AppShell;
 
 /// The form's fields, as typed.
 #[derive(Clone, Copy)]

@@ -8,8 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::defence::{check_link, LinkCheck};
 use crate::components::ErrorNote;
-use crate::i18n::{use_texts, Texts};
-use crate::pages::threat_banner::fill;
+use crate::i18n::{fill, use_texts, Texts};
 
 fn why(c: &LinkCheck, t: &Texts) -> String {
     let claimed = c.claimed.clone().unwrap_or_default();

@@ -1,20 +1,15 @@
+//! The pages, one module (or directory) each; what several pages show is in
+//! `components`, and no page imports another.
+
 pub mod admin;
 pub mod compose;
 pub mod contacts;
 pub mod enrol;
 pub mod filters;
-pub mod folders;
-pub mod labels;
 pub mod link;
 pub mod login;
 pub mod mail;
-pub mod message;
 pub mod not_found;
 pub mod outbox;
 pub mod password;
 pub mod settings;
-pub mod shell;
-pub mod templates;
-pub mod threat_banner;
-pub mod unsubscribe;
-pub mod vacation_banner;

@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::mail::{outbox, take_back, HeldView};
+use crate::components::AppShell;
 use crate::components::{ErrorNote, LocalTime};
 use crate::error::AppError;
 use crate::i18n::use_texts;
-use crate::pages::shell::AppShell;
 
 #[component]
 pub fn OutboxPage() -> impl IntoView {

@@ -71,25 +71,11 @@ pub async fn run(cli: Cli) -> Result<(), ServerError> {
 
 /// Needs no configuration: a message in, the iframe's document out.
 fn render_eml(file: &std::path::Path, allow_remote: bool) -> Result<(), ServerError> {
-    use estafette_mail::{message, render, sanitize::Policy};
     let raw = std::fs::read(file)
         .map_err(|e| ServerError::Usage(format!("cannot read {}: {e}", file.display())))?;
-    let parsed =
-        message::parse(&raw).map_err(|e| ServerError::Usage(format!("{}: {e}", file.display())))?;
-    let policy = Policy {
-        allow_remote,
-        cid_urls: parsed
-            .attachments
-            .iter()
-            .filter_map(|a| {
-                a.content_id
-                    .clone()
-                    .map(|cid| (cid, format!("part/{}", a.part)))
-            })
-            .collect(),
-        ..Policy::default()
-    };
-    print!("{}", render::render(&parsed, &policy, None, None).document);
+    let document = estafette_core::document::render_file(&raw, allow_remote)
+        .map_err(|e| ServerError::Usage(format!("{}: {e}", file.display())))?;
+    print!("{document}");
     Ok(())
 }
 

@@ -76,7 +76,7 @@ pub async fn part(
         .download(&who, &q.folder, q.uid, |p| p.section == q.section)
         .await?;
     let part = download.part;
-    let view = q.view && app::api::mail::previewable(&part.content_type);
+    let view = q.view && estafette_core::document::previewable(&part.content_type);
     let body = Body::from_stream(download.body);
     let mut res = body.into_response();
     let h = res.headers_mut();

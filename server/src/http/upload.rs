@@ -70,7 +70,7 @@ pub async fn show(
     let (upload, data) = services.uploads.read(&who, &q.id).await?;
     // The images an attachment's preview shows too (no SVG: nothing that runs).
     let shown = upload.content_type.starts_with("image/")
-        && app::api::mail::previewable(&upload.content_type);
+        && estafette_core::document::previewable(&upload.content_type);
     if !shown {
         let why = format!(
             "`{}` cannot be shown in the text; attach it instead.",

@@ -14,9 +14,9 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::filters::{filters, FiltersView};
 use crate::api::mail::{folders, FolderView};
+use crate::components::AppShell;
 use crate::components::ErrorNote;
 use crate::i18n::use_texts;
-use crate::pages::shell::AppShell;
 
 /// The page's data, and a way to read it again after a change.
 #[derive(Clone, Copy)]

@@ -6,30 +6,7 @@
 use leptos::prelude::*;
 
 use crate::api::defence::{SenderCheck, ThreatNote};
-use crate::i18n::{use_texts, Texts};
-
-/// `template` with each `{name}` of `values` filled in, in one pass (a
-/// value is never read as a template).
-pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else {
-            out.push_str(&rest[open..]);
-            return out;
-        };
-        let name = &after[..close];
-        match values.iter().find(|(n, _)| *n == name) {
-            Some((_, v)) => out.push_str(v),
-            None => out.push_str(&rest[open..open + close + 2]),
-        }
-        rest = &after[close + 1..];
-    }
-    out.push_str(rest);
-    out
-}
+use crate::i18n::{fill, use_texts, Texts};
 
 fn risk(reason: &str, t: &Texts) -> Option<&'static str> {
     Some(match reason {
@@ -170,15 +147,6 @@ pub fn ThreatBanner(warnings: Vec<ThreatNote>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_value_is_never_read_as_a_template() {
-        assert_eq!(
-            fill("{a} and {b}", &[("a", "{b}"), ("b", "x")]),
-            "{b} and x"
-        );
-        assert_eq!(fill("{unknown} {a", &[("a", "1")]), "{unknown} {a");
-    }
 
     #[test]
     fn every_kind_is_worded_in_every_language() {

@@ -2,19 +2,20 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use crate::actions::{report, run, Act, MoveSelect};
 use crate::api::contacts::add_sender;
 use crate::api::labels::labels;
 use crate::api::mail::{folders, mark, outline, trust_sender, MessageOutline};
+#[cfg(feature = "hydrate")]
+use crate::components::labels::built_in;
+use crate::components::labels::MessageLabels;
+use crate::components::threat_banner::{SenderLine, ThreatBanner};
+use crate::components::unsubscribe::Unsubscribe;
+use crate::components::AppShell;
 use crate::components::{use_toaster, ErrorNote};
 use crate::i18n::{human_size, use_texts};
-#[cfg(feature = "hydrate")]
-use crate::pages::labels::built_in;
-use crate::pages::labels::MessageLabels;
-use crate::pages::mail::{folder_href, report, run, Act, MoveSelect};
-use crate::pages::shell::AppShell;
-use crate::pages::threat_banner::{SenderLine, ThreatBanner};
-use crate::pages::unsubscribe::Unsubscribe;
-use crate::urls;
+use crate::keys::{tip, Command};
+use crate::urls::{self, folder_href};
 
 /// One message on its own page.
 #[component]
@@ -123,14 +124,12 @@ pub fn MessageView(
                 .get_untracked()
                 .and_then(Result::ok)
                 .is_some_and(|o| o.flagged);
-            match e.key().as_str() {
-                "e" => run_act(Act::SendTo("archive")),
-                "#" => run_act(Act::SendTo("trash")),
-                "s" => run_act(Act::Mark("flagged", !flagged)),
-                "u" => run_act(Act::Mark("seen", false)),
-                n @ ("1" | "2" | "3" | "4" | "5") => {
-                    toggle_label(built_in(n.parse().unwrap_or(1)));
-                }
+            match crate::keys::command(&e.key()) {
+                Some(Command::Archive) => run_act(Act::SendTo("archive")),
+                Some(Command::Delete) => run_act(Act::SendTo("trash")),
+                Some(Command::ToggleFlag) => run_act(Act::Mark("flagged", !flagged)),
+                Some(Command::MarkUnread) => run_act(Act::Mark("seen", false)),
+                Some(Command::Label(n)) => toggle_label(built_in(n)),
                 _ => {}
             }
         });
@@ -168,15 +167,15 @@ pub fn MessageView(
                 <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "all")>{t.reply_all}</a>
                 <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "forward")>{t.forward}</a>
                 <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "forward-eml")>{t.forward_as_attachment}</a>
-                <button type="button" on:click=move |_| run_act(Act::SendTo("archive"))>{t.archive}</button>
+                <button type="button" title=tip(t.archive, Command::Archive) on:click=move |_| run_act(Act::SendTo("archive"))>{t.archive}</button>
                 <button type="button" on:click=move |_| run_act(Act::SendTo("junk"))>{t.junk}</button>
-                <button type="button" class="danger" on:click=move |_| run_act(Act::SendTo("trash"))>{t.delete}</button>
-                <button type="button" on:click=move |_| run_act(Act::Mark("seen", false))>{t.mark_unread}</button>
+                <button type="button" class="danger" title=tip(t.delete, Command::Delete) on:click=move |_| run_act(Act::SendTo("trash"))>{t.delete}</button>
+                <button type="button" title=tip(t.mark_unread, Command::MarkUnread) on:click=move |_| run_act(Act::Mark("seen", false))>{t.mark_unread}</button>
                 <Transition fallback=|| ()>
                     {move || info.get().and_then(Result::ok).map(|o| {
                         let (label, on) = if o.flagged { (t.unflag, false) } else { (t.flag, true) };
                         view! {
-                            <button type="button" aria-pressed=o.flagged.to_string()
+                            <button type="button" aria-pressed=o.flagged.to_string() title=tip(label, Command::ToggleFlag)
                                 on:click=move |_| run_act(Act::Mark("flagged", on))>{label}</button>
                         }
                     })}

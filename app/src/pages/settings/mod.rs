@@ -1,3 +1,7 @@
+//! Settings: preferences, identities, templates, security.
+
+mod templates;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -9,11 +13,11 @@ use crate::api::preferences::{distrust_sender, save_preferences, trusted_senders
 use crate::api::security::{
     get_two_factor_status, my_sessions, sign_in_history, DisableTwoFactor, RevokeSession,
 };
-use crate::components::{use_toaster, ErrorNote, LocalTime, TwoFactorSetup};
+use crate::components::{
+    use_toaster, AppShell, ChangePasswordForm, ErrorNote, LocalTime, TwoFactorSetup,
+};
 use crate::error::AppError;
 use crate::i18n::{use_texts, Locale, Texts};
-use crate::pages::password::ChangePasswordForm;
-use crate::pages::shell::AppShell;
 use crate::prefs::{use_prefs, Prefs};
 
 #[component]
@@ -37,7 +41,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <ReadingSection/>
                 <ComposingSection/>
                 <IdentitiesSection/>
-                <crate::pages::templates::TemplatesSection/>
+                <templates::TemplatesSection/>
                 <section aria-labelledby="security-title">
                     <h2 id="security-title">{t.security}</h2>
                     <TwoFactorSection/>

@@ -1,11 +1,9 @@
-//! Reply templates: kept in Settings, inserted from the compose form.
+//! Settings → Templates (the compose form inserts them: `pages::compose::templates`).
 
 use leptos::prelude::*;
 
-use crate::api::templates::{
-    fill_template, remove_template, save_template, templates, TemplateView,
-};
-use crate::components::{use_toaster, ErrorNote};
+use crate::api::templates::{remove_template, save_template, templates, TemplateView};
+use crate::components::ErrorNote;
 use crate::error::AppError;
 use crate::i18n::use_texts;
 
@@ -97,65 +95,5 @@ pub fn TemplatesSection() -> impl IntoView {
                 </button>
             </form>
         </section>
-    }
-}
-
-/// The compose form's template menu: the chosen template, filled in for the
-/// first recipient in `to`, goes at the start of the text (above the
-/// signature and any quote), in plain or rich text alike.
-#[component]
-pub fn TemplatePicker(
-    to: RwSignal<String>,
-    text: RwSignal<String>,
-    html: RwSignal<String>,
-    rich: RwSignal<bool>,
-) -> impl IntoView {
-    let t = use_texts();
-    let list = Resource::new(|| (), |_| templates());
-    let toaster = use_toaster();
-    let insert = move |value: String| {
-        let Ok(id) = value.parse::<i64>() else {
-            return;
-        };
-        let recipients = to.get_untracked();
-        leptos::task::spawn_local(async move {
-            match fill_template(id, recipients).await {
-                Ok(filled) => {
-                    if rich.get_untracked() {
-                        let block = format!("<p>{}</p>", super::compose::escape_text(&filled));
-                        html.update(|h| h.insert_str(0, &block));
-                    }
-                    text.update(|body| {
-                        let gap = if body.starts_with('\n') || body.is_empty() {
-                            ""
-                        } else {
-                            "\n\n"
-                        };
-                        body.insert_str(0, &format!("{filled}{gap}"));
-                    });
-                    toaster.say(t.template_inserted);
-                }
-                Err(e) => toaster.error(&e),
-            }
-        });
-    };
-    view! {
-        <Transition fallback=|| ()>
-            {move || list.get().and_then(Result::ok).filter(|l| !l.is_empty()).map(|items| view! {
-                <label class="template-picker">{t.insert_template}
-                    <select name="template" on:change=move |e| {
-                        let value = event_target_value(&e);
-                        insert(value);
-                        // Back to the prompt: the same one can be inserted again.
-                        if let Some(select) = leptos::wasm_bindgen::JsCast::dyn_ref::<leptos::web_sys::HtmlSelectElement>(&event_target::<leptos::web_sys::EventTarget>(&e)) {
-                            select.set_value("");
-                        }
-                    }>
-                        <option value="" selected>"—"</option>
-                        {items.into_iter().map(|i| view! { <option value=i.id.to_string()>{i.name}</option> }).collect_view()}
-                    </select>
-                </label>
-            })}
-        </Transition>
     }
 }

@@ -8,7 +8,7 @@ use crate::api::mail::{create_folder, delete_folder, rename_folder, FolderView};
 use crate::components::use_toaster;
 use crate::error::AppError;
 use crate::i18n::use_texts;
-use crate::pages::mail::folder_href;
+use crate::urls::folder_href;
 
 /// "Manage folders", below the folder list. Its forms are seldom used, so
 /// they come in a part of the bundle of their own, loaded when it is first
@@ -128,5 +128,42 @@ fn NameForm(
             </label>
             <button type="submit">{button}</button>
         </form>
+    }
+}
+
+#[component]
+pub fn FolderList(
+    list: Vec<FolderView>,
+    current: String,
+    on_drop: impl Fn(String, String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <ul class="folder-list">
+            {list.into_iter().map(|f| {
+                let unread = (f.unread > 0).then(|| view! {
+                    <span class="count" aria-label=t.unread_count.replace("{count}", &f.unread.to_string())>{f.unread}</span>
+                });
+                let is_current = f.name == current;
+                let name = f.name.clone();
+                view! {
+                    <li class="folder" data-role=f.role.clone() data-folder=f.name.clone()
+                        on:dragover=move |e| e.prevent_default()
+                        on:drop=move |e| {
+                            e.prevent_default();
+                            if let Some(data) = e.data_transfer().and_then(|d| d.get_data("text/x-estafette").ok()) {
+                                on_drop(name.clone(), data);
+                            }
+                        }
+                    >
+                        <a href=folder_href(&f.name) aria-current=is_current.then_some("page")
+                            class=format!("depth-{}", f.depth.min(5))>
+                            <span class="name">{f.label.clone()}</span>
+                            {unread}
+                        </a>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }

@@ -6,10 +6,9 @@
 use leptos::prelude::*;
 
 use crate::api::labels::LabelChoice;
-use crate::api::mail::{ListRequest, Search};
 use crate::error::AppError;
 use crate::i18n::{use_texts, Texts};
-use crate::pages::mail::list_href;
+use crate::urls::label_href;
 
 /// The keyword of Thunderbird's label `n` (1 to 5), what keys 1–5 set.
 #[cfg(feature = "hydrate")]
@@ -47,18 +46,6 @@ pub fn colour(keyword: &str) -> String {
         }
     };
     format!("label c{n}")
-}
-
-/// The folder's messages with `keyword`.
-pub fn label_href(folder: &str, keyword: &str) -> String {
-    list_href(&ListRequest {
-        folder: folder.to_owned(),
-        search: Search {
-            label: keyword.to_owned(),
-            ..Search::default()
-        },
-        ..ListRequest::default()
-    })
 }
 
 /// A message's labels, each a link to the others that have it.

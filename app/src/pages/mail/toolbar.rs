@@ -1,0 +1,47 @@
+//! The list's toolbar: what can be done to the chosen messages.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+
+use crate::actions::{Act, Key, MoveSelect};
+use crate::api::labels::LabelChoice;
+use crate::api::mail::FolderView;
+use crate::components::labels::LabelSelect;
+use crate::error::AppError;
+use crate::i18n::use_texts;
+use crate::keys::{tip, Command};
+use crate::urls;
+
+#[component]
+pub fn Toolbar(
+    act: impl Fn(Act) + Copy + Send + Sync + 'static,
+    toggle_label: impl Fn(String) + Copy + Send + Sync + 'static,
+    folder_list: Resource<Result<Vec<FolderView>, AppError>>,
+    folder_labels: Resource<Result<LabelChoice, AppError>>,
+    selected: RwSignal<BTreeSet<Key>>,
+) -> impl IntoView {
+    let t = use_texts();
+    // A rule from the selection starts from its first message.
+    let like = move || {
+        selected.with(|s| {
+            s.iter()
+                .next()
+                .map(|(folder, uid)| urls::filter_like(folder, *uid))
+        })
+    };
+    view! {
+        <div class="toolbar" role="toolbar" aria-label=t.messages>
+            <button type="button" on:click=move |_| act(Act::Mark("seen", true))>{t.mark_read}</button>
+            <button type="button" title=tip(t.mark_unread, Command::MarkUnread) on:click=move |_| act(Act::Mark("seen", false))>{t.mark_unread}</button>
+            <button type="button" on:click=move |_| act(Act::Mark("flagged", true))>{t.flag}</button>
+            <button type="button" on:click=move |_| act(Act::Mark("flagged", false))>{t.unflag}</button>
+            <button type="button" title=tip(t.archive, Command::Archive) on:click=move |_| act(Act::SendTo("archive"))>{t.archive}</button>
+            <button type="button" on:click=move |_| act(Act::SendTo("junk"))>{t.junk}</button>
+            <button type="button" class="danger" title=tip(t.delete, Command::Delete) on:click=move |_| act(Act::SendTo("trash"))>{t.delete}</button>
+            <LabelSelect label=t.label_selected choice=folder_labels pick=toggle_label/>
+            <MoveSelect label=t.move_selected folder_list act/>
+            {move || like().map(|href| view! { <a href=href>{t.filter_like_this}</a> })}
+        </div>
+    }
+}
