@@ -3,6 +3,7 @@
 //! that says what was done, with Undo when it can be undone. The list and
 //! the message view both act through it.
 
+use estafette_wire::{Destination, Mark};
 use leptos::prelude::*;
 
 use crate::api::labels::set_label;
@@ -33,10 +34,10 @@ fn by_folder(keys: &[Key]) -> Vec<(String, String)> {
 /// An action of the toolbar or the keyboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Act {
-    Mark(&'static str, bool),
+    Mark(Mark, bool),
     /// Adds (`true`) or removes a label.
     Label(String, bool),
-    SendTo(&'static str),
+    SendTo(Destination),
     Move(String),
 }
 
@@ -85,14 +86,14 @@ pub async fn run(act: Act, keys: Vec<Key>, t: &'static Texts) -> Result<Done, Ap
     };
     for (folder, uids) in by_folder(&keys) {
         match &act {
-            Act::Mark(which, on) => mark(folder, uids, (*which).to_owned(), *on).await?,
+            Act::Mark(which, on) => mark(folder, uids, *which, *on).await?,
             Act::Label(label, on) => {
                 set_label(folder, uids, label.clone(), *on).await?;
                 let said = if *on { t.label_added } else { t.label_removed };
                 labelled = Some(said.replace("{label}", &label_name(label, t)));
             }
             Act::SendTo(to) => {
-                let went = send_to(folder.clone(), uids, (*to).to_owned()).await?;
+                let went = send_to(folder.clone(), uids, *to).await?;
                 moved(folder, went);
             }
             Act::Move(target) => {

@@ -41,6 +41,7 @@ pub fn browser_language(accept_language: &str) -> &'static str {
 
 /// The HTML document around the application (rendered on the server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use prefs::PrefsExt;
     let prefs = prefs::provide().get_untracked();
     view! {
         <!DOCTYPE html>

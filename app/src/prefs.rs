@@ -5,94 +5,40 @@
 //! once, without a reload.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::i18n::Locale;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Prefs {
-    pub language: String,
-    pub time_zone: String,
-    pub date_format: String,
-    pub theme: String,
-    pub density: String,
-    pub page_size: u32,
-    pub reading_pane: bool,
-    pub conversations: bool,
-    pub remote_content: String,
-    pub shortcuts: bool,
-    pub compose_format: String,
-    pub undo_send_seconds: u32,
-}
+/// The preferences as a page uses them: the account's choices, with the
+/// language always filled in (the browser's until one is chosen).
+pub type Prefs = estafette_wire::Choices;
 
-impl Default for Prefs {
-    fn default() -> Self {
-        Prefs {
-            language: "en".into(),
-            time_zone: String::new(),
-            date_format: "locale".into(),
-            theme: "system".into(),
-            density: "comfortable".into(),
-            page_size: 50,
-            reading_pane: true,
-            conversations: false,
-            remote_content: "ask".into(),
-            shortcuts: true,
-            compose_format: "plain".into(),
-            undo_send_seconds: 10,
-        }
-    }
-}
-
-impl Prefs {
-    pub fn locale(&self) -> Locale {
-        Locale::from_code(&self.language).unwrap_or(Locale::En)
-    }
-
+/// What the pages read off the preferences.
+pub trait PrefsExt {
+    /// The interface's language.
+    fn locale(&self) -> Locale;
     /// As carried in `<html data-prefs>`.
-    pub fn to_json(&self) -> String {
+    fn to_json(&self) -> String;
+}
+
+impl PrefsExt for Prefs {
+    fn locale(&self) -> Locale {
+        self.language
+            .as_deref()
+            .and_then(Locale::from_code)
+            .unwrap_or(Locale::En)
+    }
+
+    fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
 }
 
+/// The account's choices, in `language` when it has not chosen one.
 #[cfg(feature = "ssr")]
-impl Prefs {
-    pub fn from_core(p: &estafette_core::preferences::Preferences, language: &str) -> Prefs {
-        Prefs {
-            language: p.language.clone().unwrap_or_else(|| language.to_owned()),
-            time_zone: p.time_zone.clone(),
-            date_format: p.date_format.clone(),
-            theme: p.theme.clone(),
-            density: p.density.clone(),
-            page_size: p.page_size,
-            reading_pane: p.reading_pane,
-            conversations: p.conversations,
-            remote_content: p.remote_content.clone(),
-            shortcuts: p.shortcuts,
-            compose_format: p.compose_format.clone(),
-            undo_send_seconds: p.undo_send_seconds,
-        }
-    }
-
-    /// The settings page's choices as the domain keeps them (the trusted
-    /// senders are kept by the domain as they are).
-    pub fn into_core(self) -> estafette_core::preferences::Preferences {
-        estafette_core::preferences::Preferences {
-            language: Some(self.language),
-            time_zone: self.time_zone,
-            date_format: self.date_format,
-            theme: self.theme,
-            density: self.density,
-            page_size: self.page_size,
-            reading_pane: self.reading_pane,
-            conversations: self.conversations,
-            remote_content: self.remote_content,
-            shortcuts: self.shortcuts,
-            compose_format: self.compose_format,
-            trusted_senders: Vec::new(),
-            undo_send_seconds: self.undo_send_seconds,
-        }
-    }
+pub fn of_account(p: &estafette_core::preferences::Preferences, language: &str) -> Prefs {
+    let mut prefs = p.choices.clone();
+    prefs.language.get_or_insert_with(|| language.to_owned());
+    prefs
 }
 
 /// The page's preferences: on the server from the request (the signed-in
@@ -113,9 +59,9 @@ fn initial() -> Prefs {
             p.extensions
                 .get::<estafette_core::preferences::Preferences>()
         }) {
-            Some(p) => Prefs::from_core(p, language),
+            Some(p) => of_account(p, language),
             None => Prefs {
-                language: language.to_owned(),
+                language: Some(language.to_owned()),
                 ..Prefs::default()
             },
         }

@@ -1,6 +1,7 @@
 //! The application's URLs, built in one place (pages and server handlers).
 
 use crate::api::mail::{ListRequest, Search};
+use estafette_wire::Start;
 
 /// Percent-encodes a query value.
 pub fn encode(s: &str) -> String {
@@ -73,8 +74,12 @@ pub fn part(folder: &str, uid: u32, section: &str, view: bool) -> String {
 }
 
 /// The compose form started from a message: `reply`, `all` or `forward`.
-pub fn compose_from(folder: &str, uid: u32, start: &str) -> String {
-    format!("/compose?folder={}&uid={uid}&start={start}", encode(folder))
+pub fn compose_from(folder: &str, uid: u32, start: Start) -> String {
+    format!(
+        "/compose?folder={}&uid={uid}&start={}",
+        encode(folder),
+        start.as_str()
+    )
 }
 
 /// Settings → Filters, with a rule started from a message.

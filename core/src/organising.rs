@@ -8,34 +8,7 @@ use estafette_mail::MailError;
 use crate::visitor::SignedIn;
 use crate::{CoreError, Services};
 
-/// Where "delete", "archive" and "junk" send messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Destination {
-    Trash,
-    Archive,
-    Junk,
-}
-
-impl Destination {
-    /// The destination a request names (`trash`, `archive`, `junk`).
-    pub fn named(name: &str) -> Result<Self, CoreError> {
-        match name {
-            "trash" => Ok(Destination::Trash),
-            "archive" => Ok(Destination::Archive),
-            "junk" => Ok(Destination::Junk),
-            _ => Err(CoreError::Invalid("Unknown destination.".into())),
-        }
-    }
-}
-
-/// The mark a request names (`seen`, `flagged`).
-pub fn mark_named(name: &str) -> Result<Mark, CoreError> {
-    match name {
-        "seen" => Ok(Mark::Seen),
-        "flagged" => Ok(Mark::Flagged),
-        _ => Err(CoreError::Invalid("Unknown mark.".into())),
-    }
-}
+pub use estafette_wire::Destination;
 
 /// The messages a request names (`3,5,9:12`), at most a batch of them.
 pub fn uids(list: &str) -> Result<Vec<u32>, CoreError> {
@@ -142,17 +115,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn what_a_request_names_is_read_or_refused() {
+    fn the_messages_a_request_names_are_read_or_refused() {
         assert_eq!(uids("3, 5,9:11").ok(), Some(vec![3, 5, 9, 10, 11]));
         assert!(matches!(uids("3,x"), Err(CoreError::Invalid(_))));
         assert!(matches!(uids("1:100000"), Err(CoreError::Invalid(_))));
-        assert_eq!(mark_named("seen").ok(), Some(Mark::Seen));
-        assert_eq!(mark_named("flagged").ok(), Some(Mark::Flagged));
-        assert!(matches!(mark_named("deleted"), Err(CoreError::Invalid(_))));
-        assert_eq!(Destination::named("junk").ok(), Some(Destination::Junk));
-        assert!(matches!(
-            Destination::named("Trash"),
-            Err(CoreError::Invalid(_))
-        ));
     }
 }

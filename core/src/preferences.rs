@@ -9,64 +9,23 @@ use crate::{CoreError, Services};
 /// The most senders whose remote content is always loaded.
 const MAX_TRUSTED: usize = 1_000;
 
-/// The list sizes a user can choose.
-pub const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
+pub use estafette_wire::{Choices, PAGE_SIZES};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An account's preferences: what it chooses on the settings page, and the
+/// senders it trusts (added from a message, removed one by one). Stored as
+/// one flat JSON document, as before the two were told apart.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Preferences {
-    /// The interface's language (`en`, `fr`); `None` until the first page
-    /// after sign-in, which records the browser's.
-    pub language: Option<String>,
-    /// An IANA zone (`Europe/Paris`); empty for the browser's own.
-    pub time_zone: String,
-    /// `locale` (the language's usual form) or `iso` (`2026-11-23 10:42`).
-    pub date_format: String,
-    /// `system`, `light` or `dark`.
-    pub theme: String,
-    /// `comfortable` or `compact`.
-    pub density: String,
-    /// Messages per list page, one of [`PAGE_SIZES`].
-    pub page_size: u32,
-    /// Messages open beside the list rather than on their own page.
-    pub reading_pane: bool,
-    /// Lists group conversations unless the address says otherwise.
-    pub conversations: bool,
-    /// `ask` (blocked, with a button) or `always` (remote content loads).
-    pub remote_content: String,
-    /// Single-key shortcuts (j, k, c, /, ?…) are on.
-    pub shortcuts: bool,
-    /// New messages start as `plain` or `rich` text.
-    pub compose_format: String,
+    #[serde(flatten)]
+    pub choices: Choices,
     /// Addresses whose messages load remote images without asking.
     pub trusted_senders: Vec<String>,
-    /// How long a sent message waits in the outbox, open to undo (0 to 30 s).
-    pub undo_send_seconds: u32,
-}
-
-impl Default for Preferences {
-    fn default() -> Self {
-        Preferences {
-            language: None,
-            time_zone: String::new(),
-            date_format: "locale".into(),
-            theme: "system".into(),
-            density: "comfortable".into(),
-            page_size: 50,
-            reading_pane: true,
-            conversations: false,
-            remote_content: "ask".into(),
-            shortcuts: true,
-            compose_format: "plain".into(),
-            trusted_senders: Vec::new(),
-            undo_send_seconds: 10,
-        }
-    }
 }
 
 impl Preferences {
     pub fn trusts(&self, address: &str) -> bool {
-        self.remote_content == "always"
+        self.choices.remote_content == "always"
             || self
                 .trusted_senders
                 .iter()
@@ -75,6 +34,7 @@ impl Preferences {
 
     /// Refuses any value the interface does not offer, naming the field.
     pub fn check(&self) -> Result<(), CoreError> {
+        let c = &self.choices;
         let one_of = |field: &str, value: &str, allowed: &[&str]| {
             if allowed.contains(&value) {
                 Ok(())
@@ -82,7 +42,7 @@ impl Preferences {
                 Err(CoreError::Invalid(format!("Unknown {field}: {value:?}.")))
             }
         };
-        if let Some(language) = &self.language {
+        if let Some(language) = &c.language {
             let well_formed = (2..=3).contains(&language.len())
                 && language.bytes().all(|b| b.is_ascii_lowercase());
             if !well_formed {
@@ -91,30 +51,29 @@ impl Preferences {
                 )));
             }
         }
-        let zone_ok = self.time_zone.len() <= 64
-            && self
-                .time_zone
+        let zone_ok = c.time_zone.len() <= 64
+            && c.time_zone
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"/_+-".contains(&b));
         if !zone_ok {
             return Err(CoreError::Invalid("Unknown time zone.".into()));
         }
-        one_of("date format", &self.date_format, &["locale", "iso"])?;
-        one_of("theme", &self.theme, &["system", "light", "dark"])?;
-        one_of("density", &self.density, &["comfortable", "compact"])?;
+        one_of("date format", &c.date_format, &["locale", "iso"])?;
+        one_of("theme", &c.theme, &["system", "light", "dark"])?;
+        one_of("density", &c.density, &["comfortable", "compact"])?;
         one_of(
             "remote content policy",
-            &self.remote_content,
+            &c.remote_content,
             &["ask", "always"],
         )?;
-        one_of("compose format", &self.compose_format, &["plain", "rich"])?;
-        if !PAGE_SIZES.contains(&self.page_size) {
+        one_of("compose format", &c.compose_format, &["plain", "rich"])?;
+        if !PAGE_SIZES.contains(&c.page_size) {
             return Err(CoreError::Invalid(format!(
                 "A page shows 25, 50, 100 or 200 messages, not {}.",
-                self.page_size
+                c.page_size
             )));
         }
-        if self.undo_send_seconds > crate::sending::MAX_UNDO_SECONDS {
+        if c.undo_send_seconds > crate::sending::MAX_UNDO_SECONDS {
             return Err(CoreError::Invalid(format!(
                 "The undo delay is at most {} seconds.",
                 crate::sending::MAX_UNDO_SECONDS
@@ -169,8 +128,8 @@ impl Services {
         browser_language: &str,
     ) -> Result<Preferences, CoreError> {
         let mut preferences = self.preferences_of(session).await?;
-        if preferences.language.is_none() {
-            preferences.language = Some(browser_language.to_owned());
+        if preferences.choices.language.is_none() {
+            preferences.choices.language = Some(browser_language.to_owned());
             if preferences.check().is_ok() {
                 self.save_preferences_of(session, &preferences).await?;
             }
@@ -184,12 +143,12 @@ impl Services {
     pub async fn replace_choices(
         &self,
         who: &SignedIn,
-        choices: Preferences,
+        choices: Choices,
     ) -> Result<Preferences, CoreError> {
         let stored = self.preferences(who).await?;
         let preferences = Preferences {
+            choices,
             trusted_senders: stored.trusted_senders,
-            ..choices
         };
         preferences.check()?;
         self.save_preferences(who, &preferences).await?;
@@ -235,7 +194,7 @@ impl Services {
         seconds: u32,
     ) -> Result<(), CoreError> {
         let mut preferences = self.preferences(who).await?;
-        preferences.undo_send_seconds = seconds;
+        preferences.choices.undo_send_seconds = seconds;
         preferences.check()?;
         self.save_preferences(who, &preferences).await
     }
@@ -250,40 +209,66 @@ mod tests {
         let old: Preferences =
             serde_json::from_str(r#"{"trusted_senders":["a@b.c"],"undo_send_seconds":5}"#)
                 .unwrap_or_default();
-        assert_eq!(old.undo_send_seconds, 5);
-        assert_eq!(old.page_size, 50);
+        assert_eq!(old.choices.undo_send_seconds, 5);
+        assert_eq!(old.choices.page_size, 50);
         assert!(old.check().is_ok());
         assert!(old.trusts("A@B.C"));
+        // Kept as one flat document, as before.
+        let stored = serde_json::to_value(&old).unwrap_or_default();
+        assert_eq!(stored["undo_send_seconds"], 5);
+        assert_eq!(stored["theme"], "system");
+        assert_eq!(stored["trusted_senders"][0], "a@b.c");
         for bad in [
             Preferences {
-                theme: "neon".into(),
+                choices: Choices {
+                    theme: "neon".into(),
+                    ..Choices::default()
+                },
                 ..Preferences::default()
             },
             Preferences {
-                page_size: 7,
+                choices: Choices {
+                    page_size: 7,
+                    ..Choices::default()
+                },
                 ..Preferences::default()
             },
             Preferences {
-                language: Some("<script>".into()),
+                choices: Choices {
+                    language: Some("<script>".into()),
+                    ..Choices::default()
+                },
                 ..Preferences::default()
             },
             Preferences {
-                time_zone: "Europe/Paris\"".into(),
+                choices: Choices {
+                    time_zone: "Europe/Paris\"".into(),
+                    ..Choices::default()
+                },
                 ..Preferences::default()
             },
             Preferences {
-                undo_send_seconds: 31,
+                choices: Choices {
+                    undo_send_seconds: 31,
+                    ..Choices::default()
+                },
                 ..Preferences::default()
             },
             Preferences {
-                compose_format: "html".into(),
+                choices: Choices {
+                    compose_format: "html".into(),
+                    ..Choices::default()
+                },
                 ..Preferences::default()
             },
         ] {
             assert!(bad.check().is_err(), "{bad:?}");
         }
         let always = Preferences {
-            remote_content: "always".into(),
+            choices: Choices {
+                remote_content: "always".into(),
+                ..Choices::default()
+            },
             ..Preferences::default()
         };
         assert!(always.trusts("anyone@example.org"));

@@ -149,7 +149,7 @@ impl Services {
         query: &Query,
         page: u32,
     ) -> Result<Listing, CoreError> {
-        let size = self.preferences(who).await?.page_size;
+        let size = self.preferences(who).await?.choices.page_size;
         let mut listing = self
             .with_imap(&who.0, |imap| {
                 let (folder, query) = (folder.to_owned(), query.clone());
@@ -170,7 +170,7 @@ impl Services {
         query: &Query,
         page: u32,
     ) -> Result<Listing, CoreError> {
-        let size = self.preferences(who).await?.page_size;
+        let size = self.preferences(who).await?.choices.page_size;
         let mut listing = self
             .with_imap(&who.0, |imap| {
                 let query = query.clone();

@@ -12,28 +12,7 @@ use crate::uploads::Upload;
 use crate::visitor::SignedIn;
 use crate::{CoreError, Services};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Start {
-    Reply,
-    ReplyAll,
-    /// Inline: the text quoted, the attachments attached again.
-    Forward,
-    /// The whole message attached as it was received (`.eml`).
-    ForwardAsAttachment,
-}
-
-impl Start {
-    /// The way to start a request names (`reply`, `all`, `forward`, `forward-eml`).
-    pub fn named(name: &str) -> Result<Self, CoreError> {
-        match name {
-            "reply" => Ok(Start::Reply),
-            "all" => Ok(Start::ReplyAll),
-            "forward" => Ok(Start::Forward),
-            "forward-eml" => Ok(Start::ForwardAsAttachment),
-            _ => Err(CoreError::Invalid("Unknown way to start a message.".into())),
-        }
-    }
-}
+pub use estafette_wire::Start;
 
 /// The compose form, filled in.
 #[derive(Debug, Clone, Default)]

@@ -192,7 +192,7 @@ impl Services {
                 ))
             }
             When::At(at) => Some((at, true)),
-            When::AfterUndoDelay => match self.preferences(who).await?.undo_send_seconds {
+            When::AfterUndoDelay => match self.preferences(who).await?.choices.undo_send_seconds {
                 0 => None,
                 delay => Some((now() + i64::from(delay.min(MAX_UNDO_SECONDS)), false)),
             },

@@ -101,7 +101,7 @@ impl Services {
         }
         let stage = if account.totp_enabled {
             SessionStage::SecondFactor
-        } else if self.two_factor_policy().await?.requires(&account) {
+        } else if crate::two_factor::required_by(self.two_factor_policy().await?, &account) {
             SessionStage::Enrol
         } else {
             return self

@@ -16,38 +16,14 @@ use crate::{ClientInfo, CoreError, Services};
 const POLICY_KEY: &str = "two_factor_policy";
 const PROVISION_KEY: &str = "provision_unknown_imap_users";
 
-/// Who must use two-factor sign-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TwoFactorPolicy {
-    Optional,
-    Admins,
-    Everyone,
-}
+pub use estafette_wire::TwoFactorPolicy;
 
-impl TwoFactorPolicy {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TwoFactorPolicy::Optional => "optional",
-            TwoFactorPolicy::Admins => "admins",
-            TwoFactorPolicy::Everyone => "everyone",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "optional" => Some(TwoFactorPolicy::Optional),
-            "admins" => Some(TwoFactorPolicy::Admins),
-            "everyone" => Some(TwoFactorPolicy::Everyone),
-            _ => None,
-        }
-    }
-
-    pub fn requires(self, account: &Account) -> bool {
-        match self {
-            TwoFactorPolicy::Optional => false,
-            TwoFactorPolicy::Admins => account.role == Role::Admin,
-            TwoFactorPolicy::Everyone => true,
-        }
+/// Whether `policy` asks `account` for a second factor.
+pub fn required_by(policy: TwoFactorPolicy, account: &Account) -> bool {
+    match policy {
+        TwoFactorPolicy::Optional => false,
+        TwoFactorPolicy::Admins => account.role == Role::Admin,
+        TwoFactorPolicy::Everyone => true,
     }
 }
 
@@ -202,7 +178,7 @@ impl Services {
         if !account.totp_enabled {
             return Err(CoreError::Invalid("two-factor sign-in is not on".into()));
         }
-        if self.two_factor_policy().await?.requires(account) {
+        if required_by(self.two_factor_policy().await?, account) {
             return Err(CoreError::Invalid(
                 "your administrator requires two-factor sign-in".into(),
             ));
@@ -354,7 +330,7 @@ impl Services {
         Ok(TwoFactorStatus {
             enabled: account.totp_enabled,
             recovery_codes_left: self.store.unused_recovery_codes(account.id).await?,
-            required: self.two_factor_policy().await?.requires(account),
+            required: required_by(self.two_factor_policy().await?, account),
         })
     }
 }

@@ -2,7 +2,6 @@
 //! removing for good. Messages are named by UID, never by sequence number.
 
 use futures::TryStreamExt;
-use serde::{Deserialize, Serialize};
 
 use crate::imap::ImapSession;
 use crate::MailError;
@@ -10,12 +9,7 @@ use crate::MailError;
 /// The most messages one action takes.
 pub const MAX_BATCH: usize = 1_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mark {
-    Seen,
-    Flagged,
-}
+pub use estafette_wire::Mark;
 
 /// UIDs written `1,5,7` or `10:14` (both may mix), at most [`MAX_BATCH`].
 pub fn parse_uids(text: &str) -> Option<Vec<u32>> {

@@ -32,7 +32,7 @@ pub struct SendingLimitView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminSettings {
     /// `optional`, `admins` or `everyone`.
-    pub two_factor_policy: String,
+    pub two_factor_policy: estafette_wire::TwoFactorPolicy,
     /// Unknown addresses that IMAP accepts get an account (IMAP password mode only).
     pub provision_unknown: bool,
     pub imap_checks_passwords: bool,
@@ -197,7 +197,7 @@ pub async fn admin_get_settings() -> Result<AdminSettings, AppError> {
     admin()?;
     let services = services()?;
     Ok(AdminSettings {
-        two_factor_policy: services.two_factor_policy().await?.as_str().to_owned(),
+        two_factor_policy: services.two_factor_policy().await?,
         provision_unknown: services.provisioning_allowed().await?,
         imap_checks_passwords: services.config.auth.password_source
             == estafette_core::config::PasswordSource::Imap,
@@ -206,14 +206,12 @@ pub async fn admin_get_settings() -> Result<AdminSettings, AppError> {
 }
 
 #[server(prefix = "/api/admin", endpoint = "set_two_factor_policy")]
-pub async fn admin_set_two_factor_policy(policy: String) -> Result<(), AppError> {
+pub async fn admin_set_two_factor_policy(
+    policy: estafette_wire::TwoFactorPolicy,
+) -> Result<(), AppError> {
     use super::context::{admin, client_info, services};
-    use estafette_core::two_factor::TwoFactorPolicy;
     let admin = admin()?;
     let client = client_info();
-    let policy = TwoFactorPolicy::parse(&policy).ok_or_else(|| {
-        AppError::from(estafette_core::CoreError::Invalid("unknown policy".into()))
-    })?;
     services()?
         .set_two_factor_policy(actor(&admin, &client), policy)
         .await?;

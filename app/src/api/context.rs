@@ -48,7 +48,11 @@ pub fn admin() -> Result<Admin, AppError> {
 /// The signed-in user's language (English if their preferences cannot be read).
 pub async fn texts(who: &SignedIn) -> &'static crate::i18n::Texts {
     let language = match services() {
-        Ok(s) => s.preferences(who).await.ok().and_then(|p| p.language),
+        Ok(s) => s
+            .preferences(who)
+            .await
+            .ok()
+            .and_then(|p| p.choices.language),
         Err(_) => None,
     };
     language

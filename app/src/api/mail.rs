@@ -1,3 +1,4 @@
+use estafette_wire::{Destination, Start};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -354,10 +355,14 @@ pub struct Moved {
 /// Marks messages (`uids`, comma-separated) read or unread (`seen`), or
 /// flagged or not (`flagged`).
 #[server(prefix = "/api", endpoint = "mark")]
-pub async fn mark(folder: String, uids: String, mark: String, on: bool) -> Result<(), AppError> {
+pub async fn mark(
+    folder: String,
+    uids: String,
+    mark: estafette_wire::Mark,
+    on: bool,
+) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let mark = estafette_core::organising::mark_named(&mark)?;
     Ok(services()?
         .set_mark(&who, &folder, &uid_list(&uids)?, mark, on)
         .await?)
@@ -385,14 +390,15 @@ pub async fn move_messages(
 /// (`junk`) folder; deleting in the Trash removes them for good. Returns
 /// where they went.
 #[server(prefix = "/api", endpoint = "send-to")]
-pub async fn send_to(folder: String, uids: String, to: String) -> Result<Option<Moved>, AppError> {
-    use estafette_core::organising::Destination;
-
+pub async fn send_to(
+    folder: String,
+    uids: String,
+    to: Destination,
+) -> Result<Option<Moved>, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let destination = Destination::named(&to)?;
     Ok(services()?
-        .send_to(&who, &folder, &uid_list(&uids)?, destination)
+        .send_to(&who, &folder, &uid_list(&uids)?, to)
         .await?
         .map(|(folder, uids)| Moved { folder, uids }))
 }
@@ -507,9 +513,7 @@ pub struct HeldView {
     pub due_at: i64,
     /// Send later (not the undo delay of a plain send).
     pub scheduled: bool,
-    /// `waiting`, `retrying` (the mail server could not take it yet),
-    /// `sending` or `failed`.
-    pub state: String,
+    pub state: estafette_wire::HeldState,
     /// Why it failed, or why the last try did.
     pub error: Option<String>,
     /// When it is tried again (`retrying`).
@@ -520,6 +524,7 @@ pub struct HeldView {
 #[server(prefix = "/api", endpoint = "outbox")]
 pub async fn outbox() -> Result<Vec<HeldView>, AppError> {
     use estafette_core::outbox::OutboxState;
+    use estafette_wire::HeldState;
 
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -534,12 +539,11 @@ pub async fn outbox() -> Result<Vec<HeldView>, AppError> {
             due_at: h.due_at,
             scheduled: h.scheduled,
             state: match h.state {
-                OutboxState::Queued if h.retry_at.is_some() => "retrying",
-                OutboxState::Queued => "waiting",
-                OutboxState::Sending => "sending",
-                OutboxState::Failed => "failed",
-            }
-            .into(),
+                OutboxState::Queued if h.retry_at.is_some() => HeldState::Retrying,
+                OutboxState::Queued => HeldState::Waiting,
+                OutboxState::Sending => HeldState::Sending,
+                OutboxState::Failed => HeldState::Failed,
+            },
             error: h.error,
             retry_at: h.retry_at,
         })
@@ -584,12 +588,9 @@ pub struct Prefilled {
 }
 
 #[server(prefix = "/api", endpoint = "start-from")]
-pub async fn start_from(folder: String, uid: u32, start: String) -> Result<Prefilled, AppError> {
-    use estafette_core::replying::Start;
-
+pub async fn start_from(folder: String, uid: u32, start: Start) -> Result<Prefilled, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let start = Start::named(&start)?;
     let t = super::context::texts(&who).await;
     let heading = |o: &estafette_core::replying::Original| {
         let date = o.date.map(crate::dates::format_time).unwrap_or_default();

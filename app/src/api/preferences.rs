@@ -10,9 +10,9 @@ use crate::prefs::Prefs;
 pub async fn save_preferences(prefs: Prefs) -> Result<Prefs, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let language = prefs.language.clone();
-    let saved = services()?.replace_choices(&who, prefs.into_core()).await?;
-    Ok(Prefs::from_core(&saved, &language))
+    let language = prefs.language.clone().unwrap_or_default();
+    let saved = services()?.replace_choices(&who, prefs).await?;
+    Ok(crate::prefs::of_account(&saved, &language))
 }
 
 /// Senders whose remote content always loads.

@@ -27,7 +27,14 @@ pub fn LocalTime(unix: i64) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         if local.try_get() == Some(true) {
             return prefs
-                .with(|p| format_with_intl(unix, &p.language, &p.time_zone, &p.date_format))
+                .with(|p| {
+                    format_with_intl(
+                        unix,
+                        p.language.as_deref().unwrap_or("en"),
+                        &p.time_zone,
+                        &p.date_format,
+                    )
+                })
                 .unwrap_or_else(|| format_at_offset(unix, browser_offset(unix)));
         }
         prefs.track();

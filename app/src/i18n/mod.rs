@@ -224,6 +224,92 @@ mod tests {
         assert_ne!(Locale::Fr.texts().password, Locale::En.texts().password);
     }
 
+    /// The refusals the domain words for users (`CoreError::Invalid` and
+    /// the `invalid(…)` helpers, outside its tests; not the operator's
+    /// configuration and key files), as written in `core/src`.
+    fn domain_refusals() -> Vec<(String, String)> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/src");
+        let mut files = Vec::new();
+        walk(&root, &mut files);
+        let mut found = Vec::new();
+        for file in files {
+            let name = file.display().to_string();
+            if name.ends_with("config.rs") || name.ends_with("keys.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (at, _) in code.match_indices("nvalid(") {
+                let Some(called) = code[..at].chars().last() else {
+                    continue;
+                };
+                let before = &code[..at - called.len_utf8()];
+                let domain = called == 'I' && before.ends_with("CoreError::");
+                let helper = called == 'i'
+                    && !before.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':')
+                    && !before.ends_with("fn ");
+                if !(domain || helper) {
+                    continue;
+                }
+                let rest = code[at + 7..].trim_start();
+                let rest = rest.strip_prefix("format!(").unwrap_or(rest).trim_start();
+                let Some(literal) = rest.strip_prefix('"') else {
+                    continue;
+                };
+                let mut text = String::new();
+                let mut chars = literal.chars();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => text.extend(chars.next()),
+                        '"' => break,
+                        c => text.push(c),
+                    }
+                }
+                found.push((name.clone(), text));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_refusal_of_the_domain_is_in_every_language() {
+        let refusals = domain_refusals();
+        assert!(refusals.len() > 50, "the scan finds the domain's refusals");
+        for (file, template) in refusals {
+            // What a user would read: each value filled in.
+            let mut message = String::new();
+            let (first, rest) = pieces(&template);
+            message.push_str(first);
+            for (_, after) in rest {
+                message.push('X');
+                message.push_str(after);
+            }
+            // English is the text itself; every other language translates it.
+            for l in Locale::ALL.iter().filter(|l| l.code() != "en") {
+                let known = l
+                    .texts()
+                    .server_messages
+                    .iter()
+                    .any(|(english, _)| fit(english, &message).is_some());
+                assert!(
+                    known,
+                    "{file}: {template:?} has no server- message in {}",
+                    l.code()
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_language_is_a_file() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");

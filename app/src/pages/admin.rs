@@ -1,3 +1,4 @@
+use estafette_wire::TwoFactorPolicy;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -230,14 +231,14 @@ fn PolicySection() -> impl IntoView {
             <h2 id="policy-title">{t.two_factor_policy}</h2>
             <Suspense fallback=|| ()>
                 {move || settings.get().and_then(Result::ok).map(|s| {
-                    let current = s.two_factor_policy.clone();
+                    let current = s.two_factor_policy;
                     view! {
                         <ActionForm action=policy attr:class="stack narrow">
                             <label for="policy">{t.who_must_use_two_factor}</label>
                             <select id="policy" name="policy">
-                                {[("optional", t.policy_optional), ("admins", t.policy_admins), ("everyone", t.policy_everyone)]
+                                {[(TwoFactorPolicy::Optional, t.policy_optional), (TwoFactorPolicy::Admins, t.policy_admins), (TwoFactorPolicy::Everyone, t.policy_everyone)]
                                     .into_iter()
-                                    .map(|(v, label)| view! { <option value=v selected=current == v>{label}</option> })
+                                    .map(|(v, label)| view! { <option value=v.as_str() selected=current == v>{label}</option> })
                                     .collect_view()}
                             </select>
                             <button type="submit">{t.save_policy}</button>

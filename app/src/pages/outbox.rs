@@ -2,6 +2,7 @@
 //! their undo delay, and those that could not be sent, with the reason.
 //! Each can be cancelled (its draft stays in Drafts) or edited.
 
+use estafette_wire::HeldState;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -39,10 +40,10 @@ pub fn OutboxPage() -> impl IntoView {
     let row = move |h: HeldView| {
         let (cancel_key, edit_key) = (h.key.clone(), h.key.clone());
         let reason = crate::i18n::translate(h.error.as_deref().unwrap_or_default(), t);
-        let state = match (h.state.as_str(), h.retry_at) {
-            ("sending", _) => t.state_sending.to_owned().into_any(),
-            ("failed", _) => format!("{} {reason}", t.state_failed).into_any(),
-            ("retrying", Some(at)) => {
+        let state = match (h.state, h.retry_at) {
+            (HeldState::Sending, _) => t.state_sending.to_owned().into_any(),
+            (HeldState::Failed, _) => format!("{} {reason}", t.state_failed).into_any(),
+            (HeldState::Retrying, Some(at)) => {
                 // The time goes where the language puts it.
                 let (before, after) = t
                     .state_retrying
@@ -52,9 +53,9 @@ pub fn OutboxPage() -> impl IntoView {
             }
             _ => t.state_waiting.to_owned().into_any(),
         };
-        let waiting = h.state != "sending";
+        let waiting = h.state != HeldState::Sending;
         view! {
-            <li class="held-message" class:failed=h.state == "failed" class:retrying=h.state == "retrying">
+            <li class="held-message" class:failed=h.state == HeldState::Failed class:retrying=h.state == HeldState::Retrying>
                 <span class="subject">{h.subject}</span>
                 <span class="muted">{h.recipients}</span>
                 <span class="date"><LocalTime unix=h.due_at/></span>

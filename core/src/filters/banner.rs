@@ -73,7 +73,7 @@ impl Services {
         let zone = self
             .preferences(who)
             .await
-            .map(|p| p.time_zone)
+            .map(|p| p.choices.time_zone)
             .unwrap_or_default();
         let tz = jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC);
         jiff::Timestamp::now()

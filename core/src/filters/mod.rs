@@ -228,7 +228,7 @@ impl Services {
         mut vacation: Vacation,
         browser_zone: &str,
     ) -> Result<(), CoreError> {
-        let zone = self.preferences(who).await?.time_zone;
+        let zone = self.preferences(who).await?.choices.time_zone;
         vacation.time_zone = if zone.is_empty() {
             browser_zone.trim().to_owned()
         } else {

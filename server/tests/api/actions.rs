@@ -236,7 +236,9 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
     );
     assert_eq!(app.inbox().await["total"], 0);
 
-    for (form, why) in [
+    // UIDs that are not messages are refused by the domain; a mark the
+    // interface never sends is a malformed call.
+    for (form, status, why) in [
         (
             vec![
                 ("folder", "INBOX"),
@@ -244,6 +246,7 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
                 ("mark", "seen"),
                 ("on", "true"),
             ],
+            422,
             "not a UID",
         ),
         (
@@ -253,11 +256,19 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
                 ("mark", "deleted"),
                 ("on", "true"),
             ],
+            400,
             "unknown mark",
         ),
     ] {
-        assert_eq!(app.post("/api/mark", &form).await.status(), 422, "{why}");
+        assert_eq!(app.post("/api/mark", &form).await.status(), status, "{why}");
     }
+    let nowhere_known = app
+        .post(
+            "/api/send-to",
+            &[("folder", "INBOX"), ("uids", "1"), ("to", "Archive")],
+        )
+        .await;
+    assert_eq!(nowhere_known.status(), 400, "an unknown destination");
     let nowhere = app
         .post(
             "/api/move",

@@ -26,6 +26,7 @@ use crate::i18n::{human_size, use_texts};
 use crate::mailto::Link;
 use autosave::Autosave;
 use editor::{escape_text, RichEditor};
+use estafette_wire::Start;
 use form::Fields;
 use recipients::Suggestions;
 use templates::TemplatePicker;
@@ -89,7 +90,8 @@ pub fn ComposePage() -> impl IntoView {
     #[derive(Clone, PartialEq)]
     enum Origin {
         Draft(String),
-        Message(String, u32, String),
+        /// `None`: a way to start the address does not know.
+        Message(String, u32, Option<Start>),
     }
     let origin = query.with_untracked(|q| {
         if let Some(key) = q.get("draft") {
@@ -99,7 +101,8 @@ pub fn ComposePage() -> impl IntoView {
         Some(Origin::Message(
             q.get("folder")?,
             uid,
-            q.get("start").unwrap_or_else(|| "reply".into()),
+            q.get("start")
+                .map_or(Some(Start::Reply), |s| Start::named(&s)),
         ))
     });
     let is_draft = matches!(origin, Some(Origin::Draft(_)));
@@ -146,8 +149,11 @@ pub fn ComposePage() -> impl IntoView {
         |origin| async move {
             match origin {
                 Some(Origin::Draft(key)) => open_draft(key).await.map(Some),
-                Some(Origin::Message(folder, uid, start)) => {
+                Some(Origin::Message(folder, uid, Some(start))) => {
                     start_from(folder, uid, start).await.map(Some)
+                }
+                Some(Origin::Message(_, _, None)) => {
+                    Err(AppError::Invalid("Unknown way to start a message.".into()))
                 }
                 None => Ok(None),
             }

@@ -16,6 +16,7 @@ use crate::components::{use_toaster, ErrorNote};
 use crate::i18n::{human_size, use_texts};
 use crate::keys::{tip, Command};
 use crate::urls::{self, folder_href};
+use estafette_wire::{Destination, Mark, Start};
 
 /// One message on its own page.
 #[component]
@@ -81,7 +82,7 @@ pub fn MessageView(
         if in_pane && info.get().and_then(Result::ok).is_some_and(|o| o.unread) {
             let (f, u) = (folder.get_untracked(), uid.get_untracked());
             leptos::task::spawn_local(async move {
-                if mark(f, u.to_string(), "seen".into(), true).await.is_ok() {
+                if mark(f, u.to_string(), Mark::Seen, true).await.is_ok() {
                     changed.run(());
                 }
             });
@@ -125,10 +126,10 @@ pub fn MessageView(
                 .and_then(Result::ok)
                 .is_some_and(|o| o.flagged);
             match crate::keys::command(&e.key()) {
-                Some(Command::Archive) => run_act(Act::SendTo("archive")),
-                Some(Command::Delete) => run_act(Act::SendTo("trash")),
-                Some(Command::ToggleFlag) => run_act(Act::Mark("flagged", !flagged)),
-                Some(Command::MarkUnread) => run_act(Act::Mark("seen", false)),
+                Some(Command::Archive) => run_act(Act::SendTo(Destination::Archive)),
+                Some(Command::Delete) => run_act(Act::SendTo(Destination::Trash)),
+                Some(Command::ToggleFlag) => run_act(Act::Mark(Mark::Flagged, !flagged)),
+                Some(Command::MarkUnread) => run_act(Act::Mark(Mark::Seen, false)),
                 Some(Command::Label(n)) => toggle_label(built_in(n)),
                 _ => {}
             }
@@ -163,20 +164,20 @@ pub fn MessageView(
                 <a class="back" href=move || back.get()>
                     {move || format!("← {}", t.back_to.replace("{folder}", &folder.get()))}
                 </a>
-                <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "reply")>{t.reply}</a>
-                <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "all")>{t.reply_all}</a>
-                <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "forward")>{t.forward}</a>
-                <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), "forward-eml")>{t.forward_as_attachment}</a>
-                <button type="button" title=tip(t.archive, Command::Archive) on:click=move |_| run_act(Act::SendTo("archive"))>{t.archive}</button>
-                <button type="button" on:click=move |_| run_act(Act::SendTo("junk"))>{t.junk}</button>
-                <button type="button" class="danger" title=tip(t.delete, Command::Delete) on:click=move |_| run_act(Act::SendTo("trash"))>{t.delete}</button>
-                <button type="button" title=tip(t.mark_unread, Command::MarkUnread) on:click=move |_| run_act(Act::Mark("seen", false))>{t.mark_unread}</button>
+                <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), Start::Reply)>{t.reply}</a>
+                <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), Start::ReplyAll)>{t.reply_all}</a>
+                <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), Start::Forward)>{t.forward}</a>
+                <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), Start::ForwardAsAttachment)>{t.forward_as_attachment}</a>
+                <button type="button" title=tip(t.archive, Command::Archive) on:click=move |_| run_act(Act::SendTo(Destination::Archive))>{t.archive}</button>
+                <button type="button" on:click=move |_| run_act(Act::SendTo(Destination::Junk))>{t.junk}</button>
+                <button type="button" class="danger" title=tip(t.delete, Command::Delete) on:click=move |_| run_act(Act::SendTo(Destination::Trash))>{t.delete}</button>
+                <button type="button" title=tip(t.mark_unread, Command::MarkUnread) on:click=move |_| run_act(Act::Mark(Mark::Seen, false))>{t.mark_unread}</button>
                 <Transition fallback=|| ()>
                     {move || info.get().and_then(Result::ok).map(|o| {
                         let (label, on) = if o.flagged { (t.unflag, false) } else { (t.flag, true) };
                         view! {
                             <button type="button" aria-pressed=o.flagged.to_string() title=tip(label, Command::ToggleFlag)
-                                on:click=move |_| run_act(Act::Mark("flagged", on))>{label}</button>
+                                on:click=move |_| run_act(Act::Mark(Mark::Flagged, on))>{label}</button>
                         }
                     })}
                 </Transition>

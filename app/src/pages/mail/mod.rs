@@ -23,6 +23,8 @@ use crate::components::{use_toaster, AppShell, ErrorNote, QuotaMeter, VacationBa
 use crate::i18n::use_texts;
 use crate::prefs::use_prefs;
 use crate::urls::list_href;
+#[cfg(feature = "hydrate")]
+use estafette_wire::{Destination, Mark};
 use folders::{FolderList, FolderTools};
 #[cfg(feature = "hydrate")]
 use list::row_href;
@@ -191,16 +193,16 @@ pub fn MailPage() -> impl IntoView {
                         navigate(&href, Default::default());
                     }
                 }
-                Some(Command::Archive) => act(Act::SendTo("archive")),
-                Some(Command::Delete) => act(Act::SendTo("trash")),
+                Some(Command::Archive) => act(Act::SendTo(Destination::Archive)),
+                Some(Command::Delete) => act(Act::SendTo(Destination::Trash)),
                 Some(Command::ToggleFlag) => {
                     let flagged = cursor
                         .get_untracked()
                         .and_then(|i| rows.with_untracked(|r| r.get(i).map(|m| m.flagged)))
                         .unwrap_or(false);
-                    act(Act::Mark("flagged", !flagged))
+                    act(Act::Mark(Mark::Flagged, !flagged))
                 }
-                Some(Command::MarkUnread) => act(Act::Mark("seen", false)),
+                Some(Command::MarkUnread) => act(Act::Mark(Mark::Seen, false)),
                 Some(Command::Label(n)) => {
                     toggle_label(crate::components::labels::built_in(n));
                 }

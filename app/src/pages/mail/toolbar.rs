@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::i18n::use_texts;
 use crate::keys::{tip, Command};
 use crate::urls;
+use estafette_wire::{Destination, Mark};
 
 #[component]
 pub fn Toolbar(
@@ -32,13 +33,13 @@ pub fn Toolbar(
     };
     view! {
         <div class="toolbar" role="toolbar" aria-label=t.messages>
-            <button type="button" on:click=move |_| act(Act::Mark("seen", true))>{t.mark_read}</button>
-            <button type="button" title=tip(t.mark_unread, Command::MarkUnread) on:click=move |_| act(Act::Mark("seen", false))>{t.mark_unread}</button>
-            <button type="button" on:click=move |_| act(Act::Mark("flagged", true))>{t.flag}</button>
-            <button type="button" on:click=move |_| act(Act::Mark("flagged", false))>{t.unflag}</button>
-            <button type="button" title=tip(t.archive, Command::Archive) on:click=move |_| act(Act::SendTo("archive"))>{t.archive}</button>
-            <button type="button" on:click=move |_| act(Act::SendTo("junk"))>{t.junk}</button>
-            <button type="button" class="danger" title=tip(t.delete, Command::Delete) on:click=move |_| act(Act::SendTo("trash"))>{t.delete}</button>
+            <button type="button" on:click=move |_| act(Act::Mark(Mark::Seen, true))>{t.mark_read}</button>
+            <button type="button" title=tip(t.mark_unread, Command::MarkUnread) on:click=move |_| act(Act::Mark(Mark::Seen, false))>{t.mark_unread}</button>
+            <button type="button" on:click=move |_| act(Act::Mark(Mark::Flagged, true))>{t.flag}</button>
+            <button type="button" on:click=move |_| act(Act::Mark(Mark::Flagged, false))>{t.unflag}</button>
+            <button type="button" title=tip(t.archive, Command::Archive) on:click=move |_| act(Act::SendTo(Destination::Archive))>{t.archive}</button>
+            <button type="button" on:click=move |_| act(Act::SendTo(Destination::Junk))>{t.junk}</button>
+            <button type="button" class="danger" title=tip(t.delete, Command::Delete) on:click=move |_| act(Act::SendTo(Destination::Trash))>{t.delete}</button>
             <LabelSelect label=t.label_selected choice=folder_labels pick=toggle_label/>
             <MoveSelect label=t.move_selected folder_list act/>
             {move || like().map(|href| view! { <a href=href>{t.filter_like_this}</a> })}

@@ -18,7 +18,7 @@ use crate::components::{
 };
 use crate::error::AppError;
 use crate::i18n::{use_texts, Locale, Texts};
-use crate::prefs::{use_prefs, Prefs};
+use crate::prefs::{use_prefs, Prefs, PrefsExt};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -180,7 +180,7 @@ fn GeneralSection() -> impl IntoView {
             <div class="fields">
                 <Choice id="pref-language" label=t.language
                     options=Locale::ALL.iter().map(|l| (l.code().to_owned(), l.texts().language_name.to_owned())).collect()
-                    current=get(|p| p.language.clone()) set=|p, v| p.language = v/>
+                    current=get(|p| p.language.clone().unwrap_or_default()) set=|p, v| p.language = Some(v)/>
                 <Choice id="pref-theme" label=t.theme
                     options=pairs(&[("system", t.theme_system), ("light", t.theme_light), ("dark", t.theme_dark)])
                     current=get(|p| p.theme.clone()) set=|p, v| p.theme = v/>

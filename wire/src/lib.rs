@@ -1,0 +1,210 @@
+//! What Estafette's server and browser exchange, defined once for both:
+//! the preferences a user chooses (with their defaults) and the names of
+//! what a request asks to be done to messages. Only serde: it builds for
+//! the browser's wasm32 as for the server.
+
+use serde::{Deserialize, Serialize};
+
+/// The list sizes a user can choose.
+pub const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
+
+/// What a user chooses on the settings page. Unknown or missing fields take
+/// their defaults, so older documents keep working.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Choices {
+    /// The interface's language (`en`, `fr`); `None` until the first page
+    /// after sign-in, which records the browser's.
+    pub language: Option<String>,
+    /// An IANA zone (`Europe/Paris`); empty for the browser's own.
+    pub time_zone: String,
+    /// `locale` (the language's usual form) or `iso` (`2026-11-23 10:42`).
+    pub date_format: String,
+    /// `system`, `light` or `dark`.
+    pub theme: String,
+    /// `comfortable` or `compact`.
+    pub density: String,
+    /// Messages per list page, one of [`PAGE_SIZES`].
+    pub page_size: u32,
+    /// Messages open beside the list rather than on their own page.
+    pub reading_pane: bool,
+    /// Lists group conversations unless the address says otherwise.
+    pub conversations: bool,
+    /// `ask` (blocked, with a button) or `always` (remote content loads).
+    pub remote_content: String,
+    /// Single-key shortcuts (j, k, c, /, ?…) are on.
+    pub shortcuts: bool,
+    /// New messages start as `plain` or `rich` text.
+    pub compose_format: String,
+    /// How long a sent message waits in the outbox, open to undo (seconds).
+    pub undo_send_seconds: u32,
+}
+
+impl Default for Choices {
+    fn default() -> Self {
+        Choices {
+            language: None,
+            time_zone: String::new(),
+            date_format: "locale".into(),
+            theme: "system".into(),
+            density: "comfortable".into(),
+            page_size: 50,
+            reading_pane: true,
+            conversations: false,
+            remote_content: "ask".into(),
+            shortcuts: true,
+            compose_format: "plain".into(),
+            undo_send_seconds: 10,
+        }
+    }
+}
+
+/// A mark a message has or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mark {
+    Seen,
+    Flagged,
+}
+
+/// Where "delete", "archive" and "junk" send messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Destination {
+    Trash,
+    Archive,
+    Junk,
+}
+
+/// How a new message starts from one received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Start {
+    #[serde(rename = "reply")]
+    Reply,
+    #[serde(rename = "all")]
+    ReplyAll,
+    /// Inline: the text quoted, the attachments attached again.
+    #[serde(rename = "forward")]
+    Forward,
+    /// The whole message attached as it was received (`.eml`).
+    #[serde(rename = "forward-eml")]
+    ForwardAsAttachment,
+}
+
+impl Start {
+    /// Its name in a URL (`/compose?start=…`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Start::Reply => "reply",
+            Start::ReplyAll => "all",
+            Start::Forward => "forward",
+            Start::ForwardAsAttachment => "forward-eml",
+        }
+    }
+
+    /// The way a URL names, if it names one.
+    pub fn named(name: &str) -> Option<Start> {
+        [
+            Start::Reply,
+            Start::ReplyAll,
+            Start::Forward,
+            Start::ForwardAsAttachment,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+}
+
+/// Where a message held in the outbox stands, as its author's list says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HeldState {
+    /// Waiting for its time (the undo delay, or send later).
+    Waiting,
+    /// The mail server could not take it yet; tried again later.
+    Retrying,
+    Sending,
+    /// It will not go; the message says why.
+    Failed,
+}
+
+/// Who must use two-factor sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TwoFactorPolicy {
+    Optional,
+    Admins,
+    Everyone,
+}
+
+impl TwoFactorPolicy {
+    pub const ALL: [TwoFactorPolicy; 3] = [
+        TwoFactorPolicy::Optional,
+        TwoFactorPolicy::Admins,
+        TwoFactorPolicy::Everyone,
+    ];
+
+    /// Its name, as stored and as a form sends it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TwoFactorPolicy::Optional => "optional",
+            TwoFactorPolicy::Admins => "admins",
+            TwoFactorPolicy::Everyone => "everyone",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_older_document_keeps_what_it_says_and_defaults_the_rest() {
+        let old: Choices =
+            serde_json::from_str(r#"{"language":null,"theme":"dark","unknown":1}"#).unwrap();
+        assert_eq!(old.theme, "dark");
+        assert_eq!(old.language, None);
+        assert_eq!(old.page_size, Choices::default().page_size);
+        let back: Choices = serde_json::from_str(&serde_json::to_string(&old).unwrap()).unwrap();
+        assert_eq!(back, old);
+    }
+
+    #[test]
+    fn the_names_on_the_wire() {
+        assert_eq!(
+            serde_json::to_string(&Mark::Flagged).unwrap(),
+            r#""flagged""#
+        );
+        assert_eq!(
+            serde_json::from_str::<Destination>(r#""archive""#).unwrap(),
+            Destination::Archive
+        );
+        assert!(serde_json::from_str::<Mark>(r#""deleted""#).is_err());
+        for s in [
+            Start::Reply,
+            Start::ReplyAll,
+            Start::Forward,
+            Start::ForwardAsAttachment,
+        ] {
+            assert_eq!(Start::named(s.as_str()), Some(s));
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+        }
+        assert_eq!(Start::named("Reply"), None);
+        for p in TwoFactorPolicy::ALL {
+            assert_eq!(TwoFactorPolicy::parse(p.as_str()), Some(p));
+            assert_eq!(
+                serde_json::to_string(&p).unwrap(),
+                format!("\"{}\"", p.as_str())
+            );
+        }
+        assert_eq!(
+            serde_json::to_string(&HeldState::Retrying).unwrap(),
+            r#""retrying""#
+        );
+    }
+}
