@@ -149,7 +149,7 @@ impl Web {
 
     /// Sets the undo delay (0: sends go out at once).
     pub async fn set_undo_delay(&self, seconds: u32) -> Result<()> {
-        self.post("/api/set-undo-delay", &[("seconds", &seconds.to_string())])
+        self.post("/api/set_undo_delay", &[("seconds", &seconds.to_string())])
             .await?;
         Ok(())
     }

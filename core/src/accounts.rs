@@ -79,6 +79,14 @@ pub fn validate_email(email: &str) -> Result<String, CoreError> {
     }
 }
 
+/// An account as the admin's list shows it.
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    pub account: Account,
+    /// The sending limit holding it now, if one does.
+    pub sending_limited: Option<crate::sending_limit::LimitedSender>,
+}
+
 impl Services {
     pub(crate) async fn audit(
         &self,
@@ -106,6 +114,24 @@ impl Services {
         search: &str,
     ) -> Result<Vec<Account>, CoreError> {
         Ok(self.store.list_accounts(search).await?)
+    }
+
+    /// The accounts matching `search`, each with the sending limit that
+    /// holds it now, if one does: the admin's list.
+    pub async fn account_rows(
+        &self,
+        actor: Actor<'_>,
+        search: &str,
+    ) -> Result<Vec<AccountRow>, CoreError> {
+        let accounts = self.list_accounts(actor, search).await?;
+        let limited = self.limited_now().await?;
+        Ok(accounts
+            .into_iter()
+            .map(|account| AccountRow {
+                sending_limited: limited.iter().find(|l| l.email == account.email).cloned(),
+                account,
+            })
+            .collect())
     }
 
     async fn existing(&self, email: &str) -> Result<Account, CoreError> {

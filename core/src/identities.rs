@@ -39,6 +39,17 @@ fn checked(fields: &IdentityFields) -> Result<IdentityFields, CoreError> {
     })
 }
 
+/// The identity a message from `name <email>` was written as: the one with
+/// that name and address, else one with that address.
+pub fn written_as<'a>(identities: &'a [Identity], email: &str, name: &str) -> Option<&'a Identity> {
+    let same_address = |i: &&Identity| i.email.eq_ignore_ascii_case(email);
+    identities
+        .iter()
+        .filter(same_address)
+        .find(|i| i.name == name)
+        .or_else(|| identities.iter().find(same_address))
+}
+
 impl Services {
     /// The user's identities, the default first.
     pub async fn identities(&self, who: &SignedIn) -> Result<Vec<Identity>, CoreError> {
@@ -110,5 +121,35 @@ impl Services {
         }
         .ok_or_else(|| invalid("That identity is not yours."))?;
         Ok((chosen.name.clone(), chosen.email.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_is_written_as_the_identity_with_its_name_and_address() {
+        let id = |id, name: &str, email: &str| Identity {
+            id,
+            name: name.into(),
+            email: email.into(),
+            signature: String::new(),
+            is_default: id == 1,
+        };
+        let list = [
+            id(1, "Alice", "alice@example.test"),
+            id(2, "Alice (work)", "Alice@Example.test"),
+            id(3, "Sales", "sales@example.test"),
+        ];
+        let of = |email, name| written_as(&list, email, name).map(|i| i.id);
+        assert_eq!(of("alice@example.test", "Alice (work)"), Some(2));
+        assert_eq!(
+            of("ALICE@example.test", "Someone"),
+            Some(1),
+            "the address alone"
+        );
+        assert_eq!(of("sales@example.test", "Sales"), Some(3));
+        assert_eq!(of("bob@example.test", "Alice"), None);
     }
 }

@@ -397,6 +397,48 @@ impl Services {
         self.with_imap(&who.0, |imap| Box::pin(folders::list(imap)))
             .await
     }
+
+    /// The folders that hold messages, as the folder list shows them.
+    pub async fn folder_tree(&self, who: &SignedIn) -> Result<Vec<FolderEntry>, CoreError> {
+        Ok(folder_tree(self.folders(who).await?))
+    }
+}
+
+/// A folder as the folder list shows it: its last name, indented by its
+/// depth, with its role (`inbox`, `sent`, `drafts`, `junk`, `trash`,
+/// `archive`, or empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderEntry {
+    pub name: String,
+    pub label: String,
+    pub depth: u32,
+    pub role: String,
+    pub unread: u32,
+    pub total: u32,
+}
+
+/// The folders that can be opened, each with its place in the tree.
+pub fn folder_tree(list: Vec<Folder>) -> Vec<FolderEntry> {
+    list.into_iter()
+        .filter(|f| f.selectable)
+        .map(|f| {
+            let delimiter = f.delimiter.as_deref().filter(|d| !d.is_empty());
+            FolderEntry {
+                label: delimiter
+                    .and_then(|d| f.name.rsplit(d).next())
+                    .unwrap_or(&f.name)
+                    .to_owned(),
+                depth: delimiter.map_or(0, |d| f.name.matches(d).count() as u32),
+                role: f
+                    .special_use
+                    .map(|s| format!("{s:?}").to_lowercase())
+                    .unwrap_or_default(),
+                name: f.name,
+                unread: f.unread,
+                total: f.total,
+            }
+        })
+        .collect()
 }
 
 /// `op` on the connection, at most `limit` (`limits.imap_timeout_seconds`);
@@ -431,6 +473,34 @@ async fn timed<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_folder_tree_names_each_folder_by_its_last_name_at_its_depth() {
+        use estafette_mail::folders::SpecialUse;
+        let folder = |name: &str, special_use, selectable| Folder {
+            name: name.into(),
+            delimiter: Some("/".into()),
+            special_use,
+            selectable,
+            total: 3,
+            unread: 1,
+        };
+        let tree = folder_tree(vec![
+            folder("INBOX", Some(SpecialUse::Inbox), true),
+            folder("Projects", None, false),
+            folder("Projects/2026/Q1", None, true),
+            folder("Sent", Some(SpecialUse::Sent), true),
+        ]);
+        let shown: Vec<(&str, u32, &str)> = tree
+            .iter()
+            .map(|f| (f.label.as_str(), f.depth, f.role.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [("INBOX", 0, "inbox"), ("Q1", 2, ""), ("Sent", 0, "sent")]
+        );
+        assert_eq!(tree[1].name, "Projects/2026/Q1");
+    }
 
     #[test]
     fn the_list_reads_its_order_and_its_search() {

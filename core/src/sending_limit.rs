@@ -198,8 +198,8 @@ impl Services {
         }
     }
 
-    /// The accounts whose sending is limited now, the latest first.
-    pub async fn limited_senders(&self, _admin: &Admin) -> Result<Vec<LimitedSender>, CoreError> {
+    /// The senders held by the limit now.
+    pub(crate) async fn limited_now(&self) -> Result<Vec<LimitedSender>, CoreError> {
         Ok(self
             .store
             .limited_senders(now())

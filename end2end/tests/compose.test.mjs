@@ -220,7 +220,7 @@ test('with the server unreachable the text stays in the browser, survives a relo
   await openCompose(page);
   // Drafts cannot reach the server, as when the connection is lost.
   const offline = (route) => route.abort('internetdisconnected');
-  await page.route('**/api/save-draft', offline);
+  await page.route('**/api/save_draft', offline);
   await page.getByLabel('To', { exact: true }).fill('carol@example.test');
   await page.getByLabel('Subject').fill(subject);
   await page.getByLabel('Message', { exact: true }).fill('Écrit sans réseau,\nmot pour mot.');
@@ -235,7 +235,7 @@ test('with the server unreachable the text stays in the browser, survives a relo
   assert.equal(await page.getByLabel('To', { exact: true }).inputValue(), 'carol@example.test');
 
   // The server is back: the draft is saved there without a keystroke.
-  await page.unroute('**/api/save-draft', offline);
+  await page.unroute('**/api/save_draft', offline);
   await page.getByText('Draft saved.').waitFor({ timeout: 30_000 });
   await page.waitForURL((u) => u.searchParams.has('draft'));
   // The browser's copy is gone once saved; the server's brings it back.

@@ -23,8 +23,8 @@ after(async () => {
     await waitHydrated(page);
     await page.evaluate(async () => {
       const post = (path, body) => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-      await post('/api/save-rules', { rules: [] });
-      await fetch('/api/vacation-off', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' });
+      await post('/api/save_rules', { rules: [] });
+      await fetch('/api/vacation_off', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' });
     });
     await browser.close();
   }
@@ -62,7 +62,7 @@ test('a rule made in Settings → Filters files bob\'s message into its folder',
   await page.getByLabel('Value', { exact: true }).fill(token);
   await page.getByRole('button', { name: 'Add an action' }).click();
   await page.getByLabel('Folder, keyword or address').selectOption('Archive');
-  const saved = page.waitForResponse((r) => r.url().includes('/api/save-rules') && r.ok());
+  const saved = page.waitForResponse((r) => r.url().includes('/api/save_rules') && r.ok());
   await page.getByRole('button', { name: 'Save the rule' }).click();
   await saved;
   await page.locator('.rule', { hasText: `Newsletter ${token}` }).waitFor();
@@ -84,7 +84,7 @@ test('the automatic reply: a banner while on, bob is answered once, one click tu
   await page.getByLabel('Subject of the reply').fill(`Away ${token}`);
   await page.getByLabel('Message', { exact: true }).fill('I am away this week.');
   await page.getByLabel('Reply to the same sender at most once in this many days').fill('1');
-  const saved = page.waitForResponse((r) => r.url().includes('/api/save-vacation') && r.ok());
+  const saved = page.waitForResponse((r) => r.url().includes('/api/save_vacation') && r.ok());
   await page.getByRole('button', { name: 'Save the automatic reply' }).click();
   await saved;
 

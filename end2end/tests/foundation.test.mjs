@@ -123,11 +123,11 @@ test('pages away from the way in load their own part of the bundle, and work whe
   assert.ok(wasm.some((f) => /^split_.*settings.*\.wasm$/.test(f)), `settings loaded its part: ${wasm}`);
   assert.ok(!wasm.some((f) => /compose|admin/.test(f)), `and only its part: ${wasm}`);
   // It works: a change is saved.
-  const saved = page.waitForResponse((r) => r.url().includes('/api/save-preferences') && r.ok());
+  const saved = page.waitForResponse((r) => r.url().includes('/api/save_preferences') && r.ok());
   await page.locator('#pref-density').selectOption('compact');
   await saved;
   await page.locator('html[data-density="compact"]').waitFor({ state: 'attached' });
-  const back = page.waitForResponse((r) => r.url().includes('/api/save-preferences') && r.ok());
+  const back = page.waitForResponse((r) => r.url().includes('/api/save_preferences') && r.ok());
   await page.locator('#pref-density').selectOption('comfortable');
   await back;
   assert.deepEqual(errors, []);

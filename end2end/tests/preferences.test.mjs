@@ -34,7 +34,7 @@ async function choose(page, id, value, applied) {
   }
   const select = page.locator(id);
   if ((await select.inputValue()) !== value) {
-    const saved = page.waitForResponse((r) => r.url().includes('/api/save-preferences') && r.ok());
+    const saved = page.waitForResponse((r) => r.url().includes('/api/save_preferences') && r.ok());
     await select.selectOption(value);
     await saved;
   }
@@ -47,7 +47,7 @@ async function shortcuts(page, on) {
   await waitHydrated(page);
   const box = page.locator('#pref-shortcuts');
   if ((await box.isChecked()) !== on) {
-    const saved = page.waitForResponse((r) => r.url().includes('/api/save-preferences') && r.ok());
+    const saved = page.waitForResponse((r) => r.url().includes('/api/save_preferences') && r.ok());
     await box.setChecked(on);
     await saved;
   }

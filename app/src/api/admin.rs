@@ -63,20 +63,17 @@ pub async fn admin_accounts(search: String) -> Result<Vec<AccountView>, AppError
     use super::context::{admin, client_info, services};
     let admin = admin()?;
     let client = client_info();
-    let services = services()?;
-    let accounts = services
-        .list_accounts(actor(&admin, &client), &search)
+    let rows = services()?
+        .account_rows(actor(&admin, &client), &search)
         .await?;
-    let limited = services.limited_senders(&admin).await?;
-    Ok(accounts
+    Ok(rows
         .into_iter()
-        .map(|a| AccountView {
-            sending_limited: limited.iter().find(|l| l.email == a.email).map(|l| {
-                SendingLimitView {
-                    since: l.since,
-                    until: l.until,
-                    refused: l.refused,
-                }
+        .map(|row| (row.account, row.sending_limited))
+        .map(|(a, limited)| AccountView {
+            sending_limited: limited.map(|l| SendingLimitView {
+                since: l.since,
+                until: l.until,
+                refused: l.refused,
             }),
             is_admin: a.role == estafette_core::visitor::Role::Admin,
             disabled: a.state == estafette_core::visitor::AccountState::Disabled,

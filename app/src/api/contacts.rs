@@ -105,7 +105,7 @@ pub async fn contacts() -> Result<AddressBookView, AppError> {
 
 /// Adds a contact (`id` 0) or changes one; the lists are one value per
 /// line (groups may be separated by commas too). Returns its id.
-#[server(prefix = "/api", endpoint = "save-contact")]
+#[server(prefix = "/api", endpoint = "save_contact")]
 pub async fn save_contact(
     id: i64,
     name: String,
@@ -129,7 +129,7 @@ pub async fn save_contact(
     Ok(services()?.save_contact(&who, id, &form).await?)
 }
 
-#[server(prefix = "/api", endpoint = "remove-contact")]
+#[server(prefix = "/api", endpoint = "remove_contact")]
 pub async fn remove_contact(id: i64) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -138,7 +138,7 @@ pub async fn remove_contact(id: i64) -> Result<(), AppError> {
 
 /// Keeps a message's sender (the name and address its From gives) as a
 /// contact.
-#[server(prefix = "/api", endpoint = "add-sender")]
+#[server(prefix = "/api", endpoint = "add_sender")]
 pub async fn add_sender(name: String, address: String) -> Result<AddedView, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -147,7 +147,7 @@ pub async fn add_sender(name: String, address: String) -> Result<AddedView, AppE
 }
 
 /// The recipients of a message to a group, as the To field takes them.
-#[server(prefix = "/api", endpoint = "group-recipients")]
+#[server(prefix = "/api", endpoint = "group_recipients")]
 pub async fn group_recipients(group: String) -> Result<String, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -155,7 +155,7 @@ pub async fn group_recipients(group: String) -> Result<String, AppError> {
 }
 
 /// Syncs with the CardDAV server now; `None` when there is none.
-#[server(prefix = "/api", endpoint = "sync-contacts")]
+#[server(prefix = "/api", endpoint = "sync_contacts")]
 pub async fn sync_contacts() -> Result<Option<SyncView>, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;

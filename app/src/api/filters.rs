@@ -135,7 +135,7 @@ pub async fn filters() -> Result<FiltersView, AppError> {
 }
 
 /// Replaces the rules, in their order.
-#[server(prefix = "/api", endpoint = "save-rules", input = Json)]
+#[server(prefix = "/api", endpoint = "save_rules", input = Json)]
 pub async fn save_rules(rules: Vec<RuleView>) -> Result<(), AppError> {
     use super::context::{client_info, services, signed_in};
     let who = signed_in()?;
@@ -148,7 +148,7 @@ pub async fn save_rules(rules: Vec<RuleView>) -> Result<(), AppError> {
 
 /// Adds a rule at the end, and applies it to the messages now in
 /// `apply_in` unless that is empty; returns how many it took there.
-#[server(prefix = "/api", endpoint = "add-rule", input = Json)]
+#[server(prefix = "/api", endpoint = "add_rule", input = Json)]
 pub async fn add_rule(rule: RuleView, apply_in: String) -> Result<usize, AppError> {
     use super::context::{client_info, services, signed_in};
     let who = signed_in()?;
@@ -164,7 +164,7 @@ pub async fn add_rule(rule: RuleView, apply_in: String) -> Result<usize, AppErro
 }
 
 /// A rule applied to the messages now in `folder`; how many it took.
-#[server(prefix = "/api", endpoint = "apply-rule", input = Json)]
+#[server(prefix = "/api", endpoint = "apply_rule", input = Json)]
 pub async fn apply_rule(folder: String, rule: RuleView) -> Result<usize, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -173,7 +173,7 @@ pub async fn apply_rule(folder: String, rule: RuleView) -> Result<usize, AppErro
 }
 
 /// The sender, list and subject of a message, to make a rule from.
-#[server(prefix = "/api", endpoint = "like-this")]
+#[server(prefix = "/api", endpoint = "like_this")]
 pub async fn like_this(folder: String, uid: u32) -> Result<LikeView, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -187,7 +187,7 @@ pub async fn like_this(folder: String, uid: u32) -> Result<LikeView, AppError> {
 
 /// Sets the automatic reply; its dates are in the preferences' time zone,
 /// or `browser_zone` when they name none.
-#[server(prefix = "/api", endpoint = "save-vacation", input = Json)]
+#[server(prefix = "/api", endpoint = "save_vacation", input = Json)]
 pub async fn save_vacation(vacation: VacationView, browser_zone: String) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -196,7 +196,7 @@ pub async fn save_vacation(vacation: VacationView, browser_zone: String) -> Resu
         .await?)
 }
 
-#[server(prefix = "/api", endpoint = "vacation-off")]
+#[server(prefix = "/api", endpoint = "vacation_off")]
 pub async fn turn_off_vacation() -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -204,7 +204,7 @@ pub async fn turn_off_vacation() -> Result<(), AppError> {
 }
 
 /// The last day of the automatic reply while it is on (empty: no last day).
-#[server(prefix = "/api", endpoint = "vacation-banner")]
+#[server(prefix = "/api", endpoint = "vacation_banner")]
 pub async fn vacation_banner() -> Result<Option<String>, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -212,7 +212,7 @@ pub async fn vacation_banner() -> Result<Option<String>, AppError> {
 }
 
 /// Saves a script written as text, once the server has checked it.
-#[server(prefix = "/api", endpoint = "save-script")]
+#[server(prefix = "/api", endpoint = "save_script")]
 pub async fn save_script(name: String, text: String) -> Result<(), AppError> {
     use super::context::{client_info, services, signed_in};
     let who = signed_in()?;
@@ -223,7 +223,7 @@ pub async fn save_script(name: String, text: String) -> Result<(), AppError> {
 
 /// Keeps a script changed elsewhere as a script of its own, and starts
 /// Estafette's rules anew; returns the kept script's name.
-#[server(prefix = "/api", endpoint = "filters-start-over")]
+#[server(prefix = "/api", endpoint = "filters_start_over")]
 pub async fn start_over() -> Result<String, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;

@@ -25,7 +25,7 @@ pub async fn labels(folder: String) -> Result<LabelChoice, AppError> {
 }
 
 /// Adds (`on`) or removes `label` on messages (`uids`, comma-separated).
-#[server(prefix = "/api", endpoint = "set-label")]
+#[server(prefix = "/api", endpoint = "set_label")]
 pub async fn set_label(
     folder: String,
     uids: String,

@@ -21,27 +21,14 @@ pub struct FolderView {
 pub async fn folders() -> Result<Vec<FolderView>, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let list = services()?.folders(&who).await?;
-    Ok(list
+    let tree = services()?.folder_tree(&who).await?;
+    Ok(tree
         .into_iter()
-        .filter(|f| f.selectable)
         .map(|f| FolderView {
-            label: f
-                .delimiter
-                .as_deref()
-                .and_then(|d| f.name.rsplit(d).next())
-                .unwrap_or(&f.name)
-                .to_owned(),
-            depth: f
-                .delimiter
-                .as_deref()
-                .map(|d| f.name.matches(d).count() as u32)
-                .unwrap_or(0),
-            role: f
-                .special_use
-                .map(|s| format!("{s:?}").to_lowercase())
-                .unwrap_or_default(),
             name: f.name,
+            label: f.label,
+            depth: f.depth,
+            role: f.role,
             unread: f.unread,
             total: f.total,
         })
@@ -389,7 +376,7 @@ pub async fn move_messages(
 /// Sends messages to the Trash (`trash`), Archive (`archive`) or Junk
 /// (`junk`) folder; deleting in the Trash removes them for good. Returns
 /// where they went.
-#[server(prefix = "/api", endpoint = "send-to")]
+#[server(prefix = "/api", endpoint = "send_to")]
 pub async fn send_to(
     folder: String,
     uids: String,
@@ -403,21 +390,21 @@ pub async fn send_to(
         .map(|(folder, uids)| Moved { folder, uids }))
 }
 
-#[server(prefix = "/api", endpoint = "folder-create")]
+#[server(prefix = "/api", endpoint = "folder_create")]
 pub async fn create_folder(name: String) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
     Ok(services()?.create_folder(&who, &name).await?)
 }
 
-#[server(prefix = "/api", endpoint = "folder-rename")]
+#[server(prefix = "/api", endpoint = "folder_rename")]
 pub async fn rename_folder(from: String, to: String) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
     Ok(services()?.rename_folder(&who, &from, &to).await?)
 }
 
-#[server(prefix = "/api", endpoint = "folder-delete")]
+#[server(prefix = "/api", endpoint = "folder_delete")]
 pub async fn delete_folder(name: String) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -425,7 +412,7 @@ pub async fn delete_folder(name: String) -> Result<(), AppError> {
 }
 
 /// Always loads remote content in messages from `address`.
-#[server(prefix = "/api", endpoint = "trust-sender")]
+#[server(prefix = "/api", endpoint = "trust_sender")]
 pub async fn trust_sender(address: String) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -497,7 +484,7 @@ pub async fn send_message(
 }
 
 /// Takes a held message back (undo send; cancel or edit a scheduled one).
-#[server(prefix = "/api", endpoint = "take-back")]
+#[server(prefix = "/api", endpoint = "take_back")]
 pub async fn take_back(key: String) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -553,7 +540,7 @@ pub async fn outbox() -> Result<Vec<HeldView>, AppError> {
 /// Sets only how long sent messages wait, open to undo (seconds): for
 /// scripts and the benchmark; the settings page saves it with the other
 /// preferences.
-#[server(prefix = "/api", endpoint = "set-undo-delay")]
+#[server(prefix = "/api", endpoint = "set_undo_delay")]
 pub async fn set_undo_delay(seconds: u32) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -587,7 +574,7 @@ pub struct Prefilled {
     pub attachments: Vec<UploadView>,
 }
 
-#[server(prefix = "/api", endpoint = "start-from")]
+#[server(prefix = "/api", endpoint = "start_from")]
 pub async fn start_from(folder: String, uid: u32, start: Start) -> Result<Prefilled, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -660,7 +647,7 @@ fn compose_of(message: OutgoingForm) -> estafette_core::sending::OutgoingForm {
 }
 
 /// Saves the form in the Drafts folder (one copy per `send_key`).
-#[server(prefix = "/api", endpoint = "save-draft")]
+#[server(prefix = "/api", endpoint = "save_draft")]
 pub async fn save_draft(message: OutgoingForm) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -668,22 +655,16 @@ pub async fn save_draft(message: OutgoingForm) -> Result<(), AppError> {
 }
 
 /// A draft, to go on writing it.
-#[server(prefix = "/api", endpoint = "open-draft")]
+#[server(prefix = "/api", endpoint = "open_draft")]
 pub async fn open_draft(key: String) -> Result<Prefilled, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
     let services = services()?;
     let (draft, uploads) = services.open_draft(&who, &key).await?;
-    // The identity it was written as: the same name and address, or the address.
     let identities = services.identities(&who).await?;
-    let same_address =
-        |i: &&estafette_core::identities::Identity| i.email.eq_ignore_ascii_case(&draft.from);
-    let identity = identities
-        .iter()
-        .filter(same_address)
-        .find(|i| i.name == draft.from_name)
-        .or_else(|| identities.iter().find(same_address))
-        .map_or(0, |i| i.id);
+    let identity =
+        estafette_core::identities::written_as(&identities, &draft.from, &draft.from_name)
+            .map_or(0, |i| i.id);
     Ok(Prefilled {
         identity,
         key: draft.key,
@@ -706,7 +687,7 @@ pub async fn open_draft(key: String) -> Result<Prefilled, AppError> {
 }
 
 /// The most bytes of attachments one message may carry.
-#[server(prefix = "/api", endpoint = "compose-limits")]
+#[server(prefix = "/api", endpoint = "compose_limits")]
 pub async fn compose_limit() -> Result<u64, AppError> {
     use super::context::{services, signed_in};
     signed_in()?;
@@ -780,7 +761,7 @@ pub async fn identities() -> Result<Vec<IdentityView>, AppError> {
 }
 
 /// Adds an identity (`id` 0) or changes one; returns its id.
-#[server(prefix = "/api", endpoint = "save-identity")]
+#[server(prefix = "/api", endpoint = "save_identity")]
 pub async fn save_identity(
     id: i64,
     name: String,
@@ -799,14 +780,14 @@ pub async fn save_identity(
     Ok(services()?.save_identity(&who, id, &fields).await?)
 }
 
-#[server(prefix = "/api", endpoint = "remove-identity")]
+#[server(prefix = "/api", endpoint = "remove_identity")]
 pub async fn remove_identity(id: i64) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
     Ok(services()?.remove_identity(&who, id).await?)
 }
 
-#[server(prefix = "/api", endpoint = "default-identity")]
+#[server(prefix = "/api", endpoint = "default_identity")]
 pub async fn default_identity(id: i64) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::prefs::Prefs;
 
 /// Keeps `prefs` (all checked first) and returns them as stored.
-#[server(prefix = "/api", endpoint = "save-preferences")]
+#[server(prefix = "/api", endpoint = "save_preferences")]
 pub async fn save_preferences(prefs: Prefs) -> Result<Prefs, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -16,14 +16,14 @@ pub async fn save_preferences(prefs: Prefs) -> Result<Prefs, AppError> {
 }
 
 /// Senders whose remote content always loads.
-#[server(prefix = "/api", endpoint = "trusted-senders")]
+#[server(prefix = "/api", endpoint = "trusted_senders")]
 pub async fn trusted_senders() -> Result<Vec<String>, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
     Ok(services()?.preferences(&who).await?.trusted_senders)
 }
 
-#[server(prefix = "/api", endpoint = "distrust-sender")]
+#[server(prefix = "/api", endpoint = "distrust_sender")]
 pub async fn distrust_sender(address: String) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;

@@ -32,14 +32,14 @@ pub async fn templates() -> Result<Vec<TemplateView>, AppError> {
 }
 
 /// Adds a template (`id` 0) or changes one; returns its id.
-#[server(prefix = "/api", endpoint = "save-template")]
+#[server(prefix = "/api", endpoint = "save_template")]
 pub async fn save_template(id: i64, name: String, body: String) -> Result<i64, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
     Ok(services()?.save_template(&who, id, &name, &body).await?)
 }
 
-#[server(prefix = "/api", endpoint = "remove-template")]
+#[server(prefix = "/api", endpoint = "remove_template")]
 pub async fn remove_template(id: i64) -> Result<(), AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
@@ -48,7 +48,7 @@ pub async fn remove_template(id: i64) -> Result<(), AppError> {
 
 /// Template `id` with its placeholders filled in for the first recipient
 /// of `to` (the To field as typed).
-#[server(prefix = "/api", endpoint = "fill-template")]
+#[server(prefix = "/api", endpoint = "fill_template")]
 pub async fn fill_template(id: i64, to: String) -> Result<String, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;

@@ -4,6 +4,7 @@ mod audit;
 mod contacts;
 mod errors;
 mod extract;
+mod former;
 mod frame;
 mod guard;
 mod health;
@@ -65,7 +66,7 @@ pub fn router(state: AppState) -> Router {
             http::HeaderValue::from_static(caching),
         ))
         .service(bundle);
-    let pages = Router::new()
+    let pages = former::redirects(Router::new())
         .nest_service(&format!("/{}", options.site_pkg_dir), bundle)
         .route("/frame", get(frame::message_frame))
         .route("/part", get(mail::part))

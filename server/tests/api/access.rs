@@ -196,3 +196,35 @@ async fn a_password_set_by_an_admin_must_be_changed_before_anything_else() {
     assert!(changed.status().is_success() || changed.status().is_redirection());
     assert_eq!(app.post("/api/folders", &[]).await.status(), 200);
 }
+
+/// One case for every endpoint; the former names with dashes answer a
+/// permanent redirect to the name now, so their callers go on working.
+#[tokio::test]
+async fn endpoints_have_one_case_and_the_former_names_lead_to_them() {
+    let app = spawn(Db::Shared).await;
+    let (_, user) = app.user("former").await;
+    let functions = server_functions();
+    for path in &functions {
+        assert!(!path.contains('-'), "{path} is not in snake case");
+    }
+    let mut redirected = 0;
+    for path in functions.iter().filter(|p| p.contains('_')) {
+        let former = path.replace('_', "-");
+        let res = user.post(&format!("{former}?x=1"), &[]).await;
+        match res.status().as_u16() {
+            308 => {
+                let to = res.headers()["location"].to_str().unwrap_or_default();
+                assert_eq!(to, format!("{path}?x=1"), "{former}");
+                redirected += 1;
+            }
+            404 => {}
+            other => panic!("{former} answered {other}"),
+        }
+    }
+    assert!(redirected >= 30, "{redirected} former names lead on");
+    // A caller that follows the redirect gets what the name now gives.
+    let res = user.post("/api/set-undo-delay", &[("seconds", "3")]).await;
+    assert_eq!(res.status(), 308);
+    let followed = user.post("/api/set_undo_delay", &[("seconds", "3")]).await;
+    assert_eq!(followed.status(), 200);
+}

@@ -201,7 +201,7 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
 
     let went: Value = app
         .post(
-            "/api/send-to",
+            "/api/send_to",
             &[("folder", "INBOX"), ("uids", &gamma), ("to", "trash")],
         )
         .await
@@ -214,7 +214,7 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
     let in_trash = uid_of(&trash, "Gamma");
     let gone: Value = app
         .post(
-            "/api/send-to",
+            "/api/send_to",
             &[("folder", "Trash"), ("uids", &in_trash), ("to", "trash")],
         )
         .await
@@ -226,7 +226,7 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
 
     ok(app
         .post(
-            "/api/send-to",
+            "/api/send_to",
             &[("folder", "INBOX"), ("uids", &alpha), ("to", "junk")],
         )
         .await);
@@ -264,7 +264,7 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
     }
     let nowhere_known = app
         .post(
-            "/api/send-to",
+            "/api/send_to",
             &[("folder", "INBOX"), ("uids", "1"), ("to", "Archive")],
         )
         .await;
@@ -318,7 +318,7 @@ async fn folders_are_created_renamed_and_deleted() {
     };
 
     assert_eq!(
-        app.post("/api/folder-create", &[("name", "Projets été")])
+        app.post("/api/folder_create", &[("name", "Projets été")])
             .await
             .status(),
         200
@@ -326,7 +326,7 @@ async fn folders_are_created_renamed_and_deleted() {
     assert!(names().await.contains(&"Projets été".to_owned()));
     assert_eq!(
         app.post(
-            "/api/folder-rename",
+            "/api/folder_rename",
             &[("from", "Projets été"), ("to", "Projets 2026")]
         )
         .await
@@ -336,7 +336,7 @@ async fn folders_are_created_renamed_and_deleted() {
     let now = names().await;
     assert!(now.contains(&"Projets 2026".to_owned()) && !now.contains(&"Projets été".to_owned()));
     assert_eq!(
-        app.post("/api/folder-delete", &[("name", "Projets 2026")])
+        app.post("/api/folder_delete", &[("name", "Projets 2026")])
             .await
             .status(),
         200
@@ -344,11 +344,11 @@ async fn folders_are_created_renamed_and_deleted() {
     assert!(!names().await.contains(&"Projets 2026".to_owned()));
 
     for (endpoint, form) in [
-        ("/api/folder-create", vec![("name", "a\r\nA1 DELETE INBOX")]),
-        ("/api/folder-create", vec![("name", "  ")]),
-        ("/api/folder-create", vec![("name", "Trash")]),
-        ("/api/folder-delete", vec![("name", "INBOX")]),
-        ("/api/folder-delete", vec![("name", "Never existed")]),
+        ("/api/folder_create", vec![("name", "a\r\nA1 DELETE INBOX")]),
+        ("/api/folder_create", vec![("name", "  ")]),
+        ("/api/folder_create", vec![("name", "Trash")]),
+        ("/api/folder_delete", vec![("name", "INBOX")]),
+        ("/api/folder_delete", vec![("name", "Never existed")]),
     ] {
         let res = app.post(endpoint, &form).await;
         assert_eq!(res.status(), 422, "{endpoint} {form:?}");

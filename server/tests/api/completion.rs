@@ -54,7 +54,7 @@ async fn senders_read_from_are_not_offered_until_written_to() {
     assert_eq!(own.first(), Some(&reader), "{own:?}");
 
     // Once the user writes to the address, it is offered.
-    let no_delay = app.post("/api/set-undo-delay", &[("seconds", "0")]).await;
+    let no_delay = app.post("/api/set_undo_delay", &[("seconds", "0")]).await;
     assert_eq!(no_delay.status(), 200);
     let sent = app
         .post(

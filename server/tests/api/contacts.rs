@@ -28,7 +28,7 @@ fn form<'a>(
 }
 
 async fn save(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
-    app.post("/api/save-contact", fields).await
+    app.post("/api/save_contact", fields).await
 }
 
 async fn saved(app: &TestApp, fields: &[(&str, &str)]) -> String {
@@ -142,7 +142,7 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
     let res = save(&mallory, &form(&martin, "Owned", "m@evil.example", "")).await;
     assert_eq!(res.status(), 404);
     let res = mallory
-        .post("/api/remove-contact", &[("id", &martin)])
+        .post("/api/remove_contact", &[("id", &martin)])
         .await;
     assert_eq!(res.status(), 404);
     assert!(names(&mallory).await.is_empty());
@@ -170,7 +170,7 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
         "\"Yann Bernard\" <yann@example.org>, \"Zoé Martin\" <zoe.martin@example.org>"
     );
     let res = alice
-        .post("/api/group-recipients", &[("group", "TEAM")])
+        .post("/api/group_recipients", &[("group", "TEAM")])
         .await;
     assert_eq!(res.status(), 200);
     let to: String = res.json().await.expect("to");
@@ -179,14 +179,14 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
         "{to}"
     );
     let res = mallory
-        .post("/api/group-recipients", &[("group", "Team")])
+        .post("/api/group_recipients", &[("group", "Team")])
         .await;
     assert_eq!(res.status(), 404);
 
     // A sender is added in one click, once.
     let res = alice
         .post(
-            "/api/add-sender",
+            "/api/add_sender",
             &[("name", "Dana Scully"), ("address", "dana@fbi.example")],
         )
         .await;
@@ -195,7 +195,7 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
     assert_eq!(added["new"], true);
     let res = alice
         .post(
-            "/api/add-sender",
+            "/api/add_sender",
             &[("name", ""), ("address", "DANA@fbi.example")],
         )
         .await;
@@ -210,17 +210,17 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
         "Nobody <n@x.example>",
     ] {
         let res = alice
-            .post("/api/add-sender", &[("name", "N"), ("address", bad)])
+            .post("/api/add_sender", &[("name", "N"), ("address", bad)])
             .await;
         assert_eq!(res.status(), 422, "{bad:?}");
     }
     assert!(names(&alice).await.contains(&"Dana Scully".to_owned()));
 
     // Removed, it is gone (and its addresses are no longer offered).
-    let res = alice.post("/api/remove-contact", &[("id", &martin)]).await;
+    let res = alice.post("/api/remove_contact", &[("id", &martin)]).await;
     assert_eq!(res.status(), 200);
     assert!(suggest(&alice, "zoe").await.is_empty());
-    let res = alice.post("/api/remove-contact", &[("id", &martin)]).await;
+    let res = alice.post("/api/remove_contact", &[("id", &martin)]).await;
     assert_eq!(res.status(), 404);
 }
 
@@ -411,7 +411,7 @@ impl Phone {
 }
 
 async fn sync(app: &TestApp) -> Value {
-    let res = app.post("/api/sync-contacts", &[]).await;
+    let res = app.post("/api/sync_contacts", &[]).await;
     assert_eq!(res.status(), 200);
     let outcome: Value = res.json().await.expect("json");
     assert_eq!(outcome["error"], Value::Null, "{outcome}");
@@ -503,7 +503,7 @@ async fn contacts_are_kept_in_step_with_the_carddav_server_and_nothing_is_lost()
     assert_eq!(removed["removed"], 1, "{removed}");
     assert_eq!(names(&alice).await, ["Ana Web"]);
     let web_id = book(&alice).await["contacts"][0]["id"].to_string();
-    let res = alice.post("/api/remove-contact", &[("id", &web_id)]).await;
+    let res = alice.post("/api/remove_contact", &[("id", &web_id)]).await;
     assert_eq!(res.status(), 200);
     sync(&alice).await;
     assert!(phone.cards().await.is_empty(), "removed there too");
@@ -525,7 +525,7 @@ async fn contacts_are_kept_in_step_with_the_carddav_server_and_nothing_is_lost()
         .map(|_| {
             let alice = alice.clone_browser();
             tokio::spawn(async move {
-                let res = alice.post("/api/sync-contacts", &[]).await;
+                let res = alice.post("/api/sync_contacts", &[]).await;
                 assert_eq!(res.status(), 200);
                 res.json::<Value>().await.expect("json")
             })
@@ -548,7 +548,7 @@ async fn a_carddav_server_that_is_down_loses_nothing_typed() {
     let app = spawn_with(Db::Shared, &[("ESTAFETTE_CARDDAV__URL", &url)]).await;
     let (_, alice) = app.user("davdown").await;
     saved(&alice, &form("0", "Kept Anyway", "kept@example.org", "")).await;
-    let res = alice.post("/api/sync-contacts", &[]).await;
+    let res = alice.post("/api/sync_contacts", &[]).await;
     assert_eq!(res.status(), 200);
     let outcome: Value = res.json().await.expect("json");
     assert_eq!(
@@ -584,7 +584,7 @@ async fn two_instances_on_postgresql_sync_one_account_without_writing_a_card_twi
         } else {
             two.clone_browser()
         };
-        async move { app.post("/api/sync-contacts", &[]).await.status() }
+        async move { app.post("/api/sync_contacts", &[]).await.status() }
     });
     for status in futures::future::join_all(syncs).await {
         assert_eq!(status, 200);
@@ -595,7 +595,7 @@ async fn two_instances_on_postgresql_sync_one_account_without_writing_a_card_twi
     assert_eq!(phone.cards().await.len(), 5, "each card once on the server");
     assert_eq!(names(&two).await.len(), 5, "and once here");
     let res = two
-        .post("/api/group-recipients", &[("group", "club")])
+        .post("/api/group_recipients", &[("group", "club")])
         .await;
     assert_eq!(
         res.json::<String>().await.expect("to").matches('@').count(),

@@ -2,12 +2,12 @@
 //! mail that Postfix delivers: rules made through the API, vacation, scripts
 //! with errors, scripts of other clients, and the forwarding policy.
 
-use std::time::{Duration, Instant};
-
 use estafette_store::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::{send_raw_as, sieve_as, spawn, unique_email, Db, TestApp, PASSWORD};
+use crate::helpers::{
+    eventually, send_raw_as, sieve_as, spawn, unique_email, Db, TestApp, PASSWORD,
+};
 
 /// A user of the dev domain, signed in in a browser of their own.
 async fn user(app: &TestApp, prefix: &str) -> (String, TestApp) {
@@ -36,18 +36,10 @@ async fn filters(app: &TestApp) -> Value {
 
 /// The total of `folder`, once it is `total` (polled, with a deadline).
 async fn wait_total(app: &TestApp, folder: &str, total: u64) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let page = app.list(&[("folder", folder)]).await;
-        if page["total"] == total {
-            return page;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{folder} never held {total}: {page}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(20, &format!("{folder} holds {total}"), || async {
+        Some(app.list(&[("folder", folder)]).await).filter(|page| page["total"] == total)
+    })
+    .await
 }
 
 fn message(from: &str, to: &str, subject: &str, extra: &str) -> String {
@@ -71,12 +63,12 @@ async fn a_rule_files_matching_mail_and_leaves_the_rest_in_the_inbox() {
     let (alice, alice_app) = user(&app, "rules").await;
     let (bob, _) = user(&app, "rules-sender").await;
     let created = alice_app
-        .post("/api/folder-create", &[("name", "Lists")])
+        .post("/api/folder_create", &[("name", "Lists")])
         .await;
     assert_eq!(created.status(), 200);
     let saved = post_json(
         &alice_app,
-        "/api/save-rules",
+        "/api/save_rules",
         json!({ "rules": [moving("Weekly\r\n}\r\ndiscard;\r\n#", "[weekly]", "Lists")] }),
     )
     .await;
@@ -122,13 +114,13 @@ async fn a_rule_can_be_applied_to_the_messages_already_there() {
     wait_total(&alice_app, "INBOX", 3).await;
     assert_eq!(
         alice_app
-            .post("/api/folder-create", &[("name", "Team")])
+            .post("/api/folder_create", &[("name", "Team")])
             .await
             .status(),
         200
     );
     let like = alice_app
-        .post("/api/like-this", &[("folder", "INBOX"), ("uid", "1")])
+        .post("/api/like_this", &[("folder", "INBOX"), ("uid", "1")])
         .await;
     assert_eq!(like.status(), 200);
     let like: Value = like.json().await.expect("json");
@@ -143,7 +135,7 @@ async fn a_rule_can_be_applied_to_the_messages_already_there() {
     });
     let res = post_json(
         &alice_app,
-        "/api/add-rule",
+        "/api/add_rule",
         json!({"rule": rule, "apply_in": "INBOX"}),
     )
     .await;
@@ -169,12 +161,12 @@ async fn vacation_answers_once_per_sender_and_never_lists_or_bulk() {
     });
     let res = post_json(
         &alice_app,
-        "/api/save-vacation",
+        "/api/save_vacation",
         json!({"vacation": vacation, "browser_zone": "Europe/Paris"}),
     )
     .await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
-    let banner = alice_app.post("/api/vacation-banner", &[]).await;
+    let banner = alice_app.post("/api/vacation_banner", &[]).await;
     assert_eq!(
         banner.json::<Option<String>>().await.expect("json"),
         Some(String::new())
@@ -214,8 +206,8 @@ async fn vacation_answers_once_per_sender_and_never_lists_or_bulk() {
     assert_eq!(dave_app.inbox().await["total"], 0, "never to bulk mail");
 
     // Turned off, in one click: no banner, and the text is kept.
-    assert_eq!(alice_app.post("/api/vacation-off", &[]).await.status(), 200);
-    let banner = alice_app.post("/api/vacation-banner", &[]).await;
+    assert_eq!(alice_app.post("/api/vacation_off", &[]).await.status(), 200);
+    let banner = alice_app.post("/api/vacation_banner", &[]).await;
     assert_eq!(banner.json::<Option<String>>().await.expect("json"), None);
     let read = filters(&alice_app).await;
     assert_eq!(read["vacation"]["enabled"], false);
@@ -228,7 +220,7 @@ async fn a_script_with_an_error_is_refused_with_its_line() {
     let (alice, alice_app) = user(&app, "script").await;
     let text = "require \"fileinto\";\n\nfrobnicate \"x\";\n";
     let res = alice_app
-        .post("/api/save-script", &[("name", "mine"), ("text", text)])
+        .post("/api/save_script", &[("name", "mine"), ("text", text)])
         .await;
     assert_eq!(res.status(), 422);
     let error = res.text().await.expect("body");
@@ -249,7 +241,7 @@ async fn another_clients_script_survives_and_keeps_running() {
     let (bob, _) = user(&app, "other-sender").await;
     assert_eq!(
         alice_app
-            .post("/api/folder-create", &[("name", "Other")])
+            .post("/api/folder_create", &[("name", "Other")])
             .await
             .status(),
         200
@@ -267,7 +259,7 @@ async fn another_clients_script_survives_and_keeps_running() {
         "subject": "Away", "message": "Away."});
     let res = post_json(
         &alice_app,
-        "/api/save-vacation",
+        "/api/save_vacation",
         json!({"vacation": vacation, "browser_zone": ""}),
     )
     .await;
@@ -300,7 +292,7 @@ async fn another_clients_script_survives_and_keeps_running() {
     assert_eq!(read["other"]["text"], changed.as_str());
     let res = post_json(
         &alice_app,
-        "/api/save-rules",
+        "/api/save_rules",
         json!({"rules": [moving("x", "y", "Other")]}),
     )
     .await;
@@ -311,7 +303,7 @@ async fn another_clients_script_survives_and_keeps_running() {
     );
     // Starting over keeps it, running, beside a new script of Estafette's.
     let kept: String = alice_app
-        .post("/api/filters-start-over", &[])
+        .post("/api/filters_start_over", &[])
         .await
         .json()
         .await
@@ -337,7 +329,7 @@ async fn forwarding_outside_is_refused_unless_the_admin_allows_it_and_audited() 
     };
     let res = post_json(
         &alice_app,
-        "/api/save-rules",
+        "/api/save_rules",
         forward("thief@elsewhere.example"),
     )
     .await;
@@ -349,11 +341,11 @@ async fn forwarding_outside_is_refused_unless_the_admin_allows_it_and_audited() 
         .contains("does not allow forwarding outside"));
     let script = "require \"copy\";\nredirect :copy \"thief@elsewhere.example\";\n";
     let res = alice_app
-        .post("/api/save-script", &[("name", "mine"), ("text", script)])
+        .post("/api/save_script", &[("name", "mine"), ("text", script)])
         .await;
     assert_eq!(res.status(), 422, "the advanced editor too");
 
-    let res = post_json(&alice_app, "/api/save-rules", forward(&bob)).await;
+    let res = post_json(&alice_app, "/api/save_rules", forward(&bob)).await;
     assert_eq!(res.status(), 200, "inside the organisation");
     let audit = app.audit_of(&alice).await;
     let entry = audit
@@ -372,7 +364,7 @@ async fn forwarding_outside_is_refused_unless_the_admin_allows_it_and_audited() 
         .expect("policy");
     let res = post_json(
         &alice_app,
-        "/api/save-rules",
+        "/api/save_rules",
         forward("friend@elsewhere.example"),
     )
     .await;

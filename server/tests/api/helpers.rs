@@ -440,15 +440,21 @@ impl TestApp {
 
     /// Waits until the INBOX holds `total` messages (delivery takes a moment).
     pub async fn wait_for_inbox(&self, total: u64) -> serde_json::Value {
-        let mut page = serde_json::Value::Null;
-        for _ in 0..100 {
-            page = self.inbox().await;
-            if page["total"] == total {
-                return page;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("the INBOX never held {total} messages: {page}");
+        eventually(10, &format!("the INBOX holds {total} messages"), || async {
+            Some(self.inbox().await).filter(|page| page["total"] == total)
+        })
+        .await
+    }
+
+    /// Waits for the INBOX row with `subject`; its UID.
+    pub async fn wait_for_subject(&self, subject: &str) -> String {
+        eventually(10, &format!("a message {subject:?} arrives"), || async {
+            let page = self.inbox().await;
+            let rows = page["rows"].as_array()?;
+            let row = rows.iter().find(|r| r["subject"] == subject)?;
+            row["uid"].as_u64().map(|u| u.to_string())
+        })
+        .await
     }
 
     /// The data directory (another instance given it is this one restarted).

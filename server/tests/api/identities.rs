@@ -14,7 +14,7 @@ async fn list(app: &TestApp) -> Vec<Value> {
 
 async fn save(app: &TestApp, name: &str, email: &str, signature: &str) -> reqwest::Response {
     app.post(
-        "/api/save-identity",
+        "/api/save_identity",
         &[
             ("id", "0"),
             ("name", name),
@@ -27,7 +27,7 @@ async fn save(app: &TestApp, name: &str, email: &str, signature: &str) -> reqwes
 
 async fn send_as(app: &TestApp, identity: &str, to: &str, key: &str) -> reqwest::Response {
     assert_eq!(
-        app.post("/api/set-undo-delay", &[("seconds", "0")])
+        app.post("/api/set_undo_delay", &[("seconds", "0")])
             .await
             .status(),
         200
@@ -91,7 +91,7 @@ async fn mail_goes_out_as_the_chosen_identity_and_only_ones_own() {
     assert_eq!(both[0]["id"], work, "the first one made is the default");
     assert_eq!(both[0]["signature"], "Alice Martin\nÉquipe courrier");
     let made = app
-        .post("/api/default-identity", &[("id", &support.to_string())])
+        .post("/api/default_identity", &[("id", &support.to_string())])
         .await;
     assert_eq!(made.status(), 200);
     assert_eq!(list(&app).await[0]["id"], support);
@@ -101,7 +101,7 @@ async fn mail_goes_out_as_the_chosen_identity_and_only_ones_own() {
         let id = identity.to_string();
         let saved = app
             .post(
-                "/api/save-draft",
+                "/api/save_draft",
                 &[
                     ("message[to]", bob.as_str()),
                     ("message[subject]", "Brouillon"),
@@ -113,7 +113,7 @@ async fn mail_goes_out_as_the_chosen_identity_and_only_ones_own() {
             .await;
         assert_eq!(saved.status(), 200);
         let reopened: serde_json::Value = app
-            .post("/api/open-draft", &[("key", key)])
+            .post("/api/open_draft", &[("key", key)])
             .await
             .json()
             .await
@@ -134,10 +134,10 @@ async fn mail_goes_out_as_the_chosen_identity_and_only_ones_own() {
     assert_eq!(stolen.status(), 422);
     let id = work.to_string();
     for (path, extra) in [
-        ("/api/remove-identity", vec![("id", id.as_str())]),
-        ("/api/default-identity", vec![("id", id.as_str())]),
+        ("/api/remove_identity", vec![("id", id.as_str())]),
+        ("/api/default_identity", vec![("id", id.as_str())]),
         (
-            "/api/save-identity",
+            "/api/save_identity",
             vec![
                 ("id", id.as_str()),
                 ("name", "Bob"),
@@ -152,7 +152,7 @@ async fn mail_goes_out_as_the_chosen_identity_and_only_ones_own() {
 
     // Removing the default makes the one left the default.
     let removed = app
-        .post("/api/remove-identity", &[("id", &support.to_string())])
+        .post("/api/remove_identity", &[("id", &support.to_string())])
         .await;
     assert_eq!(removed.status(), 200);
     let left = list(&app).await;

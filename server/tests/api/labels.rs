@@ -18,7 +18,7 @@ async fn label(
 ) -> reqwest::Response {
     let on = on.to_string();
     app.post(
-        "/api/set-label",
+        "/api/set_label",
         &[
             ("folder", folder),
             ("uids", uids),
@@ -251,7 +251,7 @@ async fn hostile_labels_never_reach_the_server_and_strangers_touch_nothing() {
         reader
             .new_browser()
             .post(
-                "/api/set-label",
+                "/api/set_label",
                 &[
                     ("folder", "INBOX"),
                     ("uids", &uid),
@@ -270,7 +270,7 @@ async fn a_folder_that_keeps_no_labels_says_so_and_keeps_nothing() {
     let app = spawn(Db::Shared).await;
     let (email, reader) = app.user("fixed").await;
     let res = reader
-        .post("/api/folder-create", &[("name", "Fixed labels")])
+        .post("/api/folder_create", &[("name", "Fixed labels")])
         .await;
     assert_eq!(
         res.status(),

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use estafette_store::Role;
 
-use crate::helpers::{send_as, spawn, spawn_with, unique_email, Db, PASSWORD};
+use crate::helpers::{eventually, send_as, spawn, spawn_with, unique_email, Db, PASSWORD};
 
 /// Reads the event stream until `event` comes, or gives up after `wait`.
 async fn until(res: &mut reqwest::Response, event: &str, wait: Duration) -> bool {
@@ -103,10 +103,9 @@ async fn a_sessions_pages_share_one_watch_and_an_account_has_few() {
     // The pages leave: their connection is closed and the slot given back.
     drop(pages);
     drop(sent);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while app.services.watches.open() > 0 {
-        assert!(tokio::time::Instant::now() < deadline, "the watches ended");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(10, "the watches end", || async {
+        (app.services.watches.open() == 0).then_some(())
+    })
+    .await;
     assert_eq!(other.get("/events?folder=INBOX").await.status(), 200);
 }

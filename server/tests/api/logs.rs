@@ -87,7 +87,7 @@ async fn the_json_log_names_each_request_and_holds_no_secret_and_no_address() {
     let words = format!("words-of-the-message-{}", rand_suffix());
     let subject = format!("subject-line-{}", rand_suffix());
     let set = served
-        .post("/api/set-undo-delay", &[("seconds", "0")])
+        .post("/api/set_undo_delay", &[("seconds", "0")])
         .await;
     assert_eq!(set.status(), 200);
     let sent = served

@@ -103,7 +103,7 @@ async fn a_hostile_folder_name_stays_a_folder_name() {
         "actions": [{"kind": "move", "value": "INBOX\"; discard; \""}]}]});
     let res = app
         .client
-        .post(app.url("/api/save-rules"))
+        .post(app.url("/api/save_rules"))
         .header("Origin", &app.base)
         .json(&rule)
         .send()
@@ -121,7 +121,7 @@ async fn a_hostile_folder_name_stays_a_folder_name() {
         "actions": [{"kind": "move", "value": "INBOX\r\ndiscard;"}]}]});
     let res = app
         .client
-        .post(app.url("/api/save-rules"))
+        .post(app.url("/api/save_rules"))
         .header("Origin", &app.base)
         .json(&line_break)
         .send()

@@ -30,7 +30,7 @@ async fn compose(app: &TestApp, to: &str, subject: &str, key: &str, at: i64) -> 
 
 async fn set_delay(app: &TestApp, seconds: u32) {
     let res = app
-        .post("/api/set-undo-delay", &[("seconds", &seconds.to_string())])
+        .post("/api/set_undo_delay", &[("seconds", &seconds.to_string())])
         .await;
     assert_eq!(res.status(), 200);
 }
@@ -62,7 +62,7 @@ async fn undo_within_the_delay_sends_nothing_and_gives_the_draft_back() {
     let app = spawn(Db::Shared).await;
     let (_, bob, reader) = alice_and_bob(&app, 3).await;
     assert_eq!(
-        app.post("/api/set-undo-delay", &[("seconds", "31")])
+        app.post("/api/set_undo_delay", &[("seconds", "31")])
             .await
             .status(),
         422,
@@ -82,7 +82,7 @@ async fn undo_within_the_delay_sends_nothing_and_gives_the_draft_back() {
     assert_eq!(held[0]["subject"], "Finalement non");
 
     let undo = app
-        .post("/api/take-back", &[("key", "undo-key-0001")])
+        .post("/api/take_back", &[("key", "undo-key-0001")])
         .await;
     assert_eq!(undo.status(), 200);
     assert!(outbox(&app).await.is_empty());
@@ -90,12 +90,12 @@ async fn undo_within_the_delay_sends_nothing_and_gives_the_draft_back() {
     assert_eq!(inbox_total(&reader).await, 0, "nothing reached Bob");
 
     let draft = app
-        .post("/api/open-draft", &[("key", "undo-key-0001")])
+        .post("/api/open_draft", &[("key", "undo-key-0001")])
         .await;
     assert_eq!(draft.status(), 200, "the draft is back");
     assert!(draft.text().await.expect("body").contains("Finalement non"));
     let again = app
-        .post("/api/take-back", &[("key", "undo-key-0001")])
+        .post("/api/take_back", &[("key", "undo-key-0001")])
         .await;
     assert_eq!(again.status(), 422, "nothing is waiting any more");
     // Taken back, the same draft can be sent.
@@ -121,18 +121,13 @@ async fn after_the_delay_the_message_goes_out_once_even_signed_out() {
     let again = app.new_browser();
     assert_eq!(again.sign_in(&alice_email, PASSWORD).await.status(), 200);
     assert!(outbox(&again).await.is_empty());
-    let mut sent = Value::Null;
-    for _ in 0..50 {
-        sent = again.list(&[("folder", "Sent")]).await;
-        if sent["total"] == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(sent["total"], 1, "kept in Sent: {sent}");
+    let sent = eventually(5, "kept in Sent", || async {
+        Some(again.list(&[("folder", "Sent")]).await).filter(|s| s["total"] == 1)
+    })
+    .await;
     assert_eq!(sent["rows"][0]["subject"], "Envoyé après le délai");
     let draft = again
-        .post("/api/open-draft", &[("key", "held-key-0001")])
+        .post("/api/open_draft", &[("key", "held-key-0001")])
         .await;
     assert_ne!(draft.status(), 200, "the draft is gone");
 }
@@ -177,15 +172,10 @@ async fn a_scheduled_message_survives_a_restart_and_arrives_once_on_time() {
     let reader = second.new_browser();
     assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
     assert_eq!(inbox_total(&reader).await, 0, "not before its time");
-    let mut arrived = None;
-    for _ in 0..200 {
-        if inbox_total(&reader).await == 1 {
-            arrived = Some(now());
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let arrived = arrived.expect("the scheduled message arrived");
+    let arrived = eventually(20, "the scheduled message arrives", || async {
+        (inbox_total(&reader).await == 1).then(now)
+    })
+    .await;
     assert!(arrived >= due, "arrived at {arrived}, due at {due}");
     assert!(arrived <= due + 10, "arrived at {arrived}, due at {due}");
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -221,11 +211,11 @@ async fn a_held_message_the_server_refuses_fails_with_its_reason_and_stays_a_dra
     assert_eq!(app.held_files(), 0, "its file is gone");
     assert_eq!(inbox_total(&reader).await, 0, "nothing reached Bob");
     let draft = app
-        .post("/api/open-draft", &[("key", "refused-key-001")])
+        .post("/api/open_draft", &[("key", "refused-key-001")])
         .await;
     assert_eq!(draft.status(), 200, "still a draft");
     let cancel = app
-        .post("/api/take-back", &[("key", "refused-key-001")])
+        .post("/api/take_back", &[("key", "refused-key-001")])
         .await;
     assert_eq!(cancel.status(), 200);
     assert!(outbox(&app).await.is_empty());

@@ -34,7 +34,7 @@ fn choices<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(String, &'a str)> {
 async fn save(app: &TestApp, overrides: &[(&str, &str)]) -> reqwest::Response {
     let form = choices(overrides);
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    app.post("/api/save-preferences", &form).await
+    app.post("/api/save_preferences", &form).await
 }
 
 /// The `<html>` element's attributes of a page.

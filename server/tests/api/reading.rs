@@ -2,7 +2,7 @@
 
 use estafette_store::Role;
 
-use crate::helpers::{send_as, spawn, unique_email, Db, PASSWORD};
+use crate::helpers::{eventually, send_as, spawn, unique_email, Db, PASSWORD};
 
 #[tokio::test]
 async fn the_list_shows_one_page_newest_first_with_decoded_headers() {
@@ -84,16 +84,10 @@ async fn a_message_opens_sanitised_in_a_sandboxed_frame() {
         .expect("message");
     send_as(&mallory, &message).await;
     assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
-    let mut uid = 0;
-    for _ in 0..100 {
-        let page: serde_json::Value = app.inbox().await;
-        if let Some(u) = page["rows"][0]["uid"].as_u64() {
-            uid = u;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(uid > 0, "the message arrived");
+    let uid = eventually(10, "the message arrives", || async {
+        app.inbox().await["rows"][0]["uid"].as_u64()
+    })
+    .await;
 
     let frame = app.get(&format!("/frame?folder=INBOX&uid={uid}")).await;
     assert_eq!(frame.status(), 200);
@@ -413,7 +407,7 @@ async fn a_folder_kept_selected_follows_what_other_clients_add_and_remove() {
     let newest = page["rows"][0]["uid"].as_u64().expect("uid").to_string();
     let res = browser
         .post(
-            "/api/send-to",
+            "/api/send_to",
             &[("folder", "INBOX"), ("uids", &newest), ("to", "trash")],
         )
         .await;

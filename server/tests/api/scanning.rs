@@ -165,7 +165,7 @@ async fn a_virus_is_refused_at_download_and_upload_and_clean_files_pass() {
     // Forwarding the message would send the virus as alice's own: refused.
     let forward = alice_app
         .post(
-            "/api/start-from",
+            "/api/start_from",
             &[("folder", "INBOX"), ("uid", &uid), ("start", "forward")],
         )
         .await;

@@ -43,8 +43,8 @@ async fn send(app: &TestApp, cookie: Option<&str>, form: &[(&str, &str)]) -> req
     // These tests send at once: the undo delay has tests of its own (outbox.rs).
     let no_delay = [("seconds", "0")];
     let set = match cookie {
-        Some(c) => app.post_as(c, "/api/set-undo-delay", &no_delay).await,
-        None => app.post("/api/set-undo-delay", &no_delay).await,
+        Some(c) => app.post_as(c, "/api/set_undo_delay", &no_delay).await,
+        None => app.post("/api/set_undo_delay", &no_delay).await,
     };
     assert_eq!(set.status(), 200);
     match cookie {
@@ -431,7 +431,7 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
         async move {
             let res = bobs
                 .post(
-                    "/api/start-from",
+                    "/api/start_from",
                     &[("folder", "INBOX"), ("uid", &uid), ("start", how)],
                 )
                 .await;
@@ -538,19 +538,7 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
     // Carol got the forward with the attachment, byte for byte.
     let carols = app.new_browser();
     assert_eq!(carols.sign_in(&carol, PASSWORD).await.status(), 200);
-    let mut fwd_uid = None;
-    for _ in 0..100 {
-        let page = carols.inbox().await;
-        if let Some(row) = page["rows"].as_array().and_then(|rows| {
-            rows.iter()
-                .find(|r| r["subject"] == "Fwd: Plan de la semaine")
-        }) {
-            fwd_uid = row["uid"].as_u64();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let fwd_uid = fwd_uid.expect("the forward arrived").to_string();
+    let fwd_uid = carols.wait_for_subject("Fwd: Plan de la semaine").await;
     let outline: Value = carols
         .post("/api/outline", &[("folder", "INBOX"), ("uid", &fwd_uid)])
         .await
@@ -574,21 +562,7 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
         "the forwarded attachment is the original"
     );
     // And the message forwarded whole, as message/rfc822, which reads back.
-    let mut eml_uid = None;
-    for _ in 0..100 {
-        let page = carols.inbox().await;
-        if let Some(row) = page["rows"]
-            .as_array()
-            .and_then(|rows| rows.iter().find(|r| r["subject"] == "Le message d’origine"))
-        {
-            eml_uid = row["uid"].as_u64();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let eml_uid = eml_uid
-        .expect("the message with the .eml arrived")
-        .to_string();
+    let eml_uid = carols.wait_for_subject("Le message d’origine").await;
     let outline: Value = carols
         .post("/api/outline", &[("folder", "INBOX"), ("uid", &eml_uid)])
         .await
@@ -640,7 +614,7 @@ async fn a_draft_is_kept_once_restored_whole_and_removed_when_sent() {
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
-            let res = app.post("/api/save-draft", &fields).await;
+            let res = app.post("/api/save_draft", &fields).await;
             assert_eq!(
                 res.status(),
                 200,
@@ -656,7 +630,7 @@ async fn a_draft_is_kept_once_restored_whole_and_removed_when_sent() {
     assert_eq!(drafts["total"], 1, "one copy, not three: {drafts}");
 
     let opened = app
-        .post("/api/open-draft", &[("key", "draft-key-for-test")])
+        .post("/api/open_draft", &[("key", "draft-key-for-test")])
         .await;
     assert_eq!(opened.status(), 200);
     let opened: Value = opened.json().await.expect("json");
@@ -710,7 +684,7 @@ async fn a_draft_is_kept_once_restored_whole_and_removed_when_sent() {
         .expect("bytes");
     assert!(got[..] == pdf[..], "the draft's attachment went out whole");
     assert_eq!(
-        app.post("/api/open-draft", &[("key", "../../etc")])
+        app.post("/api/open_draft", &[("key", "../../etc")])
             .await
             .status(),
         422
@@ -882,9 +856,9 @@ async fn pasted_images_go_out_as_cid_parts_and_come_back_in_a_draft() {
     .map(|(k, v)| (format!("message[{k}]"), *v))
     .collect();
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    assert_eq!(app.post("/api/save-draft", &fields).await.status(), 200);
+    assert_eq!(app.post("/api/save_draft", &fields).await.status(), 200);
     let opened: Value = app
-        .post("/api/open-draft", &[("key", "key-inline-image-1")])
+        .post("/api/open_draft", &[("key", "key-inline-image-1")])
         .await
         .json()
         .await

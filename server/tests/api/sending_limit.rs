@@ -34,7 +34,7 @@ async fn send(app: &TestApp, to: &str, cc: &str, bcc: &str, key: &str) -> reqwes
 
 async fn set_delay(app: &TestApp, seconds: u32) {
     let res = app
-        .post("/api/set-undo-delay", &[("seconds", &seconds.to_string())])
+        .post("/api/set_undo_delay", &[("seconds", &seconds.to_string())])
         .await;
     assert_eq!(res.status(), 200);
 }
@@ -303,14 +303,14 @@ async fn held_messages_count_when_sent_and_give_their_count_back_when_taken_back
     refused(res).await;
     // Undo: the message never went out, its count is given back.
     let undo = sender
-        .post("/api/take-back", &[("key", "held-limit-1")])
+        .post("/api/take_back", &[("key", "held-limit-1")])
         .await;
     assert_eq!(undo.status(), 200, "{:?}", undo.text().await);
     let res = send(&sender, &bob, "", "", "held-limit-4").await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     refused(send(&sender, &bob, "", "", "held-limit-5").await).await;
     for key in ["held-limit-2", "held-limit-4"] {
-        sender.post("/api/take-back", &[("key", key)]).await;
+        sender.post("/api/take_back", &[("key", key)]).await;
     }
 }
 

@@ -8,7 +8,7 @@ use crate::helpers::{account_on_both, spawn, two_on_postgres, Db, TestApp, PASSW
 
 async fn save(app: &TestApp, id: &str, name: &str, body: &str) -> reqwest::Response {
     app.post(
-        "/api/save-template",
+        "/api/save_template",
         &[("id", id), ("name", name), ("body", body)],
     )
     .await
@@ -28,7 +28,7 @@ async fn filled(app: &TestApp, id: &str, to: &str) -> String {
 }
 
 async fn fill(app: &TestApp, id: &str, to: &str) -> reqwest::Response {
-    app.post("/api/fill-template", &[("id", id), ("to", to)])
+    app.post("/api/fill_template", &[("id", id), ("to", to)])
         .await
 }
 
@@ -126,7 +126,7 @@ async fn a_template_is_saved_filled_in_for_the_recipient_and_only_its_owners() {
     assert_eq!(save(&mallory, &id, "Volé", "à moi").await.status(), 404);
     assert_eq!(
         mallory
-            .post("/api/remove-template", &[("id", &id)])
+            .post("/api/remove_template", &[("id", &id)])
             .await
             .status(),
         404
@@ -139,7 +139,7 @@ async fn a_template_is_saved_filled_in_for_the_recipient_and_only_its_owners() {
 
     assert_eq!(
         alice
-            .post("/api/remove-template", &[("id", &id)])
+            .post("/api/remove_template", &[("id", &id)])
             .await
             .status(),
         200
@@ -166,7 +166,7 @@ async fn the_limit_holds_at_once(app: &TestApp) {
     let remove: Vec<Value> = list(app).await;
     for t in &remove {
         let id = t["id"].as_i64().expect("id").to_string();
-        app.post("/api/remove-template", &[("id", &id)]).await;
+        app.post("/api/remove_template", &[("id", &id)]).await;
     }
     let same = (0..20).map(|_| async move { save(app, "0", "Le même", "texte").await.status() });
     let statuses = futures::future::join_all(same).await;

@@ -66,5 +66,5 @@ pub fn send_on_leave(form: &OutgoingForm) {
     }
     let _ = leptos::prelude::window()
         .navigator()
-        .send_beacon_with_opt_url_search_params("/api/save-draft", Some(&params));
+        .send_beacon_with_opt_url_search_params("/api/save_draft", Some(&params));
 }

@@ -155,6 +155,15 @@ pub fn MessageView(
             .map(|o| o.subject)
             .unwrap_or_else(|| t.message.to_owned())
     };
+    // The frame's name follows the subject once it is known (read in an
+    // effect: outside a transition the resource is not awaited, and the
+    // server's page and the browser's would differ).
+    let frame_title = RwSignal::new(t.message.to_owned());
+    Effect::new(move |_| {
+        if let Some(Ok(o)) = info.get() {
+            frame_title.set(o.subject);
+        }
+    });
     view! {
         <Transition fallback=move || view! { <Title text=t.message/> }>
             {move || view! { <Title text=subject()/> }}
@@ -207,7 +216,7 @@ pub fn MessageView(
             </Transition>
             <iframe
                 class="message-frame"
-                title=subject
+                title=frame_title
                 src=frame
                 sandbox="allow-popups allow-popups-to-escape-sandbox"
                 referrerpolicy="no-referrer"
