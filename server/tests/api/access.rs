@@ -208,7 +208,9 @@ async fn endpoints_have_one_case_and_the_former_names_lead_to_them() {
         assert!(!path.contains('-'), "{path} is not in snake case");
     }
     let mut redirected = 0;
-    for path in functions.iter().filter(|p| p.contains('_')) {
+    // (The admin's were always in snake case, and a user is refused them.)
+    let theirs = |p: &&String| p.contains('_') && !p.starts_with("/api/admin/");
+    for path in functions.iter().filter(theirs) {
         let former = path.replace('_', "-");
         let res = user.post(&format!("{former}?x=1"), &[]).await;
         match res.status().as_u16() {
