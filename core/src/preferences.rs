@@ -15,12 +15,26 @@ pub use estafette_wire::{Choices, PAGE_SIZES};
 /// senders it trusts (added from a message, removed one by one). Stored as
 /// one flat JSON document, as before the two were told apart.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct Preferences {
     #[serde(flatten)]
     pub choices: Choices,
     /// Addresses whose messages load remote images without asking.
     pub trusted_senders: Vec<String>,
+}
+
+/// A stored document read over the defaults: what it says is kept, what it
+/// lacks (an older document) takes its default, what is unknown is left.
+fn stored(data: &str) -> Result<Preferences, serde_json::Error> {
+    let mut document = serde_json::to_value(Preferences::default())?;
+    let stored: serde_json::Value = serde_json::from_str(data)?;
+    if let (Some(document), Some(stored)) = (document.as_object_mut(), stored.as_object()) {
+        for (key, value) in stored {
+            if document.contains_key(key) {
+                document.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    serde_json::from_value(document)
 }
 
 impl Preferences {
@@ -92,7 +106,7 @@ impl Services {
         let Some(data) = self.store.preferences(session.account.id).await? else {
             return Ok(Preferences::default());
         };
-        Ok(serde_json::from_str(&data).unwrap_or_else(|e| {
+        Ok(stored(&data).unwrap_or_else(|e| {
             tracing::warn!(error = %e, "unreadable preferences; using the defaults");
             Preferences::default()
         }))
@@ -206,9 +220,11 @@ mod tests {
 
     #[test]
     fn old_documents_keep_working_and_values_are_checked() {
-        let old: Preferences =
-            serde_json::from_str(r#"{"trusted_senders":["a@b.c"],"undo_send_seconds":5}"#)
-                .unwrap_or_default();
+        let old = stored(r#"{"trusted_senders":["a@b.c"],"undo_send_seconds":5,"unknown":1}"#)
+            .unwrap_or_default();
+        let null_language = stored(r#"{"language":null,"theme":"dark"}"#).unwrap_or_default();
+        assert_eq!(null_language.choices.language, None);
+        assert_eq!(null_language.choices.theme, "dark");
         assert_eq!(old.choices.undo_send_seconds, 5);
         assert_eq!(old.choices.page_size, 50);
         assert!(old.check().is_ok());

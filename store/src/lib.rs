@@ -105,8 +105,20 @@ impl Store {
         install_default_drivers();
         let backend = Backend::from_url(url)?;
         let url = backend.with_mode(url, "rwc");
+        let sqlite = backend == Backend::Sqlite;
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    // One writer at a time: a write waits for the one before
+                    // (a long import, another instance) rather than failing
+                    // after SQLite's 5 s.
+                    if sqlite {
+                        sqlx::Executor::execute(&mut *conn, "PRAGMA busy_timeout = 30000").await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect(&url)
             .await
             .map_err(StoreError::Connect)?;

@@ -925,3 +925,42 @@ async fn the_audit_log_is_read_in_pages_in_order_and_old_entries_are_forgotten()
             .is_empty());
     }
 }
+
+/// On SQLite one writer goes at a time: a write that finds the database
+/// held (a long import, another instance) waits its turn, longer than
+/// SQLite's own five seconds, instead of failing.
+#[tokio::test]
+async fn a_sqlite_write_waits_for_the_writer_before_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("held.db").display());
+    let store = Store::connect(&url, 2).await.expect("sqlite");
+    store.migrate().await.expect("migrate");
+    let id = store
+        .create_account(account("waits@example.test"))
+        .await
+        .expect("account")
+        .id;
+    let holder = sqlx::sqlite::SqlitePool::connect(&url)
+        .await
+        .expect("another writer");
+    let mut held = holder.begin().await.expect("begin");
+    sqlx::query("CREATE TABLE held (x INTEGER)")
+        .execute(&mut *held)
+        .await
+        .expect("a write that holds the database");
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+        held.commit().await.expect("commit");
+    });
+    let started = std::time::Instant::now();
+    store
+        .set_preferences(id, r#"{"theme":"dark"}"#)
+        .await
+        .expect("the write waits for the one before it");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(5));
+    release.await.expect("released");
+    assert_eq!(
+        store.preferences(id).await.expect("read").as_deref(),
+        Some(r#"{"theme":"dark"}"#)
+    );
+}

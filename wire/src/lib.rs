@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 /// The list sizes a user can choose.
 pub const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
 
-/// What a user chooses on the settings page. Unknown or missing fields take
-/// their defaults, so older documents keep working.
+/// What a user chooses on the settings page. Read strictly: a form that
+/// leaves one out is malformed (the stored document, which may be older,
+/// is read over the defaults by the domain).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct Choices {
     /// The interface's language (`en`, `fr`); `None` until the first page
     /// after sign-in, which records the browser's.
@@ -163,14 +163,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_older_document_keeps_what_it_says_and_defaults_the_rest() {
-        let old: Choices =
-            serde_json::from_str(r#"{"language":null,"theme":"dark","unknown":1}"#).unwrap();
-        assert_eq!(old.theme, "dark");
-        assert_eq!(old.language, None);
-        assert_eq!(old.page_size, Choices::default().page_size);
-        let back: Choices = serde_json::from_str(&serde_json::to_string(&old).unwrap()).unwrap();
-        assert_eq!(back, old);
+    fn choices_are_read_whole_and_written_back_the_same() {
+        let partial = serde_json::from_str::<Choices>(r#"{"theme":"dark"}"#);
+        assert!(
+            partial.is_err(),
+            "a form that leaves choices out is refused"
+        );
+        let all = Choices {
+            theme: "dark".into(),
+            ..Choices::default()
+        };
+        let back: Choices = serde_json::from_str(&serde_json::to_string(&all).unwrap()).unwrap();
+        assert_eq!(back, all);
     }
 
     #[test]

@@ -10,7 +10,9 @@ use crate::prefs::Prefs;
 pub async fn save_preferences(prefs: Prefs) -> Result<Prefs, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let language = prefs.language.clone().unwrap_or_default();
+    // A save without a language keeps none; the page then shows English
+    // until the account's first page records the browser's.
+    let language = prefs.language.clone().unwrap_or_else(|| "en".into());
     let saved = services()?.replace_choices(&who, prefs).await?;
     Ok(crate::prefs::of_account(&saved, &language))
 }

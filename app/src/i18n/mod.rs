@@ -248,7 +248,10 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&file).unwrap_or_default();
-            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            let code = text
+                .split("#[cfg(test)]\nmod tests")
+                .next()
+                .unwrap_or_default();
             for (at, _) in code.match_indices("nvalid(") {
                 let Some(called) = code[..at].chars().last() else {
                     continue;

@@ -188,8 +188,8 @@ fn GeneralSection() -> impl IntoView {
                     options=pairs(&[("comfortable", t.density_comfortable), ("compact", t.density_compact)])
                     current=get(|p| p.density.clone()) set=|p, v| p.density = v/>
                 <Choice id="pref-page-size" label=t.page_size
-                    options=[25u32, 50, 100, 200].iter().map(|n| (n.to_string(), n.to_string())).collect()
-                    current=get(|p| p.page_size.to_string()) set=|p, v| p.page_size = v.parse().unwrap_or(50)/>
+                    options=estafette_wire::PAGE_SIZES.iter().map(|n| (n.to_string(), n.to_string())).collect()
+                    current=get(|p| p.page_size.to_string()) set=|p, v| p.page_size = v.parse().unwrap_or(Prefs::default().page_size)/>
                 <Choice id="pref-date-format" label=t.date_format
                     options=pairs(&[("locale", t.date_format_locale), ("iso", t.date_format_iso)])
                     current=get(|p| p.date_format.clone()) set=|p, v| p.date_format = v/>
