@@ -399,31 +399,20 @@ impl Services {
     }
 
     /// The folders that hold messages, as the folder list shows them.
-    pub async fn folder_tree(&self, who: &SignedIn) -> Result<Vec<FolderEntry>, CoreError> {
+    pub async fn folder_tree(&self, who: &SignedIn) -> Result<Vec<FolderView>, CoreError> {
         Ok(folder_tree(self.folders(who).await?))
     }
 }
 
-/// A folder as the folder list shows it: its last name, indented by its
-/// depth, with its role (`inbox`, `sent`, `drafts`, `junk`, `trash`,
-/// `archive`, or empty).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FolderEntry {
-    pub name: String,
-    pub label: String,
-    pub depth: u32,
-    pub role: String,
-    pub unread: u32,
-    pub total: u32,
-}
+pub use estafette_wire::FolderView;
 
 /// The folders that can be opened, each with its place in the tree.
-pub fn folder_tree(list: Vec<Folder>) -> Vec<FolderEntry> {
+pub fn folder_tree(list: Vec<Folder>) -> Vec<FolderView> {
     list.into_iter()
         .filter(|f| f.selectable)
         .map(|f| {
             let delimiter = f.delimiter.as_deref().filter(|d| !d.is_empty());
-            FolderEntry {
+            FolderView {
                 label: delimiter
                     .and_then(|d| f.name.rsplit(d).next())
                     .unwrap_or(&f.name)

@@ -59,6 +59,19 @@ impl Default for Choices {
     }
 }
 
+/// A folder as the folder list shows it: its last name (`label`), indented
+/// by its depth, with its role (`inbox`, `drafts`, `sent`, `junk`, `trash`,
+/// `archive`, or empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderView {
+    pub name: String,
+    pub label: String,
+    pub depth: u32,
+    pub role: String,
+    pub unread: u32,
+    pub total: u32,
+}
+
 /// A mark a message has or not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

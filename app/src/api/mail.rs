@@ -4,35 +4,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// One folder of the folder list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FolderView {
-    pub name: String,
-    /// The last part of the name, shown indented by `depth` in the tree.
-    pub label: String,
-    pub depth: u32,
-    /// `inbox`, `drafts`, `sent`, `junk`, `trash`, `archive`, or empty.
-    pub role: String,
-    pub unread: u32,
-    pub total: u32,
-}
+pub use estafette_wire::FolderView;
 
 #[server(prefix = "/api", endpoint = "folders")]
 pub async fn folders() -> Result<Vec<FolderView>, AppError> {
     use super::context::{services, signed_in};
     let who = signed_in()?;
-    let tree = services()?.folder_tree(&who).await?;
-    Ok(tree
-        .into_iter()
-        .map(|f| FolderView {
-            name: f.name,
-            label: f.label,
-            depth: f.depth,
-            role: f.role,
-            unread: f.unread,
-            total: f.total,
-        })
-        .collect())
+    Ok(services()?.folder_tree(&who).await?)
 }
 
 /// How full the mailbox is (see `estafette_core::quota`).
