@@ -10,6 +10,8 @@ mod error;
 mod identities;
 mod outbox;
 mod preferences;
+#[cfg(feature = "test-support")]
+pub mod scratch;
 mod sending;
 mod sending_limit;
 mod sessions;

@@ -4,6 +4,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use estafette_store::scratch::ScratchDatabase;
 use estafette_store::{
     now, AccountState, AuditFilter, Backend, Contact, IdentityFields, NewAccount, NewAuditEntry,
     NewOutgoing, NewSession, OutboxState, Role, SessionStage, Store, StoreError,
@@ -29,33 +30,52 @@ fn postgres_url() -> String {
     })
 }
 
-/// A fresh, unmigrated database of each kind (the temp dir holds the SQLite file).
-async fn fresh_databases() -> (tempfile::TempDir, Vec<Store>) {
+/// The databases of a case: a SQLite file in a temp dir and a PostgreSQL
+/// database of its own, both gone when this is dropped.
+struct Scratch {
+    _dir: tempfile::TempDir,
+    _postgres: ScratchDatabase,
+}
+
+/// A fresh, unmigrated database of each kind.
+async fn fresh_databases() -> (Scratch, Vec<Store>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let sqlite_url = format!("sqlite://{}", dir.path().join("test.db").display());
     let sqlite = Store::connect(&sqlite_url, 5).await.expect("sqlite");
-
-    let admin_url = postgres_url();
-    let admin = Store::connect(&admin_url, 1).await.expect("postgres");
-    let name = unique("estafette_test");
-    admin
-        .execute_raw(&format!("CREATE DATABASE {name}"))
+    let postgres = ScratchDatabase::create(&postgres_url(), "estafette_test")
         .await
         .expect("create database");
-    admin.close().await;
-    let base = admin_url
-        .rsplit_once('/')
-        .map(|(b, _)| b)
-        .expect("url with a database");
-    let pg = Store::connect(&format!("{base}/{name}"), 5)
+    let pg = Store::connect(postgres.url(), 5)
         .await
         .expect("postgres db");
-    (dir, vec![sqlite, pg])
+    (
+        Scratch {
+            _dir: dir,
+            _postgres: postgres,
+        },
+        vec![sqlite, pg],
+    )
 }
 
-async fn migrated() -> (tempfile::TempDir, Vec<Store>) {
+/// The stores of a case one by one, each with a guard that names its
+/// backend when the case fails on it (keep it bound: `(store, _on)`).
+fn each(stores: &[Store]) -> impl Iterator<Item = (&Store, OnBackend)> {
+    stores.iter().map(|s| (s, OnBackend(s.backend())))
+}
+
+struct OnBackend(Backend);
+
+impl Drop for OnBackend {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("(the failure above was on {:?})", self.0);
+        }
+    }
+}
+
+async fn migrated() -> (Scratch, Vec<Store>) {
     let (dir, stores) = fresh_databases().await;
-    for store in &stores {
+    for (store, _on) in each(&stores) {
         store.migrate().await.expect("migrate");
     }
     (dir, stores)
@@ -83,10 +103,10 @@ fn session(key: &str, account_id: i64, stage: SessionStage) -> NewSession<'_> {
 
 #[tokio::test]
 async fn migrations_apply_once_and_readiness_follows_them() {
-    let (_dir, stores) = fresh_databases().await;
+    let (_scratch, stores) = fresh_databases().await;
     assert_eq!(stores[0].backend(), Backend::Sqlite);
     assert_eq!(stores[1].backend(), Backend::Postgres);
-    for store in &stores {
+    for (store, _on) in each(&stores) {
         assert!(matches!(store.ready().await, Err(StoreError::NotMigrated)));
         store.migrate().await.expect("first migration");
         store.migrate().await.expect("second migration is a no-op");
@@ -96,8 +116,8 @@ async fn migrations_apply_once_and_readiness_follows_them() {
 
 #[tokio::test]
 async fn accounts_are_created_found_changed_and_deleted() {
-    let (_dir, stores) = migrated().await;
-    for store in &stores {
+    let (_scratch, stores) = migrated().await;
+    for (store, _on) in each(&stores) {
         let created = store
             .create_account(account(" Alice@Example.TEST "))
             .await
@@ -185,8 +205,8 @@ async fn accounts_are_created_found_changed_and_deleted() {
 
 #[tokio::test]
 async fn sessions_live_expire_and_die_with_their_account() {
-    let (_dir, stores) = migrated().await;
-    for store in &stores {
+    let (_scratch, stores) = migrated().await;
+    for (store, _on) in each(&stores) {
         let a = store
             .create_account(account("carol@example.test"))
             .await
@@ -240,8 +260,8 @@ async fn sessions_live_expire_and_die_with_their_account() {
 
 #[tokio::test]
 async fn audit_log_filters_and_settings_persist() {
-    let (_dir, stores) = migrated().await;
-    for store in &stores {
+    let (_scratch, stores) = migrated().await;
+    for (store, _on) in each(&stores) {
         for (actor, action, ip) in [
             ("admin@example.test", "account_created", "10.0.0.1"),
             ("dave@example.test", "sign_in_failed", "192.0.2.7"),
@@ -308,8 +328,8 @@ async fn audit_log_filters_and_settings_persist() {
 
 #[tokio::test]
 async fn preferences_are_one_document_per_account() {
-    let (_dir, stores) = migrated().await;
-    for store in &stores {
+    let (_scratch, stores) = migrated().await;
+    for (store, _on) in each(&stores) {
         let id = store
             .create_account(account("prefs@example.test"))
             .await
@@ -338,8 +358,8 @@ async fn preferences_are_one_document_per_account() {
 
 #[tokio::test]
 async fn a_send_key_is_claimed_once() {
-    let (_dir, stores) = migrated().await;
-    for store in &stores {
+    let (_scratch, stores) = migrated().await;
+    for (store, _on) in each(&stores) {
         let id = store
             .create_account(account("sender@example.test"))
             .await
@@ -356,8 +376,8 @@ async fn a_send_key_is_claimed_once() {
 
 #[tokio::test]
 async fn contacts_complete_by_address_or_name_most_used_first() {
-    let (_dir, stores) = migrated().await;
-    for store in &stores {
+    let (_scratch, stores) = migrated().await;
+    for (store, _on) in each(&stores) {
         let id = store
             .create_account(account("writer@example.test"))
             .await
@@ -426,8 +446,8 @@ fn outgoing(account_id: i64, key: &str, due_at: i64, sealed_by: &str) -> NewOutg
 
 #[tokio::test]
 async fn held_messages_are_claimed_once_when_due_and_taken_back_while_waiting() {
-    let (_dir, stores) = migrated().await;
-    for store in &stores {
+    let (_scratch, stores) = migrated().await;
+    for (store, _on) in each(&stores) {
         let id = store
             .create_account(account("holder@example.test"))
             .await
@@ -539,8 +559,8 @@ async fn held_messages_are_claimed_once_when_due_and_taken_back_while_waiting() 
 
 #[tokio::test]
 async fn a_message_tried_in_vain_waits_for_its_retry_with_the_reason() {
-    let (_dir, stores) = migrated().await;
-    for store in &stores {
+    let (_scratch, stores) = migrated().await;
+    for (store, _on) in each(&stores) {
         let id = store
             .create_account(account("retrier@example.test"))
             .await
@@ -586,8 +606,8 @@ async fn a_message_tried_in_vain_waits_for_its_retry_with_the_reason() {
 
 #[tokio::test]
 async fn holds_sent_at_once_stop_at_the_limit() {
-    let (_dir, stores) = migrated().await;
-    for store in &stores {
+    let (_scratch, stores) = migrated().await;
+    for (store, _on) in each(&stores) {
         let id = store
             .create_account(account("flooder@example.test"))
             .await
@@ -622,8 +642,8 @@ async fn holds_sent_at_once_stop_at_the_limit() {
 
 #[tokio::test]
 async fn identities_keep_one_default_per_account() {
-    let (_dir, stores) = migrated().await;
-    for store in &stores {
+    let (_scratch, stores) = migrated().await;
+    for (store, _on) in each(&stores) {
         let id = store
             .create_account(account("ident@example.test"))
             .await
@@ -674,13 +694,13 @@ async fn identities_keep_one_default_per_account() {
 #[tokio::test]
 async fn attempts_sent_at_once_are_counted_before_they_are_judged() {
     use estafette_store::ThrottleRules;
-    let (_dir, stores) = migrated().await;
+    let (_scratch, stores) = migrated().await;
     let rules = ThrottleRules {
         max_failures: 5,
         window_secs: 900,
         hold_secs: 60,
     };
-    for store in &stores {
+    for (store, _on) in each(&stores) {
         let key = format!("account:{}", unique("guess"));
         let t = now();
         let attempts = (0..100).map(|_| store.reserve_attempt(&key, t, rules));
@@ -750,14 +770,14 @@ async fn attempts_sent_at_once_are_counted_before_they_are_judged() {
 #[tokio::test]
 async fn sends_at_once_are_counted_against_the_limit_before_they_go() {
     use estafette_store::{SendRules, REFUSED_MESSAGES, REFUSED_RECIPIENTS};
-    let (_dir, stores) = migrated().await;
+    let (_scratch, stores) = migrated().await;
     let rules = SendRules {
         max_messages: 5,
         max_recipients: 12,
         hour_secs: 3600,
         day_secs: 86_400,
     };
-    for store in &stores {
+    for (store, _on) in each(&stores) {
         let id = store
             .create_account(account("limited@example.test"))
             .await
@@ -877,8 +897,8 @@ async fn sends_at_once_are_counted_against_the_limit_before_they_go() {
 
 #[tokio::test]
 async fn the_audit_log_is_read_in_pages_in_order_and_old_entries_are_forgotten() {
-    let (_dir, stores) = migrated().await;
-    for store in &stores {
+    let (_scratch, stores) = migrated().await;
+    for (store, _on) in each(&stores) {
         for n in 0..5 {
             let detail = format!("entry {n}");
             let entry = NewAuditEntry {

@@ -1,28 +1,21 @@
 //! What readers do to their mail: search, sort, marks, moves, deletions and
 //! folders, against the real Dovecot.
 
+use app::api::mail::{FolderView, MessagePage, Moved};
 use estafette_store::Role;
-use serde_json::Value;
 
 use crate::helpers::{send_as, spawn, unique_email, Db, TestApp, PASSWORD};
 
-fn subjects(page: &Value) -> Vec<String> {
-    page["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .filter_map(|r| r["subject"].as_str().map(str::to_owned))
-        .collect()
+fn subjects(page: &MessagePage) -> Vec<String> {
+    page.rows.iter().map(|r| r.subject.clone()).collect()
 }
 
-fn uid_of(page: &Value, subject: &str) -> String {
-    page["rows"]
-        .as_array()
-        .expect("rows")
+fn uid_of(page: &MessagePage, subject: &str) -> String {
+    page.rows
         .iter()
-        .find(|r| r["subject"] == subject)
-        .and_then(|r| r["uid"].as_u64())
-        .unwrap_or_else(|| panic!("no {subject} in {page}"))
+        .find(|r| r.subject == subject)
+        .map(|r| r.uid)
+        .unwrap_or_else(|| panic!("no {subject} in {page:?}"))
         .to_string()
 }
 
@@ -72,7 +65,7 @@ async fn search_runs_on_the_server_and_sorting_orders_the_folder() {
     let from = app
         .list(&[("folder", "INBOX"), ("q", &format!("from:{alice}"))])
         .await;
-    assert_eq!(from["total"], 3);
+    assert_eq!(from.total, 3);
     let hostile = app
         .post(
             "/api/messages",
@@ -84,7 +77,7 @@ async fn search_runs_on_the_server_and_sorting_orders_the_folder() {
         )
         .await;
     assert!(hostile.status() == 200 || hostile.status() == 422);
-    assert_eq!(app.inbox().await["total"], 3, "the session still works");
+    assert_eq!(app.inbox().await.total, 3, "the session still works");
     let bad_date = app
         .post(
             "/api/messages",
@@ -99,7 +92,7 @@ async fn search_runs_on_the_server_and_sorting_orders_the_folder() {
     let tomorrow = app
         .list(&[("folder", "INBOX"), ("since", "2999-01-01")])
         .await;
-    assert_eq!(tomorrow["total"], 0);
+    assert_eq!(tomorrow.total, 0);
 
     let by_subject = app.list(&[("folder", "INBOX"), ("sort", "-subject")]).await;
     assert_eq!(
@@ -113,7 +106,7 @@ async fn search_runs_on_the_server_and_sorting_orders_the_folder() {
         .list(&[("folder", "Sent"), ("q", "gamma"), ("everywhere", "true")])
         .await;
     assert_eq!(subjects(&everywhere), ["Gamma"]);
-    assert_eq!(everywhere["rows"][0]["folder"], "INBOX");
+    assert_eq!(everywhere.rows[0].folder, "INBOX");
 }
 
 #[tokio::test]
@@ -154,11 +147,11 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
         .await);
     let flagged = app.list(&[("folder", "INBOX"), ("flagged", "true")]).await;
     assert_eq!(subjects(&flagged), ["Beta notes"]);
-    assert_eq!(flagged["rows"][0]["unread"], false);
+    assert!(!flagged.rows[0].unread);
     let unread = app.list(&[("folder", "INBOX"), ("unread", "true")]).await;
     assert_eq!(subjects(&unread), ["Gamma"]);
 
-    let moved: Value = app
+    let moved: Moved = app
         .post(
             "/api/move",
             &[("folder", "INBOX"), ("uids", &beta), ("target", "Archive")],
@@ -169,18 +162,18 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
         .expect("json");
     let archive = app.list(&[("folder", "Archive")]).await;
     assert_eq!(subjects(&archive), ["Beta notes"]);
-    assert_eq!(archive["rows"][0]["flagged"], true, "flags travel along");
-    assert_eq!(app.inbox().await["total"], 2);
+    assert!(archive.rows[0].flagged, "flags travel along");
+    assert_eq!(app.inbox().await.total, 2);
     // The move names the message's UID in Archive: moving it back undoes it.
     let there = uid_of(&archive, "Beta notes");
-    assert_eq!(moved["folder"], "Archive");
-    assert_eq!(moved["uids"], format!("{there}:{there}"));
-    let back: Value = app
+    assert_eq!(moved.folder, "Archive");
+    assert_eq!(moved.uids, Some(format!("{there}:{there}")));
+    let back: Moved = app
         .post(
             "/api/move",
             &[
                 ("folder", "Archive"),
-                ("uids", moved["uids"].as_str().expect("uids")),
+                ("uids", moved.uids.as_deref().expect("uids")),
                 ("target", "INBOX"),
             ],
         )
@@ -188,9 +181,9 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
         .json()
         .await
         .expect("json");
-    assert_eq!(back["folder"], "INBOX");
-    assert_eq!(app.list(&[("folder", "Archive")]).await["total"], 0);
-    assert_eq!(app.inbox().await["total"], 3);
+    assert_eq!(back.folder, "INBOX");
+    assert_eq!(app.list(&[("folder", "Archive")]).await.total, 0);
+    assert_eq!(app.inbox().await.total, 3);
     let beta = uid_of(&app.inbox().await, "Beta notes");
     ok(app
         .post(
@@ -199,7 +192,7 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
         )
         .await);
 
-    let went: Value = app
+    let went: Option<Moved> = app
         .post(
             "/api/send_to",
             &[("folder", "INBOX"), ("uids", &gamma), ("to", "trash")],
@@ -208,11 +201,11 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
         .json()
         .await
         .expect("json");
-    assert_eq!(went["folder"], "Trash");
+    assert_eq!(went.map(|m| m.folder).as_deref(), Some("Trash"));
     let trash = app.list(&[("folder", "Trash")]).await;
     assert_eq!(subjects(&trash), ["Gamma"]);
     let in_trash = uid_of(&trash, "Gamma");
-    let gone: Value = app
+    let gone: Option<Moved> = app
         .post(
             "/api/send_to",
             &[("folder", "Trash"), ("uids", &in_trash), ("to", "trash")],
@@ -221,8 +214,8 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
         .json()
         .await
         .expect("json");
-    assert_eq!(gone, Value::Null, "deleting in the Trash removes for good");
-    assert_eq!(app.list(&[("folder", "Trash")]).await["total"], 0);
+    assert_eq!(gone, None, "deleting in the Trash removes for good");
+    assert_eq!(app.list(&[("folder", "Trash")]).await.total, 0);
 
     ok(app
         .post(
@@ -234,7 +227,7 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
         subjects(&app.list(&[("folder", "Junk")]).await),
         ["Alpha report"]
     );
-    assert_eq!(app.inbox().await["total"], 0);
+    assert_eq!(app.inbox().await.total, 0);
 
     // UIDs that are not messages are refused by the domain; a mark the
     // interface never sends is a malformed call.
@@ -300,21 +293,15 @@ async fn marks_moves_and_deletions_reach_the_mail_server() {
 #[tokio::test]
 async fn folders_are_created_renamed_and_deleted() {
     let app = spawn(Db::Shared).await;
-    let bob = unique_email("filer");
-    app.create_account(&bob, Role::User).await;
-    assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
+    app.signed_in("filer").await;
     let names = || async {
-        let list: Value = app
+        let list: Vec<FolderView> = app
             .post("/api/folders", &[])
             .await
             .json()
             .await
             .expect("json");
-        list.as_array()
-            .expect("folders")
-            .iter()
-            .filter_map(|f| f["name"].as_str().map(str::to_owned))
-            .collect::<Vec<_>>()
+        list.into_iter().map(|f| f.name).collect::<Vec<_>>()
     };
 
     assert_eq!(

@@ -1,6 +1,7 @@
 //! The admin area: every admin endpoint refuses strangers (401) and signed-in
 //! users (403); admins manage accounts through it.
 
+use app::api::admin::{AccountView, AuditView};
 use estafette_store::{AccountState, Role};
 
 use crate::helpers::{spawn, unique_email, Db, PASSWORD};
@@ -21,10 +22,8 @@ async fn every_admin_endpoint_refuses_strangers_and_users() {
     let app = spawn(Db::Shared).await;
     let endpoints = admin_endpoints();
     assert!(endpoints.len() >= 10, "{endpoints:?}");
-    let user = unique_email("plain");
-    app.create_account(&user, Role::User).await;
+    app.signed_in("plain").await;
     let stranger = app.new_browser();
-    assert_eq!(app.sign_in(&user, PASSWORD).await.status(), 200);
     for path in &endpoints {
         let anonymous = stranger.post(path, &[]).await.status();
         assert_eq!(anonymous, 401, "{path} for a stranger");
@@ -61,13 +60,13 @@ async fn admins_manage_accounts_and_disabling_signs_out() {
         .await;
     assert_eq!(dup.status(), 422);
 
-    let listed: serde_json::Value = app
+    let listed: Vec<AccountView> = app
         .post("/api/admin/accounts", &[("search", &user)])
         .await
         .json()
         .await
         .expect("json");
-    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed.len(), 1);
 
     // The temporary password works once, then must be changed.
     let browser = app.new_browser();
@@ -146,7 +145,7 @@ async fn admins_manage_accounts_and_disabling_signs_out() {
         .is_none());
 
     // Every action is in the audit log, with who did it.
-    let audit: serde_json::Value = app
+    let audit: Vec<AuditView> = app
         .post(
             "/api/admin/audit",
             &[
@@ -161,12 +160,7 @@ async fn admins_manage_accounts_and_disabling_signs_out() {
         .json()
         .await
         .expect("json");
-    let actions: Vec<&str> = audit
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
     for a in [
         "account_created",
         "account_disabled",

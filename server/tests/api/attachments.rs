@@ -1,10 +1,10 @@
 //! Attachments: listed from the server's BODYSTRUCTURE, downloaded byte for
 //! byte as a stream, never rendered as a page of ours; inline images shown.
 
+use app::api::mail::MessageOutline;
 use estafette_store::Role;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, MultiPart, SinglePart};
-use serde_json::Value;
 
 use crate::helpers::{send_as, spawn, unique_email, Db, PASSWORD};
 
@@ -69,36 +69,33 @@ async fn attachments_download_byte_for_byte_and_never_render_as_pages() {
     send_as(&alice, &message).await;
     assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
     let inbox = app.wait_for_inbox(1).await;
-    assert_eq!(inbox["rows"][0]["has_attachments"], true);
-    let uid = inbox["rows"][0]["uid"].as_u64().expect("uid").to_string();
+    assert!(inbox.rows[0].has_attachments);
+    let uid = inbox.rows[0].uid.to_string();
 
-    let outline: Value = app
+    let outline: MessageOutline = app
         .post("/api/outline", &[("folder", "INBOX"), ("uid", &uid)])
         .await
         .json()
         .await
         .expect("json");
-    let attachments = outline["attachments"].as_array().expect("attachments");
-    let names: Vec<&str> = attachments
-        .iter()
-        .filter_map(|a| a["name"].as_str())
-        .collect();
+    let attachments = &outline.attachments;
+    let names: Vec<&str> = attachments.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(
         names,
         ["rapport été.pdf", "notes.txt", "invoice.html"],
-        "{outline}"
+        "{outline:?}"
     );
     let find = |name: &str| {
         attachments
             .iter()
-            .find(|a| a["name"] == name)
+            .find(|a| a.name == name)
             .cloned()
             .expect("attachment")
     };
-    assert_eq!(find("invoice.html")["risky"], true);
-    assert_eq!(find("rapport été.pdf")["risky"], false);
-    assert_eq!(find("notes.txt")["previewable"], true);
-    assert_eq!(outline["unread"], true, "outlining does not mark read");
+    assert!(find("invoice.html").risky);
+    assert!(!find("rapport été.pdf").risky);
+    assert!(find("notes.txt").previewable);
+    assert!(outline.unread, "outlining does not mark read");
 
     let get = |section: String, view: bool| {
         let app = &app;
@@ -111,7 +108,7 @@ async fn attachments_download_byte_for_byte_and_never_render_as_pages() {
             .await
         }
     };
-    let section = |name: &str| find(name)["section"].as_str().expect("section").to_owned();
+    let section = |name: &str| find(name).section;
 
     let res = get(section("rapport été.pdf"), false).await;
     assert_eq!(res.status(), 200);

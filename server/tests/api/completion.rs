@@ -2,6 +2,7 @@
 //! wrote from: opening `"Alice Martin (CFO)" <cfo@evil.example>` does not put
 //! that address where the user types "alice".
 
+use app::api::mail::SuggestionView;
 use estafette_store::Role;
 
 use crate::helpers::{send_as, spawn, unique_email, Db, PASSWORD};
@@ -9,11 +10,8 @@ use crate::helpers::{send_as, spawn, unique_email, Db, PASSWORD};
 async fn suggestions(app: &crate::helpers::TestApp, prefix: &str) -> Vec<String> {
     let res = app.post("/api/suggest", &[("prefix", prefix)]).await;
     assert_eq!(res.status(), 200);
-    let offered: Vec<serde_json::Value> = res.json().await.expect("json");
-    offered
-        .iter()
-        .map(|s| s["value"].as_str().expect("value").to_owned())
-        .collect()
+    let offered: Vec<SuggestionView> = res.json().await.expect("json");
+    offered.into_iter().map(|s| s.value).collect()
 }
 
 #[tokio::test]
@@ -35,7 +33,7 @@ async fn senders_read_from_are_not_offered_until_written_to() {
     send_as(&impostor, &message).await;
     assert_eq!(app.sign_in(&reader, PASSWORD).await.status(), 200);
     let inbox = app.wait_for_inbox(1).await;
-    let uid = inbox["rows"][0]["uid"].as_u64().expect("uid").to_string();
+    let uid = inbox.rows[0].uid.to_string();
     let opened = app
         .post("/api/outline", &[("folder", "INBOX"), ("uid", &uid)])
         .await;

@@ -6,6 +6,8 @@
 //! created here → there, changed there → here, changed on both sides →
 //! both kept, removed on either side → removed on the other.
 
+use app::api::contacts::{AddedView, AddressBookView, SyncView};
+use app::api::mail::SuggestionView;
 use serde_json::Value;
 
 use crate::helpers::{account_on_both, spawn, spawn_with, two_on_postgres, Db, TestApp, PASSWORD};
@@ -37,18 +39,18 @@ async fn saved(app: &TestApp, fields: &[(&str, &str)]) -> String {
     res.json::<i64>().await.expect("id").to_string()
 }
 
-async fn book(app: &TestApp) -> Value {
+async fn book(app: &TestApp) -> AddressBookView {
     let res = app.post("/api/contacts", &[]).await;
     assert_eq!(res.status(), 200);
     res.json().await.expect("json")
 }
 
 async fn names(app: &TestApp) -> Vec<String> {
-    let mut names: Vec<String> = book(app).await["contacts"]
-        .as_array()
-        .expect("contacts")
-        .iter()
-        .map(|c| c["name"].as_str().unwrap_or_default().to_owned())
+    let mut names: Vec<String> = book(app)
+        .await
+        .contacts
+        .into_iter()
+        .map(|c| c.name)
         .collect();
     names.sort();
     names
@@ -66,7 +68,7 @@ async fn import(app: &TestApp, file: &str) -> reqwest::Response {
         .expect("import")
 }
 
-async fn suggest(app: &TestApp, prefix: &str) -> Vec<Value> {
+async fn suggest(app: &TestApp, prefix: &str) -> Vec<SuggestionView> {
     let res = app.post("/api/suggest", &[("prefix", prefix)]).await;
     assert_eq!(res.status(), 200);
     res.json().await.expect("json")
@@ -100,24 +102,20 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
     )
     .await;
     let b = book(&alice).await;
-    let zoe = b["contacts"]
-        .as_array()
-        .expect("contacts")
+    let zoe = b
+        .contacts
         .iter()
-        .find(|c| c["id"].as_i64().map(|id| id.to_string()).as_deref() == Some(martin.as_str()))
+        .find(|c| c.id.to_string() == martin)
         .expect("saved")
         .clone();
-    assert_eq!(zoe["name"], "Zoé Martin", "one line");
+    assert_eq!(zoe.name, "Zoé Martin", "one line");
+    assert_eq!(zoe.emails, ["zoe.martin@example.org", "zm@work.example"]);
+    assert_eq!(zoe.notes, "Met at the fair.\nLikes tea.");
+    assert_eq!(b.groups[0].name, "Friends");
     assert_eq!(
-        zoe["emails"],
-        serde_json::json!(["zoe.martin@example.org", "zm@work.example"])
-    );
-    assert_eq!(zoe["notes"], "Met at the fair.\nLikes tea.");
-    assert_eq!(b["groups"][0]["name"], "Friends");
-    assert_eq!(
-        b["groups"][1]["members"], 2,
-        "groups are one, case aside: {}",
-        b["groups"]
+        b.groups[1].members, 2,
+        "groups are one, case aside: {:?}",
+        b.groups
     );
 
     for (bad, why) in [
@@ -151,7 +149,7 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
     // Completion draws from the address book first; a group is all its members.
     let offered = suggest(&alice, "zoe").await;
     assert_eq!(
-        offered[0]["value"], "\"Zoé Martin\" <zoe.martin@example.org>",
+        offered[0].value, "\"Zoé Martin\" <zoe.martin@example.org>",
         "{offered:?}"
     );
     let offered = suggest(&alice, "mart").await;
@@ -159,14 +157,11 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
     let offered = suggest(&alice, "tea").await;
     let group = offered
         .iter()
-        .find(|s| s["label"] != "")
+        .find(|s| !s.label.is_empty())
         .expect("the group");
+    assert_eq!(group.label.to_lowercase(), "team (2)");
     assert_eq!(
-        group["label"].as_str().map(str::to_lowercase).as_deref(),
-        Some("team (2)")
-    );
-    assert_eq!(
-        group["value"],
+        group.value,
         "\"Yann Bernard\" <yann@example.org>, \"Zoé Martin\" <zoe.martin@example.org>"
     );
     let res = alice
@@ -191,19 +186,16 @@ async fn contacts_are_kept_checked_offered_first_and_only_their_owners() {
         )
         .await;
     assert_eq!(res.status(), 200);
-    let added: Value = res.json().await.expect("json");
-    assert_eq!(added["new"], true);
+    let added: AddedView = res.json().await.expect("json");
+    assert!(added.new);
     let res = alice
         .post(
             "/api/add_sender",
             &[("name", ""), ("address", "DANA@fbi.example")],
         )
         .await;
-    let again: Value = res.json().await.expect("json");
-    assert_eq!(
-        (again["new"].clone(), again["id"].clone()),
-        (Value::Bool(false), added["id"].clone())
-    );
+    let again: AddedView = res.json().await.expect("json");
+    assert_eq!((again.new, again.id), (false, added.id));
     for bad in [
         "",
         "dana@fbi.example\r\nBcc: x@y.example",
@@ -313,10 +305,7 @@ async fn the_contact_limit_holds_against_imports_that_arrive_at_once() {
     }
     assert_eq!(added, estafette_core::address_book::MAX_CARDS as u64);
     assert_eq!(
-        book(&alice).await["contacts"]
-            .as_array()
-            .expect("contacts")
-            .len() as i64,
+        book(&alice).await.contacts.len() as i64,
         estafette_core::address_book::MAX_CARDS
     );
     let res = save(&alice, &form("0", "One more", "", "")).await;
@@ -410,11 +399,16 @@ impl Phone {
     }
 }
 
-async fn sync(app: &TestApp) -> Value {
+/// A sync's outcome (`None` where there is no CardDAV server).
+async fn sync(app: &TestApp) -> Option<SyncView> {
     let res = app.post("/api/sync_contacts", &[]).await;
     assert_eq!(res.status(), 200);
-    let outcome: Value = res.json().await.expect("json");
-    assert_eq!(outcome["error"], Value::Null, "{outcome}");
+    let outcome: Option<SyncView> = res.json().await.expect("json");
+    assert_eq!(
+        outcome.as_ref().and_then(|o| o.error.as_deref()),
+        None,
+        "{outcome:?}"
+    );
     outcome
 }
 
@@ -427,7 +421,7 @@ async fn contacts_are_kept_in_step_with_the_carddav_server_and_nothing_is_lost()
     // Created here → there (the book is made for a user who has none).
     let here = saved(&alice, &form("0", "Ana Here", "ana@example.org", "Team")).await;
     let first = sync(&alice).await;
-    assert!(first["sent"].as_u64() <= Some(1), "{first}");
+    assert!(first.as_ref().map(|o| o.sent) <= Some(1), "{first:?}");
     let (path, etag, text) = phone.card_named("Ana Here").await.expect("on the server");
     assert!(
         text.contains("ana@example.org") && text.contains("CATEGORIES:Team"),
@@ -449,7 +443,7 @@ async fn contacts_are_kept_in_step_with_the_carddav_server_and_nothing_is_lost()
         .await;
     assert!(res.status().is_success(), "{}", res.status());
     let pulled = sync(&alice).await;
-    assert_eq!(pulled["received"], 1, "{pulled}");
+    assert_eq!(pulled.as_ref().map(|o| o.received), Some(1), "{pulled:?}");
     assert_eq!(names(&alice).await, ["Ana There"]);
 
     // Changed here: the address Estafette does not show is still there.
@@ -500,9 +494,9 @@ async fn contacts_are_kept_in_step_with_the_carddav_server_and_nothing_is_lost()
     let res = phone.dav("DELETE", &path, &[], "").await;
     assert!(res.status().is_success());
     let removed = sync(&alice).await;
-    assert_eq!(removed["removed"], 1, "{removed}");
+    assert_eq!(removed.as_ref().map(|o| o.removed), Some(1), "{removed:?}");
     assert_eq!(names(&alice).await, ["Ana Web"]);
-    let web_id = book(&alice).await["contacts"][0]["id"].to_string();
+    let web_id = book(&alice).await.contacts[0].id.to_string();
     let res = alice.post("/api/remove_contact", &[("id", &web_id)]).await;
     assert_eq!(res.status(), 200);
     sync(&alice).await;
@@ -527,13 +521,17 @@ async fn contacts_are_kept_in_step_with_the_carddav_server_and_nothing_is_lost()
             tokio::spawn(async move {
                 let res = alice.post("/api/sync_contacts", &[]).await;
                 assert_eq!(res.status(), 200);
-                res.json::<Value>().await.expect("json")
+                res.json::<Option<SyncView>>().await.expect("json")
             })
         })
         .collect();
     for s in at_once {
         let outcome = s.await.expect("sync");
-        assert_eq!(outcome["error"], Value::Null, "{outcome}");
+        assert_eq!(
+            outcome.as_ref().and_then(|o| o.error.as_deref()),
+            None,
+            "{outcome:?}"
+        );
     }
     assert_eq!(names(&alice).await, ["Made Here", "Made On Phone"]);
     let there = phone.cards().await;
@@ -550,13 +548,13 @@ async fn a_carddav_server_that_is_down_loses_nothing_typed() {
     saved(&alice, &form("0", "Kept Anyway", "kept@example.org", "")).await;
     let res = alice.post("/api/sync_contacts", &[]).await;
     assert_eq!(res.status(), 200);
-    let outcome: Value = res.json().await.expect("json");
+    let outcome: Option<SyncView> = res.json().await.expect("json");
     assert_eq!(
-        outcome["error"],
-        "The address book server cannot be reached."
+        outcome.and_then(|o| o.error).as_deref(),
+        Some("The address book server cannot be reached.")
     );
     assert_eq!(names(&alice).await, ["Kept Anyway"]);
-    assert_eq!(book(&alice).await["carddav"], true);
+    assert!(book(&alice).await.carddav);
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use std::time::Duration;
 use estafette_core::accounts::Actor;
 use estafette_store::Role;
 
-use crate::helpers::{spawn, spawn_with, unique_email, Db, PASSWORD};
+use crate::helpers::{spawn, spawn_with, unique_email, Db, PgDatabase, PASSWORD};
 
 fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -122,9 +122,7 @@ async fn the_mail_server_stopped_and_started_under_a_signed_in_user() {
     let dovecot = MailServer::start();
     let imap = dovecot.imap.to_string();
     let app = spawn_with(Db::Shared, &[("ESTAFETTE_IMAP__PORT", &imap)]).await;
-    let email = unique_email("outage");
-    app.create_account(&email, Role::User).await;
-    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
+    app.signed_in("outage").await;
     assert_eq!(app.post("/api/folders", &[]).await.status(), 200);
 
     dovecot.run("stop");
@@ -208,9 +206,7 @@ async fn a_mail_server_that_stops_answering_fails_requests_in_time_then_serves_a
         ],
     )
     .await;
-    let email = unique_email("frozen");
-    app.create_account(&email, Role::User).await;
-    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
+    app.signed_in("frozen").await;
     assert_eq!(app.post("/api/folders", &[]).await.status(), 200);
 
     let frozen = dovecot.freeze();
@@ -297,7 +293,7 @@ async fn the_database_stopped_and_started_under_the_application() {
     let email = unique_email("dbdown");
     dovecot.create_account(&email, Role::User).await;
     let app = spawn_with(
-        Db::Postgres(url),
+        Db::Postgres(std::sync::Arc::new(PgDatabase::At(url))),
         &[("ESTAFETTE_AUTH__PASSWORD_SOURCE", "imap")],
     )
     .await;

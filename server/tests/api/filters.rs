@@ -2,21 +2,11 @@
 //! mail that Postfix delivers: rules made through the API, vacation, scripts
 //! with errors, scripts of other clients, and the forwarding policy.
 
-use estafette_store::Role;
+use app::api::filters::{FiltersView, LikeView};
+use app::api::mail::MessagePage;
 use serde_json::{json, Value};
 
-use crate::helpers::{
-    eventually, send_raw_as, sieve_as, spawn, unique_email, Db, TestApp, PASSWORD,
-};
-
-/// A user of the dev domain, signed in in a browser of their own.
-async fn user(app: &TestApp, prefix: &str) -> (String, TestApp) {
-    let email = unique_email(prefix);
-    app.create_account(&email, Role::User).await;
-    let browser = app.new_browser();
-    assert_eq!(browser.sign_in(&email, PASSWORD).await.status(), 200);
-    (email, browser)
-}
+use crate::helpers::{eventually, send_raw_as, sieve_as, spawn, unique_email, Db, TestApp};
 
 async fn post_json(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
     app.client
@@ -28,16 +18,16 @@ async fn post_json(app: &TestApp, path: &str, body: Value) -> reqwest::Response 
         .expect("POST")
 }
 
-async fn filters(app: &TestApp) -> Value {
+async fn filters(app: &TestApp) -> FiltersView {
     let res = app.post("/api/filters", &[]).await;
     assert_eq!(res.status(), 200);
     res.json().await.expect("json")
 }
 
 /// The total of `folder`, once it is `total` (polled, with a deadline).
-async fn wait_total(app: &TestApp, folder: &str, total: u64) -> Value {
+async fn wait_total(app: &TestApp, folder: &str, total: u32) -> MessagePage {
     eventually(20, &format!("{folder} holds {total}"), || async {
-        Some(app.list(&[("folder", folder)]).await).filter(|page| page["total"] == total)
+        Some(app.list(&[("folder", folder)]).await).filter(|page| page.total == total)
     })
     .await
 }
@@ -60,8 +50,8 @@ fn moving(name: &str, subject: &str, folder: &str) -> Value {
 #[tokio::test]
 async fn a_rule_files_matching_mail_and_leaves_the_rest_in_the_inbox() {
     let app = spawn(Db::Shared).await;
-    let (alice, alice_app) = user(&app, "rules").await;
-    let (bob, _) = user(&app, "rules-sender").await;
+    let (alice, alice_app) = app.user("rules").await;
+    let (bob, _) = app.user("rules-sender").await;
     let created = alice_app
         .post("/api/folder_create", &[("name", "Lists")])
         .await;
@@ -74,22 +64,16 @@ async fn a_rule_files_matching_mail_and_leaves_the_rest_in_the_inbox() {
     .await;
     assert_eq!(saved.status(), 200, "{:?}", saved.text().await);
     let read = filters(&alice_app).await;
-    assert_eq!(read["editable"], true);
-    assert_eq!(read["rules"][0]["actions"][0]["value"], "Lists");
+    assert!(read.editable);
+    assert_eq!(read.rules[0].actions[0].value, "Lists");
 
     send_raw_as(&bob, &alice, &message(&bob, &alice, "[weekly] News", "")).await;
     send_raw_as(&bob, &alice, &message(&bob, &alice, "Lunch?", "")).await;
     let lists = wait_total(&alice_app, "Lists", 1).await;
-    assert_eq!(lists["rows"][0]["subject"], "[weekly] News");
-    assert_eq!(
-        lists["rows"][0]["unread"], false,
-        "marked read as it was filed"
-    );
+    assert_eq!(lists.rows[0].subject, "[weekly] News");
+    assert!(!lists.rows[0].unread, "marked read as it was filed");
     let inbox = wait_total(&alice_app, "INBOX", 1).await;
-    assert_eq!(
-        inbox["rows"][0]["subject"], "Lunch?",
-        "the rest stays in INBOX"
-    );
+    assert_eq!(inbox.rows[0].subject, "Lunch?", "the rest stays in INBOX");
 
     // The rule's name stayed in its comment: nothing was discarded, and the
     // script on the server is Estafette's own, readable.
@@ -106,8 +90,8 @@ async fn a_rule_files_matching_mail_and_leaves_the_rest_in_the_inbox() {
 #[tokio::test]
 async fn a_rule_can_be_applied_to_the_messages_already_there() {
     let app = spawn(Db::Shared).await;
-    let (alice, alice_app) = user(&app, "apply").await;
-    let (bob, _) = user(&app, "apply-sender").await;
+    let (alice, alice_app) = app.user("apply").await;
+    let (bob, _) = app.user("apply-sender").await;
     for subject in ["[team] One", "[team] Two", "Other"] {
         send_raw_as(&bob, &alice, &message(&bob, &alice, subject, "")).await;
     }
@@ -123,8 +107,8 @@ async fn a_rule_can_be_applied_to_the_messages_already_there() {
         .post("/api/like_this", &[("folder", "INBOX"), ("uid", "1")])
         .await;
     assert_eq!(like.status(), 200);
-    let like: Value = like.json().await.expect("json");
-    assert_eq!(like["from"], bob.as_str());
+    let like: LikeView = like.json().await.expect("json");
+    assert_eq!(like.from, bob);
     let rule = json!({
         "name": "Team", "enabled": true, "match_all": true,
         "conditions": [
@@ -142,19 +126,19 @@ async fn a_rule_can_be_applied_to_the_messages_already_there() {
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     assert_eq!(res.json::<usize>().await.expect("count"), 2);
     let team = wait_total(&alice_app, "Team", 2).await;
-    assert_eq!(team["rows"][0]["flagged"], true);
+    assert!(team.rows[0].flagged);
     wait_total(&alice_app, "INBOX", 1).await;
-    assert_eq!(filters(&alice_app).await["rules"][0]["name"], "Team");
+    assert_eq!(filters(&alice_app).await.rules[0].name, "Team");
 }
 
 #[tokio::test]
 async fn vacation_answers_once_per_sender_and_never_lists_or_bulk() {
     let app = spawn(Db::Shared).await;
-    let (alice, alice_app) = user(&app, "away").await;
-    let (bob, bob_app) = user(&app, "away-bob").await;
-    let (carol, carol_app) = user(&app, "away-list").await;
-    let (dave, dave_app) = user(&app, "away-bulk").await;
-    let (erin, erin_app) = user(&app, "away-erin").await;
+    let (alice, alice_app) = app.user("away").await;
+    let (bob, bob_app) = app.user("away-bob").await;
+    let (carol, carol_app) = app.user("away-list").await;
+    let (dave, dave_app) = app.user("away-bulk").await;
+    let (erin, erin_app) = app.user("away-erin").await;
     let vacation = json!({
         "enabled": true, "start": "", "end": "", "days": 3,
         "subject": "Absent \"until Monday\"", "message": "I am away.\nBack on Monday.",
@@ -174,7 +158,7 @@ async fn vacation_answers_once_per_sender_and_never_lists_or_bulk() {
 
     send_raw_as(&bob, &alice, &message(&bob, &alice, "First", "")).await;
     let reply = wait_total(&bob_app, "INBOX", 1).await;
-    assert_eq!(reply["rows"][0]["subject"], "Absent \"until Monday\"");
+    assert_eq!(reply.rows[0].subject, "Absent \"until Monday\"");
     send_raw_as(&bob, &alice, &message(&bob, &alice, "Second", "")).await;
     send_raw_as(
         &carol,
@@ -198,26 +182,26 @@ async fn vacation_answers_once_per_sender_and_never_lists_or_bulk() {
     send_raw_as(&erin, &alice, &message(&erin, &alice, "Hi", "")).await;
     wait_total(&erin_app, "INBOX", 1).await;
     assert_eq!(
-        bob_app.inbox().await["total"],
+        bob_app.inbox().await.total,
         1,
         "one reply per sender in the interval"
     );
-    assert_eq!(carol_app.inbox().await["total"], 0, "never to a list");
-    assert_eq!(dave_app.inbox().await["total"], 0, "never to bulk mail");
+    assert_eq!(carol_app.inbox().await.total, 0, "never to a list");
+    assert_eq!(dave_app.inbox().await.total, 0, "never to bulk mail");
 
     // Turned off, in one click: no banner, and the text is kept.
     assert_eq!(alice_app.post("/api/vacation_off", &[]).await.status(), 200);
     let banner = alice_app.post("/api/vacation_banner", &[]).await;
     assert_eq!(banner.json::<Option<String>>().await.expect("json"), None);
     let read = filters(&alice_app).await;
-    assert_eq!(read["vacation"]["enabled"], false);
-    assert_eq!(read["vacation"]["message"], "I am away.\nBack on Monday.");
+    assert!(!read.vacation.enabled);
+    assert_eq!(read.vacation.message, "I am away.\nBack on Monday.");
 }
 
 #[tokio::test]
 async fn a_script_with_an_error_is_refused_with_its_line() {
     let app = spawn(Db::Shared).await;
-    let (alice, alice_app) = user(&app, "script").await;
+    let (alice, alice_app) = app.user("script").await;
     let text = "require \"fileinto\";\n\nfrobnicate \"x\";\n";
     let res = alice_app
         .post("/api/save_script", &[("name", "mine"), ("text", text)])
@@ -237,8 +221,8 @@ async fn a_script_with_an_error_is_refused_with_its_line() {
 #[tokio::test]
 async fn another_clients_script_survives_and_keeps_running() {
     let app = spawn(Db::Shared).await;
-    let (alice, alice_app) = user(&app, "other").await;
-    let (bob, _) = user(&app, "other-sender").await;
+    let (alice, alice_app) = app.user("other").await;
+    let (bob, _) = app.user("other-sender").await;
     assert_eq!(
         alice_app
             .post("/api/folder_create", &[("name", "Other")])
@@ -252,9 +236,10 @@ async fn another_clients_script_survives_and_keeps_running() {
     ms.set_active(Some("roundcube")).await.expect("activate");
 
     let read = filters(&alice_app).await;
-    assert_eq!(read["other"]["name"], "roundcube");
-    assert_eq!(read["other"]["text"], theirs);
-    assert_eq!(read["editable"], true);
+    let other = read.other.as_ref();
+    assert_eq!(other.map(|o| o.name.as_str()), Some("roundcube"));
+    assert_eq!(other.map(|o| o.text.as_str()), Some(theirs));
+    assert!(read.editable);
     let vacation = json!({"enabled": true, "start": "", "end": "2099-12-31", "days": 1,
         "subject": "Away", "message": "Away."});
     let res = post_json(
@@ -279,17 +264,21 @@ async fn another_clients_script_survives_and_keeps_running() {
     send_raw_as(&bob, &alice, &message(&bob, &alice, "[other] Kept", "")).await;
     wait_total(&alice_app, "Other", 1).await;
     let read = filters(&alice_app).await;
-    assert_eq!(read["other"]["name"], "roundcube");
-    assert_eq!(read["other"]["runs"], true);
-    assert_eq!(read["vacation"]["end"], "2099-12-31");
+    let other = read.other.as_ref();
+    assert_eq!(other.map(|o| o.name.as_str()), Some("roundcube"));
+    assert_eq!(other.map(|o| o.runs), Some(true));
+    assert_eq!(read.vacation.end, "2099-12-31");
 
     // Estafette's own script, changed elsewhere, is shown as text and not overwritten.
     let ours = ms.get("estafette").await.expect("get").expect("ours");
     let changed = format!("{ours}# a line added elsewhere\n");
     ms.put("estafette", &changed).await.expect("put");
     let read = filters(&alice_app).await;
-    assert_eq!(read["editable"], false);
-    assert_eq!(read["other"]["text"], changed.as_str());
+    assert!(!read.editable);
+    assert_eq!(
+        read.other.as_ref().map(|o| o.text.as_str()),
+        Some(changed.as_str())
+    );
     let res = post_json(
         &alice_app,
         "/api/save_rules",
@@ -313,16 +302,19 @@ async fn another_clients_script_survives_and_keeps_running() {
         Some(changed.as_str())
     );
     let read = filters(&alice_app).await;
-    assert_eq!(read["editable"], true);
-    assert_eq!(read["other"]["name"], kept.as_str());
+    assert!(read.editable);
+    assert_eq!(
+        read.other.as_ref().map(|o| o.name.as_str()),
+        Some(kept.as_str())
+    );
     ms.logout().await;
 }
 
 #[tokio::test]
 async fn forwarding_outside_is_refused_unless_the_admin_allows_it_and_audited() {
     let app = spawn(Db::Shared).await;
-    let (alice, alice_app) = user(&app, "forward").await;
-    let (bob, _) = user(&app, "forward-to").await;
+    let (alice, alice_app) = app.user("forward").await;
+    let (bob, _) = app.user("forward-to").await;
     let forward = |to: &str| {
         json!({"rules": [{"name": "Copy", "enabled": true, "match_all": true, "conditions": [],
             "actions": [{"kind": "forward", "value": to}]}]})

@@ -7,9 +7,7 @@ use estafette_core::accounts::Actor;
 use estafette_store::{now, Role};
 use futures::future::join_all;
 
-use crate::helpers::{
-    enrol, fresh_postgres, spawn, spawn_with, unique_email, Db, TestApp, PASSWORD,
-};
+use crate::helpers::{enrol, spawn, two_on_postgres, unique_email, Db, TestApp, PASSWORD};
 
 /// The statuses of `count` sign-ins with a wrong password sent at once,
 /// spread over the instances (each a browser without cookies).
@@ -156,19 +154,7 @@ async fn two_hundred_codes_at_once_are_judged_no_more_than_three() {
 
 #[tokio::test]
 async fn limits_hold_across_two_instances_on_postgresql() {
-    let url = fresh_postgres().await;
-    // The mail server checks passwords (Dovecot knows the shared SQLite's
-    // accounts); both instances hold the same key.
-    let settings = [
-        ("ESTAFETTE_AUTH__PASSWORD_SOURCE", "imap"),
-        (
-            "ESTAFETTE_AUTH__SECRET_KEY",
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        ),
-    ];
-    let one = spawn_with(Db::Postgres(url.clone()), &settings).await;
-    let two = spawn_with(Db::Postgres(url), &settings).await;
-    let dovecot = spawn(Db::Shared).await;
+    let (one, two, dovecot) = two_on_postgres(&[]).await;
     let known = |email: String| {
         let (one, dovecot) = (&one, &dovecot);
         async move {

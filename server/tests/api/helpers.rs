@@ -1,9 +1,11 @@
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 
+use app::api::mail::{MessageOutline, MessagePage};
 use estafette::startup::Application;
 use estafette_core::accounts::Actor;
 use estafette_core::{Config, Services};
+use estafette_store::scratch::ScratchDatabase;
 use estafette_store::Role;
 use secrecy::SecretString;
 
@@ -38,31 +40,34 @@ pub enum Db {
     Fresh,
     /// The database Dovecot reads, so that accounts can log into IMAP.
     Shared,
-    /// A PostgreSQL database (see `fresh_postgres`), shared by instances.
-    Postgres(String),
+    /// A PostgreSQL database, shared by the instances given it.
+    Postgres(Arc<PgDatabase>),
+}
+
+/// A PostgreSQL database of the application under test.
+pub enum PgDatabase {
+    /// A new one on the server scripts/test.sh started, dropped once the
+    /// last instance on it is.
+    Scratch(ScratchDatabase),
+    /// One a test runs itself (and stops with its server).
+    At(String),
+}
+
+impl PgDatabase {
+    fn url(&self) -> &str {
+        match self {
+            PgDatabase::Scratch(db) => db.url(),
+            PgDatabase::At(url) => url,
+        }
+    }
 }
 
 /// A new, empty PostgreSQL database on the server scripts/test.sh started.
-pub async fn fresh_postgres() -> String {
-    let admin_url = env("ESTAFETTE_TEST_POSTGRES_URL");
-    let admin = estafette_store::Store::connect(&admin_url, 1)
-        .await
-        .expect("postgres");
-    let name = unique_email("estafette_instances")
-        .split('@')
-        .next()
-        .unwrap_or_default()
-        .replace('-', "_");
-    admin
-        .execute_raw(&format!("CREATE DATABASE {name}"))
+async fn fresh_postgres() -> Arc<PgDatabase> {
+    let db = ScratchDatabase::create(&env("ESTAFETTE_TEST_POSTGRES_URL"), "estafette_instances")
         .await
         .expect("create database");
-    admin.close().await;
-    let base = admin_url
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_owned())
-        .expect("a URL with a database");
-    format!("{base}/{name}")
+    Arc::new(PgDatabase::Scratch(db))
 }
 
 pub struct TestApp {
@@ -73,6 +78,8 @@ pub struct TestApp {
     /// The application's database, opened again to look into it.
     pub store: estafette_store::Store,
     _dir: Arc<tempfile::TempDir>,
+    /// Dropped (a scratch database with it) after every instance on it.
+    _postgres: Option<Arc<PgDatabase>>,
     server: tokio::task::AbortHandle,
 }
 
@@ -178,7 +185,7 @@ pub async fn spawn(db: Db) -> TestApp {
 /// the shared SQLite file's accounts), one secret key; `extra` settings on
 /// both. With them, the instance on the shared file that makes mail accounts.
 pub async fn two_on_postgres(extra: &[(&str, &str)]) -> (TestApp, TestApp, TestApp) {
-    let url = fresh_postgres().await;
+    let db = fresh_postgres().await;
     let mut settings = vec![
         ("ESTAFETTE_AUTH__PASSWORD_SOURCE", "imap"),
         (
@@ -187,8 +194,8 @@ pub async fn two_on_postgres(extra: &[(&str, &str)]) -> (TestApp, TestApp, TestA
         ),
     ];
     settings.extend_from_slice(extra);
-    let one = spawn_with(Db::Postgres(url.clone()), &settings).await;
-    let two = spawn_with(Db::Postgres(url), &settings).await;
+    let one = spawn_with(Db::Postgres(db.clone()), &settings).await;
+    let two = spawn_with(Db::Postgres(db), &settings).await;
     (one, two, spawn(Db::Shared).await)
 }
 
@@ -209,10 +216,13 @@ pub async fn account_on_both(dovecot: &TestApp, instance: &TestApp, prefix: &str
 pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mail = mail_env();
-    let url = match db {
-        Db::Fresh => format!("sqlite://{}", dir.path().join("estafette.db").display()),
-        Db::Shared => format!("sqlite://{}", mail.accounts_db),
-        Db::Postgres(url) => url,
+    let (url, postgres) = match db {
+        Db::Fresh => (
+            format!("sqlite://{}", dir.path().join("estafette.db").display()),
+            None,
+        ),
+        Db::Shared => (format!("sqlite://{}", mail.accounts_db), None),
+        Db::Postgres(db) => (db.url().to_owned(), Some(db)),
     };
     let mut vars: Vec<(String, String)> = vec![
         ("ESTAFETTE_SERVER__LISTEN".into(), "127.0.0.1:0".into()),
@@ -255,6 +265,7 @@ pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> TestApp {
         services,
         store,
         _dir: Arc::new(dir),
+        _postgres: postgres,
         server,
     }
 }
@@ -275,6 +286,7 @@ impl TestApp {
             services: self.services.clone(),
             store: self.store.clone(),
             _dir: self._dir.clone(),
+            _postgres: self._postgres.clone(),
             server: self.server.clone(),
         }
     }
@@ -298,6 +310,7 @@ impl TestApp {
             services: self.services.clone(),
             store: self.store.clone(),
             _dir: self._dir.clone(),
+            _postgres: self._postgres.clone(),
             server: self.server.clone(),
         }
     }
@@ -311,6 +324,7 @@ impl TestApp {
             services: self.services.clone(),
             store: self.store.clone(),
             _dir: self._dir.clone(),
+            _postgres: self._postgres.clone(),
             server: self.server.clone(),
         }
     }
@@ -380,6 +394,23 @@ impl TestApp {
             .expect("create account");
     }
 
+    /// A new user (`prefix-…@example.test`), this browser signed in as them.
+    pub async fn signed_in(&self, prefix: &str) -> String {
+        let email = unique_email(prefix);
+        self.create_account(&email, Role::User).await;
+        let res = self.sign_in(&email, PASSWORD).await;
+        assert_eq!(res.status(), 200, "{email} signs in");
+        email
+    }
+
+    /// Two new users, this browser signed in as the first (who writes to
+    /// the second, say).
+    pub async fn alice_and_bob(&self) -> (String, String) {
+        let bob = unique_email("bob");
+        self.create_account(&bob, Role::User).await;
+        (self.signed_in("alice").await, bob)
+    }
+
     /// A new user (`prefix-…@example.test`) signed in in a browser of their own.
     pub async fn user(&self, prefix: &str) -> (String, TestApp) {
         let email = unique_email(prefix);
@@ -390,12 +421,12 @@ impl TestApp {
     }
 
     /// What the message view shows around message `uid` of the INBOX.
-    pub async fn outline(&self, uid: &str) -> serde_json::Value {
+    pub async fn outline(&self, uid: &str) -> MessageOutline {
         let res = self
             .post("/api/outline", &[("folder", "INBOX"), ("uid", uid)])
             .await;
         assert_eq!(res.status(), 200);
-        res.json().await.expect("json")
+        res.json().await.expect("an outline")
     }
 
     /// The message view's document of message `uid` of the INBOX.
@@ -411,16 +442,12 @@ impl TestApp {
     }
 
     /// The first page of the signed-in user's INBOX, as the list API returns it.
-    pub async fn inbox(&self) -> serde_json::Value {
-        self.post("/api/messages", &[("folder", "INBOX"), ("page", "0")])
-            .await
-            .json()
-            .await
-            .expect("json")
+    pub async fn inbox(&self) -> MessagePage {
+        self.list(&[("folder", "INBOX")]).await
     }
 
     /// A page of the message list (`folder`, `page` and any search fields).
-    pub async fn list(&self, form: &[(&str, &str)]) -> serde_json::Value {
+    pub async fn list(&self, form: &[(&str, &str)]) -> MessagePage {
         // The search fields are one argument, `search[...]`, of the list.
         let mut fields: Vec<(String, &str)> = form
             .iter()
@@ -435,13 +462,13 @@ impl TestApp {
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
         let res = self.post("/api/messages", &fields).await;
         assert_eq!(res.status(), 200, "list {form:?}");
-        res.json().await.expect("json")
+        res.json().await.expect("a page of the list")
     }
 
     /// Waits until the INBOX holds `total` messages (delivery takes a moment).
-    pub async fn wait_for_inbox(&self, total: u64) -> serde_json::Value {
+    pub async fn wait_for_inbox(&self, total: u32) -> MessagePage {
         eventually(10, &format!("the INBOX holds {total} messages"), || async {
-            Some(self.inbox().await).filter(|page| page["total"] == total)
+            Some(self.inbox().await).filter(|page| page.total == total)
         })
         .await
     }
@@ -450,9 +477,8 @@ impl TestApp {
     pub async fn wait_for_subject(&self, subject: &str) -> String {
         eventually(10, &format!("a message {subject:?} arrives"), || async {
             let page = self.inbox().await;
-            let rows = page["rows"].as_array()?;
-            let row = rows.iter().find(|r| r["subject"] == subject)?;
-            row["uid"].as_u64().map(|u| u.to_string())
+            let row = page.rows.iter().find(|r| r.subject == subject)?;
+            Some(row.uid.to_string())
         })
         .await
     }
@@ -549,12 +575,9 @@ pub async fn enrol(app: &TestApp) -> (estafette_auth::TotpSecret, String, Vec<St
         .post("/api/start_enrolment", &[("password", PASSWORD)])
         .await;
     assert_eq!(res.status(), 200);
-    let view: serde_json::Value = res.json().await.expect("json");
-    let key = view["key"].as_str().expect("key").to_owned();
-    assert!(view["qr_data_url"]
-        .as_str()
-        .unwrap_or_default()
-        .starts_with("data:image/svg+xml;base64,"));
+    let view: app::api::security::EnrolmentView = res.json().await.expect("an enrolment");
+    let key = view.key;
+    assert!(view.qr_data_url.starts_with("data:image/svg+xml;base64,"));
     let secret = estafette_auth::TotpSecret::from_base32(&key).expect("base32 key");
 
     let wrong = app

@@ -1,12 +1,11 @@
 //! Identities: the names and addresses a user sends as, with signatures and
 //! a default; only one's own can be used or changed.
 
-use estafette_store::Role;
-use serde_json::Value;
+use app::api::mail::{IdentityView, Prefilled};
 
-use crate::helpers::{spawn, unique_email, Db, TestApp, PASSWORD};
+use crate::helpers::{spawn, Db, TestApp, PASSWORD};
 
-async fn list(app: &TestApp) -> Vec<Value> {
+async fn list(app: &TestApp) -> Vec<IdentityView> {
     let res = app.post("/api/identities", &[]).await;
     assert_eq!(res.status(), 200);
     res.json().await.expect("json")
@@ -48,17 +47,14 @@ async fn send_as(app: &TestApp, identity: &str, to: &str, key: &str) -> reqwest:
 #[tokio::test]
 async fn mail_goes_out_as_the_chosen_identity_and_only_ones_own() {
     let app = spawn(Db::Shared).await;
-    let (alice, bob) = (unique_email("identity"), unique_email("identity-reader"));
-    app.create_account(&alice, Role::User).await;
-    app.create_account(&bob, Role::User).await;
-    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let (alice, bob) = app.alice_and_bob().await;
 
     // Without any, the account's own address is the identity.
     let first = list(&app).await;
     assert_eq!(first.len(), 1);
-    assert_eq!(first[0]["id"], 0);
-    assert_eq!(first[0]["email"], alice);
-    assert_eq!(first[0]["is_default"], true);
+    assert_eq!(first[0].id, 0);
+    assert_eq!(first[0].email, alice);
+    assert!(first[0].is_default);
 
     for (name, email) in [
         ("Alice\r\nBcc: victim@example.test", alice.as_str()),
@@ -88,13 +84,13 @@ async fn mail_goes_out_as_the_chosen_identity_and_only_ones_own() {
         .expect("id");
     let both = list(&app).await;
     assert_eq!(both.len(), 2);
-    assert_eq!(both[0]["id"], work, "the first one made is the default");
-    assert_eq!(both[0]["signature"], "Alice Martin\nÉquipe courrier");
+    assert_eq!(both[0].id, work, "the first one made is the default");
+    assert_eq!(both[0].signature, "Alice Martin\nÉquipe courrier");
     let made = app
         .post("/api/default_identity", &[("id", &support.to_string())])
         .await;
     assert_eq!(made.status(), 200);
-    assert_eq!(list(&app).await[0]["id"], support);
+    assert_eq!(list(&app).await[0].id, support);
 
     // A draft written as an identity reopens as that identity.
     for (identity, key) in [(work, "identity-draft-01"), (support, "identity-draft-02")] {
@@ -112,13 +108,13 @@ async fn mail_goes_out_as_the_chosen_identity_and_only_ones_own() {
             )
             .await;
         assert_eq!(saved.status(), 200);
-        let reopened: serde_json::Value = app
+        let reopened: Prefilled = app
             .post("/api/open_draft", &[("key", key)])
             .await
             .json()
             .await
             .expect("json");
-        assert_eq!(reopened["identity"], identity, "{key}");
+        assert_eq!(reopened.identity, identity, "{key}");
     }
 
     let sent = send_as(&app, &work.to_string(), &bob, "identity-send-01").await;
@@ -126,7 +122,7 @@ async fn mail_goes_out_as_the_chosen_identity_and_only_ones_own() {
     let reader = app.new_browser();
     assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
     let page = reader.wait_for_inbox(1).await;
-    let from = page["rows"][0]["from"].as_str().unwrap_or_default();
+    let from = &page.rows[0].from;
     assert!(from.contains("Alice Martin"), "{from}");
 
     // Bob cannot send as, change or remove Alice's identity.
@@ -157,6 +153,6 @@ async fn mail_goes_out_as_the_chosen_identity_and_only_ones_own() {
     assert_eq!(removed.status(), 200);
     let left = list(&app).await;
     assert_eq!(left.len(), 1);
-    assert_eq!(left[0]["id"], work);
-    assert_eq!(left[0]["is_default"], true);
+    assert_eq!(left[0].id, work);
+    assert!(left[0].is_default);
 }

@@ -4,6 +4,8 @@
 //! ("Fixed labels": PERMANENTFLAGS without keywords, see scripts/devmail.sh)
 //! refuses them with a clear error instead of an "OK" that keeps nothing.
 
+use app::api::labels::LabelChoice;
+use app::api::mail::MessagePage;
 use estafette_mail::imap::login;
 use futures::TryStreamExt;
 
@@ -29,7 +31,7 @@ async fn label(
     .await
 }
 
-async fn offered(app: &TestApp, folder: &str) -> serde_json::Value {
+async fn offered(app: &TestApp, folder: &str) -> LabelChoice {
     let res = app.post("/api/labels", &[("folder", folder)]).await;
     assert_eq!(res.status(), 200);
     res.json().await.expect("json")
@@ -68,14 +70,10 @@ async fn keywords_seen_by_imap(user: &str, folder: &str, uid: u32) -> Vec<String
     flags
 }
 
-fn labels_of_row(page: &serde_json::Value, n: usize) -> Vec<String> {
-    page["rows"][n]["labels"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
+fn labels_of_row(page: &MessagePage, n: usize) -> Vec<String> {
+    page.rows
+        .get(n)
+        .map(|r| r.labels.clone())
         .unwrap_or_default()
 }
 
@@ -86,17 +84,14 @@ async fn labels_are_keywords_every_client_sees_listed_searched_and_removed() {
     append_as(&email, "INBOX", &message("First")).await;
     append_as(&email, "INBOX", &message("Second")).await;
     let page = reader.wait_for_inbox(2).await;
-    let (newest, older) = (
-        page["rows"][0]["uid"].as_u64().unwrap_or_default(),
-        page["rows"][1]["uid"].as_u64().unwrap_or_default(),
-    );
+    let (newest, older) = (page.rows[0].uid, page.rows[1].uid);
 
     let choice = offered(&reader, "INBOX").await;
     assert_eq!(
-        choice["labels"],
-        serde_json::json!(["$label1", "$label2", "$label3", "$label4", "$label5"])
+        choice.labels,
+        ["$label1", "$label2", "$label3", "$label4", "$label5"]
     );
-    assert_eq!(choice["new_allowed"], true);
+    assert!(choice.new_allowed);
 
     assert_eq!(
         label(&reader, "INBOX", &newest.to_string(), "$label1", true)
@@ -120,28 +115,30 @@ async fn labels_are_keywords_every_client_sees_listed_searched_and_removed() {
     assert_eq!(labels_of_row(&page, 0), ["$label1", "Projet-X"]);
     assert_eq!(labels_of_row(&page, 1), ["Projet-X"]);
     // Thunderbird, or any client, sees the same keywords.
-    let mut seen = keywords_seen_by_imap(&email, "INBOX", newest as u32).await;
+    let mut seen = keywords_seen_by_imap(&email, "INBOX", newest).await;
     seen.sort();
     assert_eq!(seen, ["$label1", "Projet-X"]);
     // The message view says so, and the folder now offers the new one.
     assert_eq!(
-        reader.outline(&newest.to_string()).await["labels"],
-        serde_json::json!(["$label1", "Projet-X"])
+        reader.outline(&newest.to_string()).await.labels,
+        ["$label1", "Projet-X"]
     );
-    assert!(offered(&reader, "INBOX").await["labels"]
-        .as_array()
-        .is_some_and(|l| l.iter().any(|v| v == "Projet-X")));
+    assert!(offered(&reader, "INBOX")
+        .await
+        .labels
+        .iter()
+        .any(|v| v == "Projet-X"));
 
     // Found by label.
     let found = reader
         .list(&[("folder", "INBOX"), ("label", "$label1")])
         .await;
-    assert_eq!(found["total"], 1);
-    assert_eq!(found["rows"][0]["uid"], newest);
+    assert_eq!(found.total, 1);
+    assert_eq!(found.rows[0].uid, newest);
     let found = reader
         .list(&[("folder", "INBOX"), ("label", "Projet-X")])
         .await;
-    assert_eq!(found["total"], 2);
+    assert_eq!(found.total, 2);
     let found = reader
         .list(&[
             ("folder", "INBOX"),
@@ -149,7 +146,7 @@ async fn labels_are_keywords_every_client_sees_listed_searched_and_removed() {
             ("everywhere", "true"),
         ])
         .await;
-    assert_eq!(found["total"], 1, "in all folders too");
+    assert_eq!(found.total, 1, "in all folders too");
 
     // Many at once: none lost.
     let many = (1..=20).map(|n| {
@@ -169,9 +166,7 @@ async fn labels_are_keywords_every_client_sees_listed_searched_and_removed() {
     let statuses = futures::future::join_all(many).await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     assert_eq!(
-        keywords_seen_by_imap(&email, "INBOX", older as u32)
-            .await
-            .len(),
+        keywords_seen_by_imap(&email, "INBOX", older).await.len(),
         21
     );
 
@@ -187,7 +182,7 @@ async fn labels_are_keywords_every_client_sees_listed_searched_and_removed() {
     let found = reader
         .list(&[("folder", "INBOX"), ("label", "$label1")])
         .await;
-    assert_eq!(found["total"], 0);
+    assert_eq!(found.total, 0);
 }
 
 #[tokio::test]
@@ -196,10 +191,7 @@ async fn hostile_labels_never_reach_the_server_and_strangers_touch_nothing() {
     let (email, reader) = app.user("hostile-labels").await;
     append_as(&email, "INBOX", &message("Target")).await;
     let page = reader.wait_for_inbox(1).await;
-    let uid = page["rows"][0]["uid"]
-        .as_u64()
-        .unwrap_or_default()
-        .to_string();
+    let uid = page.rows[0].uid.to_string();
     for hostile in [
         "",
         "two words",
@@ -236,7 +228,7 @@ async fn hostile_labels_never_reach_the_server_and_strangers_touch_nothing() {
             .await
             .is_empty()
     );
-    assert_eq!(reader.inbox().await["total"], 1, "nothing was deleted");
+    assert_eq!(reader.inbox().await.total, 1, "nothing was deleted");
 
     // Another account names the same UID: its own mailbox, not this one.
     let (_, stranger) = app.user("stranger").await;
@@ -280,12 +272,12 @@ async fn a_folder_that_keeps_no_labels_says_so_and_keeps_nothing() {
     );
     append_as(&email, "Fixed labels", &message("Kept as it is")).await;
     let page = reader.list(&[("folder", "Fixed labels")]).await;
-    let uid = page["rows"][0]["uid"].as_u64().unwrap_or_default();
-    assert!(uid > 0, "{page}");
+    let uid = page.rows.first().map(|r| r.uid).unwrap_or_default();
+    assert!(uid > 0, "{page:?}");
 
     let choice = offered(&reader, "Fixed labels").await;
-    assert_eq!(choice["labels"], serde_json::json!([]));
-    assert_eq!(choice["new_allowed"], false);
+    assert_eq!(choice.labels, Vec::<String>::new());
+    assert!(!choice.new_allowed);
     let res = label(&reader, "Fixed labels", &uid.to_string(), "$label1", true).await;
     assert_eq!(res.status(), 422);
     assert!(res
@@ -293,13 +285,13 @@ async fn a_folder_that_keeps_no_labels_says_so_and_keeps_nothing() {
         .await
         .unwrap_or_default()
         .contains("does not keep labels"));
-    assert!(keywords_seen_by_imap(&email, "Fixed labels", uid as u32)
+    assert!(keywords_seen_by_imap(&email, "Fixed labels", uid)
         .await
         .is_empty());
     // The INBOX, beside it, still takes them.
     append_as(&email, "INBOX", &message("Elsewhere")).await;
     let inbox = reader.wait_for_inbox(1).await;
-    let other = inbox["rows"][0]["uid"].as_u64().unwrap_or_default();
+    let other = inbox.rows[0].uid;
     assert_eq!(
         label(&reader, "INBOX", &other.to_string(), "$label2", true)
             .await

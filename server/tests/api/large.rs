@@ -3,16 +3,12 @@
 //! original; the attachment stays on the server until asked for; opening it
 //! marks it read all the same. (What it costs in memory: scripts/bench.sh.)
 
-use estafette_store::Role;
-
-use crate::helpers::{append_as, spawn, unique_email, Db, PASSWORD};
+use crate::helpers::{append_as, spawn, Db};
 
 #[tokio::test]
 async fn a_huge_message_opens_cut_and_says_so() {
     let app = spawn(Db::Shared).await;
-    let alice = unique_email("large");
-    app.create_account(&alice, Role::User).await;
-    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let alice = app.signed_in("large").await;
 
     let mut html = String::from("<html><body><p>FIRST-PARAGRAPH</p>");
     while html.len() < 3 * 1024 * 1024 {
@@ -32,13 +28,13 @@ async fn a_huge_message_opens_cut_and_says_so() {
     );
     append_as(&alice, "INBOX", raw.as_bytes()).await;
     let page = app.inbox().await;
-    assert_eq!(page["rows"][0]["subject"], "Huge");
-    assert_eq!(page["rows"][0]["unread"], true);
-    let uid = page["rows"][0]["uid"].to_string();
+    assert_eq!(page.rows[0].subject, "Huge");
+    assert!(page.rows[0].unread);
+    let uid = page.rows[0].uid.to_string();
 
     let outline = app.outline(&uid).await;
-    assert_eq!(outline["attachments"][0]["name"], "big.bin");
-    assert!(outline["attachments"][0]["size"].as_u64() > Some(4_000_000));
+    assert_eq!(outline.attachments[0].name, "big.bin");
+    assert!(outline.attachments[0].size > 4_000_000);
 
     let frame = app.frame(&uid).await;
     assert!(frame.contains("FIRST-PARAGRAPH"), "the start is shown");
@@ -55,5 +51,5 @@ async fn a_huge_message_opens_cut_and_says_so() {
     );
 
     let page = app.inbox().await;
-    assert_eq!(page["rows"][0]["unread"], false, "opened, so read");
+    assert!(!page.rows[0].unread, "opened, so read");
 }

@@ -4,6 +4,8 @@
 //! password, a cookie, a code, a TOTP key, a message's words or, with
 //! `log.redact_addresses` (the default), an address in clear.
 
+use app::api::mail::MessagePage;
+use app::api::security::EnrolmentView;
 use estafette_store::{Role, Store};
 use serde_json::Value;
 
@@ -71,10 +73,7 @@ async fn the_json_log_names_each_request_and_holds_no_secret_and_no_address() {
         .post("/api/start_enrolment", &[("password", PASSWORD)])
         .await;
     assert_eq!(started.status(), 200);
-    let key = started.json::<Value>().await.expect("json")["key"]
-        .as_str()
-        .expect("key")
-        .to_owned();
+    let key = started.json::<EnrolmentView>().await.expect("json").key;
     let secret = estafette_auth::TotpSecret::from_base32(&key).expect("key");
     let code = secret.code_at(estafette_store::now() as u64);
     let confirmed = served
@@ -108,13 +107,13 @@ async fn the_json_log_names_each_request_and_holds_no_secret_and_no_address() {
         sent.text().await.unwrap_or_default()
     );
     let uid = eventually(30, "the message arrives", || async {
-        let page: Value = served
+        let page: MessagePage = served
             .post("/api/messages", &[("folder", "INBOX"), ("page", "0")])
             .await
             .json()
             .await
             .ok()?;
-        page["rows"][0]["uid"].as_u64()
+        page.rows.first().map(|r| r.uid)
     })
     .await;
     let frame = served

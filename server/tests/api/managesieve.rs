@@ -96,9 +96,7 @@ async fn the_client_speaks_managesieve_with_the_real_server() {
 #[tokio::test]
 async fn a_hostile_folder_name_stays_a_folder_name() {
     let app = spawn(Db::Shared).await;
-    let alice = unique_email("hostile-folder");
-    app.create_account(&alice, Role::User).await;
-    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let alice = app.signed_in("hostile-folder").await;
     let rule = json!({"rules": [{"name": "x", "enabled": true, "match_all": true, "conditions": [],
         "actions": [{"kind": "move", "value": "INBOX\"; discard; \""}]}]});
     let res = app

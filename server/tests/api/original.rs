@@ -19,9 +19,7 @@ async fn the_original_downloads_byte_for_byte_under_a_safe_name() {
         .as_bytes()
         .to_vec();
     append_as(&bob, "INBOX", &raw).await;
-    let uid = browser.wait_for_inbox(1).await["rows"][0]["uid"]
-        .as_u64()
-        .expect("uid");
+    let uid = browser.wait_for_inbox(1).await.rows[0].uid;
 
     let res = browser
         .get(&format!("/source?folder=INBOX&uid={uid}&download=true"))
@@ -39,7 +37,7 @@ async fn the_original_downloads_byte_for_byte_under_a_safe_name() {
     assert_eq!(res.bytes().await.expect("body")[..], raw[..]);
 
     // Downloading it did not mark it read.
-    assert_eq!(browser.inbox().await["rows"][0]["unread"], true);
+    assert!(browser.inbox().await.rows[0].unread);
 
     // A message of several megabytes comes whole, a chunk at a time.
     let mut large = b"From: Alice <alice@example.test>\r\nSubject: Large\r\n\r\n".to_vec();
@@ -54,10 +52,11 @@ async fn the_original_downloads_byte_for_byte_under_a_safe_name() {
     }
     append_as(&bob, "INBOX", &large).await;
     let inbox = browser.wait_for_inbox(2).await;
-    let uid = inbox["rows"]
-        .as_array()
-        .and_then(|rows| rows.iter().find(|r| r["subject"] == "Large"))
-        .and_then(|r| r["uid"].as_u64())
+    let uid = inbox
+        .rows
+        .iter()
+        .find(|r| r.subject == "Large")
+        .map(|r| r.uid)
         .expect("uid");
     let res = browser
         .get(&format!("/source?folder=INBOX&uid={uid}&download=true"))

@@ -6,10 +6,11 @@
 
 use std::time::Duration;
 
-use estafette_store::{now, Role};
-use serde_json::Value;
+use app::api::mail::{HeldView, SendResult};
+use estafette_store::now;
+use estafette_wire::HeldState;
 
-use crate::helpers::{eventually, spawn, spawn_with, unique_email, Db, Relay, TestApp, PASSWORD};
+use crate::helpers::{eventually, spawn, spawn_with, Db, Relay, TestApp, PASSWORD};
 
 /// A server key shared by the instances of the restart test only.
 const SHARED_KEY: &str = "c2NoZWR1bGVkLXNlbmQtdGVzdC1rZXktMzItYnl0ZXM=";
@@ -35,22 +36,19 @@ async fn set_delay(app: &TestApp, seconds: u32) {
     assert_eq!(res.status(), 200);
 }
 
-async fn outbox(app: &TestApp) -> Vec<Value> {
+async fn outbox(app: &TestApp) -> Vec<HeldView> {
     let res = app.post("/api/outbox", &[]).await;
     assert_eq!(res.status(), 200);
     res.json().await.expect("json")
 }
 
-async fn inbox_total(reader: &TestApp) -> u64 {
-    reader.inbox().await["total"].as_u64().expect("total")
+async fn inbox_total(reader: &TestApp) -> u32 {
+    reader.inbox().await.total
 }
 
 /// Alice (signed in on `app`, undo delay `delay`) and Bob's reader.
 async fn alice_and_bob(app: &TestApp, delay: u32) -> (String, String, TestApp) {
-    let (alice, bob) = (unique_email("outbox"), unique_email("recipient"));
-    app.create_account(&alice, Role::User).await;
-    app.create_account(&bob, Role::User).await;
-    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let (alice, bob) = app.alice_and_bob().await;
     set_delay(app, delay).await;
     let reader = app.new_browser();
     assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
@@ -71,15 +69,15 @@ async fn undo_within_the_delay_sends_nothing_and_gives_the_draft_back() {
     let before = now();
     let res = compose(&app, &bob, "Finalement non", "undo-key-0001", 0).await;
     assert_eq!(res.status(), 200);
-    let sent: Value = res.json().await.expect("json");
-    assert_eq!(sent["sent_now"], false);
-    let due = sent["held_until"].as_i64().expect("held");
+    let sent: SendResult = res.json().await.expect("json");
+    assert!(!sent.sent_now);
+    let due = sent.held_until.expect("held");
     assert!((before + 3..=now() + 3).contains(&due), "{due} vs {before}");
     let held = outbox(&app).await;
     assert_eq!(held.len(), 1);
-    assert_eq!(held[0]["state"], "waiting");
-    assert_eq!(held[0]["scheduled"], false);
-    assert_eq!(held[0]["subject"], "Finalement non");
+    assert_eq!(held[0].state, HeldState::Waiting);
+    assert!(!held[0].scheduled);
+    assert_eq!(held[0].subject, "Finalement non");
 
     let undo = app
         .post("/api/take_back", &[("key", "undo-key-0001")])
@@ -100,7 +98,12 @@ async fn undo_within_the_delay_sends_nothing_and_gives_the_draft_back() {
     assert_eq!(again.status(), 422, "nothing is waiting any more");
     // Taken back, the same draft can be sent.
     let resent = compose(&app, &bob, "Finalement non", "undo-key-0001", 0).await;
-    assert!(resent.json::<Value>().await.expect("json")["held_until"].is_i64());
+    assert!(resent
+        .json::<SendResult>()
+        .await
+        .expect("json")
+        .held_until
+        .is_some());
 }
 
 #[tokio::test]
@@ -115,17 +118,17 @@ async fn after_the_delay_the_message_goes_out_once_even_signed_out() {
     reader.wait_for_inbox(1).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let page = reader.inbox().await;
-    assert_eq!(page["total"], 1, "sent once");
-    assert_eq!(page["rows"][0]["subject"], "Envoyé après le délai");
+    assert_eq!(page.total, 1, "sent once");
+    assert_eq!(page.rows[0].subject, "Envoyé après le délai");
     // Alice again: nothing waits, the copy is in Sent, the draft is gone.
     let again = app.new_browser();
     assert_eq!(again.sign_in(&alice_email, PASSWORD).await.status(), 200);
     assert!(outbox(&again).await.is_empty());
     let sent = eventually(5, "kept in Sent", || async {
-        Some(again.list(&[("folder", "Sent")]).await).filter(|s| s["total"] == 1)
+        Some(again.list(&[("folder", "Sent")]).await).filter(|s| s.total == 1)
     })
     .await;
-    assert_eq!(sent["rows"][0]["subject"], "Envoyé après le délai");
+    assert_eq!(sent.rows[0].subject, "Envoyé après le délai");
     let draft = again
         .post("/api/open_draft", &[("key", "held-key-0001")])
         .await;
@@ -151,12 +154,12 @@ async fn a_scheduled_message_survives_a_restart_and_arrives_once_on_time() {
     let due = now() + 8;
     let res = compose(&first, &bob, "Programmé", "scheduled-key-01", due).await;
     assert_eq!(res.status(), 200);
-    let sent: Value = res.json().await.expect("json");
-    assert_eq!(sent["held_until"], due);
+    let sent: SendResult = res.json().await.expect("json");
+    assert_eq!(sent.held_until, Some(due));
     let held = outbox(&first).await;
     assert_eq!(held.len(), 1);
-    assert_eq!(held[0]["scheduled"], true);
-    assert_eq!(held[0]["due_at"], due);
+    assert!(held[0].scheduled);
+    assert_eq!(held[0].due_at, due);
 
     first.stop();
     // Restarted: the same key, and the same data directory (the message's file).
@@ -183,11 +186,11 @@ async fn a_scheduled_message_survives_a_restart_and_arrives_once_on_time() {
 }
 
 /// The outbox once its first message is in `state`.
-async fn outbox_when(app: &TestApp, state: &str) -> Vec<Value> {
-    eventually(20, &format!("a message {state}"), || async {
+async fn outbox_when(app: &TestApp, wanted: HeldState) -> Vec<HeldView> {
+    eventually(20, &format!("a message {wanted:?}"), || async {
         let held = outbox(app).await;
         held.first()
-            .is_some_and(|h| h["state"] == state)
+            .is_some_and(|h| h.state == wanted)
             .then_some(held)
     })
     .await
@@ -201,13 +204,13 @@ async fn a_held_message_the_server_refuses_fails_with_its_reason_and_stays_a_dra
     let to = format!("{bob}, refused@example.test");
     let res = compose(&app, &to, "Refusé", "refused-key-001", 0).await;
     assert_eq!(res.status(), 200);
-    let held = outbox_when(&app, "failed").await;
-    let reason = held[0]["error"].as_str().unwrap_or_default();
+    let held = outbox_when(&app, HeldState::Failed).await;
+    let reason = held[0].error.as_deref().unwrap_or_default();
     assert!(
         reason.contains("550") && reason.contains("refused by the development server"),
         "Postfix's own reason: {reason}"
     );
-    assert_eq!(held[0]["retry_at"], Value::Null, "not tried again");
+    assert_eq!(held[0].retry_at, None, "not tried again");
     assert_eq!(app.held_files(), 0, "its file is gone");
     assert_eq!(inbox_total(&reader).await, 0, "nothing reached Bob");
     let draft = app
@@ -230,14 +233,14 @@ async fn a_held_message_is_tried_again_while_smtp_is_down_and_goes_out_once_it_i
     let res = compose(&app, &bob, "Après la panne", "retried-key-001", 0).await;
     assert_eq!(res.status(), 200);
     let tried = now();
-    let held = outbox_when(&app, "retrying").await;
+    let held = outbox_when(&app, HeldState::Retrying).await;
     assert!(relay.closed() >= 1, "the server was tried");
-    let retry_at = held[0]["retry_at"].as_i64().expect("a retry time");
+    let retry_at = held[0].retry_at.expect("a retry time");
     assert!(
         (tried + 55..=now() + 61).contains(&retry_at),
         "a minute after the first try: {retry_at} ({tried})"
     );
-    let reason = held[0]["error"].as_str().unwrap_or_default();
+    let reason = held[0].error.as_deref().unwrap_or_default();
     assert!(reason.contains("closed the connection"), "{reason}");
     assert_eq!(app.held_files(), 1, "the message waits in its file");
     assert_eq!(inbox_total(&reader).await, 0);
@@ -252,7 +255,7 @@ async fn a_held_message_is_tried_again_while_smtp_is_down_and_goes_out_once_it_i
         .await
         .expect("the retry due");
     let page = reader.wait_for_inbox(1).await;
-    assert_eq!(page["rows"][0]["subject"], "Après la panne");
+    assert_eq!(page.rows[0].subject, "Après la panne");
     eventually(10, "the outbox emptied", || async {
         outbox(&app).await.is_empty().then_some(())
     })
@@ -261,10 +264,10 @@ async fn a_held_message_is_tried_again_while_smtp_is_down_and_goes_out_once_it_i
     assert_eq!(again.sign_in(&alice, PASSWORD).await.status(), 200);
     let sent = eventually(10, "kept in Sent", || async {
         let sent = again.list(&[("folder", "Sent")]).await;
-        (sent["total"] == 1).then_some(sent)
+        (sent.total == 1).then_some(sent)
     })
     .await;
-    assert_eq!(sent["rows"][0]["subject"], "Après la panne");
+    assert_eq!(sent.rows[0].subject, "Après la panne");
     // Removed once it is filed in Sent too.
     eventually(10, "its file removed", || async {
         (app.held_files() == 0).then_some(())

@@ -2,9 +2,7 @@
 //! choice checked on the server, pages rendered with the account's choices
 //! (any browser), and the list's page size taken from them.
 
-use estafette_store::Role;
-
-use crate::helpers::{spawn, unique_email, Db, TestApp, PASSWORD};
+use crate::helpers::{spawn, Db, TestApp, PASSWORD};
 
 fn choices<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(String, &'a str)> {
     let mut form = vec![
@@ -47,9 +45,7 @@ fn html_tag(page: &str) -> &str {
 #[tokio::test]
 async fn pages_follow_the_accounts_preferences_in_every_browser() {
     let app = spawn(Db::Shared).await;
-    let email = unique_email("prefs");
-    app.create_account(&email, Role::User).await;
-    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
+    let email = app.signed_in("prefs").await;
 
     // The first page after sign-in records the browser's language…
     let first = app.page("/settings", "fr-FR,fr;q=0.9,en;q=0.5").await;
@@ -90,9 +86,9 @@ async fn pages_follow_the_accounts_preferences_in_every_browser() {
     )
     .await;
     assert_eq!(res.status(), 200);
-    let saved: serde_json::Value = res.json().await.expect("json");
-    assert_eq!(saved["theme"], "dark");
-    assert_eq!(saved["page_size"], 25);
+    let saved: estafette_wire::Choices = res.json().await.expect("the choices");
+    assert_eq!(saved.theme, "dark");
+    assert_eq!(saved.page_size, 25);
 
     // Another browser signing in as the same account gets the same choices.
     let other = app.new_browser();
@@ -111,7 +107,7 @@ async fn pages_follow_the_accounts_preferences_in_every_browser() {
         "the time zone travels with the page"
     );
     assert_eq!(
-        other.inbox().await["page_size"],
+        other.inbox().await.page_size,
         25,
         "the list pages by the preference"
     );

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command};
 use std::time::Duration;
 
+use app::api::security::SessionView;
 use estafette_store::Role;
 
 use crate::helpers::{spawn_with, unique_email, Db, TestApp, PASSWORD};
@@ -204,13 +205,13 @@ async fn clients_behind_the_proxy_are_told_apart_and_cannot_choose_their_address
     // Another client behind the same proxy is not locked out.
     let neighbour = browser_at(&app, &nginx, &neighbour_at);
     assert_eq!(neighbour.sign_in(&owner, PASSWORD).await.status(), 200);
-    let sessions: serde_json::Value = neighbour
+    let sessions: Vec<SessionView> = neighbour
         .post("/api/my_sessions", &[])
         .await
         .json()
         .await
         .expect("sessions");
-    assert_eq!(sessions[0]["address"], neighbour_at.as_str(), "{sessions}");
+    assert_eq!(sessions[0].address, neighbour_at, "{sessions:?}");
     let audit = app.audit_of(&owner).await;
     assert!(
         audit

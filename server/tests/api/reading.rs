@@ -1,5 +1,6 @@
 //! Reading: the message list of a real mailbox.
 
+use app::api::mail::{FolderView, MessagePage};
 use estafette_store::Role;
 
 use crate::helpers::{eventually, send_as, spawn, unique_email, Db, PASSWORD};
@@ -11,7 +12,7 @@ async fn the_list_shows_one_page_newest_first_with_decoded_headers() {
     app.create_account(&alice, Role::User).await;
     app.create_account(&bob, Role::User).await;
     assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
-    let mut page = serde_json::Value::Null;
+    let mut page = None;
     // One at a time: the mail server may deliver messages sent together in
     // another order, and the list's order is the order of arrival.
     for n in 1..=3 {
@@ -22,28 +23,27 @@ async fn the_list_shows_one_page_newest_first_with_decoded_headers() {
             .body("Bonjour".to_owned())
             .expect("message");
         send_as(&alice, &message).await;
-        page = app.wait_for_inbox(n).await;
+        page = Some(app.wait_for_inbox(n).await);
     }
-    assert_eq!(page["total"], 3);
-    let rows = page["rows"].as_array().expect("rows");
-    let subjects: Vec<&str> = rows.iter().filter_map(|r| r["subject"].as_str()).collect();
+    let page = page.expect("a page");
+    assert_eq!(page.total, 3);
+    let rows = &page.rows;
+    let subjects: Vec<&str> = rows.iter().map(|r| r.subject.as_str()).collect();
     assert_eq!(
         subjects,
         ["Réunion n°3", "Réunion n°2", "Réunion n°1"],
         "newest first, decoded"
     );
-    assert!(rows
-        .iter()
-        .all(|r| r["from"] == "Élodie Lefèvre" && r["unread"] == true));
+    assert!(rows.iter().all(|r| r.from == "Élodie Lefèvre" && r.unread));
 
-    let beyond: serde_json::Value = app
+    let beyond: MessagePage = app
         .post("/api/messages", &[("folder", "INBOX"), ("page", "5")])
         .await
         .json()
         .await
         .expect("json");
-    assert_eq!(beyond["rows"].as_array().map(Vec::len), Some(0));
-    assert_eq!(beyond["total"], 3);
+    assert_eq!(beyond.rows.len(), 0);
+    assert_eq!(beyond.total, 3);
 
     let missing = app
         .post(
@@ -63,8 +63,8 @@ async fn the_list_shows_one_page_newest_first_with_decoded_headers() {
         404,
         "no such folder: nothing was sent as a command"
     );
-    let after: serde_json::Value = app.inbox().await;
-    assert_eq!(after["total"], 3, "nothing was injected");
+    let after = app.inbox().await;
+    assert_eq!(after.total, 3, "nothing was injected");
 }
 
 #[tokio::test]
@@ -85,7 +85,7 @@ async fn a_message_opens_sanitised_in_a_sandboxed_frame() {
     send_as(&mallory, &message).await;
     assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
     let uid = eventually(10, "the message arrives", || async {
-        app.inbox().await["rows"][0]["uid"].as_u64()
+        app.inbox().await.rows.first().map(|r| r.uid)
     })
     .await;
 
@@ -137,8 +137,8 @@ async fn a_message_opens_sanitised_in_a_sandboxed_frame() {
     assert!(!doc.contains("\"https://tracker.example"), "{doc}");
 
     // Reading it marked it read.
-    let page: serde_json::Value = app.inbox().await;
-    assert_eq!(page["rows"][0]["unread"], false);
+    let page = app.inbox().await;
+    assert!(!page.rows[0].unread);
 
     assert_eq!(
         app.get(&format!("/frame?folder=INBOX&uid={}", uid + 1000))
@@ -170,10 +170,7 @@ async fn one_imap_login_serves_a_session_across_twenty_page_views() {
     send_as(&alice, &message).await;
     let before = app.services.mail.login_count();
     assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
-    let uid = app.wait_for_inbox(1).await["rows"][0]["uid"]
-        .as_u64()
-        .expect("uid")
-        .to_string();
+    let uid = app.wait_for_inbox(1).await.rows[0].uid.to_string();
     for n in 0..20 {
         let path = match n % 4 {
             0 => "/".to_owned(),
@@ -200,7 +197,7 @@ async fn one_imap_login_serves_a_session_across_twenty_page_views() {
         1
     );
     assert_eq!(app.services.mail.open_connections(), 0);
-    assert_eq!(app.inbox().await["total"], 1);
+    assert_eq!(app.inbox().await.total, 1);
     assert_eq!(app.services.mail.login_count() - before, 2);
     assert_eq!(app.services.mail.open_connections(), 1);
 }
@@ -230,23 +227,15 @@ async fn every_message_of_the_mime_corpus_opens_in_the_view() {
         crate::helpers::append_as(&bob, "INBOX", &raw).await;
     }
     assert_eq!(app.sign_in(&bob, PASSWORD).await.status(), 200);
-    let total = app.wait_for_inbox(files.len() as u64).await["total"]
-        .as_u64()
-        .expect("total");
+    let total = app.wait_for_inbox(files.len() as u32).await.total;
     let mut uids = Vec::new();
     for page in 0..=(total / 50) {
         let listing = app
             .list(&[("folder", "INBOX"), ("page", &page.to_string())])
             .await;
-        uids.extend(
-            listing["rows"]
-                .as_array()
-                .expect("rows")
-                .iter()
-                .filter_map(|r| r["uid"].as_u64()),
-        );
+        uids.extend(listing.rows.iter().map(|r| r.uid));
     }
-    assert_eq!(uids.len() as u64, total, "every message is listed");
+    assert_eq!(uids.len() as u32, total, "every message is listed");
     for uid in uids {
         let frame = app.get(&format!("/frame?folder=INBOX&uid={uid}")).await;
         let status = frame.status().as_u16();
@@ -291,21 +280,13 @@ async fn a_grouped_list_keeps_each_conversation_together() {
     {
         send_as(&alice, message).await;
         // One after the other, so that the order of arrival is known.
-        app.wait_for_inbox(n as u64 + 1).await;
+        app.wait_for_inbox(n as u32 + 1).await;
     }
     let flat = app.list(&[("folder", "INBOX")]).await;
-    let subjects = |page: &serde_json::Value| -> Vec<(String, u64, bool)> {
-        page["rows"]
-            .as_array()
-            .expect("rows")
+    let subjects = |page: &MessagePage| -> Vec<(String, u32, bool)> {
+        page.rows
             .iter()
-            .map(|r| {
-                (
-                    r["subject"].as_str().unwrap_or_default().to_owned(),
-                    r["replies"].as_u64().unwrap_or(99),
-                    r["in_conversation"].as_bool().unwrap_or(false),
-                )
-            })
+            .map(|r| (r.subject.clone(), r.replies, r.in_conversation))
             .collect()
     };
     assert_eq!(
@@ -335,13 +316,8 @@ fn stored(subject: &str) -> Vec<u8> {
         .into_bytes()
 }
 
-fn subjects(page: &serde_json::Value) -> Vec<String> {
-    page["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .map(|r| r["subject"].as_str().unwrap_or_default().to_owned())
-        .collect()
+fn subjects(page: &MessagePage) -> Vec<String> {
+    page.rows.iter().map(|r| r.subject.clone()).collect()
 }
 
 #[tokio::test]
@@ -352,7 +328,7 @@ async fn a_folder_kept_selected_follows_what_other_clients_add_and_remove() {
         crate::helpers::append_as(&email, "INBOX", &stored(s)).await;
     }
     let page = browser.inbox().await;
-    assert_eq!(page["total"], 3);
+    assert_eq!(page.total, 3);
     assert_eq!(subjects(&page), ["three", "two", "one"]);
     // From here on the INBOX stays selected: every change below is learnt
     // without selecting it again.
@@ -364,20 +340,16 @@ async fn a_folder_kept_selected_follows_what_other_clients_add_and_remove() {
     }
     // The folder list, asked first, counts them too (its STATUS of the
     // selected INBOX sees the newest state).
-    let folders: serde_json::Value = browser
+    let folders: Vec<FolderView> = browser
         .post("/api/folders", &[])
         .await
         .json()
         .await
         .expect("json");
-    let inbox = folders
-        .as_array()
-        .and_then(|f| f.iter().find(|f| f["name"] == "INBOX"))
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(inbox["unread"], 5, "{folders}");
+    let inbox = folders.iter().find(|f| f.name == "INBOX");
+    assert_eq!(inbox.map(|f| f.unread), Some(5), "{folders:?}");
     let page = browser.inbox().await;
-    assert_eq!(page["total"], 5);
+    assert_eq!(page.total, 5);
     assert_eq!(subjects(&page), ["five", "four", "three", "two", "one"]);
 
     // Another client removes one in the middle: it is gone, the others shift.
@@ -400,11 +372,11 @@ async fn a_folder_kept_selected_follows_what_other_clients_add_and_remove() {
         .expect("expunge");
     let _ = other.logout().await;
     let page = browser.inbox().await;
-    assert_eq!(page["total"], 4);
+    assert_eq!(page.total, 4);
     assert_eq!(subjects(&page), ["five", "four", "three", "one"]);
 
     // Removed here (deleted to Trash), and one more arriving meanwhile.
-    let newest = page["rows"][0]["uid"].as_u64().expect("uid").to_string();
+    let newest = page.rows[0].uid.to_string();
     let res = browser
         .post(
             "/api/send_to",
@@ -414,18 +386,18 @@ async fn a_folder_kept_selected_follows_what_other_clients_add_and_remove() {
     assert_eq!(res.status(), 200);
     crate::helpers::append_as(&email, "INBOX", &stored("six")).await;
     let page = browser.inbox().await;
-    assert_eq!(page["total"], 4);
+    assert_eq!(page.total, 4);
     assert_eq!(subjects(&page), ["six", "four", "three", "one"]);
 
     // A message opened by its UID before any list showed it (a link, a
     // notification): the server answers a FETCH of a UID it has not yet
     // announced with nothing, so the kept selection is brought up to date.
     crate::helpers::append_as(&email, "INBOX", &stored("seven")).await;
-    let seven = (page["rows"][0]["uid"].as_u64().expect("uid") + 1).to_string();
+    let seven = (page.rows[0].uid + 1).to_string();
     let outline = browser.outline(&seven).await;
-    assert_eq!(outline["subject"], "seven", "{outline}");
+    assert_eq!(outline.subject, "seven", "{outline:?}");
     crate::helpers::append_as(&email, "INBOX", &stored("eight")).await;
-    let eight = (page["rows"][0]["uid"].as_u64().expect("uid") + 2).to_string();
+    let eight = (page.rows[0].uid + 2).to_string();
     let source = browser
         .get(&format!("/source?folder=INBOX&uid={eight}"))
         .await;
@@ -465,19 +437,19 @@ async fn a_body_too_long_or_too_dense_to_show_is_cut_and_says_so() {
     for body in &bodies {
         crate::helpers::append_as(&bob, "INBOX", &html(body.clone())).await;
     }
-    let rows = browser.wait_for_inbox(bodies.len() as u64).await["rows"].clone();
-    for row in rows.as_array().expect("rows") {
-        let uid = row["uid"].as_u64().expect("uid");
+    let rows = browser.wait_for_inbox(bodies.len() as u32).await.rows;
+    for row in &rows {
+        let uid = row.uid;
         let frame = browser.get(&format!("/frame?folder=INBOX&uid={uid}")).await;
-        assert_eq!(frame.status(), 200, "{}", row["subject"]);
+        assert_eq!(frame.status(), 200, "{:?}", row.subject);
         let frame = frame.text().await.expect("frame");
-        assert!(frame.contains("Début"), "{}", row["subject"]);
-        assert!(!frame.contains("FIN-DU-MESSAGE"), "{}", row["subject"]);
+        assert!(frame.contains("Début"), "{:?}", row.subject);
+        assert!(!frame.contains("FIN-DU-MESSAGE"), "{:?}", row.subject);
         assert!(
             frame.contains("too long to show whole")
                 && frame.contains(&format!("/source?folder=INBOX&amp;uid={uid}")),
-            "{}: the cut is said, with the way to the original",
-            row["subject"]
+            "{:?}: the cut is said, with the way to the original",
+            row.subject
         );
         assert!(frame.len() < 1 << 20, "{}", frame.len());
     }

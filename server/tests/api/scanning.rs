@@ -78,16 +78,10 @@ async fn upload(app: &TestApp, name: &str, data: &[u8]) -> reqwest::Response {
 /// The sections of the message's attachments, by name.
 async fn sections(app: &TestApp, uid: &str) -> Vec<(String, String)> {
     let outline = app.outline(uid).await;
-    outline["attachments"]
-        .as_array()
+    outline
+        .attachments
         .into_iter()
-        .flatten()
-        .map(|a| {
-            (
-                a["name"].as_str().unwrap_or("").to_owned(),
-                a["section"].as_str().unwrap_or("").to_owned(),
-            )
-        })
+        .map(|a| (a.name, a.section))
         .collect()
 }
 
@@ -110,7 +104,7 @@ async fn a_virus_is_refused_at_download_and_upload_and_clean_files_pass() {
     );
     send_raw_as(&bob, &alice, &raw).await;
     let page = alice_app.wait_for_inbox(1).await;
-    let uid = page["rows"][0]["uid"].to_string();
+    let uid = page.rows[0].uid.to_string();
     let parts = sections(&alice_app, &uid).await;
     let section = |name: &str| {
         parts

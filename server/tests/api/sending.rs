@@ -2,6 +2,7 @@
 //! delivered byte for byte, kept in Sent, never twice for one send key, and
 //! kept as a draft with the reason when SMTP fails.
 
+use app::api::mail::{MessageOutline, Prefilled, SendResult, SuggestionView};
 use estafette_store::Role;
 use serde_json::Value;
 
@@ -58,10 +59,7 @@ async fn send(app: &TestApp, cookie: Option<&str>, form: &[(&str, &str)]) -> req
 async fn received_by(app: &TestApp, who: &str) -> (TestApp, String) {
     let reader = app.new_browser();
     assert_eq!(reader.sign_in(who, PASSWORD).await.status(), 200);
-    let uid = reader.wait_for_inbox(1).await["rows"][0]["uid"]
-        .as_u64()
-        .expect("uid")
-        .to_string();
+    let uid = reader.wait_for_inbox(1).await.rows[0].uid.to_string();
     (reader, uid)
 }
 
@@ -85,10 +83,7 @@ async fn uploaded_id(res: reqwest::Response) -> String {
 #[tokio::test]
 async fn a_message_with_attachments_arrives_whole_and_is_kept_in_sent() {
     let app = spawn(Db::Shared).await;
-    let (alice, bob) = (unique_email("composer"), unique_email("recipient"));
-    app.create_account(&alice, Role::User).await;
-    app.create_account(&bob, Role::User).await;
-    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let (_, bob) = app.alice_and_bob().await;
     let pdf = noise(3 * 1024 * 1024 + 7, 42);
     let png = noise(2000, 7);
     let a = uploaded_id(
@@ -103,7 +98,7 @@ async fn a_message_with_attachments_arrives_whole_and_is_kept_in_sent() {
     .await;
     let b = uploaded_id(upload(&app, "logo.png", "image/png", png.clone()).await).await;
     let attachments = format!("{a},{b}");
-    let sent: Value = send(
+    let sent: SendResult = send(
         &app,
         None,
         &[
@@ -120,28 +115,32 @@ async fn a_message_with_attachments_arrives_whole_and_is_kept_in_sent() {
     .expect("json");
     assert_eq!(
         sent,
-        serde_json::json!({"sent_now": true, "kept_in_sent": true, "held_until": null})
+        SendResult {
+            sent_now: true,
+            kept_in_sent: true,
+            held_until: None
+        }
     );
 
     let sent_folder = app.list(&[("folder", "Sent")]).await;
-    assert_eq!(sent_folder["rows"][0]["subject"], "Rapport d’activité");
+    assert_eq!(sent_folder.rows[0].subject, "Rapport d’activité");
 
     let reader = app.new_browser();
     assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
     let inbox = reader.wait_for_inbox(1).await;
-    assert_eq!(inbox["rows"][0]["subject"], "Rapport d’activité");
-    let uid = inbox["rows"][0]["uid"].as_u64().expect("uid").to_string();
-    let outline: Value = reader
+    assert_eq!(inbox.rows[0].subject, "Rapport d’activité");
+    let uid = inbox.rows[0].uid.to_string();
+    let outline: MessageOutline = reader
         .post("/api/outline", &[("folder", "INBOX"), ("uid", &uid)])
         .await
         .json()
         .await
         .expect("json");
-    let parts = outline["attachments"].as_array().expect("attachments");
-    let names: Vec<&str> = parts.iter().filter_map(|p| p["name"].as_str()).collect();
+    let parts = &outline.attachments;
+    let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["rapport annuel été.pdf", "logo.png"]);
     for (part, original) in parts.iter().zip([&pdf, &png]) {
-        let section = part["section"].as_str().expect("section");
+        let section = part.section.as_str();
         let got = reader
             .get(&format!("/part?folder=INBOX&uid={uid}&section={section}"))
             .await
@@ -150,8 +149,8 @@ async fn a_message_with_attachments_arrives_whole_and_is_kept_in_sent() {
             .expect("bytes");
         assert!(
             got[..] == original[..],
-            "{} arrives byte for byte",
-            part["name"]
+            "{:?} arrives byte for byte",
+            part.name
         );
     }
     assert_eq!(
@@ -164,10 +163,7 @@ async fn a_message_with_attachments_arrives_whole_and_is_kept_in_sent() {
 #[tokio::test]
 async fn a_20_mb_attachment_arrives_whole_and_sent_keeps_exactly_what_was_submitted() {
     let app = spawn(Db::Shared).await;
-    let (alice, bob) = (unique_email("big-sender"), unique_email("big-reader"));
-    app.create_account(&alice, Role::User).await;
-    app.create_account(&bob, Role::User).await;
-    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let (_, bob) = app.alice_and_bob().await;
     let data = noise(20 * 1024 * 1024, 2026);
     let id = uploaded_id(
         upload(
@@ -179,7 +175,7 @@ async fn a_20_mb_attachment_arrives_whole_and_sent_keeps_exactly_what_was_submit
         .await,
     )
     .await;
-    let sent: Value = send(
+    let sent: SendResult = send(
         &app,
         None,
         &[
@@ -196,7 +192,11 @@ async fn a_20_mb_attachment_arrives_whole_and_sent_keeps_exactly_what_was_submit
     .expect("json");
     assert_eq!(
         sent,
-        serde_json::json!({"sent_now": true, "kept_in_sent": true, "held_until": null})
+        SendResult {
+            sent_now: true,
+            kept_in_sent: true,
+            held_until: None
+        }
     );
     assert_eq!(app.upload_files(), 0, "the upload is forgotten once sent");
     assert_eq!(
@@ -206,16 +206,13 @@ async fn a_20_mb_attachment_arrives_whole_and_sent_keeps_exactly_what_was_submit
     );
 
     let (reader, uid) = received_by(&app, &bob).await;
-    let outline: Value = reader
+    let outline: MessageOutline = reader
         .post("/api/outline", &[("folder", "INBOX"), ("uid", &uid)])
         .await
         .json()
         .await
         .expect("json");
-    let section = outline["attachments"][0]["section"]
-        .as_str()
-        .expect("section")
-        .to_owned();
+    let section = outline.attachments[0].section.clone();
     let got = reader
         .get(&format!("/part?folder=INBOX&uid={uid}&section={section}"))
         .await
@@ -227,8 +224,12 @@ async fn a_20_mb_attachment_arrives_whole_and_sent_keeps_exactly_what_was_submit
     // What Postfix received is Sent's copy, after the trace headers the
     // servers put on top (Return-Path, Delivered-To, Received).
     let received = source(&reader, &uid).await;
-    let sent_uid = app.list(&[("folder", "Sent")]).await["rows"][0]["uid"]
-        .as_u64()
+    let sent_uid = app
+        .list(&[("folder", "Sent")])
+        .await
+        .rows
+        .first()
+        .map(|r| r.uid)
         .expect("kept in Sent")
         .to_string();
     let kept = app
@@ -251,10 +252,7 @@ async fn a_20_mb_attachment_arrives_whole_and_sent_keeps_exactly_what_was_submit
 #[tokio::test]
 async fn sending_twice_at_once_delivers_once_and_bad_input_is_explained() {
     let app = spawn(Db::Shared).await;
-    let (alice, bob) = (unique_email("clicker"), unique_email("once"));
-    app.create_account(&alice, Role::User).await;
-    app.create_account(&bob, Role::User).await;
-    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let (_, bob) = app.alice_and_bob().await;
     let form = [
         ("to", bob.as_str()),
         ("subject", "Une seule fois"),
@@ -262,18 +260,18 @@ async fn sending_twice_at_once_delivers_once_and_bad_input_is_explained() {
         ("send_key", "double-click-key-1"),
     ];
     let (first, second) = tokio::join!(send(&app, None, &form), send(&app, None, &form));
-    let mut outcomes: Vec<Value> = vec![
+    let mut outcomes: Vec<SendResult> = vec![
         first.json().await.expect("json"),
         second.json().await.expect("json"),
     ];
-    outcomes.sort_by_key(|o| o["sent_now"].as_bool());
-    assert_eq!(outcomes[0]["sent_now"], false);
-    assert_eq!(outcomes[1]["sent_now"], true);
+    outcomes.sort_by_key(|o| o.sent_now);
+    assert!(!outcomes[0].sent_now);
+    assert!(outcomes[1].sent_now);
     let reader = app.new_browser();
     assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
     reader.wait_for_inbox(1).await;
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-    assert_eq!(reader.inbox().await["total"], 1, "delivered once");
+    assert_eq!(reader.inbox().await.total, 1, "delivered once");
 
     for (field, value, why) in [
         ("to", "bob@example.test, not an address", "`not an address`"),
@@ -294,9 +292,7 @@ async fn sending_twice_at_once_delivers_once_and_bad_input_is_explained() {
 #[tokio::test]
 async fn an_upload_over_the_limit_is_refused_and_leaves_nothing() {
     let app = spawn_with(Db::Shared, &[("ESTAFETTE_LIMITS__MAX_MESSAGE_MB", "1")]).await;
-    let alice = unique_email("uploader");
-    app.create_account(&alice, Role::User).await;
-    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    app.signed_in("uploader").await;
     let declared = upload(
         &app,
         "big.bin",
@@ -371,18 +367,18 @@ async fn when_smtp_fails_the_reason_is_shown_and_the_same_send_works_later() {
         .contains("MailUnreachable"));
 
     let working = spawn(Db::Shared).await;
-    let sent: Value = send(&working, Some(&cookie), &form)
+    let sent: SendResult = send(&working, Some(&cookie), &form)
         .await
         .json()
         .await
         .expect("json");
-    assert_eq!(sent["sent_now"], true, "the key was given back");
-    let again: Value = send(&working, Some(&cookie), &form)
+    assert!(sent.sent_now, "the key was given back");
+    let again: SendResult = send(&working, Some(&cookie), &form)
         .await
         .json()
         .await
         .expect("json");
-    assert_eq!(again["sent_now"], false);
+    assert!(!again.sent_now);
     let reader = working.new_browser();
     assert_eq!(reader.sign_in(&bob, PASSWORD).await.status(), 200);
     reader.wait_for_inbox(1).await;
@@ -402,7 +398,7 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
     assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
     let pdf = noise(100_000, 9);
     let id = uploaded_id(upload(&app, "plan.pdf", "application/pdf", pdf.clone()).await).await;
-    let first: Value = send(
+    let first: SendResult = send(
         &app,
         None,
         &[
@@ -418,14 +414,11 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
     .json()
     .await
     .expect("json");
-    assert_eq!(first["sent_now"], true);
+    assert!(first.sent_now);
 
     let bobs = app.new_browser();
     assert_eq!(bobs.sign_in(&bob, PASSWORD).await.status(), 200);
-    let uid = bobs.wait_for_inbox(1).await["rows"][0]["uid"]
-        .as_u64()
-        .expect("uid")
-        .to_string();
+    let uid = bobs.wait_for_inbox(1).await.rows[0].uid.to_string();
     let start = |how: &'static str| {
         let (bobs, uid) = (&bobs, uid.clone());
         async move {
@@ -436,47 +429,47 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
                 )
                 .await;
             assert_eq!(res.status(), 200, "{how}");
-            res.json::<Value>().await.expect("json")
+            res.json::<Prefilled>().await.expect("json")
         }
     };
     let reply = start("reply").await;
-    assert_eq!(reply["to"], alice.as_str());
-    assert_eq!(reply["cc"], "");
+    assert_eq!(reply.to, alice);
+    assert_eq!(reply.cc, "");
     assert_eq!(
-        reply["subject"], "Re: Plan de la semaine",
+        reply.subject, "Re: Plan de la semaine",
         "no piled-up prefixes"
     );
-    let text = reply["text"].as_str().expect("text");
+    let text = reply.text.as_str();
     assert!(
         text.contains(" wrote:\n> Voici le plan.\n> À lundi."),
         "{text}"
     );
     let all = start("all").await;
-    assert_eq!(all["cc"], carol.as_str(), "reply-all: without bob himself");
+    assert_eq!(all.cc, carol, "reply-all: without bob himself");
     let forward = start("forward").await;
-    assert_eq!(forward["subject"], "Fwd: Plan de la semaine");
-    assert_eq!(forward["attachments"][0]["name"], "plan.pdf");
+    assert_eq!(forward.subject, "Fwd: Plan de la semaine");
+    assert_eq!(forward.attachments[0].name, "plan.pdf");
     // Forwarded as an attachment: the message itself, byte for byte.
     let as_eml = start("forward-eml").await;
-    assert_eq!(as_eml["subject"], "Fwd: Plan de la semaine");
-    assert_eq!(as_eml["text"], "");
-    let eml = &as_eml["attachments"][0];
-    assert_eq!(eml["name"], "Re Re Plan de la semaine.eml");
+    assert_eq!(as_eml.subject, "Fwd: Plan de la semaine");
+    assert_eq!(as_eml.text, "");
+    let eml = &as_eml.attachments[0];
+    assert_eq!(eml.name, "Re Re Plan de la semaine.eml");
     let original = bobs
         .get(&format!("/source?folder=INBOX&uid={uid}"))
         .await
         .bytes()
         .await
         .expect("source");
-    assert_eq!(eml["size"], original.len() as u64);
-    let sent_eml: Value = send(
+    assert_eq!(eml.size, original.len() as u64);
+    let sent_eml: SendResult = send(
         &bobs,
         None,
         &[
             ("to", &carol),
             ("subject", "Le message d’origine"),
             ("text", "Le voici en pièce jointe."),
-            ("attachments", eml["id"].as_str().expect("id")),
+            ("attachments", eml.id.as_str()),
             ("send_key", "forward-as-eml-1"),
         ],
     )
@@ -484,15 +477,15 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
     .json()
     .await
     .expect("json");
-    assert_eq!(sent_eml["sent_now"], true);
+    assert!(sent_eml.sent_now);
 
-    let references = reply["references"].as_str().expect("references");
-    let sent: Value = send(
+    let references = reply.references.as_str();
+    let sent: SendResult = send(
         &bobs,
         None,
         &[
-            ("to", reply["to"].as_str().expect("to")),
-            ("subject", reply["subject"].as_str().expect("subject")),
+            ("to", reply.to.as_str()),
+            ("subject", reply.subject.as_str()),
             ("text", &format!("D'accord.{text}")),
             ("references", references),
             ("send_key", "reply-message-1"),
@@ -502,18 +495,15 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
     .json()
     .await
     .expect("json");
-    assert_eq!(sent["sent_now"], true);
-    let forwarded: Value = send(
+    assert!(sent.sent_now);
+    let forwarded: SendResult = send(
         &bobs,
         None,
         &[
             ("to", &carol),
-            ("subject", forward["subject"].as_str().expect("subject")),
-            ("text", forward["text"].as_str().expect("text")),
-            (
-                "attachments",
-                forward["attachments"][0]["id"].as_str().expect("id"),
-            ),
+            ("subject", forward.subject.as_str()),
+            ("text", forward.text.as_str()),
+            ("attachments", forward.attachments[0].id.as_str()),
             ("send_key", "forward-message-1"),
         ],
     )
@@ -521,12 +511,12 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
     .json()
     .await
     .expect("json");
-    assert_eq!(forwarded["sent_now"], true);
+    assert!(forwarded.sent_now);
 
     // Alice's INBOX: the reply, grouped under her own message's thread.
     let inbox = app.wait_for_inbox(1).await;
-    assert_eq!(inbox["rows"][0]["subject"], "Re: Plan de la semaine");
-    let reply_uid = inbox["rows"][0]["uid"].as_u64().expect("uid").to_string();
+    assert_eq!(inbox.rows[0].subject, "Re: Plan de la semaine");
+    let reply_uid = inbox.rows[0].uid.to_string();
     let source = app
         .get(&format!("/source?folder=INBOX&uid={reply_uid}"))
         .await
@@ -539,16 +529,13 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
     let carols = app.new_browser();
     assert_eq!(carols.sign_in(&carol, PASSWORD).await.status(), 200);
     let fwd_uid = carols.wait_for_subject("Fwd: Plan de la semaine").await;
-    let outline: Value = carols
+    let outline: MessageOutline = carols
         .post("/api/outline", &[("folder", "INBOX"), ("uid", &fwd_uid)])
         .await
         .json()
         .await
         .expect("json");
-    let section = outline["attachments"][0]["section"]
-        .as_str()
-        .expect("section")
-        .to_owned();
+    let section = outline.attachments[0].section.clone();
     let got = carols
         .get(&format!(
             "/part?folder=INBOX&uid={fwd_uid}&section={section}"
@@ -563,15 +550,15 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
     );
     // And the message forwarded whole, as message/rfc822, which reads back.
     let eml_uid = carols.wait_for_subject("Le message d’origine").await;
-    let outline: Value = carols
+    let outline: MessageOutline = carols
         .post("/api/outline", &[("folder", "INBOX"), ("uid", &eml_uid)])
         .await
         .json()
         .await
         .expect("json");
-    let part = &outline["attachments"][0];
-    assert_eq!(part["content_type"], "message/rfc822", "{outline}");
-    let section = part["section"].as_str().expect("section");
+    let part = &outline.attachments[0];
+    assert_eq!(part.content_type, "message/rfc822", "{outline:?}");
+    let section = part.section.as_str();
     let got = carols
         .get(&format!(
             "/part?folder=INBOX&uid={eml_uid}&section={section}"
@@ -590,10 +577,7 @@ async fn a_reply_quotes_and_threads_and_a_forward_keeps_the_attachments() {
 #[tokio::test]
 async fn a_draft_is_kept_once_restored_whole_and_removed_when_sent() {
     let app = spawn(Db::Shared).await;
-    let (alice, bob) = (unique_email("drafter"), unique_email("drafted"));
-    app.create_account(&alice, Role::User).await;
-    app.create_account(&bob, Role::User).await;
-    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let (_, bob) = app.alice_and_bob().await;
     let pdf = noise(200_000, 5);
     let id = uploaded_id(upload(&app, "annexe.pdf", "application/pdf", pdf.clone()).await).await;
     let save = |text: &'static str, to: &'static str| {
@@ -627,24 +611,21 @@ async fn a_draft_is_kept_once_restored_whole_and_removed_when_sent() {
     save("Deuxième jet,\nplus long", "bob").await;
     save("Troisième jet,\nplus long encore", "not yet an address,").await;
     let drafts = app.list(&[("folder", "Drafts")]).await;
-    assert_eq!(drafts["total"], 1, "one copy, not three: {drafts}");
+    assert_eq!(drafts.total, 1, "one copy, not three: {drafts:?}");
 
     let opened = app
         .post("/api/open_draft", &[("key", "draft-key-for-test")])
         .await;
     assert_eq!(opened.status(), 200);
-    let opened: Value = opened.json().await.expect("json");
-    assert_eq!(opened["to"], "not yet an address,");
-    assert_eq!(opened["cc"], "Élodie <e");
-    assert_eq!(opened["subject"], "Brouillon été");
-    assert_eq!(opened["text"], "Troisième jet,\nplus long encore");
-    assert_eq!(opened["attachments"][0]["name"], "annexe.pdf");
-    let restored = opened["attachments"][0]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let opened: Prefilled = opened.json().await.expect("json");
+    assert_eq!(opened.to, "not yet an address,");
+    assert_eq!(opened.cc, "Élodie <e");
+    assert_eq!(opened.subject, "Brouillon été");
+    assert_eq!(opened.text, "Troisième jet,\nplus long encore");
+    assert_eq!(opened.attachments[0].name, "annexe.pdf");
+    let restored = opened.attachments[0].id.clone();
 
-    let sent: Value = send(
+    let sent: SendResult = send(
         &app,
         None,
         &[
@@ -659,23 +640,20 @@ async fn a_draft_is_kept_once_restored_whole_and_removed_when_sent() {
     .json()
     .await
     .expect("json");
-    assert_eq!(sent["sent_now"], true);
+    assert!(sent.sent_now);
     assert_eq!(
-        app.list(&[("folder", "Drafts")]).await["total"],
+        app.list(&[("folder", "Drafts")]).await.total,
         0,
         "sent: no draft left"
     );
     let (reader, uid) = received_by(&app, &bob).await;
-    let outline: Value = reader
+    let outline: MessageOutline = reader
         .post("/api/outline", &[("folder", "INBOX"), ("uid", &uid)])
         .await
         .json()
         .await
         .expect("json");
-    let section = outline["attachments"][0]["section"]
-        .as_str()
-        .expect("section")
-        .to_owned();
+    let section = outline.attachments[0].section.clone();
     let got = reader
         .get(&format!("/part?folder=INBOX&uid={uid}&section={section}"))
         .await
@@ -707,17 +685,17 @@ async fn addresses_written_to_are_offered_and_those_only_read_from_once_answered
         async move {
             let res = app.post("/api/suggest", &[("prefix", prefix)]).await;
             assert_eq!(res.status(), 200);
-            res.json::<Vec<Value>>()
+            res.json::<Vec<SuggestionView>>()
                 .await
                 .expect("json")
-                .iter()
-                .map(|s| s["value"].as_str().expect("value").to_owned())
+                .into_iter()
+                .map(|s| s.value)
                 .collect::<Vec<String>>()
         }
     };
     assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
     assert!(suggest(&app, "bobcompl").await.is_empty());
-    let sent: Value = send(
+    let sent: SendResult = send(
         &app,
         None,
         &[
@@ -731,7 +709,7 @@ async fn addresses_written_to_are_offered_and_those_only_read_from_once_answered
     .json()
     .await
     .expect("json");
-    assert_eq!(sent["sent_now"], true);
+    assert!(sent.sent_now);
     assert_eq!(suggest(&app, "bobcompl").await, vec![bob.clone()]);
 
     // Carol writes to alice; alice reads it: carol is not offered (a
@@ -746,10 +724,7 @@ async fn addresses_written_to_are_offered_and_those_only_read_from_once_answered
         ("send_key", "completion-send-2"),
     ];
     assert_eq!(send(&carols, None, &hello).await.status(), 200);
-    let uid = app.wait_for_inbox(1).await["rows"][0]["uid"]
-        .as_u64()
-        .expect("uid")
-        .to_string();
+    let uid = app.wait_for_inbox(1).await.rows[0].uid.to_string();
     let opened = app
         .post("/api/outline", &[("folder", "INBOX"), ("uid", &uid)])
         .await;
@@ -775,10 +750,7 @@ async fn addresses_written_to_are_offered_and_those_only_read_from_once_answered
 #[tokio::test]
 async fn rich_text_goes_out_cleaned_beside_the_plain_text() {
     let app = spawn(Db::Shared).await;
-    let (alice, bob) = (unique_email("rich"), unique_email("rich-reader"));
-    app.create_account(&alice, Role::User).await;
-    app.create_account(&bob, Role::User).await;
-    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let (_, bob) = app.alice_and_bob().await;
     let hostile = "<p>Un mot <b>important</b> et <a href=\"https://example.org/\" onclick=\"x()\">un lien</a></p>\
         <script>alert(1)</script><img src=\"https://tracker.example/p.gif\">\
         <a href=\"javascript:alert(2)\">piège</a><style>body{display:none}</style>";
@@ -829,10 +801,7 @@ async fn rich_text_goes_out_cleaned_beside_the_plain_text() {
 #[tokio::test]
 async fn pasted_images_go_out_as_cid_parts_and_come_back_in_a_draft() {
     let app = spawn(Db::Shared).await;
-    let (alice, bob) = (unique_email("inline"), unique_email("inline-reader"));
-    app.create_account(&alice, Role::User).await;
-    app.create_account(&bob, Role::User).await;
-    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let (_, bob) = app.alice_and_bob().await;
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     png.extend(noise(30_000, 11));
     let id = uploaded_id(upload(&app, "capture.png", "image/png", png.clone()).await).await;
@@ -857,14 +826,14 @@ async fn pasted_images_go_out_as_cid_parts_and_come_back_in_a_draft() {
     .collect();
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(app.post("/api/save_draft", &fields).await.status(), 200);
-    let opened: Value = app
+    let opened: Prefilled = app
         .post("/api/open_draft", &[("key", "key-inline-image-1")])
         .await
         .json()
         .await
         .expect("json");
-    assert_eq!(opened["attachments"], serde_json::json!([]), "{opened}");
-    let reopened = opened["html"].as_str().expect("html").to_owned();
+    assert!(opened.attachments.is_empty(), "{opened:?}");
+    let reopened = opened.html.clone();
     let again = reopened
         .split("/upload?id=")
         .nth(1)
@@ -935,9 +904,7 @@ async fn pasted_images_go_out_as_cid_parts_and_come_back_in_a_draft() {
 #[tokio::test]
 async fn only_images_are_shown_and_only_uploads_of_ones_own_session() {
     let app = spawn(Db::Shared).await;
-    let alice = unique_email("inline-other");
-    app.create_account(&alice, Role::User).await;
-    assert_eq!(app.sign_in(&alice, PASSWORD).await.status(), 200);
+    let alice = app.signed_in("inline-other").await;
     let svg = uploaded_id(
         upload(
             &app,

@@ -5,16 +5,15 @@
 //! counted as they arrive, on SQLite and on two instances sharing
 //! PostgreSQL; a message that did not go out gives its count back.
 
+use app::api::admin::AccountView;
+use app::api::mail::SendResult;
 use app::error::{AppError, SendLimit};
 use app::i18n::Locale;
 use estafette_core::accounts::Actor;
 use estafette_store::{now, Role};
 use futures::future::join_all;
-use serde_json::Value;
 
-use crate::helpers::{
-    enrol, fresh_postgres, spawn, spawn_with, unique_email, Db, TestApp, PASSWORD,
-};
+use crate::helpers::{enrol, spawn_with, two_on_postgres, unique_email, Db, TestApp, PASSWORD};
 
 /// The compose form's POST (no undo delay: set once by `signed_in_sender`).
 async fn send(app: &TestApp, to: &str, cc: &str, bcc: &str, key: &str) -> reqwest::Response {
@@ -66,14 +65,14 @@ async fn refused(res: reqwest::Response) -> (AppError, String) {
 }
 
 /// The admin area's row of `email`.
-async fn admin_row(admin: &TestApp, email: &str) -> Value {
+async fn admin_row(admin: &TestApp, email: &str) -> AccountView {
     let res = admin
         .post("/api/admin/accounts", &[("search", email)])
         .await;
     assert_eq!(res.status(), 200);
-    let rows: Vec<Value> = res.json().await.expect("json");
+    let rows: Vec<AccountView> = res.json().await.expect("json");
     rows.into_iter()
-        .find(|r| r["email"] == email)
+        .find(|r| r.email == email)
         .unwrap_or_else(|| panic!("no row for {email}"))
 }
 
@@ -138,15 +137,12 @@ async fn past_the_hourly_limit_sending_is_refused_until_an_admin_resets_it() {
     // Whatever the shared database's two-factor policy, the admin gets in.
     enrol(&admin).await;
     let row = admin_row(&admin, &alice).await;
-    let limited = &row["sending_limited"];
-    let since = limited["since"].as_i64().expect("limited since");
-    assert!((before..=now()).contains(&since), "{row}");
-    assert!(limited["until"].as_i64().expect("until") <= before + 3600 + 1);
-    assert_eq!(limited["refused"], 2);
-    assert_eq!(
-        admin_row(&admin, &carol).await["sending_limited"],
-        Value::Null
-    );
+    let limited = row.sending_limited.expect("limited since");
+    let since = limited.since;
+    assert!((before..=now()).contains(&since), "{row:?}");
+    assert!(limited.until <= before + 3600 + 1);
+    assert_eq!(limited.refused, 2);
+    assert_eq!(admin_row(&admin, &carol).await.sending_limited, None);
     let page = admin.page("/admin", "en").await;
     assert!(page.contains("Sending limited since"), "the page shows it");
     assert!(page.contains("Reset sending limit"));
@@ -177,10 +173,7 @@ async fn past_the_hourly_limit_sending_is_refused_until_an_admin_resets_it() {
         .await
         .iter()
         .any(|e| e.action == "sending_limit_reset" && e.actor.as_deref() == Some(&admin_email)));
-    assert_eq!(
-        admin_row(&admin, &alice).await["sending_limited"],
-        Value::Null
-    );
+    assert_eq!(admin_row(&admin, &alice).await.sending_limited, None);
     for i in 0..3 {
         let res = send(&sender, &bob, "", "", &format!("after-reset-{i}-key")).await;
         assert_eq!(
@@ -283,8 +276,8 @@ async fn held_messages_count_when_sent_and_give_their_count_back_when_taken_back
     for key in ["held-limit-1", "held-limit-2"] {
         let res = send(&sender, &bob, "", "", key).await;
         assert_eq!(res.status(), 200, "{:?}", res.text().await);
-        let held: Value = res.json().await.expect("json");
-        assert!(held["held_until"].is_i64(), "{held}");
+        let held: SendResult = res.json().await.expect("json");
+        assert!(held.held_until.is_some(), "{held:?}");
     }
     // Send later counts the same, when it is asked for.
     let later = (now() + 3600).to_string();
@@ -381,20 +374,8 @@ async fn fifty_sends_at_once_send_exactly_the_limit() {
 
 #[tokio::test]
 async fn two_instances_on_postgresql_share_the_limit() {
-    let url = fresh_postgres().await;
-    // The mail server checks passwords (Dovecot knows the shared SQLite's
-    // accounts); both instances hold the same key.
-    let settings = [
-        ("ESTAFETTE_AUTH__PASSWORD_SOURCE", "imap"),
-        (
-            "ESTAFETTE_AUTH__SECRET_KEY",
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        ),
-        ("ESTAFETTE_LIMITS__MAX_MESSAGES_PER_HOUR", "5"),
-    ];
-    let one = spawn_with(Db::Postgres(url.clone()), &settings).await;
-    let two = spawn_with(Db::Postgres(url), &settings).await;
-    let dovecot = spawn(Db::Shared).await;
+    let (one, two, dovecot) =
+        two_on_postgres(&[("ESTAFETTE_LIMITS__MAX_MESSAGES_PER_HOUR", "5")]).await;
     let (alice, bob) = (unique_email("pgburst"), unique_email("pgburst-reader"));
     for email in [&alice, &bob] {
         dovecot.create_account(email, Role::User).await;

@@ -1,5 +1,7 @@
 //! Signing in, out, and what a session holds.
 
+use app::api::mail::FolderView;
+use app::api::security::{HistoryView, SessionView};
 use estafette_core::accounts::Actor;
 use estafette_store::{AccountState, Role};
 
@@ -35,13 +37,8 @@ async fn sign_in_reaches_the_mailbox_and_renews_the_session_id() {
 
     let folders = app.post("/api/folders", &[]).await;
     assert_eq!(folders.status(), 200);
-    let folders: serde_json::Value = folders.json().await.expect("json");
-    let roles: Vec<&str> = folders
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter_map(|f| f["role"].as_str())
-        .collect();
+    let folders: Vec<FolderView> = folders.json().await.expect("json");
+    let roles: Vec<&str> = folders.iter().map(|f| f.role.as_str()).collect();
     for role in ["inbox", "drafts", "sent", "junk", "trash", "archive"] {
         assert!(roles.contains(&role), "{role} in {roles:?}");
     }
@@ -109,9 +106,7 @@ async fn an_unreachable_mail_server_is_not_a_wrong_password() {
 #[tokio::test]
 async fn sign_out_ends_the_session_and_disabling_ends_all() {
     let app = spawn(Db::Shared).await;
-    let email = unique_email("out");
-    app.create_account(&email, Role::User).await;
-    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
+    let email = app.signed_in("out").await;
     let out = app.post("/api/sign_out", &[]).await;
     assert_eq!(out.status(), 200);
     let cleared = out
@@ -218,27 +213,21 @@ async fn imap_mode_checks_passwords_with_the_mail_server_and_provisions_when_all
 #[tokio::test]
 async fn sessions_are_listed_revoked_and_time_out() {
     let app = spawn_with(Db::Shared, &[("ESTAFETTE_AUTH__SESSION_IDLE_MINUTES", "5")]).await;
-    let email = unique_email("sessions");
-    app.create_account(&email, Role::User).await;
+    let email = app.signed_in("sessions").await;
     let phone = app.new_browser();
-    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
     assert_eq!(phone.sign_in(&email, PASSWORD).await.status(), 200);
 
-    let list: serde_json::Value = app
+    let list: Vec<SessionView> = app
         .post("/api/my_sessions", &[])
         .await
         .json()
         .await
         .expect("json");
-    let list = list.as_array().expect("list");
     assert_eq!(list.len(), 2);
-    assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
-    assert!(list.iter().all(|s| s["address"] == "127.0.0.1"));
-    let other = list
-        .iter()
-        .find(|s| s["current"] == false)
-        .expect("the phone");
-    let handle = other["handle"].as_str().expect("handle");
+    assert_eq!(list.iter().filter(|s| s.current).count(), 1);
+    assert!(list.iter().all(|s| s.address == "127.0.0.1"));
+    let other = list.iter().find(|s| !s.current).expect("the phone");
+    let handle = other.handle.as_str();
     assert_eq!(
         app.post("/api/revoke_session", &[("handle", handle)])
             .await
@@ -257,18 +246,13 @@ async fn sessions_are_listed_revoked_and_time_out() {
         422
     );
 
-    let history: serde_json::Value = app
+    let history: Vec<HistoryView> = app
         .post("/api/sign_in_history", &[])
         .await
         .json()
         .await
         .expect("json");
-    let signed_in = history
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter(|h| h["action"] == "sign_in")
-        .count();
+    let signed_in = history.iter().filter(|h| h.action == "sign_in").count();
     assert_eq!(signed_in, 2);
 
     // Idle past the limit: signed out.

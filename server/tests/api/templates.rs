@@ -2,7 +2,7 @@
 //! checked like any input, never another account's, and the limit holds
 //! against saves that arrive all at once (SQLite and PostgreSQL).
 
-use serde_json::Value;
+use app::api::templates::TemplateView;
 
 use crate::helpers::{account_on_both, spawn, two_on_postgres, Db, TestApp, PASSWORD};
 
@@ -14,7 +14,7 @@ async fn save(app: &TestApp, id: &str, name: &str, body: &str) -> reqwest::Respo
     .await
 }
 
-async fn list(app: &TestApp) -> Vec<Value> {
+async fn list(app: &TestApp) -> Vec<TemplateView> {
     let res = app.post("/api/templates", &[]).await;
     assert_eq!(res.status(), 200);
     res.json().await.expect("json")
@@ -50,9 +50,9 @@ async fn a_template_is_saved_filled_in_for_the_recipient_and_only_its_owners() {
     let id = id.to_string();
     let mine = list(&alice).await;
     assert_eq!(mine.len(), 1);
-    assert_eq!(mine[0]["name"], "Merci");
+    assert_eq!(mine[0].name, "Merci");
     assert_eq!(
-        mine[0]["body"],
+        mine[0].body,
         "Bonjour {first_name},\n\nMerci {name} pour votre message."
     );
 
@@ -97,7 +97,7 @@ async fn a_template_is_saved_filled_in_for_the_recipient_and_only_its_owners() {
         save(&alice, &id, "Merci", "Merci beaucoup.").await.status(),
         200
     );
-    assert_eq!(list(&alice).await[0]["body"], "Merci beaucoup.");
+    assert_eq!(list(&alice).await[0].body, "Merci beaucoup.");
     let res = save(&alice, "0", "MERCI", "autre").await;
     assert_eq!(res.status(), 422);
     assert!(res
@@ -131,7 +131,7 @@ async fn a_template_is_saved_filled_in_for_the_recipient_and_only_its_owners() {
             .status(),
         404
     );
-    assert_eq!(list(&alice).await[0]["body"], "Merci beaucoup.");
+    assert_eq!(list(&alice).await[0].body, "Merci beaucoup.");
     // Nor can a stranger.
     let stranger = app.new_browser();
     assert_eq!(stranger.post("/api/templates", &[]).await.status(), 401);
@@ -163,9 +163,9 @@ async fn the_limit_holds_at_once(app: &TestApp) {
         "{statuses:?}"
     );
     assert_eq!(list(app).await.len(), 50);
-    let remove: Vec<Value> = list(app).await;
+    let remove: Vec<TemplateView> = list(app).await;
     for t in &remove {
-        let id = t["id"].as_i64().expect("id").to_string();
+        let id = t.id.to_string();
         app.post("/api/remove_template", &[("id", &id)]).await;
     }
     let same = (0..20).map(|_| async move { save(app, "0", "Le même", "texte").await.status() });

@@ -3,7 +3,8 @@
 //! sender check, the frame's links through the warning page, and the
 //! warning page's verdict. Ordinary mail raises none of them.
 
-use serde_json::Value;
+use app::api::defence::LinkCheck;
+use app::api::mail::{MessageOutline, MessageRow};
 
 use crate::helpers::{send_raw_as, spawn_with, unique_email, Db, TestApp};
 
@@ -29,28 +30,24 @@ fn html(body: &str) -> String {
     format!("Content-Type: text/html; charset=utf-8\n\n<html><body>{body}</body></html>\n")
 }
 
-async fn wait_for(app: &TestApp, total: u64) -> Vec<Value> {
+async fn wait_for(app: &TestApp, total: u32) -> Vec<MessageRow> {
     let page = app.wait_for_inbox(total).await;
-    page["rows"].as_array().cloned().unwrap_or_default()
+    page.rows
 }
 
-fn row<'a>(rows: &'a [Value], subject: &str) -> &'a Value {
+fn row<'a>(rows: &'a [MessageRow], subject: &str) -> &'a MessageRow {
     rows.iter()
-        .find(|r| r["subject"] == subject)
+        .find(|r| r.subject == subject)
         .unwrap_or_else(|| panic!("no {subject} in {rows:?}"))
 }
 
-async fn outline(app: &TestApp, row: &Value) -> Value {
-    app.outline(&row["uid"].to_string()).await
+async fn outline(app: &TestApp, row: &MessageRow) -> MessageOutline {
+    app.outline(&row.uid.to_string()).await
 }
 
-fn kinds(list: &Value) -> Vec<String> {
-    let mut kinds: Vec<String> = list
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|w| w.get("kind").unwrap_or(w).as_str().unwrap_or("").to_owned())
-        .collect();
+/// The kinds of warning (a row's, or the message view's), sorted, once each.
+fn kinds<'a>(list: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let mut kinds: Vec<String> = list.into_iter().cloned().collect();
     kinds.sort();
     kinds.dedup();
     kinds
@@ -128,7 +125,7 @@ async fn hostile_mail_is_flagged_where_the_reader_looks_and_ordinary_mail_is_not
     let rows = wait_for(&alice_app, 6).await;
 
     // The list marks each hostile message from its header alone.
-    let mark = |subject: &str| kinds(&row(&rows, subject)["warnings"]);
+    let mark = |subject: &str| kinds(&row(&rows, subject).warnings);
     assert_eq!(mark("Your account is locked"), ["auth-fail"]);
     assert_eq!(
         mark("Urgent transfer"),
@@ -141,37 +138,39 @@ async fn hostile_mail_is_flagged_where_the_reader_looks_and_ordinary_mail_is_not
     // The message view says what, and who vouches for the sender.
     let view = outline(&alice_app, row(&rows, "Your account is locked")).await;
     assert_eq!(
-        view["sender"]["verdict"], "fail",
+        view.sender.verdict, "fail",
         "the attacker's own header is not read"
     );
-    assert_eq!(view["sender"]["domain"], "paypal.com");
+    assert_eq!(view.sender.domain.as_deref(), Some("paypal.com"));
     assert_eq!(
-        kinds(&view["warnings"]),
+        kinds(view.warnings.iter().map(|w| &w.kind)),
         ["auth-fail", "link-mismatch"],
-        "{view}"
+        "{view:?}"
     );
-    let mismatch = view["warnings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|w| w["kind"] == "link-mismatch" && w["reason"] == "mismatch")
+    let mismatch = view
+        .warnings
+        .iter()
+        .find(|w| w.kind == "link-mismatch" && w.reason.as_deref() == Some("mismatch"))
         .expect("the mismatched link");
-    assert_eq!(mismatch["claimed"], "www.paypal.com");
-    assert_eq!(mismatch["actual"], "evil.test");
+    assert_eq!(mismatch.claimed.as_deref(), Some("www.paypal.com"));
+    assert_eq!(mismatch.actual.as_deref(), Some("evil.test"));
 
     let view = outline(&alice_app, row(&rows, "The invoice")).await;
-    assert_eq!(kinds(&view["warnings"]), ["risky-attachment"]);
-    assert_eq!(view["sender"]["verdict"], "pass");
-    assert_eq!(view["attachments"][0]["risky"], true);
+    assert_eq!(
+        kinds(view.warnings.iter().map(|w| &w.kind)),
+        ["risky-attachment"]
+    );
+    assert_eq!(view.sender.verdict, "pass");
+    assert!(view.attachments[0].risky);
 
     let view = outline(&alice_app, row(&rows, "Lunch on Friday")).await;
-    assert_eq!(view["warnings"], Value::Array(vec![]), "{view}");
-    assert_eq!(view["sender"]["verdict"], "pass");
-    assert_eq!(view["sender"]["domain"], bob_domain);
+    assert!(view.warnings.is_empty(), "{view:?}");
+    assert_eq!(view.sender.verdict, "pass");
+    assert_eq!(view.sender.domain.as_deref(), Some(bob_domain));
 
     // In the frame, the lying links lead to the warning page; the honest
     // ones are left alone.
-    let uid = row(&rows, "Your account is locked")["uid"].to_string();
+    let uid = row(&rows, "Your account is locked").uid.to_string();
     let frame = alice_app.frame(&uid).await;
     assert!(
         frame
@@ -186,13 +185,13 @@ async fn hostile_mail_is_flagged_where_the_reader_looks_and_ordinary_mail_is_not
         frame.contains("/link?to=https%3A%2F%2Fpaypal.com%40evil.test%2Fx"),
         "{frame}"
     );
-    let uid = row(&rows, "Security alert")["uid"].to_string();
+    let uid = row(&rows, "Security alert").uid.to_string();
     let frame = alice_app.frame(&uid).await;
     assert!(
         !frame.contains("href=\"https://paypa1.com"),
         "a plain text's lookalike is never a link straight there: {frame}"
     );
-    let uid = row(&rows, "Lunch on Friday")["uid"].to_string();
+    let uid = row(&rows, "Lunch on Friday").uid.to_string();
     let frame = alice_app.frame(&uid).await;
     assert!(
         frame.contains("href=\"https://news.example.org/menu\""),
@@ -211,23 +210,23 @@ async fn hostile_mail_is_flagged_where_the_reader_looks_and_ordinary_mail_is_not
     };
     let res = check("https://evil.test/login", "www.paypal.com").await;
     assert_eq!(res.status(), 200);
-    let verdict: Value = res.json().await.expect("json");
-    assert_eq!(verdict["host"], "evil.test");
-    assert_eq!(verdict["reason"], "mismatch");
-    let verdict: Value = check("https://xn--pypal-4ve.com/", "")
+    let verdict: LinkCheck = res.json().await.expect("json");
+    assert_eq!(verdict.host, "evil.test");
+    assert_eq!(verdict.reason.as_deref(), Some("mismatch"));
+    let verdict: LinkCheck = check("https://xn--pypal-4ve.com/", "")
         .await
         .json()
         .await
         .expect("json");
-    assert_eq!(verdict["host"], "pаypal.com", "shown decoded");
-    assert_eq!(verdict["host_ascii"], "xn--pypal-4ve.com");
-    assert!(verdict["reason"].is_string(), "a lookalike: {verdict}");
-    let verdict: Value = check("https://news.example.org/", "news.example.org")
+    assert_eq!(verdict.host, "pаypal.com", "shown decoded");
+    assert_eq!(verdict.host_ascii.as_deref(), Some("xn--pypal-4ve.com"));
+    assert!(verdict.reason.is_some(), "a lookalike: {verdict:?}");
+    let verdict: LinkCheck = check("https://news.example.org/", "news.example.org")
         .await
         .json()
         .await
         .expect("json");
-    assert!(verdict["reason"].is_null(), "{verdict}");
+    assert!(verdict.reason.is_none(), "{verdict:?}");
     for bad in [
         "javascript:alert(1)",
         "data:text/html,x",

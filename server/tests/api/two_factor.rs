@@ -9,9 +9,7 @@ use crate::helpers::{enrol, spawn, unique_email, Db, TestApp, PASSWORD};
 #[tokio::test]
 async fn totp_codes_sign_in_once_and_recovery_codes_once() {
     let app = spawn(Db::Shared).await;
-    let email = unique_email("totp");
-    app.create_account(&email, Role::User).await;
-    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
+    let email = app.signed_in("totp").await;
     let (secret, used, recovery) = enrol(&app).await;
     let account = app.account(&email).await;
     assert!(account.totp_enabled);
@@ -97,9 +95,7 @@ async fn totp_codes_sign_in_once_and_recovery_codes_once() {
 #[tokio::test]
 async fn wrong_codes_lock_code_entry() {
     let app = spawn(Db::Shared).await;
-    let email = unique_email("codes");
-    app.create_account(&email, Role::User).await;
-    assert_eq!(app.sign_in(&email, PASSWORD).await.status(), 200);
+    let email = app.signed_in("codes").await;
     let (secret, _, _) = enrol(&app).await;
     let browser = app.new_browser();
     assert_eq!(browser.sign_in(&email, PASSWORD).await.status(), 200);
@@ -156,9 +152,7 @@ async fn repeated_failures_lock_the_account_before_imap() {
     assert!(audit.iter().any(|e| e.action == "sign_in_lockout"));
     assert!(audit.iter().any(|e| e.action == "sign_in_refused_locked"));
     // Other accounts from elsewhere are not affected.
-    let other = unique_email("bystander");
-    app.create_account(&other, Role::User).await;
-    assert_eq!(app.sign_in(&other, PASSWORD).await.status(), 200);
+    app.signed_in("bystander").await;
 }
 
 #[tokio::test]
