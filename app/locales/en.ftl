@@ -73,6 +73,12 @@ col_from = From
 col_subject = Subject
 col_date = Date
 col_size = Size
+# The list's short dates ("18 Nov"): the months, one word each.
+months_short = Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec
+selected_one = 1 selected
+selected_many = { $n } selected
+clear_selection = Clear
+col_marks = Marks
 no_messages = No messages.
 no_results = Nothing found.
 newer = Newer

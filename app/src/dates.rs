@@ -2,6 +2,8 @@
 //! it works in the browser too: pages are rendered in UTC on the server and
 //! switch to the browser's time zone once hydrated (`LocalTime`).
 
+use estafette_wire::DateFormat;
+
 /// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -33,42 +35,90 @@ pub fn format_at_offset(unix: i64, offset_minutes: i64) -> String {
     )
 }
 
-/// `unix` as the browser's `Intl` writes it: in `zone` (empty: the
-/// browser's), either as usual in `language` or (`iso`) `2026-11-23 14:05`.
-/// `None` if the browser refuses the zone.
+/// Now, in seconds since 1970.
+pub fn now() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        (js_sys::Date::now() / 1000.0) as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    }
+}
+
+/// How the message list writes a date, relative to now in the reader's zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nearness {
+    /// The same day: the time.
+    Today,
+    /// The same year: the day and the month.
+    ThisYear,
+    /// Before: the whole date.
+    Before,
+}
+
+impl Nearness {
+    /// `day` and `today` as `YYYY-MM-DD`.
+    fn of(day: &str, today: &str) -> Nearness {
+        if day == today {
+            Nearness::Today
+        } else if day.get(..4) == today.get(..4) {
+            Nearness::ThisYear
+        } else {
+            Nearness::Before
+        }
+    }
+}
+
+/// The list's date of `unix` in UTC as the server writes it (the browser
+/// writes it again in the reader's zone): `14:05` today, `18 Nov` this year,
+/// `18/11/2025` before; `11-18` and `2025-11-18` as [`DateFormat::Iso`].
+pub fn compact_utc(unix: i64, now: i64, months: &str, format: DateFormat) -> String {
+    let at = format_at_offset(unix, 0);
+    let (day, time) = at.split_once(' ').unwrap_or((&at, ""));
+    let (y, rest) = day.split_once('-').unwrap_or((day, ""));
+    let (m, d) = rest.split_once('-').unwrap_or((rest, ""));
+    let today = format_at_offset(now, 0);
+    match (
+        Nearness::of(day, today.get(..10).unwrap_or_default()),
+        format,
+    ) {
+        (Nearness::Today, _) => time.to_owned(),
+        (Nearness::ThisYear, DateFormat::Iso) => format!("{m}-{d}"),
+        (Nearness::ThisYear, DateFormat::Locale) => {
+            let month = m
+                .parse::<usize>()
+                .ok()
+                .and_then(|m| months.split_whitespace().nth(m.saturating_sub(1)))
+                .unwrap_or(m);
+            format!("{} {month}", d.trim_start_matches('0'))
+        }
+        (Nearness::Before, DateFormat::Iso) => day.to_owned(),
+        (Nearness::Before, DateFormat::Locale) => format!("{d}/{m}/{y}"),
+    }
+}
+
+/// `unix` as the browser's `Intl` writes it in `locale` with `options`, in
+/// `zone` (empty: the browser's). `None` if the browser refuses the zone.
 #[cfg(feature = "hydrate")]
-pub fn format_with_intl(unix: i64, language: &str, zone: &str, format: &str) -> Option<String> {
+fn intl(unix: i64, locale: &str, zone: &str, options: &[(&str, &str)]) -> Option<String> {
     use js_sys::{Array, Date, Function, Object, Reflect};
     use leptos::wasm_bindgen::{JsCast, JsValue};
-    let options = Object::new();
-    let set = |k: &str, v: &str| Reflect::set(&options, &k.into(), &v.into()).ok();
-    let locale = if format == "iso" {
-        for (k, v) in [
-            ("year", "numeric"),
-            ("month", "2-digit"),
-            ("day", "2-digit"),
-            ("hour", "2-digit"),
-            ("minute", "2-digit"),
-            ("hourCycle", "h23"),
-        ] {
-            set(k, v)?;
+    let object = Object::new();
+    for (k, v) in options.iter().chain(&[("timeZone", zone)]) {
+        if !v.is_empty() {
+            Reflect::set(&object, &(*k).into(), &(*v).into()).ok()?;
         }
-        // Swedish writes dates and times the ISO way.
-        "sv-SE"
-    } else {
-        set("dateStyle", "medium")?;
-        set("timeStyle", "short")?;
-        language
-    };
-    if !zone.is_empty() {
-        set("timeZone", zone)?;
     }
     let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
     let constructor: Function = Reflect::get(&intl, &"DateTimeFormat".into())
         .ok()?
         .dyn_into()
         .ok()?;
-    let args = Array::of2(&JsValue::from_str(locale), &options);
+    let args = Array::of2(&JsValue::from_str(locale), &object);
     // Constructed through Reflect so that an unknown zone is an error, not a panic.
     let formatter = Reflect::construct(&constructor, &args).ok()?;
     let format: Function = Reflect::get(&formatter, &"format".into())
@@ -77,6 +127,87 @@ pub fn format_with_intl(unix: i64, language: &str, zone: &str, format: &str) -> 
         .ok()?;
     let date = Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
     format.call1(&formatter, &date).ok()?.as_string()
+}
+
+/// Swedish writes dates and times the ISO way.
+#[cfg(feature = "hydrate")]
+const ISO: &str = "sv-SE";
+
+/// `unix` in `zone`, either as usual in `language` or ([`DateFormat::Iso`])
+/// `2026-11-23 14:05`.
+#[cfg(feature = "hydrate")]
+pub fn format_with_intl(
+    unix: i64,
+    language: &str,
+    zone: &str,
+    format: DateFormat,
+) -> Option<String> {
+    if format == DateFormat::Iso {
+        let parts = [
+            ("year", "numeric"),
+            ("month", "2-digit"),
+            ("day", "2-digit"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+            ("hourCycle", "h23"),
+        ];
+        intl(unix, ISO, zone, &parts)
+    } else {
+        intl(
+            unix,
+            language,
+            zone,
+            &[("dateStyle", "medium"), ("timeStyle", "short")],
+        )
+    }
+}
+
+/// The list's date of `unix` in `zone` and `language` (see [`compact_utc`]).
+#[cfg(feature = "hydrate")]
+pub fn compact_with_intl(
+    unix: i64,
+    now: i64,
+    language: &str,
+    zone: &str,
+    format: DateFormat,
+) -> Option<String> {
+    let day_parts = [
+        ("year", "numeric"),
+        ("month", "2-digit"),
+        ("day", "2-digit"),
+    ];
+    let day = intl(unix, ISO, zone, &day_parts)?;
+    let today = intl(now, ISO, zone, &day_parts)?;
+    let iso = format == DateFormat::Iso;
+    match Nearness::of(&day, &today) {
+        Nearness::Today => {
+            let cycle = if iso { "h23" } else { "" };
+            let parts = [
+                ("hour", "2-digit"),
+                ("minute", "2-digit"),
+                ("hourCycle", cycle),
+            ];
+            intl(unix, if iso { ISO } else { language }, zone, &parts)
+        }
+        Nearness::ThisYear if iso => day.get(5..).map(str::to_owned),
+        Nearness::ThisYear => intl(
+            unix,
+            language,
+            zone,
+            &[("day", "numeric"), ("month", "short")],
+        ),
+        Nearness::Before if iso => Some(day),
+        Nearness::Before => intl(
+            unix,
+            language,
+            zone,
+            &[
+                ("day", "2-digit"),
+                ("month", "2-digit"),
+                ("year", "numeric"),
+            ],
+        ),
+    }
 }
 
 #[cfg(all(test, feature = "ssr"))]
@@ -89,5 +220,45 @@ mod tests {
         assert_eq!(format_at_offset(0, 90), "1970-01-01 01:30");
         assert_eq!(format_at_offset(0, -60), "1969-12-31 23:00");
         assert_eq!(format_time(1_795_000_000), "2026-11-18 11:06 UTC");
+    }
+
+    #[test]
+    fn the_list_writes_a_date_as_near_as_it_is() {
+        let months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec";
+        let now = 1_795_000_000; // 2026-11-18 11:06 UTC
+        assert_eq!(
+            compact_utc(now - 3600, now, months, DateFormat::Locale),
+            "10:06"
+        );
+        assert_eq!(
+            compact_utc(now - 12 * 3600, now, months, DateFormat::Locale),
+            "17 Nov"
+        );
+        assert_eq!(
+            compact_utc(now - 200 * 86_400, now, months, DateFormat::Locale),
+            "2 May"
+        );
+        assert_eq!(
+            compact_utc(now - 400 * 86_400, now, months, DateFormat::Locale),
+            "14/10/2025"
+        );
+        assert_eq!(
+            compact_utc(now - 12 * 3600, now, months, DateFormat::Iso),
+            "11-17"
+        );
+        assert_eq!(
+            compact_utc(now - 400 * 86_400, now, months, DateFormat::Iso),
+            "2025-10-14"
+        );
+        // A date in the future (a wrong clock) is written whole, or by its day.
+        assert_eq!(
+            compact_utc(now + 400 * 86_400, now, months, DateFormat::Locale),
+            "23/12/2027"
+        );
+        // Months a language lacks: the number.
+        assert_eq!(
+            compact_utc(now - 12 * 3600, now, "", DateFormat::Locale),
+            "17 11"
+        );
     }
 }

@@ -45,8 +45,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let prefs = prefs::provide().get_untracked();
     view! {
         <!DOCTYPE html>
-        <html lang=prefs.locale().code() data-theme=prefs.theme.clone()
-            data-density=prefs.density.clone() data-prefs=prefs.to_json()>
+        <html lang=prefs.locale().code() data-theme=prefs.theme.as_str()
+            data-density=prefs.density.as_str() data-prefs=prefs.to_json()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

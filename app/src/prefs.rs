@@ -116,8 +116,8 @@ pub fn apply_to_document(prefs: RwSignal<Prefs>) {
         };
         prefs.with(|p| {
             let _ = html.set_attribute("lang", p.locale().code());
-            let _ = html.set_attribute("data-theme", &p.theme);
-            let _ = html.set_attribute("data-density", &p.density);
+            let _ = html.set_attribute("data-theme", p.theme.as_str());
+            let _ = html.set_attribute("data-density", p.density.as_str());
         });
     });
 }

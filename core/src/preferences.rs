@@ -1,5 +1,6 @@
-//! Each account's preferences, one JSON document in the store. Unknown or
-//! missing fields take their defaults, so older documents keep working.
+//! Each account's preferences, one JSON document in the store. Unknown,
+//! missing or unreadable fields take their defaults, so older documents keep
+//! working.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +10,9 @@ use crate::{CoreError, Services};
 /// The most senders whose remote content is always loaded.
 const MAX_TRUSTED: usize = 1_000;
 
-pub use estafette_wire::{Choices, PAGE_SIZES};
+pub use estafette_wire::{
+    Choices, ComposeFormat, DateFormat, Density, RemoteContent, Theme, PAGE_SIZES,
+};
 
 /// An account's preferences: what it chooses on the settings page, and the
 /// senders it trusts (added from a message, removed one by one). Stored as
@@ -23,14 +26,21 @@ pub struct Preferences {
 }
 
 /// A stored document read over the defaults: what it says is kept, what it
-/// lacks (an older document) takes its default, what is unknown is left.
+/// lacks (an older document) takes its default, what is unknown is left, and
+/// a value that cannot be read (`"theme":"neon"`, a choice no longer
+/// offered) takes its field's default, the other choices kept.
 fn stored(data: &str) -> Result<Preferences, serde_json::Error> {
     let mut document = serde_json::to_value(Preferences::default())?;
     let stored: serde_json::Value = serde_json::from_str(data)?;
-    if let (Some(document), Some(stored)) = (document.as_object_mut(), stored.as_object()) {
+    if let (Some(fields), Some(stored)) = (document.as_object_mut(), stored.as_object()) {
         for (key, value) in stored {
-            if document.contains_key(key) {
-                document.insert(key.clone(), value.clone());
+            let Some(default) = fields.insert(key.clone(), value.clone()) else {
+                fields.remove(key);
+                continue;
+            };
+            if Preferences::deserialize(&*fields).is_err() {
+                tracing::warn!(field = %key, "unreadable preference; using its default");
+                fields.insert(key.clone(), default);
             }
         }
     }
@@ -39,23 +49,17 @@ fn stored(data: &str) -> Result<Preferences, serde_json::Error> {
 
 impl Preferences {
     pub fn trusts(&self, address: &str) -> bool {
-        self.choices.remote_content == "always"
+        self.choices.remote_content == RemoteContent::Always
             || self
                 .trusted_senders
                 .iter()
                 .any(|t| t.eq_ignore_ascii_case(address.trim()))
     }
 
-    /// Refuses any value the interface does not offer, naming the field.
+    /// Refuses any value the interface does not offer (those read as enums,
+    /// such as the theme, cannot be but one of theirs).
     pub fn check(&self) -> Result<(), CoreError> {
         let c = &self.choices;
-        let one_of = |field: &str, value: &str, allowed: &[&str]| {
-            if allowed.contains(&value) {
-                Ok(())
-            } else {
-                Err(CoreError::Invalid(format!("Unknown {field}: {value:?}.")))
-            }
-        };
         if let Some(language) = &c.language {
             let well_formed = (2..=3).contains(&language.len())
                 && language.bytes().all(|b| b.is_ascii_lowercase());
@@ -72,15 +76,6 @@ impl Preferences {
         if !zone_ok {
             return Err(CoreError::Invalid("Unknown time zone.".into()));
         }
-        one_of("date format", &c.date_format, &["locale", "iso"])?;
-        one_of("theme", &c.theme, &["system", "light", "dark"])?;
-        one_of("density", &c.density, &["comfortable", "compact"])?;
-        one_of(
-            "remote content policy",
-            &c.remote_content,
-            &["ask", "always"],
-        )?;
-        one_of("compose format", &c.compose_format, &["plain", "rich"])?;
         if !PAGE_SIZES.contains(&c.page_size) {
             return Err(CoreError::Invalid(format!(
                 "A page shows 25, 50, 100 or 200 messages, not {}.",
@@ -224,24 +219,51 @@ mod tests {
             .unwrap_or_default();
         let null_language = stored(r#"{"language":null,"theme":"dark"}"#).unwrap_or_default();
         assert_eq!(null_language.choices.language, None);
-        assert_eq!(null_language.choices.theme, "dark");
+        assert_eq!(null_language.choices.theme, Theme::Dark);
         assert_eq!(old.choices.undo_send_seconds, 5);
         assert_eq!(old.choices.page_size, 50);
         assert!(old.check().is_ok());
         assert!(old.trusts("A@B.C"));
         // Kept as one flat document, as before.
-        let stored = serde_json::to_value(&old).unwrap_or_default();
-        assert_eq!(stored["undo_send_seconds"], 5);
-        assert_eq!(stored["theme"], "system");
-        assert_eq!(stored["trusted_senders"][0], "a@b.c");
+        let stored_again = serde_json::to_value(&old).unwrap_or_default();
+        assert_eq!(stored_again["undo_send_seconds"], 5);
+        assert_eq!(stored_again["theme"], "system");
+        assert_eq!(stored_again["trusted_senders"][0], "a@b.c");
+        assert!(!stored_again
+            .as_object()
+            .is_some_and(|o| o.contains_key("unknown")));
+
+        // A value no longer offered takes its field's default only; every
+        // other choice is kept.
+        let neon = stored(
+            r#"{"theme":"neon","density":"compact","date_format":"iso",
+                "remote_content":"always","compose_format":"rich","page_size":25,
+                "language":"fr","trusted_senders":["a@b.c"]}"#,
+        )
+        .expect("a readable document");
+        assert_eq!(neon.choices.theme, Theme::System);
+        assert_eq!(neon.choices.density, Density::Compact);
+        assert_eq!(neon.choices.date_format, DateFormat::Iso);
+        assert_eq!(neon.choices.remote_content, RemoteContent::Always);
+        assert_eq!(neon.choices.compose_format, ComposeFormat::Rich);
+        assert_eq!(neon.choices.page_size, 25);
+        assert_eq!(neon.choices.language.as_deref(), Some("fr"));
+        assert_eq!(neon.trusted_senders, ["a@b.c"]);
+        let unknowns = stored(
+            r#"{"theme":"dark","density":"spacious","date_format":"us",
+                "remote_content":"sometimes","compose_format":"markdown","undo_send_seconds":5}"#,
+        )
+        .expect("a readable document");
+        assert_eq!(
+            unknowns.choices,
+            Choices {
+                theme: Theme::Dark,
+                undo_send_seconds: 5,
+                ..Choices::default()
+            }
+        );
+
         for bad in [
-            Preferences {
-                choices: Choices {
-                    theme: "neon".into(),
-                    ..Choices::default()
-                },
-                ..Preferences::default()
-            },
             Preferences {
                 choices: Choices {
                     page_size: 7,
@@ -270,19 +292,12 @@ mod tests {
                 },
                 ..Preferences::default()
             },
-            Preferences {
-                choices: Choices {
-                    compose_format: "html".into(),
-                    ..Choices::default()
-                },
-                ..Preferences::default()
-            },
         ] {
             assert!(bad.check().is_err(), "{bad:?}");
         }
         let always = Preferences {
             choices: Choices {
-                remote_content: "always".into(),
+                remote_content: RemoteContent::Always,
                 ..Choices::default()
             },
             ..Preferences::default()

@@ -1,5 +1,6 @@
 mod app_shell;
 mod change_password;
+pub mod icons;
 pub mod labels;
 mod quota;
 mod shortcuts;
@@ -21,7 +22,7 @@ pub use quota::QuotaMeter;
 #[cfg(feature = "hydrate")]
 pub use shortcuts::shortcut_key;
 pub use shortcuts::Shortcuts;
-pub use time::LocalTime;
+pub use time::{CompactTime, LocalTime};
 pub use toast::{provide_toaster, use_toaster, Toaster, Toasts};
 pub use two_factor::TwoFactorSetup;
 pub use vacation_banner::VacationBanner;

@@ -59,18 +59,21 @@ async fn pages_follow_the_accounts_preferences_in_every_browser() {
     let again = app.page("/settings", "en-GB").await;
     assert!(html_tag(&again).contains(r#"lang="fr""#));
 
-    // Values the interface does not offer are refused, and change nothing.
-    for bad in [
-        ("theme", "neon"),
-        ("page_size", "7"),
-        ("density", "spacious"),
-        ("language", "x\"><script>"),
-        ("time_zone", "Europe/Paris\"><b"),
-        ("undo_send_seconds", "99"),
-        ("remote_content", "sometimes"),
-        ("compose_format", "markdown"),
+    // Values the interface does not offer are refused, and change nothing:
+    // one outside a choice's names is a malformed call (400), one the
+    // server checks is refused by name (422).
+    for (bad, status) in [
+        (("theme", "neon"), 400),
+        (("density", "spacious"), 400),
+        (("date_format", "us"), 400),
+        (("remote_content", "sometimes"), 400),
+        (("compose_format", "markdown"), 400),
+        (("page_size", "7"), 422),
+        (("language", "x\"><script>"), 422),
+        (("time_zone", "Europe/Paris\"><b"), 422),
+        (("undo_send_seconds", "99"), 422),
     ] {
-        assert_eq!(save(&app, &[bad]).await.status(), 422, "{bad:?}");
+        assert_eq!(save(&app, &[bad]).await.status(), status, "{bad:?}");
     }
     assert!(html_tag(&app.page("/", "en").await).contains(r#"data-theme="system""#));
 
@@ -87,7 +90,7 @@ async fn pages_follow_the_accounts_preferences_in_every_browser() {
     .await;
     assert_eq!(res.status(), 200);
     let saved: estafette_wire::Choices = res.json().await.expect("the choices");
-    assert_eq!(saved.theme, "dark");
+    assert_eq!(saved.theme, estafette_wire::Theme::Dark);
     assert_eq!(saved.page_size, 25);
 
     // Another browser signing in as the same account gets the same choices.

@@ -37,8 +37,10 @@ use uploads::{Attached, AttachmentList};
 #[component]
 pub fn ComposePage() -> impl IntoView {
     let t = use_texts();
-    let fields =
-        Fields::new(crate::prefs::use_prefs().with_untracked(|p| p.compose_format == "rich"));
+    let fields = Fields::new(
+        crate::prefs::use_prefs()
+            .with_untracked(|p| p.compose_format == estafette_wire::ComposeFormat::Rich),
+    );
     let Fields {
         to,
         cc,

@@ -6,8 +6,9 @@ use leptos::prelude::*;
 
 use crate::actions::Key;
 use crate::api::mail::{ListRequest, MessagePage, MessageRow};
+use crate::components::icons::{Glyph, Icon};
 use crate::components::labels::LabelChips;
-use crate::components::LocalTime;
+use crate::components::CompactTime;
 use crate::i18n::{human_size, number, use_texts};
 use crate::prefs::use_prefs;
 use crate::urls::{self, list_href, open_href};
@@ -72,7 +73,7 @@ pub fn MessageList(
             }
             _ => "none",
         };
-        view! { <th scope="col" aria-sort=state><a href=href>{label}</a></th> }
+        view! { <th scope="col" class=key aria-sort=state><a href=href>{label}</a></th> }
     };
     let all: Vec<Key> = page
         .rows
@@ -114,6 +115,7 @@ pub fn MessageList(
                 </th>
                 {sort_link("from", t.col_from)}
                 {sort_link("subject", t.col_subject)}
+                <th scope="col" class="marks"><span class="sr-only">{t.col_marks}</span></th>
                 {sort_link("date", t.col_date)}
                 {sort_link("size", t.col_size)}
             </tr></thead>
@@ -125,6 +127,7 @@ pub fn MessageList(
                     let key3 = key.clone();
                     let key4 = key.clone();
                     let href = row_href(&request, &m, pane);
+                    let sender = m.from.clone();
                     let where_ = everywhere.then(|| view! { <span class="folder-tag">{m.folder.clone()}</span> });
                     view! {
                         <tr class="message-row" class:unread=m.unread class:flagged=m.flagged class:reply=m.in_conversation
@@ -155,23 +158,25 @@ pub fn MessageList(
                                     }
                                 />
                             </td>
-                            <td class="from">{m.from}</td>
+                            <td class="from" title=sender>{m.from}</td>
                             <td class="subject">
                                 {m.unread.then(|| view! { <span class="sr-only">{t.unread_mark}</span> })}
                                 {(!m.warnings.is_empty()).then(|| view! {
-                                    <span class="mark threat" role="img" title=t.list_warning aria-label=t.list_warning>"⚠"</span>
+                                    <span class="mark threat"><Icon glyph=Glyph::Warning label=t.list_warning/></span>
                                 })}
-                                {m.flagged.then(|| view! { <span class="mark" title=t.flagged_mark aria-label=t.flagged_mark>"★"</span> })}
-                                {m.has_attachments.then(|| view! { <span class="mark" title=t.attachment_mark aria-label=t.attachment_mark>"📎"</span> })}
                                 {where_}
-                                {m.in_conversation.then(|| view! { <span class="mark" aria-hidden="true">"↳"</span> })}
+                                {m.in_conversation.then(|| view! { <span class="mark"><Icon glyph=Glyph::Reply/></span> })}
                                 {(!m.labels.is_empty()).then(|| view! { <LabelChips labels=m.labels folder=m.folder/> })}
                                 <a href=href on:focus=move |_| cursor.set(Some(i))>{m.subject}</a>
                                 {(m.replies > 0).then(|| view! {
                                     <span class="thread-count" title=t.in_conversation>{format!(" ({})", m.replies + 1)}</span>
                                 })}
                             </td>
-                            <td class="date">{m.date.map(|unix| view! { <LocalTime unix/> })}</td>
+                            <td class="marks">
+                                {m.has_attachments.then(|| view! { <span class="mark"><Icon glyph=Glyph::Attachment label=t.attachment_mark/></span> })}
+                                {m.flagged.then(|| view! { <span class="mark star"><Icon glyph=Glyph::Star label=t.flagged_mark/></span> })}
+                            </td>
+                            <td class="date">{m.date.map(|unix| view! { <CompactTime unix/> })}</td>
                             <td class="size">{human_size(u64::from(m.size))}</td>
                         </tr>
                     }

@@ -36,7 +36,9 @@ pub fn MessagePage() -> impl IntoView {
     let back = Signal::derive(move || folder_href(&folder.get()));
     view! {
         <AppShell>
-            <MessageView folder uid back in_pane=false changed=Callback::new(|()| ())/>
+            <main class="message-page" id="main">
+                <MessageView folder uid back in_pane=false changed=Callback::new(|()| ())/>
+            </main>
         </AppShell>
     }
 }

@@ -277,7 +277,7 @@ pub fn MailPage() -> impl IntoView {
                     <Show when=move || live_lost.get()>
                         <p class="banner live-lost" role="status">{t.live_lost}</p>
                     </Show>
-                    <Toolbar act toggle_label folder_list folder_labels selected/>
+                    <Toolbar act toggle_label folder_list folder_labels selected folder/>
                     <Transition fallback=|| view! { <p class="muted loading">"…"</p> }>
                         {move || listing.get().map(|r| match r {
                             Ok(p) => view! {

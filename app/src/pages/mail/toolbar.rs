@@ -1,4 +1,5 @@
-//! The list's toolbar: what can be done to the chosen messages.
+//! The list's toolbar: what can be done to the chosen messages, shown once
+//! some are chosen, with their count (the keys act on the row at the cursor).
 
 use std::collections::BTreeSet;
 
@@ -21,6 +22,7 @@ pub fn Toolbar(
     folder_list: Resource<Result<Vec<FolderView>, AppError>>,
     folder_labels: Resource<Result<LabelChoice, AppError>>,
     selected: RwSignal<BTreeSet<Key>>,
+    folder: Memo<String>,
 ) -> impl IntoView {
     let t = use_texts();
     // A rule from the selection starts from its first message.
@@ -31,18 +33,50 @@ pub fn Toolbar(
                 .map(|(folder, uid)| urls::filter_like(folder, *uid))
         })
     };
+    let count = move || selected.with(BTreeSet::len);
+    let counted = move || {
+        let n = count();
+        if n == 1 {
+            t.selected_one.to_owned()
+        } else {
+            t.selected_many
+                .replace("{n}", &crate::i18n::number(n as u64))
+        }
+    };
+    // With nothing chosen: the folder's name and what is unread in it.
+    let heading = move || {
+        let name = folder.get();
+        let shown = folder_list.with(|l| {
+            l.as_ref().and_then(|l| l.as_ref().ok()).and_then(|l| {
+                l.iter()
+                    .find(|f| f.name == name)
+                    .map(|f| (f.label.clone(), f.unread))
+            })
+        });
+        let (label, unread) = shown.unwrap_or((name, 0));
+        view! {
+            <h1 class="folder-title">{label}</h1>
+            {(unread > 0).then(|| view! {
+                <span class="muted">{t.unread_count.replace("{count}", &crate::i18n::number(unread.into()))}</span>
+            })}
+        }
+    };
     view! {
-        <div class="toolbar" role="toolbar" aria-label=t.messages>
-            <button type="button" on:click=move |_| act(Act::Mark(Mark::Seen, true))>{t.mark_read}</button>
-            <button type="button" title=tip(t.mark_unread, Command::MarkUnread) on:click=move |_| act(Act::Mark(Mark::Seen, false))>{t.mark_unread}</button>
-            <button type="button" on:click=move |_| act(Act::Mark(Mark::Flagged, true))>{t.flag}</button>
-            <button type="button" on:click=move |_| act(Act::Mark(Mark::Flagged, false))>{t.unflag}</button>
-            <button type="button" title=tip(t.archive, Command::Archive) on:click=move |_| act(Act::SendTo(Destination::Archive))>{t.archive}</button>
-            <button type="button" on:click=move |_| act(Act::SendTo(Destination::Junk))>{t.junk}</button>
-            <button type="button" class="danger" title=tip(t.delete, Command::Delete) on:click=move |_| act(Act::SendTo(Destination::Trash))>{t.delete}</button>
-            <LabelSelect label=t.label_selected choice=folder_labels pick=toggle_label/>
-            <MoveSelect label=t.move_selected folder_list act/>
-            {move || like().map(|href| view! { <a href=href>{t.filter_like_this}</a> })}
+        <div class="toolbar list-toolbar" role="toolbar" aria-label=t.messages>
+            <Show when=move || { count() > 0 } fallback=heading>
+                <span class="selection-count" role="status">{counted}</span>
+                <button type="button" class="link" on:click=move |_| selected.set(BTreeSet::new())>{t.clear_selection}</button>
+                <button type="button" on:click=move |_| act(Act::Mark(Mark::Seen, true))>{t.mark_read}</button>
+                <button type="button" title=tip(t.mark_unread, Command::MarkUnread) on:click=move |_| act(Act::Mark(Mark::Seen, false))>{t.mark_unread}</button>
+                <button type="button" on:click=move |_| act(Act::Mark(Mark::Flagged, true))>{t.flag}</button>
+                <button type="button" on:click=move |_| act(Act::Mark(Mark::Flagged, false))>{t.unflag}</button>
+                <button type="button" title=tip(t.archive, Command::Archive) on:click=move |_| act(Act::SendTo(Destination::Archive))>{t.archive}</button>
+                <button type="button" on:click=move |_| act(Act::SendTo(Destination::Junk))>{t.junk}</button>
+                <button type="button" class="danger" title=tip(t.delete, Command::Delete) on:click=move |_| act(Act::SendTo(Destination::Trash))>{t.delete}</button>
+                <LabelSelect label=t.label_selected choice=folder_labels pick=toggle_label/>
+                <MoveSelect label=t.move_selected folder_list act/>
+                {move || like().map(|href| view! { <a href=href>{t.filter_like_this}</a> })}
+            </Show>
         </div>
     }
 }

@@ -19,6 +19,7 @@ use crate::components::{
 use crate::error::AppError;
 use crate::i18n::{use_texts, Locale, Texts};
 use crate::prefs::{use_prefs, Prefs, PrefsExt};
+use estafette_wire::{ComposeFormat, DateFormat, Density, RemoteContent, Theme};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -182,17 +183,17 @@ fn GeneralSection() -> impl IntoView {
                     options=Locale::ALL.iter().map(|l| (l.code().to_owned(), l.texts().language_name.to_owned())).collect()
                     current=get(|p| p.language.clone().unwrap_or_default()) set=|p, v| p.language = Some(v)/>
                 <Choice id="pref-theme" label=t.theme
-                    options=pairs(&[("system", t.theme_system), ("light", t.theme_light), ("dark", t.theme_dark)])
-                    current=get(|p| p.theme.clone()) set=|p, v| p.theme = v/>
+                    options=pairs(&[(Theme::System.as_str(), t.theme_system), (Theme::Light.as_str(), t.theme_light), (Theme::Dark.as_str(), t.theme_dark)])
+                    current=get(|p| p.theme.as_str().to_owned()) set=|p, v| p.theme = Theme::named(&v).unwrap_or_default()/>
                 <Choice id="pref-density" label=t.density
-                    options=pairs(&[("comfortable", t.density_comfortable), ("compact", t.density_compact)])
-                    current=get(|p| p.density.clone()) set=|p, v| p.density = v/>
+                    options=pairs(&[(Density::Comfortable.as_str(), t.density_comfortable), (Density::Compact.as_str(), t.density_compact)])
+                    current=get(|p| p.density.as_str().to_owned()) set=|p, v| p.density = Density::named(&v).unwrap_or_default()/>
                 <Choice id="pref-page-size" label=t.page_size
                     options=estafette_wire::PAGE_SIZES.iter().map(|n| (n.to_string(), n.to_string())).collect()
                     current=get(|p| p.page_size.to_string()) set=|p, v| p.page_size = v.parse().unwrap_or(Prefs::default().page_size)/>
                 <Choice id="pref-date-format" label=t.date_format
-                    options=pairs(&[("locale", t.date_format_locale), ("iso", t.date_format_iso)])
-                    current=get(|p| p.date_format.clone()) set=|p, v| p.date_format = v/>
+                    options=pairs(&[(DateFormat::Locale.as_str(), t.date_format_locale), (DateFormat::Iso.as_str(), t.date_format_iso)])
+                    current=get(|p| p.date_format.as_str().to_owned()) set=|p, v| p.date_format = DateFormat::named(&v).unwrap_or_default()/>
                 <div class="field">
                     <label for="pref-time-zone">{t.time_zone}</label>
                     <select id="pref-time-zone" on:change=move |e| {
@@ -224,8 +225,9 @@ fn ReadingSection() -> impl IntoView {
                 <Toggle id="pref-conversations" label=t.conversation_view
                     current=Signal::derive(move || prefs.with(|p| p.conversations)) set=|p, on| p.conversations = on/>
                 <Choice id="pref-remote" label=t.remote_content
-                    options=pairs(&[("ask", t.remote_ask), ("always", t.remote_always)])
-                    current=Signal::derive(move || prefs.with(|p| p.remote_content.clone())) set=|p, v| p.remote_content = v/>
+                    options=pairs(&[(RemoteContent::Ask.as_str(), t.remote_ask), (RemoteContent::Always.as_str(), t.remote_always)])
+                    current=Signal::derive(move || prefs.with(|p| p.remote_content.as_str().to_owned()))
+                    set=|p, v| p.remote_content = RemoteContent::named(&v).unwrap_or_default()/>
             </div>
             <h3 id="trusted-title">{t.trusted_senders}</h3>
             <Transition fallback=move || view! { <p class="muted">{t.loading}</p> }>
@@ -284,9 +286,9 @@ fn ComposingSection() -> impl IntoView {
                     current=Signal::derive(move || prefs.with(|p| p.undo_send_seconds.to_string()))
                     set=|p, v| p.undo_send_seconds = v.parse().unwrap_or(10)/>
                 <Choice id="pref-compose-format" label=t.compose_format
-                    options=pairs(&[("plain", t.format_plain), ("rich", t.format_rich)])
-                    current=Signal::derive(move || prefs.with(|p| p.compose_format.clone()))
-                    set=|p, v| p.compose_format = v/>
+                    options=pairs(&[(ComposeFormat::Plain.as_str(), t.format_plain), (ComposeFormat::Rich.as_str(), t.format_rich)])
+                    current=Signal::derive(move || prefs.with(|p| p.compose_format.as_str().to_owned()))
+                    set=|p, v| p.compose_format = ComposeFormat::named(&v).unwrap_or_default()/>
             </div>
             <MailtoHandler/>
         </section>
