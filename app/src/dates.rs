@@ -181,9 +181,10 @@ pub fn compact_with_intl(
     let iso = format == DateFormat::Iso;
     match Nearness::of(&day, &today) {
         Nearness::Today => {
-            let cycle = if iso { "h23" } else { "" };
+            // "5:28 PM" in English, "17:28" in French, "17:28" in ISO.
+            let (cycle, hour) = if iso { ("h23", "2-digit") } else { ("", "numeric") };
             let parts = [
-                ("hour", "2-digit"),
+                ("hour", hour),
                 ("minute", "2-digit"),
                 ("hourCycle", cycle),
             ];

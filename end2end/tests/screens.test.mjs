@@ -75,11 +75,17 @@ function rows(page) {
     const day = (d) => new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
     const today = day(new Date());
     const canvas = document.createElement('canvas').getContext('2d');
-    const fits = (cell, text) => {
+    // The room inside a cell's padding, to the fraction of a pixel.
+    const room = (cell) => {
       const style = getComputedStyle(cell);
-      canvas.font = style.font;
-      const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-      return canvas.measureText(text).width <= room + 0.5;
+      return cell.getBoundingClientRect().width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    };
+    // Whether `text` in the cell's font fits that room (the `font`
+    // shorthand is empty when a longhand such as tabular figures is set).
+    const fits = (cell, text) => {
+      const s = getComputedStyle(cell);
+      canvas.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+      return canvas.measureText(text).width <= room(cell) + 0.5;
     };
     return trs.map((tr) => {
       const date = tr.querySelector('td.date');
@@ -90,7 +96,7 @@ function rows(page) {
       return {
         date: time.textContent.trim(),
         title: time.getAttribute('title') ?? '',
-        dateCut: date.scrollWidth > date.clientWidth || !fits(date, time.textContent.trim()),
+        dateCut: time.getBoundingClientRect().width > room(date) + 0.5 || !fits(date, time.textContent.trim()),
         nearness: day(at) === today ? 'today' : day(at).slice(0, 4) === today.slice(0, 4) ? 'this year' : 'before',
         year: day(at).slice(0, 4),
         sender,

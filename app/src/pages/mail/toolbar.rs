@@ -43,22 +43,28 @@ pub fn Toolbar(
                 .replace("{n}", &crate::i18n::number(n as u64))
         }
     };
-    // With nothing chosen: the folder's name and what is unread in it.
+    // With nothing chosen: the folder's name and what is unread in it, read
+    // inside a transition so that the server renders what hydration finds.
     let heading = move || {
-        let name = folder.get();
-        let shown = folder_list.with(|l| {
-            l.as_ref().and_then(|l| l.as_ref().ok()).and_then(|l| {
-                l.iter()
+        let titled = move || {
+            let name = folder.get();
+            let shown = folder_list.get().and_then(Result::ok).and_then(|l| {
+                l.into_iter()
                     .find(|f| f.name == name)
-                    .map(|f| (f.label.clone(), f.unread))
-            })
-        });
-        let (label, unread) = shown.unwrap_or((name, 0));
+                    .map(|f| (f.label, f.unread))
+            });
+            let (label, unread) = shown.unwrap_or((name, 0));
+            view! {
+                <h1 class="folder-title">{label}</h1>
+                {(unread > 0).then(|| view! {
+                    <span class="muted">{t.unread_count.replace("{count}", &crate::i18n::number(unread.into()))}</span>
+                })}
+            }
+        };
         view! {
-            <h1 class="folder-title">{label}</h1>
-            {(unread > 0).then(|| view! {
-                <span class="muted">{t.unread_count.replace("{count}", &crate::i18n::number(unread.into()))}</span>
-            })}
+            <Transition fallback=move || view! { <h1 class="folder-title">{folder.get()}</h1> }>
+                {titled}
+            </Transition>
         }
     };
     view! {
