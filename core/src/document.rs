@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use estafette_mail::actions::Mark;
-use estafette_mail::message::{self, Message};
+use estafette_mail::message;
 use estafette_mail::render;
 use estafette_mail::sanitize::{Policy, RemoteVia};
 
@@ -28,10 +28,6 @@ pub struct Links {
     /// The warning page a suspicious link passes through, and its start.
     pub link_check: fn(&str, &str) -> String,
     pub link_check_prefix: &'static str,
-    /// The frame of a message, remote content loaded or not.
-    pub frame: fn(&str, u32, bool) -> String,
-    /// The message's source (when its body was cut short).
-    pub source: fn(&str, u32) -> String,
 }
 
 /// The frame's Content-Security-Policy: no scripts, no forms, images from
@@ -51,19 +47,9 @@ pub fn previewable(content_type: &str) -> bool {
     )
 }
 
-/// The document of `message` under `policy`: one rendering for the frame
-/// and for a file.
-fn rendered(
-    message: &Message,
-    policy: &Policy,
-    load_remote: Option<&str>,
-    original: Option<&str>,
-) -> String {
-    render::render(message, policy, load_remote, original).document
-}
-
-/// A message file's document, as the frame would show it (its own images
-/// named `part/<n>`; remote content only when `allow_remote`).
+/// A message file's document, as the frame would show it with the headers
+/// above (its own images named `part/<n>`; remote content only when
+/// `allow_remote`).
 pub fn render_file(raw: &[u8], allow_remote: bool) -> Result<String, CoreError> {
     let parsed = message::parse(raw).map_err(|e| CoreError::Invalid(e.to_string()))?;
     let cid_urls = parsed
@@ -80,7 +66,7 @@ pub fn render_file(raw: &[u8], allow_remote: bool) -> Result<String, CoreError> 
         cid_urls,
         ..Policy::default()
     };
-    Ok(rendered(&parsed, &policy, None, None))
+    Ok(render::render(&parsed, &policy, render::Framing::WithHeaders).document)
 }
 
 impl Services {
@@ -142,13 +128,6 @@ impl Services {
             cleared: plan.cleared,
             detour_others: Some(links.link_check_prefix.to_owned()),
         };
-        let load_remote = (links.frame)(folder, uid, true);
-        let original = shown.truncated.then(|| (links.source)(folder, uid));
-        Ok(rendered(
-            parsed,
-            &policy,
-            Some(&load_remote),
-            original.as_deref(),
-        ))
+        Ok(render::render(parsed, &policy, render::Framing::BodyOnly).document)
     }
 }

@@ -11,6 +11,9 @@ use estafette_mail::listing::{self, Order, SortKey};
 pub use estafette_mail::listing::{Listing, Summary};
 pub use estafette_mail::search::Query;
 use estafette_mail::view::{self, Shown};
+pub use estafette_mail::message::Mailbox;
+use estafette_mail::render;
+use estafette_mail::sanitize::Policy;
 use estafette_mail::MailError;
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt};
@@ -84,6 +87,14 @@ pub struct Outline {
     pub report: estafette_threats::Report,
     /// How the list that sent it says to leave it, if it is from one.
     pub unsubscribe: Option<estafette_mail::unsubscribe::Unsubscribe>,
+    /// Its recipients, as many as are kept, and how many more there are.
+    pub to: Vec<Mailbox>,
+    pub cc: Vec<Mailbox>,
+    pub more_recipients: usize,
+    /// The body shown was cut short: the original has the rest.
+    pub truncated: bool,
+    /// Remote images and resources the frame blocks unless asked.
+    pub remote_content: usize,
 }
 
 /// A part being downloaded: what it is, and its decoded bytes as they come.
@@ -253,9 +264,15 @@ impl Services {
             .await?;
         let report = self.threat_report(who, folder, uid, &shown).await?;
         row.header = Vec::new();
+        let (_, remote_content) = render::body(&shown.message, &Policy::default());
         Ok(Outline {
             row,
             unsubscribe: estafette_mail::unsubscribe::offered(&shown.header),
+            to: shown.message.to,
+            cc: shown.message.cc,
+            more_recipients: shown.message.more_recipients,
+            truncated: shown.truncated,
+            remote_content,
             parts: shown.parts,
             report,
         })

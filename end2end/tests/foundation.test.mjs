@@ -63,8 +63,13 @@ test('signing in reaches the mailbox of the dev Dovecot', async () => {
   await page.locator('.message-row .subject a').first().click();
   await page.waitForURL((u) => u.searchParams.has('uid'));
   const frame = page.frameLocator('iframe.message-frame');
-  await frame.locator('header').waitFor();
-  assert.match(await frame.locator('header').innerText(), /From:/);
+  await frame.locator('body > main').waitFor();
+  // One header block, the page's: the frame holds the body only.
+  assert.equal(await frame.locator('header').count(), 0);
+  const head = page.locator('.message-head');
+  await head.waitFor();
+  assert.match(await head.locator('.recipients').first().innerText(), /^To /);
+  assert.ok((await head.locator('.avatar').innerText()).trim().length >= 1, 'the sender has initials');
   assert.equal(await page.locator('iframe.message-frame').getAttribute('sandbox'), 'allow-popups allow-popups-to-escape-sandbox');
   assert.deepEqual(errors, []);
   await context.close();

@@ -144,7 +144,7 @@ test('on a phone: read a message, then back to the list', { timeout: 60_000 }, a
   assert.equal(await page.locator('.reading-pane').isVisible(), false, 'one pane at a time');
   await first.tap();
   const frame = page.frameLocator('iframe.message-frame');
-  await frame.locator('header').waitFor();
+  await frame.locator('body > main').waitFor();
   await page.locator('.message-subject', { hasText: subject }).waitFor();
   assert.equal(await list.isVisible(), false, 'the list makes way for the message');
   const box = await page.locator('iframe.message-frame').boundingBox();

@@ -33,7 +33,7 @@ test('read, receive live, search, download and move', { timeout: 180_000 }, asyn
   await page.waitForURL((u) => u.searchParams.has('uid'));
   const frame = page.locator('iframe.message-frame');
   assert.equal(await frame.getAttribute('sandbox'), 'allow-popups allow-popups-to-escape-sandbox');
-  await page.frameLocator('iframe.message-frame').locator('header').waitFor();
+  await page.frameLocator('iframe.message-frame').locator('body > main').waitFor();
 
   // Back to the list; a message sent now appears without a reload.
   await page.goto('/?folder=INBOX');

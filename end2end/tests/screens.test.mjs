@@ -135,6 +135,52 @@ const screens = [
   { name: 'phone-dark-en', viewport: { width: 390, height: 844 }, colorScheme: 'dark', language: 'en', pane: true },
 ];
 const attachmentName = { en: 'Has attachments', fr: 'Contient des pièces jointes' };
+const backTo = { en: /^Back to INBOX$/, fr: /^Retour à INBOX$/ };
+const toWord = { en: 'To', fr: 'À' };
+
+/**
+ * Opens the message of `token` from the list and checks the reading view:
+ * one header block (the frame holds the body only), in the interface's
+ * language; the attachment as a card with its kind drawn; beside the list,
+ * no way "back"; on a phone, the message alone with a way back to the
+ * list alone.
+ */
+async function readingView(page, screen, token) {
+  const phone = screen.viewport.width < 700;
+  const list = page.locator('main.content');
+  await page.locator('.message-row', { hasText: token }).locator('.subject a').click();
+  await page.waitForURL((u) => u.searchParams.has('uid'));
+  const head = page.locator('.message-head');
+  await head.waitFor();
+  assert.match(await head.locator('.message-subject').innerText(), new RegExp(token));
+  assert.equal((await head.locator('.avatar').innerText()).trim(), 'BF', `${screen.name}: the sender's initials`);
+  assert.equal((await head.locator('.recipients .muted').first().innerText()).trim(), toWord[screen.language]);
+  const frame = page.frameLocator('iframe.message-frame');
+  await frame.locator('body > main').waitFor();
+  assert.equal(await frame.locator('header').count(), 0, `${screen.name}: the frame shows the body only`);
+  assert.match(await frame.locator('body').innerText(), /The figures are attached/);
+  const card = page.locator('.attachment', { hasText: 'figures.csv' });
+  await card.waitFor();
+  assert.equal(await card.locator(':scope > svg.icon').count(), 1, `${screen.name}: the file's kind is drawn`);
+  assert.match(await card.innerText(), /\d+ (B|o)\b/, `${screen.name}: its size`);
+  const back = page.getByRole('link', { name: backTo[screen.language] });
+  if (phone) {
+    assert.equal(await list.isVisible(), false, `${screen.name}: the message alone`);
+    assert.ok(await back.isVisible(), `${screen.name}: a way back`);
+    const box = await page.locator('iframe.message-frame').boundingBox();
+    assert.ok(box.width <= screen.viewport.width, `${screen.name}: the frame fits (${box.width})`);
+  } else if (screen.pane) {
+    assert.ok(await list.isVisible(), `${screen.name}: the list beside the message`);
+    assert.equal(await back.isVisible(), false, `${screen.name}: no "back" while the list is beside it`);
+  }
+  await page.screenshot({ path: `${shots}/message-${screen.name}.png` });
+  if (phone) {
+    await back.click();
+    await page.waitForURL((u) => !u.searchParams.has('uid'));
+    await list.waitFor();
+    assert.equal(await page.locator('.reading-pane').isVisible(), false, `${screen.name}: the list alone again`);
+  }
+}
 
 test('the message list reads at a glance at every size, theme and language', { timeout: 240_000 }, async () => {
   // A message of today, with a long sender name and an attachment.
@@ -185,6 +231,7 @@ test('the message list reads at a glance at every size, theme and language', { t
     const expected = screen.pane || !desktop ? 'two lines' : 'one line';
     assert.ok(heights.every((h) => h === expected), `${screen.name}: ${expected} a row (${[...new Set(heights)]})`);
     await page.screenshot({ path: `${shots}/list-${screen.name}.png` });
+    await readingView(page, screen, token);
 
     // The oldest, from before this year, written with their year.
     await page.goto('/?folder=INBOX&sort=-date');

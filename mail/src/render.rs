@@ -1,6 +1,7 @@
-//! The document the message view shows in its sandboxed iframe: a headers
-//! block, then the sanitised body, under its own Content-Security-Policy.
-//! `estafette render-eml` prints exactly this.
+//! The document the message view shows in its sandboxed iframe: the
+//! sanitised body alone (the page around it shows the headers), under its
+//! own Content-Security-Policy. `estafette render-eml` prints the same with
+//! a headers block above it.
 
 use crate::message::{Mailbox, Message};
 use crate::sanitize::{sanitize_html, text_to_html_with, Policy};
@@ -47,17 +48,18 @@ pub struct Rendered {
     pub remote_blocked: usize,
 }
 
-/// `load_remote` is where "load them" leads when remote content was blocked
-/// (the message view gives it; `render-eml` has none).
-/// `original`, when given, is where the whole message can be read: the
-/// bodies shown were cut (see `view`).
-pub fn render(
-    message: &Message,
-    policy: &Policy,
-    load_remote: Option<&str>,
-    original: Option<&str>,
-) -> Rendered {
-    let (body, remote_blocked) = match (&message.html, &message.text) {
+/// What stands above the body: nothing in the message view (the page shows
+/// the headers, in the reader's language), the headers for a file read with
+/// `render-eml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    BodyOnly,
+    WithHeaders,
+}
+
+/// The message's body sanitised under `policy`, and what was blocked.
+pub fn body(message: &Message, policy: &Policy) -> (String, usize) {
+    match (&message.html, &message.text) {
         (Some(html), _) => {
             let s = sanitize_html(html, policy);
             (s.html, s.remote_blocked)
@@ -70,7 +72,11 @@ pub fn render(
             0,
         ),
         (None, None) => (String::new(), 0),
-    };
+    }
+}
+
+/// The headers block of a file's document (English: an operator's tool).
+fn headers(message: &Message, remote_blocked: usize) -> String {
     let mut headers = String::new();
     for (label, value) in [
         ("From", people(&message.from)),
@@ -89,32 +95,26 @@ pub fn render(
             headers.push_str(&format!("<div><b>{label}:</b> {value}</div>"));
         }
     }
-    if remote_blocked > 0 {
-        let link = load_remote
-            .map(|href| {
-                format!(
-                    " <a href=\"{}\" target=\"_self\">Load them</a>",
-                    escape(href)
-                )
-            })
-            .unwrap_or_default();
-        headers.push_str(&format!(
-            "<p class=\"remote\">{remote_blocked} remote images or resources blocked.{link}</p>"
-        ));
-    }
-    if let Some(href) = original {
-        headers.push_str(&format!(
-            "<p class=\"remote\">This message is too long to show whole. \
-             <a href=\"{}\" target=\"_blank\">Read the original</a></p>",
-            escape(href)
-        ));
-    }
     if message.more_recipients > 0 {
         headers.push_str(&format!(
             "<div>… and {} more recipients</div>",
             message.more_recipients
         ));
     }
+    if remote_blocked > 0 {
+        headers.push_str(&format!(
+            "<p class=\"remote\">{remote_blocked} remote images or resources blocked.</p>"
+        ));
+    }
+    format!("<header>{headers}</header>")
+}
+
+pub fn render(message: &Message, policy: &Policy, framing: Framing) -> Rendered {
+    let (body, remote_blocked) = body(message, policy);
+    let header = match framing {
+        Framing::BodyOnly => String::new(),
+        Framing::WithHeaders => headers(message, remote_blocked),
+    };
     let document = format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\
          <meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\
@@ -122,7 +122,7 @@ pub fn render(
          <style>body{{font:15px/1.45 system-ui,sans-serif;margin:0;padding:12px;overflow-wrap:anywhere}}\
          header{{border-bottom:1px solid #ccc;margin-bottom:12px;padding-bottom:8px}}\
          .text{{white-space:pre-wrap}}.remote{{background:#fff4ce;color:#3b2f00;padding:4px 8px;border-radius:4px}}img{{max-width:100%;height:auto}}</style></head>\
-         <body><header>{headers}</header><main>{body}</main></body></html>\n",
+         <body>{header}<main>{body}</main></body></html>\n",
         csp = frame_csp(policy.allow_remote && policy.remote_via.is_none()),
     );
     Rendered {

@@ -192,7 +192,7 @@ fn every_mime_sample_renders_without_panic() {
                         allow_remote,
                         ..Policy::default()
                     };
-                    let doc = render::render(&parsed, &policy, None, None).document;
+                    let doc = render::render(&parsed, &policy, render::Framing::WithHeaders).document;
                     assert!(
                         doc.contains("Content-Security-Policy"),
                         "{}",
@@ -250,7 +250,7 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic_the_parser(raw in proptest::collection::vec(any::<u8>(), 0..2000)) {
         if let Ok(m) = message::parse(&raw) {
-            let _ = render::render(&m, &Policy::default(), None, None);
+            let _ = render::render(&m, &Policy::default(), render::Framing::WithHeaders);
         }
     }
 }

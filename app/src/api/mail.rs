@@ -192,6 +192,44 @@ pub struct MessageOutline {
     pub warnings: Vec<super::defence::ThreatNote>,
     /// How to leave the list that sent it, when it says.
     pub unsubscribe: Option<UnsubscribeOffer>,
+    /// When it says it was sent (Unix seconds).
+    pub date: Option<i64>,
+    pub to: Vec<Person>,
+    pub cc: Vec<Person>,
+    /// Recipients beyond those kept in `to` and `cc`.
+    pub more_recipients: u32,
+    /// The body shown was cut short (the original has it whole).
+    pub truncated: bool,
+    /// Remote images and resources the frame blocks until asked.
+    pub remote_content: u32,
+}
+
+/// One sender or recipient as its header names it (either may be empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub name: String,
+    pub address: String,
+}
+
+impl Person {
+    /// Its name, or its address when it has none.
+    pub fn shown(&self) -> &str {
+        if self.name.is_empty() {
+            &self.address
+        } else {
+            &self.name
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<estafette_core::reading::Mailbox> for Person {
+    fn from(m: estafette_core::reading::Mailbox) -> Self {
+        Person {
+            name: m.name.unwrap_or_default(),
+            address: m.address.unwrap_or_default(),
+        }
+    }
 }
 
 /// A list's ways out (`List-Unsubscribe`): one click done by the server, a
@@ -236,6 +274,11 @@ pub async fn outline(folder: String, uid: u32) -> Result<MessageOutline, AppErro
         parts,
         report,
         unsubscribe,
+        to,
+        cc,
+        more_recipients,
+        truncated,
+        remote_content,
     } = services.outline(&who, &folder, uid).await?;
     let trusted = services
         .remote_allowed(&who, &row.from_address, false)
@@ -254,6 +297,12 @@ pub async fn outline(folder: String, uid: u32) -> Result<MessageOutline, AppErro
             .map(super::defence::ThreatNote::from)
             .collect(),
         unsubscribe: unsubscribe.map(UnsubscribeOffer::from),
+        date: row.date,
+        to: to.into_iter().map(Person::from).collect(),
+        cc: cc.into_iter().map(Person::from).collect(),
+        more_recipients: u32::try_from(more_recipients).unwrap_or(u32::MAX),
+        truncated,
+        remote_content: u32::try_from(remote_content).unwrap_or(u32::MAX),
         subject: row.subject,
         from: row.from,
         from_address: row.from_address,

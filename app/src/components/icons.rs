@@ -10,6 +10,13 @@ pub enum Glyph {
     Star,
     Warning,
     Reply,
+    Check,
+    Cross,
+    Question,
+    Back,
+    File,
+    Image,
+    Download,
 }
 
 impl Glyph {
@@ -26,6 +33,33 @@ impl Glyph {
             ),
             Glyph::Warning => (&["M12 3.5 22 20.5H2Z", "M12 9.5v5", "M12 17.6v.1"], false),
             Glyph::Reply => (&["M6 4v7a4 4 0 0 0 4 4h9", "M15 11l4 4-4 4"], false),
+            Glyph::Check => (&["M5 12.5 9.5 17 19 7.5"], false),
+            Glyph::Cross => (&["M6 6l12 12", "M18 6 6 18"], false),
+            Glyph::Question => (
+                &[
+                    "M21 12a9 9 0 1 1-18 0 9 9 0 0 1 18 0Z",
+                    "M9.6 9.4a2.5 2.5 0 1 1 3.4 2.3c-.6.3-1 .8-1 1.5v.4",
+                    "M12 16.9v.1",
+                ],
+                false,
+            ),
+            Glyph::Back => (&["M15 5l-7 7 7 7"], false),
+            Glyph::File => (
+                &[
+                    "M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8Z",
+                    "M14 3v5h5",
+                ],
+                false,
+            ),
+            Glyph::Image => (
+                &[
+                    "M5 4h14a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1Z",
+                    "M4 16l5-5 5 5 2-2 4 4",
+                    "M15 9v.1",
+                ],
+                false,
+            ),
+            Glyph::Download => (&["M12 4v11", "M7 10l5 5 5-5", "M5 20h14"], false),
         }
     }
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::defence::{SenderCheck, ThreatNote};
 use crate::i18n::{fill, use_texts, Texts};
+use crate::components::icons::{Glyph, Icon};
 
 fn risk(reason: &str, t: &Texts) -> Option<&'static str> {
     Some(match reason {
@@ -100,19 +101,23 @@ pub fn SenderLine(sender: SenderCheck) -> impl IntoView {
     let (class, icon, text) = match sender.verdict.as_str() {
         "pass" if !domain.is_empty() => (
             "sender-check pass",
-            "✓",
+            Glyph::Check,
             fill(t.sender_verified, &[("domain", &domain)]),
         ),
         "fail" if !domain.is_empty() => (
             "sender-check fail",
-            "✗",
+            Glyph::Cross,
             fill(t.sender_failed, &[("domain", &domain)]),
         ),
-        _ => ("sender-check none", "?", t.sender_unverified.to_owned()),
+        _ => (
+            "sender-check none",
+            Glyph::Question,
+            t.sender_unverified.to_owned(),
+        ),
     };
     view! {
         <p class=class>
-            <span class="icon" aria-hidden="true">{icon}</span>" "{text}
+            <Icon glyph=icon/>" "{text}
         </p>
     }
 }
@@ -134,7 +139,7 @@ pub fn ThreatBanner(warnings: Vec<ThreatNote>) -> impl IntoView {
     view! {
         <section class="threat-banner" aria-labelledby="threats-heading">
             <h2 id="threats-heading">
-                <span class="icon" aria-hidden="true">"⚠"</span>" "{t.threats_heading}
+                <Icon glyph=Glyph::Warning/>" "{t.threats_heading}
             </h2>
             <ul aria-label=t.threats_label>
                 {lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}

@@ -30,8 +30,6 @@ const LINKS: Links = Links {
     image_proxy_prefix: app::urls::IMAGE_PROXY,
     link_check: app::urls::link_check,
     link_check_prefix: app::urls::LINK_CHECK,
-    frame: app::urls::frame,
-    source: app::urls::source,
 };
 
 pub async fn message_frame(

@@ -3,17 +3,18 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::actions::{report, run, Act, MoveSelect};
-use crate::api::contacts::add_sender;
 use crate::api::labels::labels;
-use crate::api::mail::{folders, mark, outline, trust_sender, MessageOutline};
+use crate::api::mail::{folders, mark, outline, trust_sender};
 #[cfg(feature = "hydrate")]
 use crate::components::labels::built_in;
 use crate::components::labels::MessageLabels;
-use crate::components::threat_banner::{SenderLine, ThreatBanner};
+use super::head::{AddSender, Attachments, CutShort, MessageHead, RemoteBar};
+use crate::components::icons::{Glyph, Icon};
+use crate::components::threat_banner::ThreatBanner;
 use crate::components::unsubscribe::Unsubscribe;
 use crate::components::AppShell;
 use crate::components::{use_toaster, ErrorNote};
-use crate::i18n::{human_size, use_texts};
+use crate::i18n::use_texts;
 use crate::keys::{tip, Command};
 use crate::urls::{self, folder_href};
 use estafette_wire::{Destination, Mark, Start};
@@ -172,8 +173,9 @@ pub fn MessageView(
         </Transition>
         <article class="message-view" aria-label=t.message>
             <div class="toolbar" role="toolbar" aria-label=t.message_actions>
-                <a class="back" href=move || back.get()>
-                    {move || format!("← {}", t.back_to.replace("{folder}", &folder.get()))}
+                // Beside the list only on a phone, where the list is hidden.
+                <a class="back" class:beside-list=in_pane href=move || back.get()>
+                    <Icon glyph=Glyph::Back/>" "{move || t.back_to.replace("{folder}", &folder.get())}
                 </a>
                 <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), Start::Reply)>{t.reply}</a>
                 <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), Start::ReplyAll)>{t.reply_all}</a>
@@ -201,8 +203,7 @@ pub fn MessageView(
             <Transition fallback=move || view! { <p class="muted loading">{t.loading}</p> }>
                 {move || info.get().map(|r| match r {
                     Ok(o) => view! {
-                        <h1 class="message-subject">{o.subject.clone()}</h1>
-                        <SenderLine sender=o.sender.clone()/>
+                        <MessageHead outline=o.clone()/>
                         <AddSender from=o.from.clone() address=o.from_address.clone()/>
                         <MessageLabels labels=o.labels.clone() folder=folder.get() choice=folder_labels
                             apply=move |label, on| run_act(Act::Label(label, on))/>
@@ -210,8 +211,9 @@ pub fn MessageView(
                         {o.unsubscribe.clone().map(|offer| view! {
                             <Unsubscribe offer folder=folder.get() uid=uid.get()/>
                         })}
-                        <Remote outline=o.clone() remote trust/>
-                        <Attachments outline=o folder=folder.get() uid=uid.get()/>
+                        <RemoteBar outline=o.clone() remote trust/>
+                        {o.truncated.then(|| view! { <CutShort folder=folder.get() uid=uid.get()/> })}
+                        <Attachments attachments=o.attachments folder=folder.get() uid=uid.get()/>
                     }.into_any(),
                     Err(e) => view! { <ErrorNote error=Signal::derive(move || Some(e.clone()))/> }.into_any(),
                 })}
@@ -225,114 +227,4 @@ pub fn MessageView(
             ></iframe>
         </article>
     }
-}
-
-/// "Add … to contacts": the sender, as its From names them, kept in one
-/// click (a contact with that address already is left as it is).
-#[component]
-fn AddSender(from: String, address: String) -> impl IntoView {
-    let t = use_texts();
-    let toaster = use_toaster();
-    if address.is_empty() {
-        return ().into_any();
-    }
-    // `from` is the name the list shows: the address itself when there is none.
-    let name = from.split_once(" <").map_or(from.as_str(), |(n, _)| n);
-    let name = name.trim().trim_matches('"').to_owned();
-    let name = if name.eq_ignore_ascii_case(&address) {
-        String::new()
-    } else {
-        name
-    };
-    let shown = if name.is_empty() {
-        address.clone()
-    } else {
-        name.clone()
-    };
-    let label = t.add_to_contacts.replace("{name}", &shown);
-    let add = move |_| {
-        let (name, address, shown) = (name.clone(), address.clone(), shown.clone());
-        leptos::task::spawn_local(async move {
-            match add_sender(name, address).await {
-                Ok(done) => {
-                    let said = if done.new {
-                        t.added_to_contacts
-                    } else {
-                        t.already_in_contacts
-                    };
-                    toaster.say(said.replace("{name}", &shown));
-                }
-                Err(e) => toaster.error(&e),
-            }
-        });
-    };
-    view! {
-        <p class="add-sender">
-            <button type="button" class="link" on:click=add>{label}</button>
-            " · "
-            <a href="/contacts">{t.contacts}</a>
-        </p>
-    }
-    .into_any()
-}
-
-/// "Load remote images" once, or always for this sender.
-#[component]
-fn Remote(
-    outline: MessageOutline,
-    remote: RwSignal<bool>,
-    trust: impl Fn(String) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let t = use_texts();
-    if outline.trusted {
-        return view! { <p class="muted remote-note">{t.images_trusted}</p> }.into_any();
-    }
-    let address = outline.from_address.clone();
-    view! {
-        <p class="remote-note">
-            <button type="button" class="link" on:click=move |_| remote.set(true)>{t.load_images}</button>
-            {(!address.is_empty()).then(|| {
-                let label = t.always_load_from.replace("{address}", &address);
-                view! {
-                    " · "
-                    <button type="button" class="link" on:click=move |_| trust(address.clone())>{label}</button>
-                }
-            })}
-        </p>
-    }
-    .into_any()
-}
-
-#[component]
-fn Attachments(outline: MessageOutline, folder: String, uid: u32) -> impl IntoView {
-    let t = use_texts();
-    if outline.attachments.is_empty() {
-        return ().into_any();
-    }
-    view! {
-        <section class="attachments" aria-label=t.attachments>
-            <h2 class="sr-only">{t.attachments}</h2>
-            <ul>
-                {outline.attachments.into_iter().map(|a| {
-                    let download = urls::part(&folder, uid, &a.section, false);
-                    let preview = a.previewable.then(|| {
-                        let href = urls::part(&folder, uid, &a.section, true);
-                        view! { <a href=href target="_blank" rel="noopener">{t.preview}</a> }
-                    });
-                    view! {
-                        <li class="attachment" class:risky=a.risky>
-                            <span class="name">{a.name.clone()}</span>
-                            <span class="muted">{format!(" {} · {}", a.content_type, human_size(a.size))}</span>
-                            {a.risky.then(|| view! { <strong class="warning">" ⚠ " {t.risky}</strong> })}
-                            " "
-                            <a href=download download=a.name.clone() rel="external">{t.download}</a>
-                            " "
-                            {preview}
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-        </section>
-    }
-    .into_any()
 }

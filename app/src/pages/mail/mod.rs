@@ -3,6 +3,7 @@
 //! `live` and `message` (the view, also the message's own page).
 
 mod folders;
+mod head;
 mod list;
 #[cfg(feature = "hydrate")]
 mod live;
