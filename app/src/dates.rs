@@ -182,12 +182,12 @@ pub fn compact_with_intl(
     match Nearness::of(&day, &today) {
         Nearness::Today => {
             // "5:28 PM" in English, "17:28" in French, "17:28" in ISO.
-            let (cycle, hour) = if iso { ("h23", "2-digit") } else { ("", "numeric") };
-            let parts = [
-                ("hour", hour),
-                ("minute", "2-digit"),
-                ("hourCycle", cycle),
-            ];
+            let (cycle, hour) = if iso {
+                ("h23", "2-digit")
+            } else {
+                ("", "numeric")
+            };
+            let parts = [("hour", hour), ("minute", "2-digit"), ("hourCycle", cycle)];
             intl(unix, if iso { ISO } else { language }, zone, &parts)
         }
         Nearness::ThisYear if iso => day.get(5..).map(str::to_owned),
@@ -227,39 +227,24 @@ mod tests {
     fn the_list_writes_a_date_as_near_as_it_is() {
         let months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec";
         let now = 1_795_000_000; // 2026-11-18 11:06 UTC
-        assert_eq!(
-            compact_utc(now - 3600, now, months, DateFormat::Locale),
-            "10:06"
-        );
-        assert_eq!(
-            compact_utc(now - 12 * 3600, now, months, DateFormat::Locale),
-            "17 Nov"
-        );
-        assert_eq!(
-            compact_utc(now - 200 * 86_400, now, months, DateFormat::Locale),
-            "2 May"
-        );
-        assert_eq!(
-            compact_utc(now - 400 * 86_400, now, months, DateFormat::Locale),
-            "14/10/2025"
-        );
-        assert_eq!(
-            compact_utc(now - 12 * 3600, now, months, DateFormat::Iso),
-            "11-17"
-        );
-        assert_eq!(
-            compact_utc(now - 400 * 86_400, now, months, DateFormat::Iso),
-            "2025-10-14"
-        );
-        // A date in the future (a wrong clock) is written whole, or by its day.
-        assert_eq!(
-            compact_utc(now + 400 * 86_400, now, months, DateFormat::Locale),
-            "23/12/2027"
-        );
-        // Months a language lacks: the number.
-        assert_eq!(
-            compact_utc(now - 12 * 3600, now, "", DateFormat::Locale),
-            "17 11"
-        );
+        let (locale, iso) = (DateFormat::Locale, DateFormat::Iso);
+        for (ago, months, format, written) in [
+            (3600, months, locale, "10:06"),
+            (12 * 3600, months, locale, "17 Nov"),
+            (200 * 86_400, months, locale, "2 May"),
+            (400 * 86_400, months, locale, "14/10/2025"),
+            (12 * 3600, months, iso, "11-17"),
+            (400 * 86_400, months, iso, "2025-10-14"),
+            // A date in the future (a wrong clock) is written whole.
+            (-400 * 86_400, months, locale, "23/12/2027"),
+            // Months a language lacks: the number.
+            (12 * 3600, "", locale, "17 11"),
+        ] {
+            assert_eq!(
+                compact_utc(now - ago, now, months, format),
+                written,
+                "{ago}"
+            );
+        }
     }
 }

@@ -59,6 +59,8 @@ test('the original of a message downloads as .eml, byte for byte', { timeout: 60
   await row.waitFor({ timeout: 20_000 });
   await row.locator('.subject a').click();
   await page.waitForURL((u) => u.searchParams.has('uid'));
+  // Among the actions needed less often.
+  await page.locator('.message-actions .more-actions summary', { hasText: 'More' }).click();
   const link = page.getByRole('link', { name: 'Download (.eml)' });
   await link.waitFor();
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);

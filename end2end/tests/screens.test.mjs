@@ -138,6 +138,45 @@ const attachmentName = { en: 'Has attachments', fr: 'Contient des pièces jointe
 const backTo = { en: /^Back to INBOX$/, fr: /^Retour à INBOX$/ };
 const toWord = { en: 'To', fr: 'À' };
 
+/** What of `selector` is shown and smaller than a finger (44 px either way). */
+function tooSmall(page, selector) {
+  return page.locator(selector).evaluateAll((els) => els
+    .filter((e) => e.checkVisibility())
+    .map((e) => ({ e, r: e.getBoundingClientRect() }))
+    .filter(({ r }) => r.height < 43.5 || r.width < 43.5)
+    .map(({ e, r }) => `${e.tagName.toLowerCase()} "${(e.textContent || e.getAttribute('aria-label') || '').trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`));
+}
+
+/**
+ * On a phone: the top bar takes two short rows, the folders are hidden
+ * until the menu opens them in a drawer (with the main menu), Escape closes
+ * it, and a folder picked there opens with the drawer closed.
+ */
+async function phoneDrawer(page, screen) {
+  const bar = await page.locator('header.topbar').boundingBox();
+  assert.ok(bar.height <= 112, `${screen.name}: the top bar is ${bar.height} px high`);
+  assert.deepEqual(await tooSmall(page, 'header.topbar :is(a, button, summary, input)'), [], `${screen.name}: top bar targets`);
+  const folders = page.locator('nav.folders');
+  const toggle = page.locator('button.menu-toggle');
+  assert.equal(await folders.isVisible(), false, `${screen.name}: the list alone`);
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+  await toggle.click();
+  await folders.waitFor();
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+  assert.ok(await page.locator('nav.main-nav').isVisible(), `${screen.name}: the main menu is in the drawer`);
+  assert.deepEqual(await tooSmall(page, 'nav.folders .folder a, nav.main-nav a'), [], `${screen.name}: drawer targets`);
+  await page.screenshot({ path: `${shots}/drawer-${screen.name}.png` });
+  await page.keyboard.press('Escape');
+  await folders.waitFor({ state: 'hidden' });
+  await toggle.click();
+  await folders.locator('.folder a[href*="folder=Sent"]').click();
+  await page.waitForURL((u) => u.searchParams.get('folder') === 'Sent');
+  await folders.waitFor({ state: 'hidden' });
+  await page.goto('/?folder=INBOX');
+  await waitHydrated(page);
+  await page.locator('.message-row').first().waitFor();
+}
+
 /**
  * Opens the message of `token` from the list and checks the reading view:
  * one header block (the frame holds the body only), in the interface's
@@ -169,6 +208,10 @@ async function readingView(page, screen, token) {
     assert.ok(await back.isVisible(), `${screen.name}: a way back`);
     const box = await page.locator('iframe.message-frame').boundingBox();
     assert.ok(box.width <= screen.viewport.width, `${screen.name}: the frame fits (${box.width})`);
+    // Its actions in a bar along the bottom, each a finger wide.
+    const actions = await page.locator('.message-actions').boundingBox();
+    assert.ok(Math.abs(actions.y + actions.height - screen.viewport.height) < 1, `${screen.name}: the actions are at the bottom`);
+    assert.deepEqual(await tooSmall(page, '.message-actions > :is(a, button, select), .message-actions summary, .message-view > .back'), [], `${screen.name}: action targets`);
   } else if (screen.pane) {
     assert.ok(await list.isVisible(), `${screen.name}: the list beside the message`);
     assert.equal(await back.isVisible(), false, `${screen.name}: no "back" while the list is beside it`);
@@ -231,6 +274,7 @@ test('the message list reads at a glance at every size, theme and language', { t
     const expected = screen.pane || !desktop ? 'two lines' : 'one line';
     assert.ok(heights.every((h) => h === expected), `${screen.name}: ${expected} a row (${[...new Set(heights)]})`);
     await page.screenshot({ path: `${shots}/list-${screen.name}.png` });
+    if (!desktop) await phoneDrawer(page, screen);
     await readingView(page, screen, token);
 
     // The oldest, from before this year, written with their year.
@@ -240,6 +284,25 @@ test('the message list reads at a glance at every size, theme and language', { t
     const oldest = await rows(page);
     checkDates(oldest, `${screen.name}, oldest first`);
     assert.ok(oldest.some((r) => r.nearness === 'before'), `${screen.name}: seeded rows of an earlier year`);
+    assert.deepEqual(errors, [], screen.name);
+    await context.close();
+  }
+});
+
+test('the admin console shows the accounts first, above the fold', { timeout: 90_000 }, async () => {
+  for (const screen of [screens[0], screens[5]]) {
+    const { page, context, errors } = await newPage(browser, { viewport: screen.viewport, colorScheme: screen.colorScheme });
+    await signedIn(page);
+    await page.goto('/admin');
+    await waitHydrated(page);
+    const first = page.locator('table.accounts tbody tr').first();
+    await first.waitFor();
+    const box = await first.boundingBox();
+    assert.ok(box.y + Math.min(box.height, 40) <= screen.viewport.height, `${screen.name}: the first account is on the first screen (${box.y})`);
+    const heading = await page.locator('h2#accounts-title').boundingBox();
+    const policy = await page.locator('main.admin section').nth(1).boundingBox();
+    assert.ok(heading.y < policy.y, `${screen.name}: the accounts before the policy`);
+    await page.screenshot({ path: `${shots}/admin-${screen.name}.png` });
     assert.deepEqual(errors, [], screen.name);
     await context.close();
   }

@@ -192,7 +192,8 @@ fn every_mime_sample_renders_without_panic() {
                         allow_remote,
                         ..Policy::default()
                     };
-                    let doc = render::render(&parsed, &policy, render::Framing::WithHeaders).document;
+                    let doc =
+                        render::render(&parsed, &policy, render::Framing::WithHeaders).document;
                     assert!(
                         doc.contains("Content-Security-Policy"),
                         "{}",

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::api::auth::{current_user, SignOut};
+use crate::components::icons::{Glyph, Icon};
 use crate::i18n::use_texts;
 
 /// How often an open page checks that its session still lives (an admin may
@@ -41,6 +42,8 @@ fn QuickSearch() -> impl IntoView {
 
 /// The frame of every signed-in page: the top bar (search, compose, the
 /// account menu), then the page. `search` replaces the plain search box.
+/// On a phone the main menu and the page's folders are a drawer, opened
+/// from the top bar and closed by a link followed, Escape or a tap beside.
 #[component]
 pub fn AppShell(#[prop(optional)] search: Option<Children>, children: Children) -> impl IntoView {
     watch_session();
@@ -48,13 +51,33 @@ pub fn AppShell(#[prop(optional)] search: Option<Children>, children: Children) 
     let me = Resource::new(|| (), |_| current_user());
     let sign_out = ServerAction::<SignOut>::new();
     let search = search.map_or_else(|| view! { <QuickSearch/> }.into_any(), |s| s());
+    let drawer = RwSignal::new(false);
+    // A way elsewhere picked in the drawer closes it.
+    let followed = move |e: leptos::ev::MouseEvent| {
+        use leptos::wasm_bindgen::JsCast;
+        let on_link = e
+            .target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+            .and_then(|el| el.closest("a[href]").ok().flatten())
+            .is_some();
+        if on_link && drawer.get_untracked() {
+            drawer.set(false);
+        }
+    };
     view! {
-        <div class="shell">
+        <div class="shell" class:drawer-open=move || drawer.get()
+            on:keydown=move |e| if e.key() == "Escape" { drawer.set(false) } on:click=followed>
             <header class="topbar">
+                <button type="button" class="menu-toggle" aria-label=t.menu aria-controls="main-nav"
+                    aria-expanded=move || drawer.get().to_string() on:click=move |_| drawer.update(|d| *d = !*d)>
+                    <Icon glyph=Glyph::Menu/>
+                </button>
                 <a class="brand" href="/">"Estafette"</a>
                 <div class="topbar-search">{search}</div>
-                <a href="/compose" class="button primary compose-link">{t.compose}</a>
-                <nav class="main-nav" aria-label=t.main_menu>
+                <a href="/compose" class="button primary compose-link">
+                    <Icon glyph=Glyph::Pencil/><span class="word">{t.compose}</span>
+                </a>
+                <nav class="main-nav" id="main-nav" aria-label=t.main_menu>
                     <a href="/">{t.mail}</a>
                     <a href="/contacts">{t.contacts}</a>
                     <a href="/outbox">{t.outbox}</a>
@@ -81,6 +104,9 @@ pub fn AppShell(#[prop(optional)] search: Option<Children>, children: Children) 
                     </div>
                 </details>
             </header>
+            <Show when=move || drawer.get()>
+                <button type="button" class="drawer-backdrop" aria-label=t.close on:click=move |_| drawer.set(false)></button>
+            </Show>
             <div class="body">{children()}</div>
         </div>
     }

@@ -17,6 +17,8 @@ pub enum Glyph {
     File,
     Image,
     Download,
+    Menu,
+    Pencil,
 }
 
 impl Glyph {
@@ -60,6 +62,8 @@ impl Glyph {
                 false,
             ),
             Glyph::Download => (&["M12 4v11", "M7 10l5 5 5-5", "M5 20h14"], false),
+            Glyph::Menu => (&["M4 7h16", "M4 12h16", "M4 17h16"], false),
+            Glyph::Pencil => (&["M4 20h4L19 9l-4-4L4 16Z", "M14 6l4 4"], false),
         }
     }
 }

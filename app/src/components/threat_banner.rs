@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 
 use crate::api::defence::{SenderCheck, ThreatNote};
-use crate::i18n::{fill, use_texts, Texts};
 use crate::components::icons::{Glyph, Icon};
+use crate::i18n::{fill, use_texts, Texts};
 
 fn risk(reason: &str, t: &Texts) -> Option<&'static str> {
     Some(match reason {

@@ -82,30 +82,41 @@ pub fn AdminPage() -> impl IntoView {
             .and_then(Result::ok)
             .map(|_| t.account_created.to_owned())
     };
+    // "New account" is a dialog over the accounts, closed once it is made.
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    Effect::new(move |_| {
+        if actions.create.value().get().is_some_and(|r| r.is_ok()) {
+            if let Some(d) = dialog.get_untracked() {
+                d.close();
+            }
+        }
+    });
+    let open_dialog = move |_| {
+        if let Some(d) = dialog.get_untracked() {
+            let _ = d.show_modal();
+        }
+    };
+    let close_dialog = move |_| {
+        if let Some(d) = dialog.get_untracked() {
+            d.close();
+        }
+    };
     view! {
         <Title text=t.admin/>
         <AppShell>
             <main class="admin" id="main">
-                <h1>{t.administration}</h1>
-                <p><a href="/admin/audit">{t.audit_log}</a></p>
-                <PolicySection/>
-                <section aria-labelledby="create-title">
-                    <h2 id="create-title">{t.create_an_account}</h2>
-                    <ActionForm action=actions.create attr:class="stack narrow">
-                        <label for="new-email">{t.email}</label>
-                        <input id="new-email" name="email" type="email" required/>
-                        <label for="new-password">{t.initial_password}</label>
-                        <input id="new-password" name="password" type="password" autocomplete="new-password" aria-describedby="new-password-hint"/>
-                        <p id="new-password-hint" class="muted">{t.initial_password_hint}</p>
-                        <label class="check"><input type="checkbox" name="make_admin" value="on"/>" "{t.administrator}</label>
-                        <button type="submit" class="primary">{t.create_account}</button>
-                    </ActionForm>
-                    <Notice text=Signal::derive(created)/>
-                </section>
+                <div class="page-head">
+                    <h1>{t.administration}</h1>
+                    <a href="/admin/audit">{t.audit_log}</a>
+                </div>
                 <section aria-labelledby="accounts-title">
-                    <h2 id="accounts-title">{t.accounts}</h2>
-                    <label for="account-search">{t.search_accounts}</label>
-                    <input id="account-search" type="search" on:input=move |ev| search.set(event_target_value(&ev))/>
+                    <div class="section-head">
+                        <h2 id="accounts-title">{t.accounts}</h2>
+                        <input id="account-search" type="search" aria-label=t.search_accounts placeholder=t.search_accounts
+                            on:input=move |ev| search.set(event_target_value(&ev))/>
+                        <button type="button" class="primary" aria-haspopup="dialog" on:click=open_dialog>{t.new_account}</button>
+                    </div>
+                    <Notice text=Signal::derive(created)/>
                     <ErrorNote error=Signal::derive(move || actions.error())/>
                     <Suspense fallback=move || view! { <p class="muted">{t.loading}</p> }>
                         {move || accounts.get().map(|r| match r {
@@ -114,6 +125,22 @@ pub fn AdminPage() -> impl IntoView {
                         })}
                     </Suspense>
                 </section>
+                <dialog node_ref=dialog class="dialog" aria-labelledby="create-title">
+                    <h2 id="create-title">{t.create_an_account}</h2>
+                    <ActionForm action=actions.create attr:class="stack">
+                        <label for="new-email">{t.email}</label>
+                        <input id="new-email" name="email" type="email" required/>
+                        <label for="new-password">{t.initial_password}</label>
+                        <input id="new-password" name="password" type="password" autocomplete="new-password" aria-describedby="new-password-hint"/>
+                        <p id="new-password-hint" class="muted">{t.initial_password_hint}</p>
+                        <label class="check"><input type="checkbox" name="make_admin" value="on"/>" "{t.administrator}</label>
+                        <div class="dialog-actions">
+                            <button type="button" on:click=close_dialog>{t.cancel}</button>
+                            <button type="submit" class="primary">{t.create_account}</button>
+                        </div>
+                    </ActionForm>
+                </dialog>
+                <PolicySection/>
             </main>
         </AppShell>
     }

@@ -122,11 +122,18 @@ async fn a_message_opens_sanitised_in_a_sandboxed_frame() {
     let outline = app.outline(&uid.to_string()).await;
     assert_eq!(outline.remote_content, 1, "the tracker is counted");
     assert!(!outline.trusted);
-    assert_eq!(outline.subject, "<b>hostile</b>", "as text, for the page to escape");
+    assert_eq!(
+        outline.subject, "<b>hostile</b>",
+        "as text, for the page to escape"
+    );
     assert_eq!(outline.from_address, mallory);
     let to: Vec<&str> = outline.to.iter().map(|p| p.address.as_str()).collect();
     assert_eq!(to, [bob.as_str()]);
-    assert!(outline.date.is_some_and(|d| d > 1_600_000_000), "{:?}", outline.date);
+    assert!(
+        outline.date.is_some_and(|d| d > 1_600_000_000),
+        "{:?}",
+        outline.date
+    );
     assert!(!outline.truncated);
 
     let allowed = app

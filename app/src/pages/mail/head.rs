@@ -279,7 +279,10 @@ mod tests {
 
     #[test]
     fn the_senders_name_is_not_its_address() {
-        assert_eq!(sender_name("Ann <ann@example.org>", "ann@example.org"), "Ann");
+        assert_eq!(
+            sender_name("Ann <ann@example.org>", "ann@example.org"),
+            "Ann"
+        );
         assert_eq!(sender_name("\"Ann B\"", "ann@example.org"), "Ann B");
         assert_eq!(sender_name("ann@example.org", "ann@example.org"), "");
         assert_eq!(sender_name("ANN@example.org", "ann@example.org"), "");

@@ -2,14 +2,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use super::head::{AddSender, Attachments, CutShort, MessageHead, RemoteBar};
 use crate::actions::{report, run, Act, MoveSelect};
 use crate::api::labels::labels;
 use crate::api::mail::{folders, mark, outline, trust_sender};
+use crate::components::icons::{Glyph, Icon};
 #[cfg(feature = "hydrate")]
 use crate::components::labels::built_in;
 use crate::components::labels::MessageLabels;
-use super::head::{AddSender, Attachments, CutShort, MessageHead, RemoteBar};
-use crate::components::icons::{Glyph, Icon};
 use crate::components::threat_banner::ThreatBanner;
 use crate::components::unsubscribe::Unsubscribe;
 use crate::components::AppShell;
@@ -172,18 +172,17 @@ pub fn MessageView(
             {move || view! { <Title text=subject()/> }}
         </Transition>
         <article class="message-view" aria-label=t.message>
-            <div class="toolbar" role="toolbar" aria-label=t.message_actions>
-                // Beside the list only on a phone, where the list is hidden.
-                <a class="back" class:beside-list=in_pane href=move || back.get()>
-                    <Icon glyph=Glyph::Back/>" "{move || t.back_to.replace("{folder}", &folder.get())}
-                </a>
+            // Beside the list only on a phone, where the list is hidden.
+            <a class="back" class:beside-list=in_pane href=move || back.get()>
+                <Icon glyph=Glyph::Back/>" "{move || t.back_to.replace("{folder}", &folder.get())}
+            </a>
+            <div class="toolbar message-actions" role="toolbar" aria-label=t.message_actions>
                 <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), Start::Reply)>{t.reply}</a>
                 <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), Start::ReplyAll)>{t.reply_all}</a>
                 <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), Start::Forward)>{t.forward}</a>
-                <a class="button" href=move || urls::compose_from(&folder.get(), uid.get(), Start::ForwardAsAttachment)>{t.forward_as_attachment}</a>
                 <button type="button" title=tip(t.archive, Command::Archive) on:click=move |_| run_act(Act::SendTo(Destination::Archive))>{t.archive}</button>
-                <button type="button" on:click=move |_| run_act(Act::SendTo(Destination::Junk))>{t.junk}</button>
                 <button type="button" class="danger" title=tip(t.delete, Command::Delete) on:click=move |_| run_act(Act::SendTo(Destination::Trash))>{t.delete}</button>
+                <button type="button" on:click=move |_| run_act(Act::SendTo(Destination::Junk))>{t.junk}</button>
                 <button type="button" title=tip(t.mark_unread, Command::MarkUnread) on:click=move |_| run_act(Act::Mark(Mark::Seen, false))>{t.mark_unread}</button>
                 <Transition fallback=|| ()>
                     {move || info.get().and_then(Result::ok).map(|o| {
@@ -195,10 +194,17 @@ pub fn MessageView(
                     })}
                 </Transition>
                 <MoveSelect label=t.move_to folder_list act=run_act/>
-                <a href=move || urls::filter_like(&folder.get(), uid.get())>{t.filter_like_this}</a>
-                <a href=move || urls::source(&folder.get(), uid.get()) target="_blank" rel="noopener">{t.view_source}</a>
-                <a href=move || urls::original(&folder.get(), uid.get()) download>{t.download_original}</a>
-                <button type="button" on:click=move |_| { let _ = window().print(); }>{t.print}</button>
+                // What is needed less often.
+                <details class="more-actions">
+                    <summary>{t.more_actions}</summary>
+                    <div class="menu">
+                        <a href=move || urls::compose_from(&folder.get(), uid.get(), Start::ForwardAsAttachment)>{t.forward_as_attachment}</a>
+                        <a href=move || urls::filter_like(&folder.get(), uid.get())>{t.filter_like_this}</a>
+                        <a href=move || urls::source(&folder.get(), uid.get()) target="_blank" rel="noopener">{t.view_source}</a>
+                        <a href=move || urls::original(&folder.get(), uid.get()) download>{t.download_original}</a>
+                        <button type="button" class="link" on:click=move |_| { let _ = window().print(); }>{t.print}</button>
+                    </div>
+                </details>
             </div>
             <Transition fallback=move || view! { <p class="muted loading">{t.loading}</p> }>
                 {move || info.get().map(|r| match r {
