@@ -33,6 +33,16 @@ test('admin creates an account; the user enrols in 2FA and signs in with a code'
   await dialog.getByRole('button', { name: 'Create account' }).click();
   await admin.page.locator(`tr[data-email="${user}"]`).waitFor();
   await dialog.waitFor({ state: 'hidden' });
+  // Opened again it is empty; a refusal (the address is taken) is said in it.
+  await admin.page.getByRole('button', { name: 'New account' }).click();
+  await dialog.waitFor();
+  assert.equal(await dialog.getByLabel('Email').inputValue(), '');
+  assert.equal(await dialog.getByLabel('Initial password').inputValue(), '');
+  await dialog.getByLabel('Email').fill(user);
+  await dialog.getByRole('button', { name: 'Create account' }).click();
+  await dialog.getByRole('alert').waitFor();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'hidden' });
 
   // The user signs in with the temporary password and must choose a new one.
   const carol = await newPage(browser);

@@ -193,6 +193,8 @@ async function readingView(page, screen, token) {
   await head.waitFor();
   assert.match(await head.locator('.message-subject').innerText(), new RegExp(token));
   assert.equal((await head.locator('.avatar').innerText()).trim(), 'BF', `${screen.name}: the sender's initials`);
+  // The address is always beside the name (a name may pose as another).
+  assert.equal((await head.locator('.sender-address').innerText()).trim(), adminEmail, `${screen.name}: the sender's address`);
   assert.equal((await head.locator('.recipients .muted').first().innerText()).trim(), toWord[screen.language]);
   const frame = page.frameLocator('iframe.message-frame');
   await frame.locator('body > main').waitFor();

@@ -68,7 +68,7 @@ impl Glyph {
     }
 }
 
-/// An icon. With a `label` it is an image of that name (and its tooltip);
+/// An icon. With a `label` it is an image of that name;
 /// without one it is decoration that assistive technology skips.
 #[component]
 pub fn Icon(glyph: Glyph, #[prop(optional)] label: Option<&'static str>) -> impl IntoView {
@@ -80,7 +80,6 @@ pub fn Icon(glyph: Glyph, #[prop(optional)] label: Option<&'static str>) -> impl
             role=label.map(|_| "img") aria-label=label aria-hidden=label.is_none().then_some("true")
             focusable="false"
         >
-            {label.map(|l| view! { <title>{l}</title> })}
             {paths.iter().map(|d| view! { <path d=*d/> }).collect_view()}
         </svg>
     }

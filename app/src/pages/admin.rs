@@ -48,10 +48,10 @@ impl Actions {
             + self.reset_sending.version().get()
     }
 
-    /// The latest error of any action.
+    /// The latest error of any action on the accounts (a refused creation
+    /// is said in its dialog).
     fn error(&self) -> Option<AppError> {
         [
-            self.create.value().get().and_then(Result::err),
             self.disable.value().get().and_then(Result::err),
             self.delete.value().get().and_then(Result::err),
             self.reset_password.value().get().and_then(Result::err),
@@ -83,14 +83,21 @@ pub fn AdminPage() -> impl IntoView {
             .map(|_| t.account_created.to_owned())
     };
     // "New account" is a dialog over the accounts, closed once it is made.
+    // Emptied then (the initial password is not kept in the page); a refusal
+    // is said inside it.
     let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let create_form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
         if actions.create.value().get().is_some_and(|r| r.is_ok()) {
+            if let Some(f) = create_form.get_untracked() {
+                f.reset();
+            }
             if let Some(d) = dialog.get_untracked() {
                 d.close();
             }
         }
     });
+    let create_error = move || actions.create.value().get().and_then(Result::err);
     let open_dialog = move |_| {
         if let Some(d) = dialog.get_untracked() {
             let _ = d.show_modal();
@@ -127,7 +134,8 @@ pub fn AdminPage() -> impl IntoView {
                 </section>
                 <dialog node_ref=dialog class="dialog" aria-labelledby="create-title">
                     <h2 id="create-title">{t.create_an_account}</h2>
-                    <ActionForm action=actions.create attr:class="stack">
+                    <ErrorNote error=Signal::derive(create_error)/>
+                    <ActionForm action=actions.create node_ref=create_form attr:class="stack">
                         <label for="new-email">{t.email}</label>
                         <input id="new-email" name="email" type="email" required/>
                         <label for="new-password">{t.initial_password}</label>

@@ -1,6 +1,6 @@
 //! What the reading view shows around the frame, which holds the body only:
-//! one header block (the subject; the sender with initials, the address on
-//! hover or tap; the recipients folded when many; the date), the remote
+//! one header block (the subject; the sender with initials and always its
+//! address; the recipients folded when many; the date), the remote
 //! content choice as one quiet bar, the note of a body cut short, and the
 //! attachments as cards.
 
@@ -52,16 +52,20 @@ pub fn MessageHead(outline: MessageOutline) -> impl IntoView {
     let t = use_texts();
     let name = sender_name(&outline.from, &outline.from_address);
     let address = outline.from_address.clone();
-    let avatar = initials(if name.is_empty() { &address } else { &name });
-    // With a name, the address is a tap (or a hover) away.
+    // Initials only from a name that does not pass for an address.
+    let avatar = initials(if name.is_empty() || name.contains('@') {
+        &address
+    } else {
+        &name
+    });
+    // The address is always shown beside the name (a name may pose as an
+    // address or a brand), each isolated from the other's writing direction.
     let sender = if name.is_empty() {
-        view! { <strong class="sender-name">{address}</strong> }.into_any()
+        view! { <strong class="sender-name"><bdi>{address}</bdi></strong> }.into_any()
     } else {
         view! {
-            <details class="sender">
-                <summary title=address.clone()><strong class="sender-name">{name}</strong></summary>
-                <span class="sender-address">{address}</span>
-            </details>
+            <strong class="sender-name"><bdi>{name}</bdi></strong>
+            <span class="sender-address"><bdi>{address}</bdi></span>
         }
         .into_any()
     };
@@ -102,7 +106,7 @@ fn Recipients(label: &'static str, people: Vec<Person>, more: u32) -> impl IntoV
                 .map(|(i, p)| {
                     view! {
                         {(i > 0).then_some(", ")}
-                        <span class="person" title=p.address.clone()>{p.shown().to_owned()}</span>
+                        <bdi class="person" title=p.address.clone()>{p.shown().to_owned()}</bdi>
                     }
                 })
                 .collect_view()

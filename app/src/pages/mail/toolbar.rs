@@ -1,5 +1,6 @@
 //! The list's toolbar: what can be done to the chosen messages, shown once
-//! some are chosen, with their count (the keys act on the row at the cursor).
+//! some are chosen, with their count (the keys act on the row at the cursor);
+//! before that, the folder's name.
 
 use std::collections::BTreeSet;
 
@@ -43,8 +44,9 @@ pub fn Toolbar(
                 .replace("{n}", &crate::i18n::number(n as u64))
         }
     };
-    // With nothing chosen: the folder's name and what is unread in it, read
-    // inside a transition so that the server renders what hydration finds.
+    // The folder's name and what is unread in it (read inside a transition
+    // so that the server renders what hydration finds): shown while nothing
+    // is chosen, and the page's heading always.
     let heading = move || {
         let titled = move || {
             let name = folder.get();
@@ -69,8 +71,10 @@ pub fn Toolbar(
     };
     view! {
         <div class="toolbar list-toolbar" role="toolbar" aria-label=t.messages>
-            <Show when=move || { count() > 0 } fallback=heading>
-                <span class="selection-count" role="status">{counted}</span>
+            <div class="folder-heading" class:sr-only=move || { count() > 0 }>{heading}</div>
+            // There before anything is chosen, so that the count is announced.
+            <span class="selection-count" role="status">{move || (count() > 0).then(counted)}</span>
+            <Show when=move || { count() > 0 }>
                 <button type="button" class="link" on:click=move |_| selected.set(BTreeSet::new())>{t.clear_selection}</button>
                 <button type="button" on:click=move |_| act(Act::Mark(Mark::Seen, true))>{t.mark_read}</button>
                 <button type="button" title=tip(t.mark_unread, Command::MarkUnread) on:click=move |_| act(Act::Mark(Mark::Seen, false))>{t.mark_unread}</button>
